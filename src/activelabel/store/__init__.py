@@ -1,0 +1,1 @@
+"""The database: typed models, opening and migrating, and the queries on them."""

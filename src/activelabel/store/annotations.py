@@ -1,0 +1,157 @@
+"""Annotations: add (validated against the schema), undo, edit, and aggregate.
+
+One annotator has at most one *active* annotation per item: labeling an item again
+marks the earlier one ``superseded``, undo marks it ``undone``. Nothing is deleted,
+so the metadata export keeps the whole history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from activelabel.exceptions import ConfigError, ItemNotFoundError, NotFoundError
+from activelabel.store.models import Annotation, Item, Project, utcnow
+from activelabel.tasks import validate_value
+
+__all__ = [
+    "SOURCES",
+    "Consensus",
+    "add_annotation",
+    "aggregate_values",
+    "edit_annotation",
+    "undo_annotation",
+]
+
+#: Where an annotation came from.
+SOURCES = ("human", "model", "rule", "import")
+
+
+@dataclass(frozen=True)
+class Consensus:
+    """The final label of one item and how much its annotators agree on it."""
+
+    value: Any
+    n_annotators: int
+    #: Share of active annotations equal to the final value, in [0, 1].
+    agreement: float
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def aggregate_values(values: Sequence[Any]) -> Consensus | None:
+    """Majority vote over the active values of one item (ties: the earliest wins).
+
+    Returns None when there is no value. Values are compared as canonical JSON,
+    so it works for every task kind.
+    """
+    if not values:
+        return None
+    keys = [_key(v) for v in values]
+    counts = Counter(keys)
+    best = max(counts.values())
+    winner = next(k for k in keys if counts[k] == best)
+    return Consensus(
+        value=values[keys.index(winner)],
+        n_annotators=len(values),
+        agreement=best / len(values),
+    )
+
+
+def add_annotation(
+    session: Session,
+    *,
+    project: Project,
+    item_id: int,
+    value: Any,
+    annotator_id: int | None = None,
+    source: str = "human",
+    session_id: int | None = None,
+    model_version_id: int | None = None,
+    seconds_spent: float | None = None,
+) -> Annotation:
+    """Record a label for an item; an earlier active label by the same annotator is superseded."""
+    if source not in SOURCES:
+        raise ConfigError(
+            f"Unknown annotation source {source!r}; use one of {SOURCES}."
+        )
+    item_project = session.scalar(select(Item.project_id).where(Item.id == item_id))
+    if item_project != project.id:
+        raise ItemNotFoundError(
+            f"Project {project.name!r} has no item with id {item_id}."
+        )
+    value = validate_value(project.task, project.labels, value, where=f"item {item_id}")
+    if seconds_spent is not None and seconds_spent < 0:
+        raise ConfigError(f"seconds_spent must be >= 0, got {seconds_spent}.")
+    session.execute(
+        update(Annotation)
+        .where(
+            Annotation.item_id == item_id,
+            Annotation.status == "active",
+            Annotation.source == source,
+            Annotation.annotator_id.is_(None)
+            if annotator_id is None
+            else Annotation.annotator_id == annotator_id,
+        )
+        .values(status="superseded", updated_at=utcnow())
+    )
+    annotation = Annotation(
+        project_id=project.id,
+        item_id=item_id,
+        annotator_id=annotator_id,
+        value=value,
+        source=source,
+        status="active",
+        session_id=session_id,
+        model_version_id=model_version_id,
+        seconds_spent=seconds_spent,
+    )
+    session.add(annotation)
+    session.flush()
+    return annotation
+
+
+def _get(session: Session, project: Project, annotation_id: int) -> Annotation:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None or annotation.project_id != project.id:
+        raise NotFoundError(
+            f"Project {project.name!r} has no annotation with id {annotation_id}."
+        )
+    return annotation
+
+
+def undo_annotation(
+    session: Session, *, project: Project, annotation_id: int
+) -> Annotation:
+    """Withdraw an annotation (kept in history with status ``undone``)."""
+    annotation = _get(session, project, annotation_id)
+    annotation.status = "undone"
+    annotation.updated_at = utcnow()
+    session.flush()
+    return annotation
+
+
+def edit_annotation(
+    session: Session, *, project: Project, annotation_id: int, value: Any
+) -> Annotation:
+    """Change an annotation's value: the old one is superseded by a new one."""
+    old = _get(session, project, annotation_id)
+    return add_annotation(
+        session,
+        project=project,
+        item_id=old.item_id,
+        value=value,
+        annotator_id=old.annotator_id,
+        source=old.source,
+        session_id=old.session_id,
+        model_version_id=old.model_version_id,
+        seconds_spent=old.seconds_spent,
+    )

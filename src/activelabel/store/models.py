@@ -1,0 +1,229 @@
+"""SQLAlchemy 2 typed models: the database schema of a labeling project.
+
+One database holds many projects. Everything a person produces (annotations) or
+the model loop produces (model versions, query sessions, the queue) hangs off a
+project. JSON columns become JSONB on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Annotation",
+    "Base",
+    "Item",
+    "ModelVersion",
+    "Project",
+    "QuerySession",
+    "QueueEntry",
+    "User",
+    "utcnow",
+]
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        Any: JSONType,
+    }
+
+
+class User(Base):
+    """An annotator: a name and the hash of their API token."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class Project(Base):
+    """A labeling project: what is labeled, how, and with which labels."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    task: Mapped[str] = mapped_column(String(32))
+    modality: Mapped[str] = mapped_column(String(32))
+    #: Ordered label schema; the order is the order of keys and columns.
+    labels: Mapped[list[Any]] = mapped_column(JSONType)
+    #: Free-form settings: text_column, feature_columns, media_root, retrain_every, ...
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+    items: Mapped[list[Item]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Item(Base):
+    """One thing to label: its original fields, a stable id, and maybe a media file."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("project_id", "external_id", name="uq_items_project_external"),
+        Index("ix_items_project_hash", "project_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No separate index: uq_items_project_external starts with project_id.
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    #: The id given by the source, or the content hash when none was given.
+    external_id: Mapped[str] = mapped_column(String(512))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: Path of the media file relative to the project's media root.
+    media_path: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+    project: Mapped[Project] = relationship(back_populates="items")
+
+
+class Annotation(Base):
+    """One label given to one item by one annotator (or the model, a rule, an import)."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        Index("ix_annotations_item", "item_id"),
+        Index("ix_annotations_project_status", "project_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    value: Mapped[Any] = mapped_column(JSONType)
+    #: human | model | rule | import
+    source: Mapped[str] = mapped_column(String(16), default="human")
+    #: active | undone | superseded
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    #: The query session the item was served in (None when it was not served).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("query_sessions.id", ondelete="SET NULL"), default=None
+    )
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL"), default=None
+    )
+    seconds_spent: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    updated_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+
+
+class ModelVersion(Base):
+    """A trained model: its scores, how many labels it saw, and its skops artifact."""
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    #: UTC timestamp + CV score, e.g. ``20261121T120501Z-cv0.912``.
+    name: Mapped[str] = mapped_column(String(200))
+    n_labels: Mapped[int] = mapped_column(Integer)
+    featurizer: Mapped[str] = mapped_column(String(200))
+    cv_score: Mapped[float | None] = mapped_column(Float, default=None)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: The fitted estimator serialized with skops (never pickle).
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class QuerySession(Base):
+    """One scoring run: which model and strategy ordered the queue, and when."""
+
+    __tablename__ = "query_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL"), default=None
+    )
+    #: random | cold_start | the name of an active-learning strategy
+    strategy: Mapped[str] = mapped_column(String(64))
+    pool_size: Mapped[int] = mapped_column(Integer, default=0)
+    n_queued: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class QueueEntry(Base):
+    """One of the top-K items waiting to be labeled, maybe leased to an annotator."""
+
+    __tablename__ = "queue"
+    __table_args__ = (
+        UniqueConstraint("project_id", "item_id", name="uq_queue_project_item"),
+        Index("ix_queue_project_priority", "project_id", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("query_sessions.id", ondelete="CASCADE")
+    )
+    #: Higher is served first.
+    priority: Mapped[float] = mapped_column(Float)
+    #: The model's suggestion and its confidence, when a model exists.
+    suggestion: Mapped[Any | None] = mapped_column(JSONType, default=None)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    leased_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )

@@ -1,0 +1,109 @@
+"""Queries on projects: create, find, list, count."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from activelabel.exceptions import ProjectExistsError, ProjectNotFoundError
+from activelabel.store.models import Annotation, Item, Project
+from activelabel.tasks import Modality, TaskKind, parse_labels
+
+__all__ = ["create_project", "get_project", "list_projects", "validate_project_name"]
+
+_MAX_NAME = 200
+
+
+def validate_project_name(name: str) -> str:
+    """Return ``name`` stripped, or raise :class:`ConfigError` if it cannot be a name."""
+    from activelabel.exceptions import ConfigError
+
+    cleaned = name.strip()
+    if not cleaned:
+        raise ConfigError("A project name cannot be empty.")
+    if len(cleaned) > _MAX_NAME:
+        raise ConfigError(f"A project name can be at most {_MAX_NAME} characters long.")
+    if any(ch in cleaned for ch in "/\\\n\r\t"):
+        raise ConfigError(
+            f"The project name {cleaned!r} contains a slash or a control character."
+        )
+    return cleaned
+
+
+def create_project(
+    session: Session,
+    *,
+    name: str,
+    task: TaskKind | str,
+    labels: str | Sequence[str],
+    modality: Modality | str = Modality.TEXT,
+    config: dict[str, Any] | None = None,
+) -> Project:
+    """Create a project; raise :class:`ProjectExistsError` if the name is taken."""
+    name = validate_project_name(name)
+    task = TaskKind.parse(str(task))
+    modality = Modality.parse(str(modality))
+    label_list = parse_labels(labels)
+    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
+        raise ProjectExistsError(
+            f"A project named {name!r} exists already; pick another name or use it."
+        )
+    project = Project(
+        name=name,
+        task=task.value,
+        modality=modality.value,
+        labels=label_list,
+        config=dict(config or {}),
+    )
+    session.add(project)
+    session.flush()
+    return project
+
+
+def get_project(session: Session, name: str) -> Project:
+    """Return the project called ``name``; the error suggests the closest names."""
+    project = session.scalar(select(Project).where(Project.name == name))
+    if project is None:
+        names = list(session.scalars(select(Project.name)))
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        known = (
+            f" Known projects: {', '.join(sorted(names))}."
+            if names and len(names) <= 20
+            else ""
+        )
+        if not names:
+            known = " There are no projects yet; create one with `activelabel init`."
+        raise ProjectNotFoundError(f"No project named {name!r}.{hint}{known}")
+    return project
+
+
+def list_projects(session: Session) -> list[Project]:
+    """Every project, oldest first."""
+    return list(session.scalars(select(Project).order_by(Project.id)))
+
+
+def count_items(session: Session, project: Project) -> int:
+    """How many items the project has."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(Item).where(Item.project_id == project.id)
+        )
+        or 0
+    )
+
+
+def count_labeled_items(session: Session, project: Project) -> int:
+    """How many items have at least one active annotation."""
+    return (
+        session.scalar(
+            select(func.count(func.distinct(Annotation.item_id))).where(
+                Annotation.project_id == project.id, Annotation.status == "active"
+            )
+        )
+        or 0
+    )
