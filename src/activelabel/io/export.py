@@ -1,0 +1,483 @@
+"""Export a project's labels and its annotation history to CSV, JSON Lines or Parquet.
+
+Two datasets come out of a project:
+
+* the **labels** dataset (:func:`export_labels`): one row per item with its
+  ``external_id``, its original fields as columns, the final ``label`` (majority
+  vote over active annotations), ``n_annotators``, ``agreement``,
+  ``label_source`` and ``status`` (``labeled`` / ``unlabeled``). It is what
+  training code reads, and it imports back with
+  ``--id-column external_id --label-column label``.
+* the **metadata** dataset (:func:`export_annotations`): one row per annotation,
+  whatever its status, with who gave it, when, in which query session, from which
+  source and how long it took. It is what audits and learning curves read.
+
+Both stream: items are read in keyset-paginated chunks (``id > last ORDER BY id``),
+each chunk's annotations come from one range query, and rows are appended to the
+file as they are built, so a pool of millions of items never sits in memory. The
+file is written under a temporary name beside the target and renamed into place
+at the end, so a failed export leaves neither a half-written file nor a damaged
+earlier export. The whole export reads one consistent snapshot of the database.
+
+Column names: if an item has an original field named like one of the columns
+activelabel adds (``external_id``, ``media_path``, ``label``, ``n_annotators``,
+``agreement``, ``label_source``, ``status``), the original keeps its name and
+activelabel's column is written as ``activelabel_<name>`` instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Row, func, select, text
+from sqlalchemy.orm import Session
+
+from activelabel.exceptions import ConfigError
+from activelabel.io.writers import MISSING, Column, Kind, format_for, open_writer
+from activelabel.store.annotations import aggregate_values
+from activelabel.store.engine import Store
+from activelabel.store.models import Annotation, Item, Project, User
+from activelabel.store.projects import get_project
+
+__all__ = [
+    "ANNOTATION_COLUMNS",
+    "LABEL_COLUMNS",
+    "ExportReport",
+    "Progress",
+    "export_annotations",
+    "export_labels",
+    "kind_for_json_types",
+    "label_columns",
+]
+
+#: Called after each chunk with (items or annotations done, total).
+Progress = Callable[[int, int], None]
+
+#: Items read per query; bounds memory and keeps each query short.
+DEFAULT_CHUNK_SIZE: Final = 10_000
+
+#: The columns the labels dataset adds after the original fields.
+LABEL_COLUMNS: Final = (
+    Column("label"),
+    Column("n_annotators", Kind.INT),
+    Column("agreement", Kind.FLOAT),
+    Column("label_source"),
+    Column("status"),
+)
+
+#: The columns of the metadata dataset, in order.
+ANNOTATION_COLUMNS: Final = (
+    Column("annotation_id", Kind.INT),
+    Column("external_id"),
+    Column("annotator"),
+    Column("value"),
+    Column("source"),
+    Column("status"),
+    Column("session_id", Kind.INT),
+    Column("model_version_id", Kind.INT),
+    Column("created_at", Kind.TIMESTAMP),
+    Column("updated_at", Kind.TIMESTAMP),
+    Column("seconds_spent", Kind.FLOAT),
+)
+
+_PREFIX: Final = "activelabel_"
+_MEDIA_MODALITIES: Final = frozenset({"image", "audio"})
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote: where, in which format, how many rows, how long it took."""
+
+    path: Path
+    fmt: str
+    rows: int
+    seconds: float
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def kind_for_json_types(types: set[str]) -> Kind:
+    """The column kind that holds every value of a field, given its JSON types.
+
+    ``types`` uses SQLite's ``json_each.type`` names (``null``, ``true``,
+    ``false``, ``integer``, ``real``, ``text``, ``array``, ``object``). A field
+    with one consistent scalar type keeps it; integers mixed with reals become
+    floats; anything else (text, mixtures, lists, objects) is a string column in
+    which non-strings are written as JSON text.
+    """
+    present = types - {"null"}
+    if present and present <= {"integer"}:
+        return Kind.INT
+    if present and present <= {"integer", "real"}:
+        return Kind.FLOAT
+    if present and present <= {"true", "false"}:
+        return Kind.BOOL
+    return Kind.STRING
+
+
+def label_columns(
+    fields: Sequence[Column], *, media: bool
+) -> tuple[list[Column], dict[str, str]]:
+    """The labels dataset's columns, and the output name of each of ours.
+
+    Order: ``external_id``, the original ``fields`` as given, ``media_path`` (for
+    media projects), then :data:`LABEL_COLUMNS`. A column of ours whose name an
+    original field already uses is renamed ``activelabel_<name>`` (repeatedly,
+    should that be taken too). The mapping goes from our plain name to the name
+    written.
+    """
+    taken = {f.name for f in fields}
+    ours = [Column("external_id")]
+    if media:
+        ours.append(Column("media_path"))
+    ours.extend(LABEL_COLUMNS)
+    names: dict[str, str] = {}
+    for column in ours:
+        name = column.name
+        while name in taken:
+            name = _PREFIX + name
+        taken.add(name)
+        names[column.name] = name
+    renamed = {c.name: Column(names[c.name], c.kind) for c in ours}
+    head = [renamed["external_id"]]
+    tail = [renamed[c.name] for c in ours[1:]]
+    return [*head, *fields, *tail], names
+
+
+_SQLITE_FIELDS = text(
+    "SELECT j.key AS key, j.type AS type, MIN(i.id) AS first_id "
+    "FROM items AS i, json_each(i.data) AS j "
+    "WHERE i.project_id = :project_id AND json_type(i.data) = 'object' "
+    "GROUP BY j.key, j.type"
+)
+
+_POSTGRES_FIELDS = text(
+    "SELECT j.key AS key, "
+    "CASE jsonb_typeof(j.value) "
+    "  WHEN 'number' THEN CASE WHEN j.value::text ~ '^-?[0-9]+$' "
+    "                          THEN 'integer' ELSE 'real' END "
+    "  WHEN 'boolean' THEN 'true' "
+    "  WHEN 'string' THEN 'text' "
+    "  ELSE jsonb_typeof(j.value) END AS type, "
+    "MIN(i.id) AS first_id "
+    "FROM items AS i CROSS JOIN LATERAL jsonb_each(i.data) AS j "
+    "WHERE i.project_id = :project_id AND jsonb_typeof(i.data) = 'object' "
+    "GROUP BY 1, 2"
+)
+
+
+def _original_fields(session: Session, project: Project) -> list[Column]:
+    """The original field names of the project's items in first-seen order, typed.
+
+    One aggregate query in the database finds each key, its JSON types and the
+    first item that has it; only those first items are then read to order keys
+    that first appear together. (PostgreSQL's JSONB does not keep key order, so
+    there the order within one item is JSONB's.)
+    """
+    dialect = session.get_bind().dialect.name
+    query = _POSTGRES_FIELDS if dialect == "postgresql" else _SQLITE_FIELDS
+    types: dict[str, set[str]] = {}
+    first: dict[str, int] = {}
+    for key, json_type, first_id in session.execute(query, {"project_id": project.id}):
+        types.setdefault(key, set()).add(json_type)
+        first[key] = min(first.get(key, first_id), first_id)
+    first_items = sorted(set(first.values()))
+    position: dict[str, tuple[int, int]] = {}
+    for item_id, data in session.execute(
+        select(Item.id, Item.data).where(Item.id.in_(first_items))
+    ):
+        for index, key in enumerate(data):
+            if first.get(key) == item_id:
+                position[key] = (item_id, index)
+    ordered = sorted(first, key=lambda k: position.get(k, (first[k], 0)))
+    return [Column(key, kind_for_json_types(types[key])) for key in ordered]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _begin_snapshot(session: Session) -> None:
+    """Make every chunk query see the same committed state of the database.
+
+    SQLite's read transaction is a snapshot already; PostgreSQL's default
+    (read committed) is not, so the transaction is set to repeatable read.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        )
+
+
+_ItemRow = Row[int, str, dict[str, Any], str | None]
+
+
+def _item_chunks(
+    session: Session, project: Project, chunk_size: int
+) -> Iterator[Sequence[_ItemRow]]:
+    """The project's items in id order, ``chunk_size`` at a time (keyset pagination)."""
+    last = -1
+    while True:
+        rows = session.execute(
+            select(Item.id, Item.external_id, Item.data, Item.media_path)
+            .where(Item.project_id == project.id, Item.id > last)
+            .order_by(Item.id)
+            .limit(chunk_size)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _count(
+    session: Session, model: type[Item] | type[Annotation], project: Project
+) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(model.project_id == project.id)
+        )
+        or 0
+    )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _check_target(path: Path) -> None:
+    if path.is_dir():
+        raise ConfigError(
+            f"Cannot export to {path}: it is a directory; give a file name."
+        )
+    if not path.parent.is_dir():
+        raise ConfigError(
+            f"Cannot export to {path}: the directory {path.parent} does not exist."
+        )
+
+
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only if the block succeeds."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ConfigError(
+            f"Cannot write the export to {path}: {exc.strerror or exc}."
+        ) from exc
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _run(
+    store: Store,
+    project_name: str,
+    path: str | os.PathLike[str],
+    fmt: str | None,
+    build: Callable[[Session, Project, Path, str], int],
+) -> ExportReport:
+    """Shared frame of both exports: resolve, snapshot, write atomically, time it."""
+    started = time.perf_counter()
+    target = Path(path)
+    name = format_for(target, fmt)
+    _check_target(target)
+    with store.session() as session, _atomic_target(target) as temporary:
+        _begin_snapshot(session)
+        project = get_project(session, project_name)
+        rows = build(session, project, temporary, name)
+    return ExportReport(
+        path=target, fmt=name, rows=rows, seconds=time.perf_counter() - started
+    )
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _label_row_tail(
+    active: list[tuple[Any, str]] | None,
+) -> tuple[Any, int, float | None, str | None, str]:
+    """label, n_annotators, agreement, label_source and status of one item."""
+    if not active:
+        return None, 0, None, None, "unlabeled"
+    consensus = aggregate_values([value for value, _ in active])
+    assert consensus is not None
+    winners = sorted({source for value, source in active if value == consensus.value})
+    return (
+        consensus.value,
+        consensus.n_annotators,
+        consensus.agreement,
+        "+".join(winners),
+        "labeled",
+    )
+
+
+def export_labels(
+    store: Store,
+    project_name: str,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    include_unlabeled: bool = True,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> ExportReport:
+    """Write the labels dataset of a project: one row per item.
+
+    Columns: ``external_id``, the items' original fields (first-seen order),
+    ``media_path`` for image and audio projects, then ``label`` (majority vote over
+    the item's active annotations; ties go to the earliest), ``n_annotators``,
+    ``agreement`` (share of active annotations equal to the label),
+    ``label_source`` (the sources of the annotations that gave the label, joined
+    with ``+``, e.g. ``human`` or ``human+model``) and ``status`` (``labeled`` or
+    ``unlabeled``). Undone and superseded annotations do not count.
+
+    ``fmt`` is ``csv``, ``jsonl`` or ``parquet``, inferred from the suffix when
+    omitted. List-valued labels (multilabel, NER spans, boxes) are JSON text in
+    CSV and Parquet and native JSON in JSON Lines. ``include_unlabeled=False``
+    leaves out items nobody has labeled. ``progress(done, total)`` is called after
+    every chunk of items.
+
+    Raises :class:`ConfigError` for an unknown format or an unusable path and
+    :class:`ProjectNotFoundError` for an unknown project.
+    """
+
+    def build(session: Session, project: Project, temporary: Path, name: str) -> int:
+        total = _count(session, Item, project)
+        fields = _original_fields(session, project)
+        media = project.modality in _MEDIA_MODALITIES
+        columns, _ = label_columns(fields, media=media)
+        keys = [f.name for f in fields]
+        writer = open_writer(name, temporary, columns)
+        done = 0
+        if progress is not None:
+            progress(0, total)
+        try:
+            for items in _item_chunks(session, project, chunk_size):
+                active: dict[int, list[tuple[Any, str]]] = {}
+                for item_id, project_id, value, source in session.execute(
+                    select(
+                        Annotation.item_id,
+                        Annotation.project_id,
+                        Annotation.value,
+                        Annotation.source,
+                    )
+                    .where(
+                        Annotation.item_id.between(items[0].id, items[-1].id),
+                        Annotation.status == "active",
+                    )
+                    .order_by(Annotation.item_id, Annotation.id)
+                ):
+                    if project_id == project.id:
+                        active.setdefault(item_id, []).append((value, source))
+                rows: list[list[Any]] = []
+                for item_id, external_id, data, media_path in items:
+                    tail = _label_row_tail(active.get(item_id))
+                    if not include_unlabeled and tail[-1] == "unlabeled":
+                        continue
+                    row: list[Any] = [external_id]
+                    row.extend([data.get(k, MISSING) for k in keys])
+                    if media:
+                        row.append(media_path)
+                    row.extend(tail)
+                    rows.append(row)
+                writer.write(rows)
+                done += len(items)
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            writer.close()
+        return writer.rows
+
+    return _run(store, project_name, path, fmt, build)
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def export_annotations(
+    store: Store,
+    project_name: str,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> ExportReport:
+    """Write the metadata dataset of a project: one row per annotation, any status.
+
+    Columns: :data:`ANNOTATION_COLUMNS` — ``annotation_id``, ``external_id`` of
+    the item, ``annotator`` (the user's name; empty for imported, model and rule
+    annotations without one), ``value``, ``source``, ``status`` (active, undone,
+    superseded), ``session_id``, ``model_version_id``, ``created_at`` and
+    ``updated_at`` (ISO 8601 UTC in CSV and JSON Lines, ``timestamp[us, UTC]`` in
+    Parquet) and ``seconds_spent``. Rows are ordered by item, then by annotation.
+
+    ``fmt`` and ``progress`` work as in :func:`export_labels`; progress counts
+    annotations.
+    """
+
+    def build(session: Session, project: Project, temporary: Path, name: str) -> int:
+        total = _count(session, Annotation, project)
+        users: dict[int, str] = dict(
+            session.execute(select(User.id, User.name)).tuples().all()
+        )
+        writer = open_writer(name, temporary, ANNOTATION_COLUMNS)
+        if progress is not None:
+            progress(0, total)
+        try:
+            for items in _item_chunks(session, project, chunk_size):
+                external = {row.id: row.external_id for row in items}
+                rows: list[list[Any]] = [
+                    [
+                        a.id,
+                        external[a.item_id],
+                        users.get(a.annotator_id) if a.annotator_id else None,
+                        a.value,
+                        a.source,
+                        a.status,
+                        a.session_id,
+                        a.model_version_id,
+                        a.created_at,
+                        a.updated_at,
+                        a.seconds_spent,
+                    ]
+                    for a in session.execute(
+                        select(
+                            Annotation.id,
+                            Annotation.item_id,
+                            Annotation.project_id,
+                            Annotation.annotator_id,
+                            Annotation.value,
+                            Annotation.source,
+                            Annotation.status,
+                            Annotation.session_id,
+                            Annotation.model_version_id,
+                            Annotation.created_at,
+                            Annotation.updated_at,
+                            Annotation.seconds_spent,
+                        )
+                        .where(Annotation.item_id.between(items[0].id, items[-1].id))
+                        .order_by(Annotation.item_id, Annotation.id)
+                    )
+                    if a.project_id == project.id
+                ]
+                writer.write(rows)
+                if progress is not None and rows:
+                    progress(writer.rows, total)
+        finally:
+            writer.close()
+        return writer.rows
+
+    return _run(store, project_name, path, fmt, build)
