@@ -1,0 +1,5 @@
+"""``python -m activelabel`` runs the command line."""
+
+from activelabel.cli import main
+
+main()

@@ -1,0 +1,18 @@
+"""The ``activelabel`` command line: one module per group of commands."""
+
+from __future__ import annotations
+
+from activelabel.cli import data, projects  # noqa: F401  (registers commands)
+from activelabel.cli.app import app
+from activelabel.cli.database import db_app
+from activelabel.cli.users import user_app
+
+app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``activelabel`` script."""
+    app()

@@ -1,0 +1,175 @@
+"""Commands that move data: import and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.cli.progress import progress_bar
+from activelabel.config import Settings
+from activelabel.io.export import export_annotations, export_labels
+from activelabel.io.importer import import_path
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@app.command("import")
+def import_command(
+    name: Annotated[str, typer.Argument(help="Project to import into.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV, TSV, JSONL, JSON array or Parquet file, or a folder of images "
+            "or sounds (searched recursively)."
+        ),
+    ],
+    text_column: Annotated[
+        str | None,
+        typer.Option(help="Column holding the text to label (text projects)."),
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Column with a stable id; without it the content hash is the id."
+        ),
+    ] = None,
+    label_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Column with existing labels, imported as annotations (source=import)."
+        ),
+    ] = None,
+    feature_columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated feature columns (tabular projects; default: all)."
+        ),
+    ] = None,
+    media_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Column with paths of media files, relative to the media root."
+        ),
+    ] = None,
+    media_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder that media paths must stay inside (default: the folder imported)."
+        ),
+    ] = None,
+    label_from_folder: Annotated[
+        bool,
+        typer.Option(
+            help="For a media folder: use each file's parent folder name as its label."
+        ),
+    ] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="csv, tsv, jsonl, json or parquet (default: from the suffix).",
+        ),
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
+    delimiter: Annotated[
+        str | None,
+        typer.Option(help="Field delimiter of a CSV (default: , or tab for TSV)."),
+    ] = None,
+    header: Annotated[
+        bool,
+        typer.Option(help="Whether the first line of a CSV/TSV names the columns."),
+    ] = True,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated names for the columns of a CSV/TSV without a header."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import items (and optionally their labels) into a project, in one transaction."""
+    store = open_db(db)
+    with progress_bar(f"Importing {source.name}") as update:
+        report = import_path(
+            store,
+            name,
+            source,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+            header=header,
+            columns=_split(columns),
+            text_column=text_column,
+            id_column=id_column,
+            label_column=label_column,
+            feature_columns=_split(feature_columns),
+            media_column=media_column,
+            media_root=media_root,
+            label_from_folder=label_from_folder,
+            settings=Settings(),
+            progress=update,
+        )
+    console.print(
+        f"Imported {report.rows_read:,} rows from {source} into [bold]{name}[/] in "
+        f"{report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s): "
+        f"{report.items_added:,} new items, {report.items_existing:,} already stored, "
+        f"{report.labels_added:,} labels added."
+    )
+    for note in report.notes:
+        console.print(f"Note: {note}")
+
+
+@app.command("export")
+def export_command(
+    name: Annotated[str, typer.Argument(help="Project to export.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; .csv, .jsonl or .parquet (or use --format).",
+        ),
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv, jsonl or parquet (default: from the suffix)."
+        ),
+    ] = None,
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the metadata dataset (one row per annotation: annotator, "
+            "session, source, timestamps, seconds spent) to this file."
+        ),
+    ] = None,
+    labeled_only: Annotated[
+        bool, typer.Option(help="Leave out items that have no label yet.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Export the labels dataset (one row per item) and, optionally, the metadata dataset."""
+    store = open_db(db)
+    with progress_bar(f"Exporting {name}") as update:
+        report = export_labels(
+            store,
+            name,
+            output,
+            fmt=fmt,
+            include_unlabeled=not labeled_only,
+            progress=update,
+        )
+    console.print(
+        f"Wrote {report.rows:,} items to {report.path} in {report.seconds:.1f} s."
+    )
+    if metadata is not None:
+        with progress_bar("Exporting annotations") as update:
+            meta = export_annotations(store, name, metadata, progress=update)
+        console.print(
+            f"Wrote {meta.rows:,} annotations to {meta.path} in {meta.seconds:.1f} s."
+        )

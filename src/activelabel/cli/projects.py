@@ -1,0 +1,129 @@
+"""Commands about projects: init, projects, stats."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.store.projects import create_project, get_project, list_projects
+from activelabel.store.stats import project_stats
+from activelabel.tasks import Modality, TaskKind
+
+
+@app.command("init")
+def init_command(
+    name: Annotated[str, typer.Argument(help="Name of the new project, e.g. sms.")],
+    labels: Annotated[
+        str,
+        typer.Option(
+            "--labels", "-l", help="Comma-separated labels, in key order: ham,spam."
+        ),
+    ],
+    task: Annotated[
+        str,
+        typer.Option(
+            "--task",
+            "-t",
+            help=f"What is labeled: {', '.join(k.value for k in TaskKind)}.",
+        ),
+    ] = TaskKind.CLASSIFICATION.value,
+    modality: Annotated[
+        str,
+        typer.Option(
+            "--modality",
+            "-m",
+            help=f"What an item is: {', '.join(m.value for m in Modality)}.",
+        ),
+    ] = Modality.TEXT.value,
+    retrain_every: Annotated[
+        int,
+        typer.Option(min=1, help="Retrain the model after this many new labels."),
+    ] = 10,
+    db: DbOption = None,
+) -> None:
+    """Create a labeling project with its task and label schema."""
+    store = open_db(db)
+    with store.session() as session:
+        project = create_project(
+            session,
+            name=name,
+            task=task,
+            labels=labels,
+            modality=modality,
+            config={"retrain_every": retrain_every},
+        )
+        console.print(
+            f"Created {project.task} project [bold]{project.name}[/] "
+            f"({project.modality}; labels: {', '.join(project.labels)}) in {store.url}."
+        )
+        console.print(f"Next: activelabel import {project.name} <file or folder>")
+
+
+@app.command("projects")
+def projects_command(db: DbOption = None) -> None:
+    """List the projects in the database."""
+    store = open_db(db)
+    with store.session() as session:
+        projects = list_projects(session)
+        if not projects:
+            console.print(
+                "No projects yet. Create one with: activelabel init NAME --labels a,b"
+            )
+            return
+        table = Table("name", "task", "modality", "labels", "items", "labeled")
+        for project in projects:
+            stats = project_stats(session, project)
+            table.add_row(
+                project.name,
+                project.task,
+                project.modality,
+                ", ".join(project.labels),
+                f"{stats.items:,}",
+                f"{stats.labeled_items:,}",
+            )
+        console.print(table)
+
+
+@app.command("stats")
+def stats_command(
+    name: Annotated[str, typer.Argument(help="Project name.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures as JSON.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Show a project's figures: items, labels per class and annotator, models, queue."""
+    store = open_db(db)
+    with store.session() as session:
+        stats = project_stats(session, get_project(session, name))
+    if as_json:
+        typer.echo(json.dumps(stats.as_dict(), indent=2, default=str))
+        return
+    done = stats.labeled_items / stats.items if stats.items else 0.0
+    summary = Table(title=f"Project {stats.name}", show_header=False)
+    summary.add_row("task / modality", f"{stats.task} / {stats.modality}")
+    summary.add_row("items", f"{stats.items:,}")
+    summary.add_row("labeled items", f"{stats.labeled_items:,} ({done:.1%})")
+    summary.add_row("active annotations", f"{stats.annotations:,}")
+    summary.add_row(
+        "by source",
+        ", ".join(f"{k}: {v:,}" for k, v in sorted(stats.by_source.items())) or "-",
+    )
+    summary.add_row(
+        "by annotator",
+        ", ".join(f"{k}: {v:,}" for k, v in sorted(stats.by_annotator.items())) or "-",
+    )
+    model = stats.latest_model or "none yet"
+    if stats.latest_cv_score is not None:
+        model += f" (CV {stats.latest_cv_score:.3f})"
+    summary.add_row("model versions", f"{stats.model_versions} — latest: {model}")
+    summary.add_row("queue", f"{stats.queue_size:,}")
+    console.print(summary)
+    labels = Table("label", "annotations", title="Labels")
+    for label, count in stats.label_counts.items():
+        labels.add_row(label, f"{count:,}")
+    console.print(labels)

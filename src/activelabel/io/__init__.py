@@ -1,0 +1,1 @@
+"""Importers and exporters: files in, labels and metadata out."""

@@ -1,0 +1,208 @@
+"""Write items and imported labels in batches inside one transaction.
+
+Re-importing adds nothing: items are inserted with ``ON CONFLICT DO NOTHING`` on
+``(project_id, external_id)``. Duplicates *inside* one file are told apart from
+items that existed before by their row id: anything with an id above the largest
+id seen before the import was written by this import. That keeps memory flat —
+no set of every id in the file is held.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from activelabel.exceptions import DuplicateIdError
+from activelabel.store.models import Annotation, Item, utcnow
+
+__all__ = ["ItemWriter", "PreparedRow", "WriteCounts"]
+
+_items = cast(Table, Item.__table__)
+_annotations = cast(Table, Annotation.__table__)
+
+
+@dataclass(slots=True)
+class PreparedRow:
+    """One row ready to be written: the item and, maybe, its imported label."""
+
+    row: int
+    external_id: str
+    content_hash: str
+    data: dict[str, Any]
+    media_path: str | None = None
+    #: A validated label value, or None when the row carries no label.
+    label: Any = None
+
+
+@dataclass
+class WriteCounts:
+    """What a write did, row by row."""
+
+    items_added: int = 0
+    items_existing: int = 0
+    duplicates_skipped: int = 0
+    labels_added: int = 0
+    labels_unchanged: int = 0
+    duplicate_examples: list[str] = field(default_factory=list)
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class ItemWriter:
+    """Inserts prepared rows for one project over one connection (one transaction)."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        project_id: int,
+        source_name: str,
+        ids_are_given: bool,
+    ) -> None:
+        self.connection = connection
+        self.project_id = project_id
+        self.source_name = source_name
+        self.ids_are_given = ids_are_given
+        self.counts = WriteCounts()
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        self._insert = (
+            insert(_items)
+            .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+            .returning(_items.c.id, _items.c.external_id)
+        )
+        self._max_before = (
+            connection.scalar(select(func.coalesce(func.max(_items.c.id), 0))) or 0
+        )
+
+    def write(self, rows: Sequence[PreparedRow]) -> None:
+        """Insert one batch; raise :class:`DuplicateIdError` for an id given twice."""
+        unique: dict[str, PreparedRow] = {}
+        for row in rows:
+            if row.external_id in unique:
+                self._duplicate(row, unique[row.external_id].row)
+                continue
+            unique[row.external_id] = row
+        if not unique:
+            return
+        now = utcnow()
+        params = [
+            {
+                "project_id": self.project_id,
+                "external_id": row.external_id,
+                "content_hash": row.content_hash,
+                "data": row.data,
+                "media_path": row.media_path,
+                "created_at": now,
+            }
+            for row in unique.values()
+        ]
+        inserted = {
+            ext: item_id
+            for item_id, ext in self.connection.execute(self._insert, params)
+        }
+        self.counts.items_added += len(inserted)
+        conflicts = [ext for ext in unique if ext not in inserted]
+        existing_ids: dict[str, int] = {}
+        if conflicts:
+            existing_ids = self._resolve_conflicts(conflicts, unique)
+        labeled = [row for row in unique.values() if row.label is not None]
+        if labeled:
+            self._write_labels(labeled, inserted, existing_ids)
+
+    def _duplicate(self, row: PreparedRow, first_row: int | None) -> None:
+        if self.ids_are_given:
+            where = (
+                f"rows {first_row} and {row.row}"
+                if first_row
+                else f"row {row.row} and an earlier row"
+            )
+            raise DuplicateIdError(
+                f"The id {row.external_id!r} appears twice in {self.source_name} "
+                f"({where}); ids must be unique within a file. Nothing was imported."
+            )
+        self.counts.duplicates_skipped += 1
+        if len(self.counts.duplicate_examples) < 5:
+            self.counts.duplicate_examples.append(f"row {row.row}")
+
+    def _resolve_conflicts(
+        self, conflicts: list[str], unique: dict[str, PreparedRow]
+    ) -> dict[str, int]:
+        """Split conflicting ids into earlier rows of this file and pre-existing items."""
+        found = self.connection.execute(
+            select(_items.c.id, _items.c.external_id).where(
+                _items.c.project_id == self.project_id,
+                _items.c.external_id.in_(conflicts),
+            )
+        ).all()
+        existing: dict[str, int] = {}
+        for item_id, ext in found:
+            if item_id > self._max_before:
+                self._duplicate(unique[ext], None)
+            else:
+                existing[ext] = item_id
+        self.counts.items_existing += len(existing)
+        return existing
+
+    def _write_labels(
+        self,
+        labeled: list[PreparedRow],
+        inserted: dict[str, int],
+        existing: dict[str, int],
+    ) -> None:
+        # Items that existed before may already carry an imported label: keep it when
+        # equal, supersede it when the file now says something else.
+        previous: dict[int, list[tuple[int, Any]]] = {}
+        old_ids = [
+            existing[row.external_id] for row in labeled if row.external_id in existing
+        ]
+        if old_ids:
+            for ann_id, item_id, value in self.connection.execute(
+                select(
+                    _annotations.c.id, _annotations.c.item_id, _annotations.c.value
+                ).where(
+                    _annotations.c.item_id.in_(old_ids),
+                    _annotations.c.source == "import",
+                    _annotations.c.status == "active",
+                )
+            ):
+                previous.setdefault(item_id, []).append((ann_id, value))
+        now = utcnow()
+        new_rows: list[dict[str, Any]] = []
+        superseded: list[int] = []
+        for row in labeled:
+            item_id = inserted.get(row.external_id) or existing.get(row.external_id)
+            if item_id is None:
+                continue  # a skipped in-file duplicate
+            olds = previous.get(item_id, [])
+            if any(_key(value) == _key(row.label) for _, value in olds):
+                self.counts.labels_unchanged += 1
+                continue
+            superseded.extend(ann_id for ann_id, _ in olds)
+            new_rows.append(
+                {
+                    "project_id": self.project_id,
+                    "item_id": item_id,
+                    "annotator_id": None,
+                    "value": row.label,
+                    "source": "import",
+                    "status": "active",
+                    "created_at": now,
+                }
+            )
+        if superseded:
+            self.connection.execute(
+                update(_annotations)
+                .where(_annotations.c.id.in_(superseded))
+                .values(status="superseded", updated_at=now)
+            )
+        if new_rows:
+            self.connection.execute(_annotations.insert(), new_rows)
+            self.counts.labels_added += len(new_rows)

@@ -1,0 +1,128 @@
+"""Figures about a project: sizes, label distribution, annotators, models, queue."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from activelabel.store.models import (
+    Annotation,
+    Item,
+    ModelVersion,
+    Project,
+    QueueEntry,
+    User,
+)
+
+__all__ = ["ProjectStats", "project_stats"]
+
+
+@dataclass
+class ProjectStats:
+    """What a person wants to know about a project at a glance."""
+
+    name: str
+    task: str
+    modality: str
+    labels: list[str]
+    items: int = 0
+    labeled_items: int = 0
+    annotations: int = 0
+    #: Active annotations per label (for list values, each label in the list counts).
+    label_counts: dict[str, int] = field(default_factory=dict)
+    by_source: dict[str, int] = field(default_factory=dict)
+    by_annotator: dict[str, int] = field(default_factory=dict)
+    model_versions: int = 0
+    latest_model: str | None = None
+    latest_cv_score: float | None = None
+    queue_size: int = 0
+
+    @property
+    def unlabeled_items(self) -> int:
+        """Items with no active annotation."""
+        return self.items - self.labeled_items
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (for ``--json`` and the API)."""
+        data = dict(self.__dict__)
+        data["unlabeled_items"] = self.unlabeled_items
+        return data
+
+
+def _labels_of(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            out.extend(_labels_of(v.get("label") if isinstance(v, dict) else v))
+        return out
+    return []
+
+
+def project_stats(session: Session, project: Project) -> ProjectStats:
+    """Count everything about ``project`` in a handful of aggregate queries."""
+    stats = ProjectStats(
+        name=project.name,
+        task=project.task,
+        modality=project.modality,
+        labels=list(project.labels),
+    )
+    pid = project.id
+    active = (Annotation.project_id == pid, Annotation.status == "active")
+    stats.items = (
+        session.scalar(select(func.count()).where(Item.project_id == pid)) or 0
+    )
+    stats.labeled_items = (
+        session.scalar(
+            select(func.count(func.distinct(Annotation.item_id))).where(*active)
+        )
+        or 0
+    )
+    stats.annotations = session.scalar(select(func.count()).where(*active)) or 0
+    counts = dict.fromkeys(project.labels, 0)
+    for value, n in session.execute(
+        select(Annotation.value, func.count()).where(*active).group_by(Annotation.value)
+    ):
+        if isinstance(value, str) and value.startswith(("[", '"')):
+            value = json.loads(value)
+        for label in _labels_of(value):
+            counts[label] = counts.get(label, 0) + n
+    stats.label_counts = counts
+    stats.by_source = {
+        str(source): int(n)
+        for source, n in session.execute(
+            select(Annotation.source, func.count())
+            .where(*active)
+            .group_by(Annotation.source)
+        ).tuples()
+    }
+    stats.by_annotator = {
+        (name or "(none)"): n
+        for name, n in session.execute(
+            select(User.name, func.count())
+            .select_from(Annotation)
+            .outerjoin(User, User.id == Annotation.annotator_id)
+            .where(*active, Annotation.source == "human")
+            .group_by(User.name)
+        )
+    }
+    stats.model_versions = (
+        session.scalar(select(func.count()).where(ModelVersion.project_id == pid)) or 0
+    )
+    latest = session.execute(
+        select(ModelVersion.name, ModelVersion.cv_score)
+        .where(ModelVersion.project_id == pid)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None:
+        stats.latest_model, stats.latest_cv_score = latest
+    stats.queue_size = (
+        session.scalar(select(func.count()).where(QueueEntry.project_id == pid)) or 0
+    )
+    return stats
