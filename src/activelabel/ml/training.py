@@ -1,0 +1,329 @@
+"""Fit the classifier, score it by cross-validation, and save it with skops.
+
+The default model is a multinomial logistic regression with balanced class
+weights (classes are rarely balanced while labeling). ``"gradient_boosting"``
+uses scikit-learn's histogram gradient boosting, a strong choice for tabular
+data; multilabel tasks wrap the chosen model in one-vs-rest.
+
+Cross-validation with few labels
+--------------------------------
+Stratified k-fold needs every class in every fold. With ``cv=5`` and a class
+holding 3 examples that is impossible, so :func:`cross_validate_model`:
+
+* uses ``k = min(cv, smallest class count)`` folds, counted over the classes
+  that have at least 2 examples;
+* keeps the rows of classes with a single example in every training fold and
+  never scores them (a class seen once cannot be held out and learned from);
+* returns no score (``cv_score=None``, with the reason in ``cv_note``) when
+  fewer than two classes have 2+ examples: a number computed on that would lie.
+
+Out-of-fold predictions give accuracy, macro-F1 and per-class metrics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import skops.io as sio
+from sklearn.base import BaseEstimator, clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from activelabel.exceptions import ConfigError, InvalidLabelError
+
+__all__ = [
+    "MODEL_KINDS",
+    "TrainedModel",
+    "cross_validate_model",
+    "fit_quietly",
+    "load_model_bytes",
+    "make_estimator",
+    "model_version_name",
+    "save_model_bytes",
+    "train_model",
+]
+
+#: Names accepted by :func:`make_estimator`.
+MODEL_KINDS = ("logistic", "gradient_boosting")
+
+#: Module prefixes whose types a model file may contain. Anything else in a
+#: skops file is refused: loading must never run arbitrary code.
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "activelabel.")
+
+
+def make_estimator(
+    kind: str = "logistic",
+    *,
+    multilabel: bool = False,
+    C: float = 1.0,
+    random_state: int | None = 0,
+) -> BaseEstimator:
+    """Build an unfitted classifier of ``kind`` (see :data:`MODEL_KINDS`)."""
+    if kind == "logistic":
+        est: BaseEstimator = LogisticRegression(
+            C=C, class_weight="balanced", max_iter=1000, random_state=random_state
+        )
+    elif kind == "gradient_boosting":
+        est = HistGradientBoostingClassifier(
+            class_weight="balanced", random_state=random_state
+        )
+    else:
+        choices = ", ".join(repr(k) for k in MODEL_KINDS)
+        raise ConfigError(
+            f"The model kind must be one of {choices}. Got {kind!r} instead."
+        )
+    return OneVsRestClassifier(est) if multilabel else est
+
+
+def fit_quietly(estimator: Any, X: Any, y: Any) -> Any:
+    """Fit ``estimator``; a convergence warning is recorded, not raised.
+
+    With a handful of labels lbfgs may stop before full convergence; the model
+    is still usable, and the warning is noise for a person labeling.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        estimator.fit(X, y)
+    estimator.converged_ = not any(
+        issubclass(w.category, ConvergenceWarning) for w in caught
+    )
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(
+                w.message, w.category, w.filename, w.lineno, source=w.source
+            )
+    return estimator
+
+
+@dataclass
+class TrainedModel:
+    """A fitted model and what is known about its quality."""
+
+    estimator: Any
+    classes: list[Any]
+    n_labels: int
+    cv_score: float | None
+    cv_folds: int
+    cv_note: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    multilabel: bool = False
+    trained_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def name(self) -> str:
+        """UTC timestamp plus CV score, e.g. ``20250101T120000Z-cv0.912``."""
+        return model_version_name(self.trained_at, self.cv_score)
+
+
+def model_version_name(when: dt.datetime, cv_score: float | None) -> str:
+    """The model version name: UTC timestamp + CV score (``cvNA`` if none)."""
+    stamp = when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    score = "NA" if cv_score is None else f"{cv_score:.3f}"
+    return f"{stamp}-cv{score}"
+
+
+def _labels_1d(y: Any) -> npt.NDArray[Any]:
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ConfigError(
+            f"y must be a 1-d array of labels for classification. Got shape {arr.shape}."
+        )
+    return arr
+
+
+def _fold_plan(
+    y: npt.NDArray[Any], cv: int, random_state: int | None
+) -> tuple[list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]], str]:
+    """Folds following the rules in the module docstring, and a note on them."""
+    classes, counts = np.unique(y, return_counts=True)
+    splittable = classes[counts >= 2]
+    rare = classes[counts < 2]
+    if splittable.size < 2:
+        return [], (
+            "No cross-validation: fewer than two classes have 2 or more labels. "
+            "Label more items of each class."
+        )
+    k = int(min(cv, counts[counts >= 2].min()))
+    rows = np.flatnonzero(np.isin(y, splittable))
+    always_train = np.flatnonzero(np.isin(y, rare))
+    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
+    folds = [
+        (np.concatenate([rows[tr], always_train]).astype(np.intp), rows[te])
+        for tr, te in skf.split(rows, y[rows])
+    ]
+    note = f"Stratified {k}-fold"
+    if k < cv:
+        note += f" (reduced from {cv}: the smallest class has {k} labels)"
+    if rare.size:
+        names = ", ".join(repr(c.item() if hasattr(c, "item") else c) for c in rare)
+        note += f"; classes with one label kept in training only: {names}"
+    return folds, note + "."
+
+
+def cross_validate_model(
+    estimator: Any, X: Any, y: Any, *, cv: int = 5, random_state: int | None = 0
+) -> tuple[float | None, int, str, dict[str, Any]]:
+    """Out-of-fold accuracy, folds used, a note, and metrics for single-label y.
+
+    See the module docstring for what happens with very few labels.
+    """
+    y = _labels_1d(y)
+    folds, note = _fold_plan(y, cv, random_state)
+    if not folds:
+        return None, 0, note, {}
+    scored = np.concatenate([te for _, te in folds])
+    pred = np.empty(y.shape[0], dtype=y.dtype)
+    for train, test in folds:
+        model = fit_quietly(clone(estimator), X[train], y[train])
+        pred[test] = model.predict(X[test])
+    truth, guess = y[scored], pred[scored]
+    labels = np.unique(truth)
+    p, r, f, s = precision_recall_fscore_support(
+        truth, guess, labels=labels, zero_division=0
+    )
+    per_class = {
+        str(c): {
+            "precision": float(pi),
+            "recall": float(ri),
+            "f1": float(fi),
+            "support": int(si),
+        }
+        for c, pi, ri, fi, si in zip(labels, p, r, f, s, strict=True)
+    }
+    acc = float(accuracy_score(truth, guess))
+    metrics = {
+        "accuracy": acc,
+        "macro_f1": float(
+            f1_score(truth, guess, labels=labels, average="macro", zero_division=0)
+        ),
+        "per_class": per_class,
+        "n_scored": int(scored.size),
+    }
+    return acc, len(folds), note, metrics
+
+
+def _cross_validate_multilabel(
+    estimator: Any, X: Any, Y: npt.NDArray[Any], cv: int, random_state: int | None
+) -> tuple[float | None, int, str, dict[str, Any]]:
+    k = min(cv, Y.shape[0])
+    if k < 2:
+        return None, 0, "No cross-validation: fewer than 2 labeled items.", {}
+    pred = np.zeros_like(Y)
+    for train, test in KFold(k, shuffle=True, random_state=random_state).split(Y):
+        if np.any(Y[train].sum(axis=0) == 0) or np.any(
+            Y[train].sum(axis=0) == len(train)
+        ):
+            return (
+                None,
+                0,
+                "No cross-validation: some label is on all or none of the items in "
+                "a fold. Label more varied items.",
+                {},
+            )
+        pred[test] = fit_quietly(clone(estimator), X[train], Y[train]).predict(X[test])
+    acc = float(accuracy_score(Y, pred))
+    metrics = {
+        "subset_accuracy": acc,
+        "macro_f1": float(f1_score(Y, pred, average="macro", zero_division=0)),
+        "n_scored": int(Y.shape[0]),
+    }
+    return acc, k, f"{k}-fold (multilabel, subset accuracy).", metrics
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def train_model(
+    X: Any,
+    y: Any,
+    *,
+    kind: str = "logistic",
+    multilabel: bool = False,
+    cv: int = 5,
+    random_state: int | None = 0,
+) -> TrainedModel:
+    """Cross-validate, then fit on all labeled rows, and describe the result.
+
+    ``y`` holds labels (single-label) or lists of labels (``multilabel=True``).
+    Raises :class:`InvalidLabelError` when the labels cannot train a classifier
+    (fewer than two classes, or rows and labels of different lengths).
+    """
+    if not _is_int(cv) or cv < 2:
+        raise ConfigError(f"The 'cv' parameter must be an int >= 2. Got {cv!r}.")
+    if X.shape[0] != len(y):
+        raise InvalidLabelError(
+            f"X has {X.shape[0]} rows but y has {len(y)} labels; they must match."
+        )
+    estimator = make_estimator(kind, multilabel=multilabel, random_state=random_state)
+    if multilabel:
+        binarizer = MultiLabelBinarizer()
+        Y = binarizer.fit_transform([list(v) for v in y])
+        if Y.shape[1] < 1:
+            raise InvalidLabelError("Training needs at least one label in use.")
+        score, folds, note, metrics = _cross_validate_multilabel(
+            estimator, X, Y, cv, random_state
+        )
+        fitted = fit_quietly(estimator, X, Y)
+        classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
+    else:
+        arr = _labels_1d(y)
+        present = np.unique(arr)
+        if present.size < 2:
+            raise InvalidLabelError(
+                "Training needs labels of at least two classes; got only "
+                f"{[p.item() if hasattr(p, 'item') else p for p in present]}. "
+                "Label at least one item of another class."
+            )
+        score, folds, note, metrics = cross_validate_model(
+            estimator, X, arr, cv=cv, random_state=random_state
+        )
+        fitted = fit_quietly(estimator, X, arr)
+        classes = [c.item() if hasattr(c, "item") else c for c in fitted.classes_]
+    metrics["cv_note"] = note
+    metrics["converged"] = bool(getattr(fitted, "converged_", True))
+    return TrainedModel(
+        estimator=fitted,
+        classes=classes,
+        n_labels=int(X.shape[0]),
+        cv_score=score,
+        cv_folds=folds,
+        cv_note=note,
+        metrics=metrics,
+        multilabel=multilabel,
+    )
+
+
+def save_model_bytes(estimator: Any) -> bytes:
+    """Serialise a fitted model with skops (never pickle)."""
+    data: bytes = sio.dumps(estimator)
+    return data
+
+
+def load_model_bytes(data: bytes) -> Any:
+    """Load a skops model file, refusing any type outside scikit-learn/numpy/scipy.
+
+    Raises :class:`ConfigError` naming the untrusted types, instead of loading
+    them: a model file from elsewhere must not be able to run code.
+    """
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+    except Exception as exc:
+        raise ConfigError(f"The model file is not a valid skops file: {exc}") from exc
+    bad = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if bad:
+        raise ConfigError(
+            "The model file contains types that are not trusted and was not "
+            f"loaded: {', '.join(sorted(bad))}."
+        )
+    return sio.loads(data, trusted=untrusted)
