@@ -23,7 +23,6 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,10 +86,16 @@ def _empty_pg_tables(url: str) -> None:
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL with nothing in it yet, once per backend."""
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A database URL with nothing in it yet, once per backend.
+
+    The SQLite file lives in its own temporary directory, not in ``tmp_path``,
+    so a test's ``tmp_path`` holds only the files the test itself writes.
+    """
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'activelabel.db'}"
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'activelabel.db'}"
     url: str = request.getfixturevalue("pg_database_url")
     _empty_pg_tables(url)
     return url

@@ -179,8 +179,10 @@ def _original_fields(session: Session, project: Project) -> list[Column]:
 
     One aggregate query in the database finds each key, its JSON types and the
     first item that has it; only those first items are then read to order keys
-    that first appear together. (PostgreSQL's JSONB does not keep key order, so
-    there the order within one item is JSONB's.)
+    that first appear together. PostgreSQL's JSONB does not keep key order (there
+    the order within one item is JSONB's), so a project may record its source's
+    column order as ``config["columns"]``; the fields named there come first, in
+    that order.
     """
     dialect = session.get_bind().dialect.name
     query = _POSTGRES_FIELDS if dialect == "postgresql" else _SQLITE_FIELDS
@@ -198,6 +200,11 @@ def _original_fields(session: Session, project: Project) -> list[Column]:
             if first.get(key) == item_id:
                 position[key] = (item_id, index)
     ordered = sorted(first, key=lambda k: position.get(k, (first[k], 0)))
+    preferred = (project.config or {}).get("columns")
+    if isinstance(preferred, list):
+        rank = {name: i for i, name in enumerate(preferred) if isinstance(name, str)}
+        # Stable: fields the list does not name keep their first-seen order.
+        ordered.sort(key=lambda k: rank.get(k, len(rank)))
     return [Column(key, kind_for_json_types(types[key])) for key in ordered]
 
 
@@ -301,8 +308,8 @@ def _run(
     """Shared frame of both exports: resolve, snapshot, write atomically, time it."""
     started = time.perf_counter()
     target = Path(path)
-    name = format_for(target, fmt)
     _check_target(target)
+    name = format_for(target, fmt)
     with store.session() as session, _atomic_target(target) as temporary:
         _begin_snapshot(session)
         project = get_project(session, project_name)
@@ -443,9 +450,7 @@ def export_annotations(
 
     def build(session: Session, project: Project, temporary: Path, name: str) -> int:
         total = _count(session, Annotation, project)
-        users: dict[int, str] = dict(
-            session.execute(select(User.id, User.name)).tuples().all()
-        )
+        users: dict[int, str] = dict(session.execute(select(User.id, User.name)))
         writer = open_writer(name, temporary, ANNOTATION_COLUMNS)
         if progress is not None:
             progress(0, total)
