@@ -1,0 +1,227 @@
+"""``activelabel simulate``: replay a labeled dataset and compare strategies.
+
+Loads one or more CSV/TSV/Parquet files, featurizes them the way a project
+would (TF-IDF for a text column, scaled/one-hot table columns otherwise), runs
+:func:`activelabel.al.simulate`, prints a summary table, and writes the curves
+(CSV, JSON) and a plot (PNG) to ``--out``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.table import Table
+
+from activelabel.al import STRATEGY_NAMES, SimulationResult, simulate
+from activelabel.cli.app import console
+from activelabel.cli.progress import progress_bar
+from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
+from activelabel.ml.tabular_features import TabularFeaturizer
+from activelabel.ml.text_features import TextFeaturizer
+from activelabel.ml.training import MODEL_KINDS, make_estimator
+
+__all__ = ["load_table", "simulate_command"]
+
+_SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+
+
+def load_table(path: Path, *, sep: str | None) -> pd.DataFrame:
+    """Read one CSV/TSV/Parquet file; errors name the file."""
+    if not path.is_file():
+        raise ConfigError(f"The dataset file {str(path)!r} does not exist.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if sep == "\\t":
+            sep = "\t"
+        return pd.read_csv(path, sep=sep or _SEPARATORS.get(suffix, ","))
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise ImportFormatError(f"Cannot read {str(path)!r}: {exc}") from exc
+
+
+def _features(
+    df: pd.DataFrame, *, text_column: str | None, feature_columns: list[str] | None
+) -> Any:
+    if text_column is not None:
+        texts = df[text_column].fillna("").astype(str).tolist()
+        return TextFeaturizer().fit_transform(texts)
+    return TabularFeaturizer().fit_transform(df[feature_columns])
+
+
+def _check_columns(df: pd.DataFrame, columns: list[str], source: str) -> None:
+    for col in columns:
+        if col not in df.columns:
+            raise ColumnNotFoundError(
+                f"Column {col!r} is not in {source}; columns are: "
+                f"{', '.join(map(str, df.columns))}."
+            )
+
+
+def _fmt(value: Any, pattern: str = "{:.3f}") -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "not reached"
+    return pattern.format(value)
+
+
+def print_summary(result: SimulationResult) -> None:
+    """Print the summary as a rich table."""
+    table = Table(title="Simulated labeling (mean over seeds)")
+    for name in (
+        "strategy",
+        "AUC",
+        "final acc",
+        "labels to 95%",
+        "labels to 99%",
+        "s/round",
+    ):
+        table.add_column(name, justify="left" if name == "strategy" else "right")
+    for row in result.summary.to_dict(orient="records"):
+        table.add_row(
+            str(row["strategy"]),
+            f"{row['auc']:.3f} ± {row['auc_std']:.3f}",
+            f"{row['final_accuracy']:.3f}",
+            _fmt(row["labels_to_95"], "{:.0f}"),
+            _fmt(row["labels_to_99"], "{:.0f}"),
+            f"{row['seconds_per_round']:.3f}",
+        )
+    console.print(table)
+    full = float(np.mean(list(result.full_accuracy.values())))
+    console.print(f"Accuracy with all pool labels: {full:.3f}")
+
+
+def simulate_command(
+    dataset: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV, TSV or Parquet file(s) with every row labeled. Several files "
+            "are concatenated."
+        ),
+    ],
+    label_column: Annotated[
+        str | None,
+        typer.Option(help="Column holding the true label of each row."),
+    ] = None,
+    label_from_filename: Annotated[
+        bool,
+        typer.Option(
+            help="Use each file's name (without extension) as the label of its rows, "
+            "e.g. winequality-red.csv and winequality-white.csv for wine colour."
+        ),
+    ] = False,
+    text_column: Annotated[
+        str | None,
+        typer.Option(help="Text column to featurize with TF-IDF."),
+    ] = None,
+    feature_columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated table columns to use as features (default: every "
+            "column except the label)."
+        ),
+    ] = None,
+    sep: Annotated[
+        str | None,
+        typer.Option(help="Field separator (default: from the extension, ',' or tab)."),
+    ] = None,
+    strategies: Annotated[
+        str,
+        typer.Option(
+            help=f"Comma-separated strategies to compare: {', '.join(STRATEGY_NAMES)}."
+        ),
+    ] = "default,random,least_confidence,margin,entropy",
+    initial_labels: Annotated[
+        int, typer.Option(help="Labels drawn at random before the first round.")
+    ] = 10,
+    batch_size: Annotated[int, typer.Option(help="Items labeled per round.")] = 10,
+    budget: Annotated[int, typer.Option(help="Stop at this many labels.")] = 300,
+    seeds: Annotated[
+        int, typer.Option(help="Repetitions with different splits and starts.")
+    ] = 5,
+    test_size: Annotated[
+        float, typer.Option(help="Share of rows held out for testing, per seed.")
+    ] = 0.25,
+    model: Annotated[
+        str, typer.Option(help=f"Classifier: {', '.join(MODEL_KINDS)}.")
+    ] = "logistic",
+    dedupe: Annotated[
+        bool,
+        typer.Option(
+            help="Drop exact duplicate rows first, so no row is in both pool and test."
+        ),
+    ] = True,
+    out: Annotated[
+        Path,
+        typer.Option(help="Directory for curves.csv, simulation.json and curves.png."),
+    ] = Path("simulation"),
+) -> None:
+    """Replay a fully labeled dataset as if a person labeled it, and compare strategies."""
+    if not dataset:
+        raise ConfigError("Give at least one dataset file.")
+    if (label_column is None) == (not label_from_filename):
+        raise ConfigError(
+            "Say where the labels are: give --label-column NAME or "
+            "--label-from-filename (exactly one)."
+        )
+    frames = []
+    for path in dataset:
+        df = load_table(path, sep=sep)
+        if label_from_filename:
+            df = df.assign(__label__=path.stem)
+        else:
+            assert label_column is not None
+            _check_columns(df, [label_column], repr(str(path)))
+        if text_column is not None:
+            _check_columns(df, [text_column], repr(str(path)))
+        frames.append(df)
+    data = pd.concat(frames, ignore_index=True)
+    label = "__label__" if label_from_filename else str(label_column)
+    columns: list[str] | None = None
+    if text_column is None:
+        columns = (
+            [c.strip() for c in feature_columns.split(",") if c.strip()]
+            if feature_columns
+            else [str(c) for c in data.columns if c != label]
+        )
+        _check_columns(data, columns, "the dataset")
+    used = [text_column] if text_column is not None else list(columns or [])
+    data = data.dropna(subset=[label])
+    if dedupe:
+        data = data.drop_duplicates(subset=[*used, label]).reset_index(drop=True)
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    X = _features(data, text_column=text_column, feature_columns=columns)
+    y = data[label].astype(str).to_numpy()
+    out.mkdir(parents=True, exist_ok=True)
+    with progress_bar("Simulating") as update:
+        result = simulate(
+            X,
+            y,
+            strategies=names,
+            estimator=make_estimator(model),
+            initial_labels=initial_labels,
+            batch_size=batch_size,
+            budget=budget,
+            seeds=seeds,
+            test_size=test_size,
+            progress=lambda done, total, _desc: update(done, total),
+        )
+    result.config.update(
+        dataset=[p.name for p in dataset],
+        n_rows=int(y.shape[0]),
+        features=f"text:{text_column}" if text_column else "tabular",
+        model=model,
+    )
+    result.to_csv(out / "curves.csv")
+    result.to_json(out / "simulation.json")
+    result.plot(
+        out / "curves.png",
+        title=f"Learning curves: {', '.join(p.stem for p in dataset)}",
+    )
+    print_summary(result)
+    console.print(
+        f"Wrote {out / 'curves.csv'}, {out / 'simulation.json'}, {out / 'curves.png'}"
+    )
