@@ -450,7 +450,9 @@ def export_annotations(
 
     def build(session: Session, project: Project, temporary: Path, name: str) -> int:
         total = _count(session, Annotation, project)
-        users: dict[int, str] = dict(session.execute(select(User.id, User.name)))
+        users = {
+            user.id: user.name for user in session.execute(select(User.id, User.name))
+        }
         writer = open_writer(name, temporary, ANNOTATION_COLUMNS)
         if progress is not None:
             progress(0, total)
