@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
 from activelabel.io.export import export_annotations, export_labels
@@ -90,22 +90,19 @@ def fill(store: Store, n_items: int, seed: int = 0) -> int:
             session.execute(insert(Item), items)
             if first_id is None:
                 first_id = session.scalar(
-                    Item.__table__.select()  # type: ignore[attr-defined]
-                    .with_only_columns(Item.id)
-                    .order_by(Item.id)
-                    .limit(1)
+                    select(func.min(Item.id)).where(Item.project_id == project_id)
                 )
         assert first_id is not None
         annotations: list[dict[str, Any]] = []
         for i in range(start, stop):
             if i % 3:
                 continue
-            for user in rng.sample(users, k=rng.choice((1, 2))):
+            for annotator in rng.sample(users, k=rng.choice((1, 2))):
                 annotations.append(
                     {
                         "project_id": project_id,
                         "item_id": first_id + i,
-                        "annotator_id": user,
+                        "annotator_id": annotator,
                         "value": rng.choice(("neg", "pos")),
                         "source": "human",
                         "status": "active",
