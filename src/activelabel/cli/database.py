@@ -9,7 +9,6 @@ from activelabel.config import resolve_db_url
 from activelabel.store.engine import (
     current_revision,
     head_revision,
-    make_engine,
     open_store,
 )
 

@@ -41,7 +41,7 @@ from activelabel.store.models import Project
 from activelabel.store.projects import get_project
 from activelabel.tasks import Modality, TaskKind, validate_value
 
-__all__ = ["ImportReport", "content_hash", "import_path"]
+__all__ = ["ImportReport", "content_hash", "import_path", "serialize_fields"]
 
 #: ``progress(done, total)``; units are bytes for files and files for folders.
 ProgressCallback = Callable[[int, int], None]
@@ -67,12 +67,18 @@ class ImportReport:
         return self.rows_read / self.seconds if self.seconds else 0.0
 
 
-def content_hash(data: dict[str, Any]) -> str:
-    """A stable hash of an item's fields: the same content gives the same hash."""
-    canonical = json.dumps(
-        data, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+def serialize_fields(data: dict[str, Any]) -> str:
+    """An item's fields as compact JSON text, in the order the source gave them."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data_json: str) -> str:
+    """Hash of an item's serialized fields: the same row content gives the same hash.
+
+    Fields are hashed in source order (not sorted), which is stable for every row of
+    one file and saves a second serialization per row.
+    """
+    return hashlib.blake2b(data_json.encode(), digest_size=16).hexdigest()
 
 
 def _suggest(name: str, columns: Iterable[str]) -> str:
@@ -142,6 +148,8 @@ def _save_config(
 
 
 def _parse_label(project: Project, raw: Any, where: str) -> Any:
+    if project.task == TaskKind.CLASSIFICATION and raw in project.labels:
+        return raw  # the common case, already valid
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, str):
@@ -255,41 +263,58 @@ def _settle_plan(
 def _prepare_rows(
     project: Project, plan: _Plan, batch: Batch, source: str, limit: int
 ) -> Iterator[PreparedRow]:
-    for offset, raw in enumerate(batch.rows):
+    # This loop runs once per row of the file: keep per-row work small and build
+    # the "file, row N" strings only when something is wrong.
+    label_column, id_column, media_column = (
+        plan.label_column,
+        plan.id_column,
+        plan.media_column,
+    )
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    blake2b = hashlib.blake2b
+    quick_limit = limit // 4  # a str of n chars has at most 4n UTF-8 bytes
+    for offset, data in enumerate(batch.rows):
         row_no = batch.first_row + offset
-        where = f"{source}, row {row_no}"
-        _check_size(raw, limit, where)
+        for value in data.values():
+            if isinstance(value, str) and len(value) > quick_limit:
+                _check_size(data, limit, f"{source}, row {row_no}")
+                break
         label = None
-        data = raw
-        if plan.label_column is not None:
-            data = {k: v for k, v in raw.items() if k != plan.label_column}
-            label = _parse_label(project, raw.get(plan.label_column), where)
+        if label_column is not None:
+            label = _parse_label(
+                project, data.pop(label_column, None), f"{source}, row {row_no}"
+            )
         media_path = None
-        if plan.media_column is not None:
-            assert plan.media_root is not None
-            value = raw.get(plan.media_column)
-            if not value:
-                raise MediaError(
-                    f"{where}: the media column {plan.media_column!r} is empty."
-                )
-            resolved = resolve_inside(plan.media_root, str(value))
-            describe_media(resolved, shown_as=str(value))
-            media_path = resolved.relative_to(plan.media_root.resolve()).as_posix()
-        digest = content_hash(data)
-        if plan.id_column is not None:
-            ext = raw.get(plan.id_column)
+        if media_column is not None:
+            media_path = _check_media(
+                plan, data.get(media_column), f"{source}, row {row_no}"
+            )
+        data_json = dumps(data)
+        digest = blake2b(data_json.encode(), digest_size=16).hexdigest()
+        if id_column is not None:
+            ext = data.get(id_column)
             if ext is None or (isinstance(ext, str) and not ext.strip()):
                 raise ImportFormatError(
-                    f"{where}: the id column {plan.id_column!r} is empty."
+                    f"{source}, row {row_no}: the id column {id_column!r} is empty."
                 )
             external_id = str(ext)
             if len(external_id) > 512:
                 raise FieldTooLargeError(
-                    f"{where}: the id is longer than 512 characters."
+                    f"{source}, row {row_no}: the id is longer than 512 characters."
                 )
         else:
             external_id = digest
-        yield PreparedRow(row_no, external_id, digest, data, media_path, label)
+        yield PreparedRow(row_no, external_id, digest, data_json, media_path, label)
+
+
+def _check_media(plan: _Plan, value: Any, where: str) -> str:
+    """Check one media path of a row; return it relative to the media root."""
+    assert plan.media_root is not None
+    if not value:
+        raise MediaError(f"{where}: the media column {plan.media_column!r} is empty.")
+    resolved = resolve_inside(plan.media_root, str(value))
+    describe_media(resolved, shown_as=str(value))
+    return resolved.relative_to(plan.media_root.resolve()).as_posix()
 
 
 def _import_rows(
@@ -403,13 +428,15 @@ def _import_folder(
         for done, path in enumerate(paths, start=1):
             resolved = resolve_inside(root, path)
             relative = resolved.relative_to(root).as_posix()
-            data = {"path": relative, **describe_media(resolved, shown_as=relative)}
+            data_json = serialize_fields(
+                {"path": relative, **describe_media(resolved, shown_as=relative)}
+            )
             label = None
             if label_from_folder:
                 label = _parse_label(project, path.parent.name, f"{relative}")
             batch.append(
                 PreparedRow(
-                    done, relative, file_digest(resolved), data, relative, label
+                    done, relative, file_digest(resolved), data_json, relative, label
                 )
             )
             if len(batch) >= settings.import_batch_size:

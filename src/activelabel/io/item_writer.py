@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from activelabel.exceptions import DuplicateIdError
+from activelabel.io.item_sinks import make_sink
 from activelabel.store.models import Annotation, Item, utcnow
 
 __all__ = ["ItemWriter", "PreparedRow", "WriteCounts"]
@@ -34,7 +33,8 @@ class PreparedRow:
     row: int
     external_id: str
     content_hash: str
-    data: dict[str, Any]
+    #: The original fields as JSON text (serialized once, hashed and stored as is).
+    data_json: str
     media_path: str | None = None
     #: A validated label value, or None when the row carries no label.
     label: Any = None
@@ -72,12 +72,7 @@ class ItemWriter:
         self.source_name = source_name
         self.ids_are_given = ids_are_given
         self.counts = WriteCounts()
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        self._insert = (
-            insert(_items)
-            .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
-            .returning(_items.c.id, _items.c.external_id)
-        )
+        self._sink = make_sink(connection, project_id)
         self._max_before = (
             connection.scalar(select(func.coalesce(func.max(_items.c.id), 0))) or 0
         )
@@ -93,21 +88,13 @@ class ItemWriter:
         if not unique:
             return
         now = utcnow()
-        params = [
-            {
-                "project_id": self.project_id,
-                "external_id": row.external_id,
-                "content_hash": row.content_hash,
-                "data": row.data,
-                "media_path": row.media_path,
-                "created_at": now,
-            }
-            for row in unique.values()
-        ]
-        inserted = {
-            ext: item_id
-            for item_id, ext in self.connection.execute(self._insert, params)
-        }
+        inserted = self._sink.insert_items(
+            [
+                (r.external_id, r.content_hash, r.data_json, r.media_path)
+                for r in unique.values()
+            ],
+            now,
+        )
         self.counts.items_added += len(inserted)
         conflicts = [ext for ext in unique if ext not in inserted]
         existing_ids: dict[str, int] = {}
@@ -175,7 +162,8 @@ class ItemWriter:
             ):
                 previous.setdefault(item_id, []).append((ann_id, value))
         now = utcnow()
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple[int, str]] = []
+        encoded: dict[str, str] = {}  # classification labels repeat: encode each once
         superseded: list[int] = []
         for row in labeled:
             item_id = inserted.get(row.external_id) or existing.get(row.external_id)
@@ -186,17 +174,12 @@ class ItemWriter:
                 self.counts.labels_unchanged += 1
                 continue
             superseded.extend(ann_id for ann_id, _ in olds)
-            new_rows.append(
-                {
-                    "project_id": self.project_id,
-                    "item_id": item_id,
-                    "annotator_id": None,
-                    "value": row.label,
-                    "source": "import",
-                    "status": "active",
-                    "created_at": now,
-                }
-            )
+            label_json = encoded.get(row.label) if isinstance(row.label, str) else None
+            if label_json is None:
+                label_json = json.dumps(row.label, ensure_ascii=False)
+                if isinstance(row.label, str):
+                    encoded[row.label] = label_json
+            new_rows.append((item_id, label_json))
         if superseded:
             self.connection.execute(
                 update(_annotations)
@@ -204,5 +187,5 @@ class ItemWriter:
                 .values(status="superseded", updated_at=now)
             )
         if new_rows:
-            self.connection.execute(_annotations.insert(), new_rows)
+            self._sink.insert_labels(new_rows, now)
             self.counts.labels_added += len(new_rows)

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -157,7 +157,15 @@ def _read_delimited(
                     frame.columns = names or [
                         f"column_{i + 1}" for i in range(frame.shape[1])
                     ]
-                rows = cast(list[dict[str, Any]], frame.to_dict("records"))
+                # Column lists zipped into dicts: several times faster than to_dict().
+                names_now = [str(c) for c in frame.columns]
+                values = [frame[c].tolist() for c in frame.columns]
+                rows = [
+                    dict(zip(names_now, vals, strict=True))
+                    for vals in zip(*values, strict=True)
+                ]
+                if not rows:
+                    continue  # a header without data rows
                 yield Batch(first_row=first, rows=rows, position=counter.position)
                 first += len(rows)
         except UnicodeDecodeError as exc:

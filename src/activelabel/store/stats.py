@@ -99,7 +99,7 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
             select(Annotation.source, func.count())
             .where(*active)
             .group_by(Annotation.source)
-        ).tuples()
+        ).all()
     }
     stats.by_annotator = {
         (name or "(none)"): n

@@ -1,0 +1,187 @@
+"""Import speed and memory: synthetic text rows from CSV into SQLite and PostgreSQL.
+
+Each import runs in a fresh subprocess so its peak resident memory (ru_maxrss) is
+its own. Memory is "flat" when the peak for the largest file is close to the peak
+for a file ten times smaller. The baseline, measured in the same run, is a bare
+``sqlite3`` executemany of the same rows (no parsing, hashing or checks), so the
+ratio says what the importer's work costs on top of the database's own.
+
+    python benchmarks/bench_import.py                  # 1,000,000 rows, SQLite + PostgreSQL
+    python benchmarks/bench_import.py --rows 200000 --no-postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+WORDS = (
+    "free win call now prize claim text reply stop urgent meet later home love "
+    "tonight ok sorry going work lunch dinner see you soon thanks great good day "
+    "week money cash offer mobile phone number send message please tomorrow"
+).split()
+
+RESULTS = Path(__file__).parent / "results" / "import.json"
+PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def make_csv(path: Path, rows: int, seed: int = 0) -> None:
+    """Write ``rows`` rows of id, text, label with short random sentences."""
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text", "label"])
+        for i in range(rows):
+            n = rng.randint(5, 25)
+            text = " ".join(rng.choice(WORDS) for _ in range(n))
+            label = ("ham", "spam", "")[i % 3]
+            writer.writerow([f"r{i}", text, label])
+
+
+CHILD = r"""
+import json, resource, sys, time
+from activelabel.store.engine import open_store
+from activelabel.store.projects import create_project
+from activelabel.io.importer import import_path
+url, path = sys.argv[1], sys.argv[2]
+store = open_store(url)
+with store.session() as s:
+    create_project(s, name="bench", task="classification", labels="ham,spam")
+start = time.perf_counter()
+report = import_path(store, "bench", path, text_column="text", id_column="id", label_column="label")
+seconds = time.perf_counter() - start
+print(json.dumps({"rows": report.rows_read, "items": report.items_added,
+                  "labels": report.labels_added, "seconds": seconds,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+BASELINE = r"""
+import csv, json, resource, sqlite3, sys, time
+db, path = sys.argv[1], sys.argv[2]
+con = sqlite3.connect(db)
+con.execute("PRAGMA journal_mode=WAL"); con.execute("PRAGMA synchronous=NORMAL")
+con.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, text TEXT, label TEXT)")
+start = time.perf_counter()
+with open(path, newline="", encoding="utf-8") as f:
+    reader = csv.reader(f); next(reader)
+    batch = []
+    n = 0
+    for row in reader:
+        batch.append(row); n += 1
+        if len(batch) == 5000:
+            con.executemany("INSERT INTO items (external_id, text, label) VALUES (?,?,?)", batch); batch = []
+    con.executemany("INSERT INTO items (external_id, text, label) VALUES (?,?,?)", batch)
+con.commit()
+seconds = time.perf_counter() - start
+print(json.dumps({"rows": n, "seconds": seconds,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_child(code: str, *args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pg_database() -> tuple[str, str]:
+    """Create a scratch database; return its URL and name."""
+    import psycopg
+
+    name = f"al_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0].replace(
+        "postgresql://", "postgresql+psycopg://"
+    ) + f"/{name}", name
+
+
+def drop_pg(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    sizes = sorted({max(args.rows // 10, 1000), args.rows})
+    results: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            csv_path = Path(tmp) / f"rows_{rows}.csv"
+            print(f"writing {rows:,} synthetic rows ...", file=sys.stderr)
+            make_csv(csv_path, rows)
+            size_mb = csv_path.stat().st_size / 1e6
+            base = run_child(
+                BASELINE, str(Path(tmp) / f"base_{rows}.db"), str(csv_path)
+            )
+            results.append(
+                {"target": "sqlite3 executemany (baseline)", "rows": rows, **base}
+            )
+            print(f"importing {rows:,} rows into SQLite ...", file=sys.stderr)
+            ours = run_child(CHILD, f"sqlite:///{tmp}/al_{rows}.db", str(csv_path))
+            results.append(
+                {
+                    "target": "activelabel → SQLite",
+                    "rows": rows,
+                    "csv_mb": size_mb,
+                    **ours,
+                    "vs_baseline": base["seconds"] / ours["seconds"],
+                }
+            )
+            if not args.no_postgres:
+                url, name = pg_database()
+                try:
+                    print(
+                        f"importing {rows:,} rows into PostgreSQL ...", file=sys.stderr
+                    )
+                    pg = run_child(CHILD, url, str(csv_path))
+                    results.append(
+                        {
+                            "target": "activelabel → PostgreSQL",
+                            "rows": rows,
+                            "csv_mb": size_mb,
+                            **pg,
+                            "vs_baseline": base["seconds"] / pg["seconds"],
+                        }
+                    )
+                finally:
+                    drop_pg(name)
+    print()
+    print(
+        f"{'target':<34} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak RSS MiB':>13} {'speed vs baseline':>18}"
+    )
+    for r in results:
+        rate = float(r["rows"]) / float(r["seconds"])  # type: ignore[arg-type]
+        ratio = f"{r['vs_baseline']:.2f}x" if "vs_baseline" in r else "1.00x"
+        print(
+            f"{r['target']:<34} {r['rows']:>10,} {r['seconds']:>8.1f} {rate:>10,.0f} {r['peak_rss_mib']:>13.0f} {ratio:>18}"
+        )
+        r["rows_per_second"] = rate
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "results": results}, indent=2
+        )
+    )
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

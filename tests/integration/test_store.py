@@ -1,0 +1,227 @@
+"""The store on SQLite and PostgreSQL: schema, migrations, projects, annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import insert, select, text
+
+from activelabel.exceptions import (
+    ConfigError,
+    DatabaseUnavailableError,
+    InvalidLabelError,
+    ItemNotFoundError,
+    ProjectExistsError,
+    ProjectNotFoundError,
+)
+from activelabel.store.annotations import (
+    add_annotation,
+    aggregate_values,
+    edit_annotation,
+    undo_annotation,
+)
+from activelabel.store.engine import (
+    Store,
+    current_revision,
+    head_revision,
+    make_engine,
+    open_store,
+    upgrade,
+)
+from activelabel.store.models import Annotation, Base, Item, Project
+from activelabel.store.projects import create_project, get_project
+from activelabel.store.users import add_user, user_for_token
+
+
+def test_open_store_migrates_an_empty_database_to_head(store: Store) -> None:
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_models_and_migrations_describe_the_same_schema(store: Store) -> None:
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_a_database_made_by_an_older_version_upgrades_in_place(db_url: str) -> None:
+    engine = make_engine(db_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "DROP TABLE IF EXISTS queue, annotations, query_sessions, model_versions, items, users, projects, alembic_version CASCADE"
+                )
+            )
+    upgrade(engine, "0001")
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO projects (name, task, modality, labels, config, created_at) "
+                "VALUES ('old', 'classification', 'text', '[\"a\", \"b\"]', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+    assert current_revision(engine) == "0001"
+    engine.dispose()
+    store = open_store(db_url)
+    try:
+        assert current_revision(store.engine) == head_revision()
+        with store.session() as session:
+            assert get_project(session, "old").labels == ["a", "b"]
+            assert session.execute(text("SELECT count(*) FROM queue")).scalar() == 0
+    finally:
+        store.close()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with store.engine.connect() as c:
+        assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert c.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+    store.close()
+
+
+def test_unreachable_postgresql_names_the_url_and_reason() -> None:
+    with pytest.raises(DatabaseUnavailableError, match=r"127\.0\.0\.1:9/nope.*refused"):
+        open_store("postgresql+psycopg://someone:secret@127.0.0.1:9/nope")
+
+
+def test_unreachable_database_message_hides_the_password() -> None:
+    with pytest.raises(DatabaseUnavailableError) as info:
+        open_store("postgresql+psycopg://someone:secret@127.0.0.1:9/nope")
+    assert "secret" not in str(info.value)
+
+
+def test_sqlite_file_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnavailableError, match="Cannot open the database"):
+        open_store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}")
+
+
+def test_unsupported_backend_is_refused() -> None:
+    with pytest.raises(ConfigError, match="supports sqlite and postgresql"):
+        make_engine("mysql://root@localhost/x")
+
+
+def test_project_names_are_unique_and_lookup_suggests_close_names(store: Store) -> None:
+    with store.session() as session:
+        create_project(session, name="sms", task="classification", labels="ham,spam")
+    with (
+        pytest.raises(ProjectExistsError, match="exists already"),
+        store.session() as session,
+    ):
+        create_project(session, name="sms", task="classification", labels="a")
+    with (
+        pytest.raises(ProjectNotFoundError, match="Did you mean 'sms'"),
+        store.session() as session,
+    ):
+        get_project(session, "smss")
+
+
+def _item(store: Store, project: Project, external_id: str = "a") -> int:
+    with store.session() as session:
+        return session.execute(
+            insert(Item).returning(Item.id),
+            [
+                {
+                    "project_id": project.id,
+                    "external_id": external_id,
+                    "content_hash": "h",
+                    "data": {"text": external_id},
+                }
+            ],
+        ).scalar_one()
+
+
+def test_labeling_again_supersedes_and_undo_withdraws(
+    store: Store, project_factory
+) -> None:
+    project = project_factory()
+    item_id = _item(store, project)
+    with store.session() as session:
+        user, _ = add_user(session, name="ann")
+        first = add_annotation(
+            session,
+            project=project,
+            item_id=item_id,
+            value="ham",
+            annotator_id=user.id,
+            seconds_spent=1.5,
+        )
+        second = add_annotation(
+            session,
+            project=project,
+            item_id=item_id,
+            value="spam",
+            annotator_id=user.id,
+        )
+    with store.session() as session:
+        # dict(result) would call Result.keys() (column names), hence the comprehension.
+        statuses = {  # noqa: C416
+            i: s for i, s in session.execute(select(Annotation.id, Annotation.status))
+        }
+        assert statuses == {first.id: "superseded", second.id: "active"}
+        undo_annotation(session, project=project, annotation_id=second.id)
+    with store.session() as session:
+        assert session.get(Annotation, second.id).status == "undone"  # type: ignore[union-attr]
+
+
+def test_edit_keeps_the_old_value_in_history(store: Store, project_factory) -> None:
+    project = project_factory()
+    item_id = _item(store, project)
+    with store.session() as session:
+        old = add_annotation(session, project=project, item_id=item_id, value="ham")
+        new = edit_annotation(
+            session, project=project, annotation_id=old.id, value="spam"
+        )
+    with store.session() as session:
+        rows = session.execute(
+            select(Annotation.value, Annotation.status).order_by(Annotation.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("ham", "superseded"), ("spam", "active")]
+    assert new.value == "spam"
+
+
+def test_annotation_outside_the_schema_is_refused_and_not_stored(
+    store: Store, project_factory
+) -> None:
+    project = project_factory()
+    item_id = _item(store, project)
+    with (
+        pytest.raises(InvalidLabelError, match="'eggs' is not a label"),
+        store.session() as session,
+    ):
+        add_annotation(session, project=project, item_id=item_id, value="eggs")
+    with store.session() as session:
+        assert session.scalar(select(Annotation.id)) is None
+
+
+def test_annotation_for_another_projects_item_is_refused(
+    store: Store, project_factory
+) -> None:
+    one, two = project_factory(), project_factory()
+    item_id = _item(store, one)
+    with pytest.raises(ItemNotFoundError), store.session() as session:
+        add_annotation(session, project=two, item_id=item_id, value="ham")
+
+
+def test_tokens_are_stored_hashed_and_found_again(store: Store) -> None:
+    with store.session() as session:
+        user, token = add_user(session, name="ann")
+        assert token not in user.token_hash
+    with store.session() as session:
+        found = user_for_token(session, token)
+        assert found is not None and found.name == "ann"
+        assert user_for_token(session, "wrong") is None
+
+
+def test_aggregate_values_is_a_majority_vote_with_agreement() -> None:
+    assert aggregate_values([]) is None
+    consensus = aggregate_values(["spam", "ham", "spam"])
+    assert consensus is not None
+    assert (consensus.value, consensus.n_annotators) == ("spam", 3)
+    assert consensus.agreement == pytest.approx(2 / 3)
+    tie = aggregate_values([["a"], ["b"]])
+    assert tie is not None and tie.value == ["a"]
