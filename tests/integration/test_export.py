@@ -390,3 +390,64 @@ def test_empty_project_writes_header_only(
         assert pq.read_table(tmp_path / "e.parquet").num_rows == 0
     else:
         assert (tmp_path / "e.jsonl").read_text() == ""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("task", "labels"),
+    [("classification", ["ham", "spam"]), ("multilabel", [["ham"], ["ham", "spam"]])],
+)
+def test_import_export_import_round_trips(
+    store: Store,
+    project_factory: Any,
+    tmp_path: Path,
+    fmt: str,
+    task: str,
+    labels: list[Any],
+) -> None:
+    importer = pytest.importorskip("activelabel.io.importer")
+    source = tmp_path / "source.csv"
+    cells = [v if isinstance(v, str) else ",".join(v) for v in labels]
+    source.write_text(
+        "id,text,label\n"
+        f'1,"hello, world","{cells[0]}"\n'
+        f'2,"007","{cells[1]}"\n'
+        "3,no label yet,\n"
+    )
+    first = project_factory(task=task, labels=("ham", "spam"))
+    importer.import_path(
+        store, first.name, source, id_column="id", label_column="label",
+        text_column="text",
+    )  # fmt: skip
+    exported = tmp_path / f"first.{fmt}"
+    export_labels(store, first.name, exported)
+
+    second = project_factory(task=task, labels=("ham", "spam"))
+    importer.import_path(
+        store, second.name, exported, id_column="external_id", label_column="label",
+        text_column="text",
+    )  # fmt: skip
+    again = tmp_path / f"second.{fmt}"
+    export_labels(store, second.name, again)
+
+    def by_id(path: Path) -> dict[str, tuple[Any, Any, Any]]:
+        out = {}
+        for row in read_back(path):
+            key = row.get("activelabel_external_id", row["external_id"])
+            label = row["label"]
+            if fmt != "jsonl" and task == "multilabel" and label is not None:
+                label = json.loads(label)
+            out[key] = (
+                row["text"],
+                label,
+                row.get("activelabel_status", row["status"]),
+            )
+        return out
+
+    before, after = by_id(exported), by_id(again)
+    assert before == after
+    assert before == {
+        "1": ("hello, world", labels[0], "labeled"),
+        "2": ("007", labels[1], "labeled"),  # strings stay strings
+        "3": ("no label yet", None, "unlabeled"),
+    }
