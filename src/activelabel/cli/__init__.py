@@ -5,8 +5,10 @@ from __future__ import annotations
 from activelabel.cli import data, projects  # noqa: F401  (registers commands)
 from activelabel.cli.app import app
 from activelabel.cli.database import db_app
+from activelabel.cli.simulate import simulate_command
 from activelabel.cli.users import user_app
 
+app.command("simulate")(simulate_command)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 
