@@ -1,0 +1,146 @@
+"""``activelabel simulate`` end to end on small committed and generated files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from activelabel.cli.simulate import simulate_command
+from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
+
+WINE = Path(__file__).parents[1] / "fixtures" / "wine_colour"
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("simulate")(simulate_command)
+    app.command("noop")(lambda: None)  # keeps "simulate" a subcommand
+    return app
+
+
+def test_simulate_reproduces_wine_colour_demo_from_file_names(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(WINE / "winequality-red.csv"),
+            str(WINE / "winequality-white.csv"),
+            "--label-from-filename",
+            "--sep",
+            ";",
+            "--strategies",
+            "default,random,margin",
+            "--initial-labels",
+            "4",
+            "--batch-size",
+            "4",
+            "--budget",
+            "24",
+            "--seeds",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "labels to 95%" in result.output.replace("\n", " ")
+        or "labels to" in result.output
+    )
+    curves = pd.read_csv(tmp_path / "curves.csv")
+    assert set(curves["strategy"]) == {"default", "random", "margin"}
+    assert curves["n_labels"].max() == 24
+    payload = json.loads((tmp_path / "simulation.json").read_text())
+    assert payload["config"]["n_rows"] <= 120
+    assert {row["strategy"] for row in payload["summary"]} == {
+        "default",
+        "random",
+        "margin",
+    }
+    assert (tmp_path / "curves.png").stat().st_size > 1000
+
+
+def test_simulate_featurizes_a_text_column(app: typer.Typer, tmp_path: Path) -> None:
+    rows = [(f"win free cash prize {i}", "spam") for i in range(20)]
+    rows += [(f"see you at lunch today {i}", "ham") for i in range(20)]
+    data = tmp_path / "texts.tsv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(data, sep="\t", index=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(data),
+            "--label-column",
+            "label",
+            "--text-column",
+            "text",
+            "--strategies",
+            "entropy",
+            "--initial-labels",
+            "4",
+            "--budget",
+            "8",
+            "--batch-size",
+            "2",
+            "--seeds",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "curves.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (["--label-column", "nope"], ColumnNotFoundError, "'nope'"),
+        ([], ConfigError, "--label-column"),
+        (["--label-column", "quality", "--strategies", "magic"], ConfigError, "magic"),
+        (
+            ["--label-column", "quality", "--feature-columns", "x,y"],
+            ColumnNotFoundError,
+            "'x'",
+        ),
+    ],
+)
+def test_simulate_bad_input_raises_clear_errors(
+    app: typer.Typer, tmp_path: Path, args: list[str], error: type, match: str
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(WINE / "winequality-red.csv"),
+            "--sep",
+            ";",
+            "--out",
+            str(tmp_path),
+            *args,
+        ],
+    )
+    assert isinstance(result.exception, error)
+    assert match in str(result.exception)
+
+
+def test_simulate_names_a_missing_or_unreadable_file(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app, ["simulate", str(tmp_path / "none.csv"), "--label-column", "a"]
+    )
+    assert isinstance(result.exception, ConfigError)
+    assert "none.csv" in str(result.exception)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"nope")
+    result = CliRunner().invoke(app, ["simulate", str(broken), "--label-column", "a"])
+    assert isinstance(result.exception, ImportFormatError)
