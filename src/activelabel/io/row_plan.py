@@ -1,0 +1,253 @@
+"""How the rows of one file become items: columns, labels, sizes, media, ids.
+
+The first batch of a file settles a :class:`RowPlan` (which column is the text,
+the id, the label, the features, the media path); every row then goes through
+:func:`prepare_rows`, which validates it and serializes its fields once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from activelabel.exceptions import (
+    ColumnNotFoundError,
+    ConfigError,
+    FieldTooLargeError,
+    ImportFormatError,
+    InvalidLabelError,
+    MediaError,
+)
+from activelabel.io.item_writer import PreparedRow
+from activelabel.io.media import describe_media, resolve_inside
+from activelabel.io.readers import Batch
+from activelabel.store.models import Project
+from activelabel.tasks import Modality, TaskKind, validate_value
+
+__all__ = [
+    "RowPlan",
+    "content_hash",
+    "parse_label",
+    "prepare_rows",
+    "serialize_fields",
+    "settle_plan",
+]
+
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def serialize_fields(data: dict[str, Any]) -> str:
+    """An item's fields as compact JSON text, in the order the source gave them."""
+    return _encode_json(data)
+
+
+def content_hash(data_json: str) -> str:
+    """Hash of an item's serialized fields: the same row content gives the same hash.
+
+    Fields are hashed in source order (not sorted), which is stable for every row of
+    one file and saves a second serialization per row.
+    """
+    return hashlib.blake2b(data_json.encode(), digest_size=16).hexdigest()
+
+
+def _suggest(name: str, columns: Iterable[str]) -> str:
+    columns = list(columns)
+    close = difflib.get_close_matches(name, columns, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    return f"{hint} The columns are: {', '.join(columns)}."
+
+
+def _check_columns(
+    path: Path, wanted: dict[str, str | None], columns: list[str]
+) -> None:
+    for option, name in wanted.items():
+        if name is not None and name not in columns:
+            raise ColumnNotFoundError(
+                f"{path} has no column {name!r} (given with {option})."
+                + _suggest(name, columns)
+            )
+
+
+@dataclass
+class RowPlan:
+    """How the rows of one file become items; settled from the first batch."""
+
+    text_column: str | None
+    id_column: str | None
+    label_column: str | None
+    feature_columns: list[str] | None
+    media_column: str | None
+    media_root: Path | None
+
+
+def parse_label(project: Project, raw: Any, where: str) -> Any:
+    if project.task == TaskKind.CLASSIFICATION and raw in project.labels:
+        return raw  # the common case, already valid
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if project.task in (TaskKind.NER, TaskKind.DETECTION) or raw.startswith("["):
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError:
+                if project.task in (TaskKind.NER, TaskKind.DETECTION):
+                    raise InvalidLabelError(
+                        f"{where}: a {project.task} label must be JSON, got {raw[:80]!r}."
+                    ) from None
+    elif (
+        project.task == TaskKind.CLASSIFICATION
+        and isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+    ):
+        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+    try:
+        return validate_value(project.task, project.labels, raw, where=where)
+    except InvalidLabelError as exc:
+        if isinstance(raw, str):
+            close = difflib.get_close_matches(raw, project.labels, n=1)
+            if close:
+                raise InvalidLabelError(
+                    f"{exc.message} Did you mean {close[0]!r}?"
+                ) from None
+        raise
+
+
+def _check_size(row: dict[str, Any], limit: int, where: str) -> None:
+    for key, value in row.items():
+        if isinstance(value, str) and len(value) * 4 > limit:
+            size = len(value.encode())
+            if size > limit:
+                raise FieldTooLargeError(
+                    f"{where}: the field {key!r} is {size:,} bytes, over the limit of "
+                    f"{limit:,} bytes (ACTIVELABEL_MAX_FIELD_BYTES)."
+                )
+
+
+def settle_plan(
+    project: Project,
+    path: Path,
+    first: Batch,
+    *,
+    text_column: str | None,
+    id_column: str | None,
+    label_column: str | None,
+    feature_columns: list[str] | None,
+    media_column: str | None,
+    media_root: Path | None,
+) -> RowPlan:
+    columns: list[str] = []
+    for row in first.rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    _check_columns(
+        path,
+        {
+            "--text-column": text_column,
+            "--id-column": id_column,
+            "--label-column": label_column,
+            "--media-column": media_column,
+        },
+        columns,
+    )
+    for name in feature_columns or []:
+        _check_columns(path, {"--feature-columns": name}, columns)
+    config = project.config or {}
+    modality = Modality(project.modality)
+    reserved = {c for c in (id_column, label_column) if c}
+    if modality == Modality.TEXT and text_column is None:
+        text_column = config.get("text_column")
+        if text_column is None:
+            candidates = [c for c in columns if c not in reserved]
+            if "text" in candidates:
+                text_column = "text"
+            elif len(candidates) == 1:
+                text_column = candidates[0]
+            else:
+                raise ConfigError(
+                    f"Project {project.name!r} labels texts: say which column of {path} "
+                    f"holds the text with --text-column. The columns are: {', '.join(columns)}."
+                )
+        elif text_column not in columns:
+            raise ColumnNotFoundError(
+                f"{path} has no column {text_column!r}, the text column of project "
+                f"{project.name!r}." + _suggest(text_column, columns)
+            )
+    if modality == Modality.TABULAR and feature_columns is None:
+        feature_columns = config.get("feature_columns") or [
+            c for c in columns if c not in reserved
+        ]
+    if modality in (Modality.IMAGE, Modality.AUDIO) and media_column is None:
+        media_column = config.get("media_column")
+        if media_column is None:
+            raise ConfigError(
+                f"Project {project.name!r} labels {modality.value} files: import a folder, "
+                f"or name the column of {path} that holds file paths with --media-column."
+            )
+    if media_column is not None and media_root is None:
+        root = config.get("media_root")
+        media_root = Path(root) if root else path.parent.resolve()
+    return RowPlan(
+        text_column, id_column, label_column, feature_columns, media_column, media_root
+    )
+
+
+def prepare_rows(
+    project: Project, plan: RowPlan, batch: Batch, source: str, limit: int
+) -> Iterator[PreparedRow]:
+    # This loop runs once per row of the file: keep per-row work small and build
+    # the "file, row N" strings only when something is wrong.
+    label_column, id_column, media_column = (
+        plan.label_column,
+        plan.id_column,
+        plan.media_column,
+    )
+    quick_limit = limit // 4  # a str of n chars has at most 4n UTF-8 bytes
+    for offset, data in enumerate(batch.rows):
+        row_no = batch.first_row + offset
+        for value in data.values():
+            if isinstance(value, str) and len(value) > quick_limit:
+                _check_size(data, limit, f"{source}, row {row_no}")
+                break
+        label = None
+        if label_column is not None:
+            label = parse_label(
+                project, data.pop(label_column, None), f"{source}, row {row_no}"
+            )
+        media_path = None
+        if media_column is not None:
+            media_path = _check_media(
+                plan, data.get(media_column), f"{source}, row {row_no}"
+            )
+        data_json = serialize_fields(data)
+        digest = content_hash(data_json)
+        if id_column is not None:
+            ext = data.get(id_column)
+            if ext is None or (isinstance(ext, str) and not ext.strip()):
+                raise ImportFormatError(
+                    f"{source}, row {row_no}: the id column {id_column!r} is empty."
+                )
+            external_id = str(ext)
+            if len(external_id) > 512:
+                raise FieldTooLargeError(
+                    f"{source}, row {row_no}: the id is longer than 512 characters."
+                )
+        else:
+            external_id = digest
+        yield PreparedRow(row_no, external_id, digest, data_json, media_path, label)
+
+
+def _check_media(plan: RowPlan, value: Any, where: str) -> str:
+    """Check one media path of a row; return it relative to the media root."""
+    assert plan.media_root is not None
+    if not value:
+        raise MediaError(f"{where}: the media column {plan.media_column!r} is empty.")
+    resolved = resolve_inside(plan.media_root, str(value))
+    describe_media(resolved, shown_as=str(value))
+    return resolved.relative_to(plan.media_root.resolve()).as_posix()
