@@ -240,6 +240,8 @@ def main() -> None:
                 "python": platform.python_version(),
                 "machine": platform.machine(),
                 "cpus": os.cpu_count(),
+                # Other work on the machine slows every number down; record it.
+                "load_average_1m_at_end": round(os.getloadavg()[0], 2),
                 "note": "each export runs in a fresh process; peak RSS is that "
                 "process's maximum, imports included",
                 "results": results,
