@@ -1,0 +1,103 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { ApiClient, ApiError } from "./api/client";
+import type { Me, Project } from "./api/models";
+import { LoginForm } from "./components/LoginForm";
+import { readToken, saveToken } from "./lib/auth";
+import { parseRoute, type Route } from "./lib/route";
+import { History } from "./pages/History";
+import { Labeling } from "./pages/Labeling";
+import { ProjectList } from "./pages/ProjectList";
+
+type Auth = { state: "checking" } | { state: "in"; me: Me } | { state: "out"; message: string | null };
+
+export function App() {
+  const api = useMemo(() => new ApiClient(() => readToken(window.localStorage)), []);
+  const [auth, setAuth] = useState<Auth>({ state: "checking" });
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+
+  const check = () => {
+    api
+      .me()
+      .then((me) => setAuth({ state: "in", me }))
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) {
+          setAuth({ state: "out", message: readToken(window.localStorage) ? "That token was refused." : null });
+        } else {
+          setAuth({ state: "out", message: e instanceof Error ? e.message : String(e) });
+        }
+      });
+  };
+  useEffect(check, [api]);
+
+  if (auth.state === "checking") return <p class="muted page">Connecting…</p>;
+  if (auth.state === "out") {
+    return (
+      <LoginForm
+        message={auth.message}
+        onToken={(token) => {
+          saveToken(window.localStorage, token);
+          setAuth({ state: "checking" });
+          check();
+        }}
+      />
+    );
+  }
+  return (
+    <>
+      {route.page === "projects" ? (
+        <ProjectList api={api} />
+      ) : (
+        <ProjectPage api={api} route={route} />
+      )}
+      <footer class="footer muted">
+        Signed in as {auth.me.name}
+        {readToken(window.localStorage) && (
+          <>
+            {" · "}
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                saveToken(window.localStorage, null);
+                setAuth({ state: "out", message: null });
+              }}
+            >
+              sign out
+            </button>
+          </>
+        )}
+      </footer>
+    </>
+  );
+}
+
+function ProjectPage({ api, route }: { api: ApiClient; route: Exclude<Route, { page: "projects" }> }) {
+  const [project, setProject] = useState<Project | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setError(null);
+    api
+      .getProject(route.project)
+      .then(setProject)
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [api, route.project]);
+
+  if (error) {
+    return (
+      <main class="page">
+        <p class="error">{error}</p>
+        <a href="#/">All projects</a>
+      </main>
+    );
+  }
+  if (!project || project.name !== route.project) return <p class="muted page">Loading…</p>;
+  if (route.page === "history") return <History api={api} project={project} />;
+  return <Labeling api={api} project={project} onProjectChange={setProject} />;
+}

@@ -1,0 +1,151 @@
+// The one place where API payloads (snake_case) become page models (camelCase).
+
+import type {
+  Annotation,
+  AnnotationValue,
+  Me,
+  NewAnnotation,
+  Project,
+  Stats,
+  Suggestion,
+  Task,
+  TaskBatch,
+  TaskSource,
+} from "./models";
+import type {
+  AnnotationCreateRaw,
+  AnnotationRaw,
+  MeRaw,
+  ProjectRaw,
+  SourceRaw,
+  StatsRaw,
+  SuggestionRaw,
+  TaskRaw,
+  TasksRaw,
+} from "./types";
+
+export function toMe(raw: MeRaw): Me {
+  return { name: raw.name, isAdmin: raw.is_admin };
+}
+
+export function toProject(raw: ProjectRaw): Project {
+  return {
+    name: raw.name,
+    task: raw.task,
+    multilabel: raw.task === "multilabel",
+    modality: raw.modality,
+    labels: raw.labels,
+    keys: raw.keys ?? {},
+    textColumn: raw.text_column,
+    retrainEvery: raw.retrain_every,
+    overlap: raw.overlap,
+    items: raw.items,
+    labeledItems: raw.labeled_items,
+  };
+}
+
+export function toLabels(value: AnnotationValue | null | undefined): string[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+function toSuggestion(raw: SuggestionRaw | null | undefined): Suggestion | null {
+  if (!raw) return null;
+  return { labels: toLabels(raw.label), confidence: raw.confidence };
+}
+
+function toSource(raw: SourceRaw | null | undefined): TaskSource | null {
+  if (!raw) return null;
+  return {
+    kind: raw.kind,
+    sessionId: raw.session_id ?? null,
+    strategy: raw.strategy ?? null,
+    score: raw.score ?? null,
+  };
+}
+
+export function toTask(raw: TaskRaw): Task {
+  return {
+    itemId: raw.item_id,
+    externalId: raw.external_id,
+    data: raw.data ?? {},
+    text: raw.text,
+    mediaUrl: raw.media_url,
+    suggestion: toSuggestion(raw.suggestion),
+    source: toSource(raw.source),
+  };
+}
+
+export function toTaskBatch(raw: TasksRaw): TaskBatch {
+  return {
+    tasks: raw.data.map(toTask),
+    queueSize: raw.queue_size,
+    modelVersion: raw.model_version,
+  };
+}
+
+export function toAnnotationPayload(a: NewAnnotation): AnnotationCreateRaw {
+  return {
+    item_id: a.itemId,
+    value: a.value,
+    session_id: a.sessionId,
+    seconds_spent: a.secondsSpent,
+    client_id: a.clientId,
+    accepted_suggestion: a.acceptedSuggestion,
+  };
+}
+
+export function toAnnotation(raw: AnnotationRaw): Annotation {
+  return {
+    id: raw.id,
+    itemId: raw.item_id,
+    externalId: raw.external_id,
+    value: raw.value,
+    annotator: raw.annotator,
+    source: raw.source,
+    status: raw.status,
+    sessionId: raw.session_id,
+    secondsSpent: raw.seconds_spent,
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+    text: raw.text,
+  };
+}
+
+export function toStats(raw: StatsRaw): Stats {
+  return {
+    items: raw.items,
+    labeledItems: raw.labeled_items,
+    annotations: raw.annotations,
+    labelCounts: raw.label_counts ?? {},
+    byAnnotator: raw.by_annotator ?? {},
+    bySource: raw.by_source ?? {},
+    queueSize: raw.queue_size,
+    model: raw.model
+      ? {
+          name: raw.model.name,
+          cvScore: raw.model.cv_score,
+          nLabels: raw.model.n_labels,
+          createdAt: raw.model.created_at,
+        }
+      : null,
+    learningCurve: (raw.learning_curve ?? [])
+      .filter((p) => p.cv_score !== null && Number.isFinite(p.cv_score))
+      .map((p) => ({ nLabels: p.n_labels, cvScore: p.cv_score as number })),
+    stopping: raw.stopping
+      ? {
+          kappa: raw.stopping.kappa ?? [],
+          stableRounds: raw.stopping.stable_rounds,
+          shouldStop: raw.stopping.should_stop,
+          message: raw.stopping.message,
+        }
+      : null,
+    training: raw.training
+      ? {
+          state: raw.training.state,
+          labelsUntilRetrain: raw.training.labels_until_retrain,
+          lastError: raw.training.last_error,
+        }
+      : null,
+  };
+}

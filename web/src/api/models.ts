@@ -1,0 +1,98 @@
+// The page's own models: camelCase, built from the API payloads by mapping.ts.
+
+import type { AnnotationValue } from "./types";
+
+export type { AnnotationValue };
+
+export interface Me {
+  name: string;
+  isAdmin: boolean;
+}
+
+export interface Project {
+  name: string;
+  task: string;
+  /** True when an item takes a set of labels rather than one. */
+  multilabel: boolean;
+  modality: string;
+  labels: string[];
+  keys: Record<string, string>;
+  textColumn: string | null;
+  retrainEvery: number;
+  overlap: number;
+  items: number;
+  labeledItems: number;
+}
+
+export interface Suggestion {
+  labels: string[];
+  confidence: number;
+}
+
+export type SourceKind = "random" | "cold_start" | "active_learning" | string;
+
+export interface TaskSource {
+  kind: SourceKind;
+  sessionId: number | null;
+  strategy: string | null;
+  score: number | null;
+}
+
+export interface Task {
+  itemId: number;
+  externalId: string;
+  data: Record<string, unknown>;
+  text: string | null;
+  mediaUrl: string | null;
+  suggestion: Suggestion | null;
+  source: TaskSource | null;
+}
+
+export interface TaskBatch {
+  tasks: Task[];
+  queueSize: number;
+  modelVersion: string | null;
+}
+
+export interface NewAnnotation {
+  itemId: number;
+  value: AnnotationValue;
+  sessionId: number | null;
+  secondsSpent: number;
+  clientId: string;
+  acceptedSuggestion: boolean;
+}
+
+export interface Annotation {
+  id: number;
+  itemId: number;
+  externalId: string;
+  value: AnnotationValue;
+  annotator: string;
+  source: string;
+  status: string;
+  sessionId: number | null;
+  secondsSpent: number | null;
+  createdAt: string;
+  updatedAt: string | null;
+  text: string | null;
+}
+
+export interface CurvePoint {
+  nLabels: number;
+  cvScore: number;
+}
+
+export interface Stats {
+  items: number;
+  labeledItems: number;
+  annotations: number;
+  labelCounts: Record<string, number>;
+  byAnnotator: Record<string, number>;
+  bySource: Record<string, number>;
+  queueSize: number;
+  model: { name: string; cvScore: number | null; nLabels: number; createdAt: string } | null;
+  learningCurve: CurvePoint[];
+  stopping: { kappa: number[]; stableRounds: number; shouldStop: boolean; message: string } | null;
+  training: { state: string; labelsUntilRetrain: number | null; lastError: string | null } | null;
+}

@@ -1,0 +1,51 @@
+import type { ApiClient } from "../api/client";
+import type { Project, Task } from "../api/models";
+import { formatValue } from "../lib/format";
+import { AudioItem, type AudioControls } from "./AudioItem";
+import { ImageItem, type ImageControls } from "./ImageItem";
+
+interface Props {
+  api: ApiClient;
+  project: Project;
+  task: Task;
+  imageControls: { current: ImageControls | null };
+  audioControls: { current: AudioControls | null };
+}
+
+/** One item, shown the way its modality needs. Data is always rendered as text. */
+export function ItemView({ api, project, task, imageControls, audioControls }: Props) {
+  switch (project.modality) {
+    case "image":
+      return <ImageItem api={api} task={task} controls={imageControls} />;
+    case "audio":
+      return <AudioItem api={api} task={task} controls={audioControls} />;
+    case "tabular":
+      return <TableItem data={task.data} />;
+    default:
+      return <TextItem task={task} />;
+  }
+}
+
+function TextItem({ task }: { task: Task }) {
+  const text = task.text ?? formatValue(Object.values(task.data)[0]);
+  return (
+    <div class="item-text" data-testid="item-text" tabIndex={0}>
+      {text}
+    </div>
+  );
+}
+
+export function TableItem({ data }: { data: Record<string, unknown> }) {
+  return (
+    <table class="item-table" data-testid="item-table">
+      <tbody>
+        {Object.entries(data).map(([field, value]) => (
+          <tr key={field}>
+            <th scope="row">{field}</th>
+            <td>{formatValue(value)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,150 @@
+import { useState } from "preact/hooks";
+import type { ApiClient } from "../api/client";
+import type { Project, Stats } from "../api/models";
+import { formatScore } from "../lib/format";
+import { LineChart } from "./LineChart";
+
+interface Props {
+  api: ApiClient;
+  project: Project;
+  stats: Stats | null;
+  queueSize: number | null;
+  onRetrain: () => Promise<void>;
+}
+
+const EXPORTS = [
+  { format: "csv", dataset: "labels", title: "Labels (CSV)" },
+  { format: "parquet", dataset: "labels", title: "Labels (Parquet)" },
+  { format: "csv", dataset: "annotations", title: "Annotations (CSV)" },
+  { format: "jsonl", dataset: "annotations", title: "Annotations (JSONL)" },
+];
+
+export function ProgressPanel({ api, project, stats, queueSize, onRetrain }: Props) {
+  const [retraining, setRetraining] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const labeled = stats?.labeledItems ?? project.labeledItems;
+  const total = stats?.items ?? project.items;
+  const queue = stats?.queueSize ?? queueSize;
+
+  const retrain = async () => {
+    setRetraining(true);
+    setError(null);
+    try {
+      await onRetrain();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setRetraining(false);
+    }
+  };
+
+  return (
+    <aside class="panel" aria-label="Progress">
+      <section>
+        <h3>Progress</h3>
+        <p class="big" data-testid="progress-labeled">
+          {labeled} / {total}
+        </p>
+        <div class="meter" aria-hidden="true">
+          <div style={{ width: `${total > 0 ? (100 * labeled) / total : 0}%` }} />
+        </div>
+        <dl>
+          <dt>Queue</dt>
+          <dd data-testid="queue-size">{queue ?? "—"}</dd>
+          <dt>Model</dt>
+          <dd data-testid="model-version">{stats?.model?.name ?? "none yet"}</dd>
+          <dt>CV score</dt>
+          <dd>{formatScore(stats?.model?.cvScore)}</dd>
+          <dt>Training</dt>
+          <dd data-testid="training-state">
+            {stats?.training?.state ?? "—"}
+            {stats?.training?.labelsUntilRetrain != null && stats.training.state === "idle"
+              ? ` · next in ${stats.training.labelsUntilRetrain} labels`
+              : ""}
+          </dd>
+        </dl>
+        {stats?.training?.lastError && <p class="error">Last training failed: {stats.training.lastError}</p>}
+        <button type="button" data-testid="retrain" onClick={retrain} disabled={retraining}>
+          {retraining ? "Queued…" : "Retrain now"}
+        </button>
+        {error && <p class="error">{error}</p>}
+      </section>
+      <section>
+        <h3>Model score over labels</h3>
+        <LineChart points={stats?.learningCurve ?? []} />
+        {stats?.stopping && (
+          <p class={stats.stopping.shouldStop ? "stop yes" : "stop"} data-testid="stopping">
+            {stats.stopping.message}
+          </p>
+        )}
+      </section>
+      <section>
+        <h3>Annotators</h3>
+        {stats && Object.keys(stats.byAnnotator).length > 0 ? (
+          <table class="counts">
+            <tbody>
+              {Object.entries(stats.byAnnotator)
+                .sort((a, b) => b[1] - a[1])
+                .map(([name, count]) => (
+                  <tr key={name}>
+                    <td>{name}</td>
+                    <td>{count}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        ) : (
+          <p class="muted">No labels yet.</p>
+        )}
+        {stats && Object.keys(stats.labelCounts).length > 0 && (
+          <>
+            <h3>Labels</h3>
+            <table class="counts">
+              <tbody>
+                {Object.entries(stats.labelCounts).map(([label, count]) => (
+                  <tr key={label}>
+                    <td>{label}</td>
+                    <td>{count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+      <section>
+        <h3>Export</h3>
+        <ul class="exports">
+          {EXPORTS.map((e) => (
+            <li key={`${e.dataset}.${e.format}`}>
+              <ExportLink api={api} project={project.name} {...e} />
+            </li>
+          ))}
+        </ul>
+      </section>
+    </aside>
+  );
+}
+
+function ExportLink(props: { api: ApiClient; project: string; format: string; dataset: string; title: string }) {
+  const { api, project, format, dataset, title } = props;
+  const href = api.exportUrl(project, format, dataset);
+  const filename = `${project}-${dataset}.${format}`;
+  const onClick = async (e: MouseEvent) => {
+    // A plain link cannot carry the token; with one, fetch the file and save it.
+    if (!api.authHeaders().Authorization) return;
+    e.preventDefault();
+    const blob = await api.blob(href);
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  return (
+    <a data-testid="export-link" href={href} download={filename} onClick={onClick}>
+      {title}
+    </a>
+  );
+}

@@ -1,0 +1,36 @@
+// Hash routes: "#/" the project list, "#/p/<name>" labeling, "#/p/<name>/history".
+
+export type Route =
+  | { page: "projects" }
+  | { page: "label"; project: string }
+  | { page: "history"; project: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, "");
+  const parts = path.split("/").filter((p) => p.length > 0);
+  if (parts[0] === "p" && parts[1]) {
+    const project = safeDecode(parts[1]);
+    if (parts[2] === "history") return { page: "history", project };
+    return { page: "label", project };
+  }
+  return { page: "projects" };
+}
+
+export function routeHref(route: Route): string {
+  switch (route.page) {
+    case "projects":
+      return "#/";
+    case "label":
+      return `#/p/${encodeURIComponent(route.project)}`;
+    case "history":
+      return `#/p/${encodeURIComponent(route.project)}/history`;
+  }
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

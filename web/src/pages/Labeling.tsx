@@ -1,0 +1,247 @@
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import type { ApiClient } from "../api/client";
+import type { Project } from "../api/models";
+import type { AudioControls } from "../components/AudioItem";
+import { ConnectionStatus } from "../components/ConnectionStatus";
+import { HelpOverlay } from "../components/HelpOverlay";
+import type { ImageControls } from "../components/ImageItem";
+import { ItemView } from "../components/ItemView";
+import { Kbd } from "../components/Kbd";
+import { KeySettings } from "../components/KeySettings";
+import { LabelButtons } from "../components/LabelButtons";
+import { ProgressPanel } from "../components/ProgressPanel";
+import { Toast } from "../components/Toast";
+import { sessionFor, type LabelingSession } from "../hooks/labelingSession";
+import { recordPaintAfterRender } from "../hooks/paintTimes";
+import { useStats } from "../hooks/useStats";
+import { describeSource, formatLabels, formatPercent } from "../lib/format";
+import { buildKeymap, normalizeKey, type Action } from "../lib/keymap";
+import { routeHref } from "../lib/route";
+
+interface Props {
+  api: ApiClient;
+  project: Project;
+  onProjectChange: (project: Project) => void;
+}
+
+export function Labeling({ api, project, onProjectChange }: Props) {
+  const session = useMemo(() => sessionFor(api, project), [api, project]);
+  const [, rerender] = useReducer((n: number, _: undefined) => n + 1, 0);
+  const [help, setHelp] = useState(false);
+  const [settings, setSettings] = useState(false);
+  const [toast, setToast] = useState<string | null>(null);
+  const imageControls = useRef<ImageControls | null>(null);
+  const audioControls = useRef<AudioControls | null>(null);
+
+  useEffect(() => session.subscribe(() => rerender(undefined)), [session]);
+
+  const keymap = useMemo(
+    () => buildKeymap(project.labels, project.keys, project.modality),
+    [project.labels, project.keys, project.modality],
+  );
+
+  const { stats, refresh } = useStats(api, project.name, (name) => {
+    setToast(`New model: ${name}`);
+    session.refreshWaiting();
+  });
+
+  const view = session.view();
+  const viewKey = view ? `${view.entry ? "h" : "q"}${view.task.itemId}` : "none";
+
+  // The next item is in the DOM now; measure to the frame that shows it.
+  useLayoutEffect(() => {
+    if (session.paintStart !== null) {
+      recordPaintAfterRender(session.paintStart);
+      session.paintStart = null;
+    }
+  }, [session, viewKey]);
+
+  const runAction = useCallback(
+    (action: Action) => {
+      switch (action) {
+        case "accept":
+          return session.accept();
+        case "skip":
+          return session.skip();
+        case "undo":
+          return session.undo();
+        case "back":
+          return session.back();
+        case "forward":
+          return session.forward();
+        case "help":
+          return setHelp((h) => !h);
+        case "play":
+          return audioControls.current?.togglePlay();
+        case "seekBack":
+          return audioControls.current?.seek(-5);
+        case "seekForward":
+          return audioControls.current?.seek(5);
+        case "zoomIn":
+          return imageControls.current?.zoomIn();
+        case "zoomOut":
+          return imageControls.current?.zoomOut();
+        case "zoomReset":
+          return imageControls.current?.reset();
+      }
+    },
+    [session],
+  );
+
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (settings || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (e.key === "Escape") {
+        setHelp(false);
+        return;
+      }
+      const command = keymap.commands.get(normalizeKey(e.key));
+      if (!command) return;
+      e.preventDefault();
+      if (help && !(command.kind === "action" && command.action === "help")) setHelp(false);
+      const start = performance.now();
+      if (command.kind === "label") {
+        if (!project.multilabel) session.paintStart = start;
+        session.pressLabel(command.label);
+      } else {
+        if (command.action === "accept" || command.action === "skip") session.paintStart = start;
+        runAction(command.action);
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [keymap, session, help, settings, project.multilabel, runAction]);
+
+  const retrain = async () => {
+    await api.train(project.name);
+    setToast("Retraining queued.");
+    refresh();
+  };
+
+  const saveKeys = async (keys: Record<string, string>) => {
+    onProjectChange(await api.updateProjectKeys(project.name, keys));
+  };
+
+  const selected = view?.entry && !project.multilabel ? new Set([view.entry.value as string]) : session.toggled;
+
+  return (
+    <div class="labeling">
+      <header class="bar">
+        <a href={routeHref({ page: "projects" })}>Projects</a>
+        <h1>{project.name}</h1>
+        <nav>
+          <a href={routeHref({ page: "history", project: project.name })}>History</a>
+          <button type="button" class="link" onClick={() => setSettings(true)}>
+            Keys
+          </button>
+          <button type="button" class="link" onClick={() => setHelp((h) => !h)}>
+            Help <Kbd k="?" />
+          </button>
+          <ConnectionStatus online={session.online} waiting={session.outbox.size} />
+        </nav>
+      </header>
+      <div class="layout">
+        <main class="work">
+          <Current session={session} />
+          {view && (
+            <>
+              <ItemView
+                key={view.task.itemId}
+                api={api}
+                project={project}
+                task={view.task}
+                imageControls={imageControls}
+                audioControls={audioControls}
+              />
+              <LabelButtons
+                project={project}
+                labelKeys={keymap.labelKeys}
+                selected={selected}
+                suggested={view.task.suggestion?.labels ?? []}
+                onLabel={(label) => session.pressLabel(label)}
+              />
+              <div class="actions">
+                <button type="button" class="primary" onClick={() => runAction("accept")}>
+                  {view.entry ? (project.multilabel ? "Save" : "Next") : project.multilabel ? "Submit / accept" : "Accept suggestion"}{" "}
+                  <Kbd k="Enter" />
+                </button>
+                <button type="button" onClick={() => runAction("skip")}>
+                  Skip <Kbd k="Space" />
+                </button>
+                <button type="button" onClick={() => runAction("undo")} disabled={session.history.length === 0}>
+                  Undo <Kbd k="Backspace" />
+                </button>
+                <button type="button" onClick={() => runAction("back")} disabled={session.history.length === 0}>
+                  Back <Kbd k="ArrowLeft" />
+                </button>
+                <button type="button" onClick={() => runAction("forward")} disabled={session.cursor === null}>
+                  Forward <Kbd k="ArrowRight" />
+                </button>
+              </div>
+            </>
+          )}
+          {session.message && (
+            <p class="message" role="alert">
+              {session.message}{" "}
+              <button type="button" class="link" onClick={() => session.flash(null)}>
+                dismiss
+              </button>
+            </p>
+          )}
+        </main>
+        <ProgressPanel api={api} project={project} stats={stats} queueSize={session.queueSize} onRetrain={retrain} />
+      </div>
+      {help && <HelpOverlay project={project} keymap={keymap} onClose={() => setHelp(false)} />}
+      {settings && (
+        <KeySettings project={project} labelKeys={keymap.labelKeys} onSave={saveKeys} onClose={() => setSettings(false)} />
+      )}
+      <Toast message={toast} onDone={() => setToast(null)} />
+    </div>
+  );
+}
+
+/** What is on screen: the item's id, where it came from, the model's suggestion. */
+function Current({ session }: { session: LabelingSession }) {
+  const view = session.view();
+  if (!view) {
+    if (session.loading) return <p class="muted">Loading…</p>;
+    return (
+      <div class="empty" data-testid="empty-queue">
+        <h2>Nothing left to label</h2>
+        <p class="muted">
+          Every item is labeled or held by someone else. This page checks again every few seconds.
+        </p>
+        <button type="button" onClick={() => session.refill()}>
+          Check now
+        </button>
+      </div>
+    );
+  }
+  const { task, entry } = view;
+  return (
+    <div class="meta">
+      <span data-testid="item-external-id" class="external-id">
+        {task.externalId}
+      </span>
+      {entry ? (
+        <span class="badge history">
+          labeled “{formatLabels(entry.value)}” · {session.history.length - (session.cursor ?? 0)} back
+        </span>
+      ) : (
+        <span class="source" data-testid="source">
+          {describeSource(task.source)}
+        </span>
+      )}
+      <span class="suggestion" data-testid="suggestion">
+        {task.suggestion
+          ? `model: ${task.suggestion.labels.join(", ") || "(none)"} · ${formatPercent(task.suggestion.confidence)}`
+          : "no suggestion yet"}
+      </span>
+    </div>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
