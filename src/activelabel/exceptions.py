@@ -16,6 +16,7 @@ The tree::
       |   - ProjectNotFoundError
       |   - ItemNotFoundError
       |   - UserNotFoundError
+      + PermissionDeniedError                 the caller may not do this
       + ProjectExistsError (ValueError)       a project with that name exists already
       + InvalidLabelError (ValueError)        an annotation value does not fit the schema
       + ImportFormatError (ValueError)        a file cannot be imported; names file and row
@@ -43,6 +44,7 @@ __all__ = [
     "MediaError",
     "MissingDriverError",
     "NotFoundError",
+    "PermissionDeniedError",
     "ProjectExistsError",
     "ProjectNotFoundError",
     "UserNotFoundError",
@@ -103,6 +105,12 @@ class ItemNotFoundError(NotFoundError):
 
 class UserNotFoundError(NotFoundError):
     """No annotator has the given name or token."""
+
+
+class PermissionDeniedError(ActiveLabelError):
+    """The caller is not allowed to do this."""
+
+    status_code = 403
 
 
 class ProjectExistsError(ActiveLabelError, ValueError):

@@ -77,8 +77,17 @@ def add_annotation(
     session_id: int | None = None,
     model_version_id: int | None = None,
     seconds_spent: float | None = None,
+    client_id: str | None = None,
+    accepted_suggestion: bool = False,
 ) -> Annotation:
     """Record a label for an item; an earlier active label by the same annotator is superseded."""
+    if client_id is not None:
+        # A resent request (the page retries after a lost connection) is stored once.
+        stored = session.scalar(
+            select(Annotation).where(Annotation.client_id == client_id)
+        )
+        if stored is not None:
+            return stored
     if source not in SOURCES:
         raise ConfigError(
             f"Unknown annotation source {source!r}; use one of {SOURCES}."
@@ -113,6 +122,8 @@ def add_annotation(
         session_id=session_id,
         model_version_id=model_version_id,
         seconds_spent=seconds_spent,
+        client_id=client_id,
+        accepted_suggestion=accepted_suggestion,
     )
     session.add(annotation)
     session.flush()

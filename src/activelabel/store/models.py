@@ -29,6 +29,7 @@ __all__ = [
     "Annotation",
     "Base",
     "Item",
+    "Job",
     "ModelVersion",
     "Project",
     "QuerySession",
@@ -148,6 +149,10 @@ class Annotation(Base):
         ForeignKey("model_versions.id", ondelete="SET NULL"), default=None
     )
     seconds_spent: Mapped[float | None] = mapped_column(Float, default=None)
+    #: A unique id chosen by the client, so a resent request is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    #: The annotator accepted the model's suggestion (the key for "accept").
+    accepted_suggestion: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
@@ -221,9 +226,39 @@ class QueueEntry(Base):
     #: The model's suggestion and its confidence, when a model exists.
     suggestion: Mapped[Any | None] = mapped_column(JSONType, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    #: The strategy's score for the item (uncertainty, ...), shown to the annotator.
+    score: Mapped[float | None] = mapped_column(Float, default=None)
     leased_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+
+
+class Job(Base):
+    """Background work asked for (train and rescore); the worker claims and runs it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_project_state", "project_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    #: train (train, score the pool, refill the queue) | refill (queue only)
+    kind: Mapped[str] = mapped_column(String(32))
+    #: queued | running | done | failed
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Figures the run reports (seconds, pool size, model version name).
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    started_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    finished_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )

@@ -1,0 +1,376 @@
+"""One round of the loop over a stored project: featurize, train, score, refill.
+
+:func:`run_round` is what the server's background trainer (and ``activelabel
+train``) runs. It reads the project's items and labels from the store, featurizes
+them once (cached on disk), trains a model when the labels allow it, scores the
+unlabeled pool with the project's strategy, and replaces the queue with the top
+items — each with the model's suggestion — under a new query session.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from activelabel.al._registry import DEFAULT_STRATEGY, make_strategy
+from activelabel.al._validation import MISSING_LABEL
+from activelabel.al.stopping import StoppingSignal, agreement_kappa
+from activelabel.exceptions import InvalidLabelError
+from activelabel.ml.audio_features import AudioFeaturizer
+from activelabel.ml.feature_cache import FeatureCache
+from activelabel.ml.featurizer import Featurizer
+from activelabel.ml.image_features import ImageFeaturizer
+from activelabel.ml.registry import (
+    latest_model_version,
+    load_model_version,
+    save_model_version,
+)
+from activelabel.ml.tabular_features import TabularFeaturizer
+from activelabel.ml.text_features import TextFeaturizer
+from activelabel.ml.training import train_model
+from activelabel.store.engine import Store
+from activelabel.store.models import Annotation, Item, Project, QuerySession
+from activelabel.store.queue import QueueCandidate, replace_queue
+
+__all__ = ["RoundReport", "cache_dir_for", "run_round"]
+
+#: Items the stopping signal compares successive models on.
+STOP_SET_SIZE = 1000
+
+
+@dataclass
+class RoundReport:
+    """What one round did, with timings."""
+
+    project: str
+    pool_size: int = 0
+    n_labels: int = 0
+    strategy: str = "random"
+    session_id: int | None = None
+    model_version: str | None = None
+    cv_score: float | None = None
+    queued: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
+
+
+def cache_dir_for(store: Store) -> Path:
+    """Where feature matrices are cached: beside a SQLite file, else ./.activelabel-cache."""
+    url = store.engine.url
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+    ):
+        db = Path(url.database)
+        return db.with_name(db.name + ".activelabel-cache")
+    return Path(".activelabel-cache")
+
+
+def _featurizer(project: Project) -> Featurizer:
+    if project.modality == "text":
+        return TextFeaturizer()
+    if project.modality == "tabular":
+        return TabularFeaturizer()
+    if project.modality == "image":
+        return ImageFeaturizer()
+    return AudioFeaturizer()
+
+
+def _inputs(
+    project: Project, rows: list[tuple[int, str, dict[str, Any], str | None]]
+) -> Any:
+    config = project.config or {}
+    if project.modality == "text":
+        column = str(config.get("text_column"))
+        return [
+            "" if row[2].get(column) is None else str(row[2].get(column))
+            for row in rows
+        ]
+    if project.modality == "tabular":
+        columns = config.get("feature_columns") or sorted(
+            {k for r in rows[:100] for k in r[2]}
+        )
+        frame = pd.DataFrame(
+            [{c: r[2].get(c) for c in columns} for r in rows], columns=columns
+        )
+        # CSV values arrive as text: numbers become numbers, the rest stays categorical.
+        for column in columns:
+            converted = pd.to_numeric(frame[column], errors="coerce")
+            if converted.notna().sum() >= 0.9 * frame[column].notna().sum():
+                frame[column] = converted
+        return frame
+    root = Path(config.get("media_root", "."))
+    return [str(root / (row[3] or "")) for row in rows]
+
+
+def _labels(session: Session, project: Project) -> dict[int, Any]:
+    """The training label of every labeled item: the majority of its active labels."""
+    votes: dict[int, Counter[str]] = {}
+    for item_id, value in session.execute(
+        select(Annotation.item_id, Annotation.value).where(
+            Annotation.project_id == project.id,
+            Annotation.status == "active",
+            Annotation.source.in_(("human", "import", "rule")),
+        )
+    ):
+        votes.setdefault(item_id, Counter())[json.dumps(value, sort_keys=True)] += 1
+    return {item_id: json.loads(c.most_common(1)[0][0]) for item_id, c in votes.items()}
+
+
+def _stop_set(
+    project: Project, item_ids: np.ndarray[Any, Any], unlabeled: np.ndarray[Any, Any]
+) -> list[int]:
+    config = project.config or {}
+    chosen = config.get("stop_set")
+    if chosen:
+        return list(chosen)
+    rng = np.random.default_rng(0)
+    pool = item_ids[unlabeled]
+    take = min(STOP_SET_SIZE, pool.size)
+    return (
+        sorted(int(i) for i in rng.choice(pool, size=take, replace=False))
+        if take
+        else []
+    )
+
+
+def _stopping(
+    session: Session,
+    project: Project,
+    estimator: Any,
+    X: Any,
+    positions: list[int],
+    n_labels: int,
+    cv_score: float | None,
+) -> dict[str, Any]:
+    """Kappa between the previous model's and this model's predictions on the stop set."""
+    signal = StoppingSignal()
+    previous = latest_model_version(session, project_id=project.id)
+    kappa = None
+    if previous is not None:
+        history = (previous.metrics or {}).get("stopping", {}).get("history", [])
+        signal.history = [dict(h) for h in history]
+        if positions:
+            try:
+                old = load_model_version(
+                    session, model_version_id=previous.id
+                ).estimator
+                kappa = agreement_kappa(
+                    old.predict(X[positions]), estimator.predict(X[positions])
+                )
+            except (ValueError, InvalidLabelError):
+                kappa = None  # e.g. the featurizer changed: no comparison this round
+    signal.history.append(
+        {
+            "round": len(signal.history) + 1,
+            "n_labels": n_labels,
+            "kappa": kappa,
+            "cv_score": cv_score,
+        }
+    )
+    data = signal.to_dict()
+    data["kappa"] = [h["kappa"] for h in signal.history if h["kappa"] is not None]
+    data["message"] = (
+        f"Predictions have been stable (κ ≥ {signal.threshold}) for {signal.stable_rounds} "
+        f"rounds: more labels are unlikely to change the model much."
+        if signal.should_stop
+        else "Not stable yet: successive models still disagree"
+        + (f" (κ = {kappa:.3f})." if kappa is not None else ".")
+    )
+    return data
+
+
+def _select(
+    name: str,
+    X: Any,
+    y: np.ndarray[Any, Any],
+    estimator: Any,
+    pool: np.ndarray[Any, Any],
+    head_size: int,
+    queue_size: int,
+    random_state: int,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Positions for the queue, best first, and a score per row of ``X`` (NaN if none)."""
+    scores = np.full(X.shape[0], np.nan)
+    if not pool.size:
+        return np.array([], dtype=np.intp), scores
+    head, head_scores = make_strategy(name, random_state=random_state).query(
+        X, y, estimator=estimator, batch_size=head_size, return_scores=True
+    )
+    scores[:] = head_scores
+    rest_size = min(queue_size, pool.size) - len(head)
+    if rest_size <= 0:
+        return np.asarray(head), scores
+    filler = "margin" if estimator is not None else "random"
+    rest, rest_scores = make_strategy(filler, random_state=random_state).query(
+        X,
+        y,
+        estimator=estimator,
+        candidates=np.setdiff1d(pool, np.asarray(head, dtype=np.intp)),
+        batch_size=rest_size,
+        return_scores=True,
+    )
+    if estimator is not None:
+        fill = np.isnan(scores)
+        scores[fill] = rest_scores[fill]
+    return np.concatenate([np.asarray(head), np.asarray(rest)]).astype(np.intp), scores
+
+
+def run_round(
+    store: Store,
+    project_id: int,
+    *,
+    queue_size: int = 500,
+    strategy: str | None = None,
+    cache_dir: Path | None = None,
+    random_state: int = 0,
+) -> RoundReport:
+    """Train on the stored labels (if possible), score the pool, and refill the queue."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    with store.session() as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise InvalidLabelError(f"No project with id {project_id}.")
+        report = RoundReport(project=project.name)
+        rows = [
+            (r[0], r[1], r[2], r[3])
+            for r in session.execute(
+                select(Item.id, Item.content_hash, Item.data, Item.media_path)
+                .where(Item.project_id == project_id)
+                .order_by(Item.id)
+            )
+        ]
+        labels = _labels(session, project)
+        session.expunge(project)
+    timings["load"] = time.perf_counter() - start
+    report.pool_size = len(rows)
+    if not rows:
+        report.note = "The project has no items yet."
+        return report
+    item_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    y = np.array([labels.get(int(i), MISSING_LABEL) for i in item_ids], dtype=object)
+    labeled = np.array([int(i) in labels for i in item_ids])
+    report.n_labels = int(labeled.sum())
+
+    t = time.perf_counter()
+    featurizer = _featurizer(project)
+    cache = FeatureCache(cache_dir or cache_dir_for(store))
+    X, featurizer = cache.get_or_compute(
+        featurizer, _inputs(project, rows), [r[1] for r in rows]
+    )
+    timings["featurize"] = time.perf_counter() - t
+
+    estimator = None
+    version_id = None
+    multilabel = project.task == "multilabel"
+    y_train = [labels[int(i)] for i in item_ids[labeled]]
+    distinct = {json.dumps(v, sort_keys=True) for v in y_train}
+    if len(distinct) >= 2 and project.task in ("classification", "multilabel"):
+        t = time.perf_counter()
+        trained = train_model(
+            X[np.flatnonzero(labeled)], y_train, multilabel=multilabel
+        )
+        timings["train"] = time.perf_counter() - t
+        estimator = trained.estimator
+        with store.session() as session:
+            fresh = session.get(Project, project_id)
+            assert fresh is not None
+            stop_ids = _stop_set(fresh, item_ids, ~labeled)
+            if stop_ids and not (fresh.config or {}).get("stop_set"):
+                fresh.config = {**(fresh.config or {}), "stop_set": stop_ids}
+            index = {int(v): k for k, v in enumerate(item_ids)}
+            positions = [index[i] for i in stop_ids if i in index]
+            if not multilabel:
+                trained.metrics["stopping"] = _stopping(
+                    session,
+                    fresh,
+                    estimator,
+                    X,
+                    positions,
+                    trained.n_labels,
+                    trained.cv_score,
+                )
+            version = save_model_version(
+                session,
+                project_id=project_id,
+                trained=trained,
+                featurizer_id=featurizer.featurizer_id,
+            )
+            version_id = version.id
+            report.model_version, report.cv_score = version.name, version.cv_score
+
+    t = time.perf_counter()
+    pool = np.flatnonzero(~labeled)
+    if estimator is None:
+        # Cold start: typical, diverse items first while no model can be trained.
+        name = "representative" if pool.size <= 20_000 else "random"
+    else:
+        name = strategy or str((project.config or {}).get("strategy", DEFAULT_STRATEGY))
+    # Only the batch labeled before the next retrain needs the (possibly costly,
+    # diversity-aware) strategy; the rest of the queue is the next best by a cheap
+    # O(N) measure, so a queue of hundreds costs no more than a batch of ten.
+    retrain_every = int((project.config or {}).get("retrain_every", 10))
+    head_size = min(queue_size, max(1, retrain_every), max(pool.size, 1))
+    picked, scores = _select(
+        name, X, y, estimator, pool, head_size, queue_size, random_state
+    )
+    timings["score"] = time.perf_counter() - t
+    report.strategy = name
+
+    candidates: list[QueueCandidate] = []
+    if len(picked):
+        suggestions: list[Any] = [None] * len(picked)
+        confidences: list[float | None] = [None] * len(picked)
+        if estimator is not None and not multilabel:
+            proba = estimator.predict_proba(X[picked])
+            classes = list(estimator.classes_)
+            best = proba.argmax(axis=1)
+            suggestions = [str(classes[b]) for b in best]
+            confidences = [float(p) for p in proba.max(axis=1)]
+        n = len(picked)
+        for rank, position in enumerate(picked):
+            # Keep the strategy's order (a diverse batch is not sorted by score):
+            # priority falls with rank, and the score is kept for the page to show.
+            score = float(scores[position]) if len(scores) else None
+            candidates.append(
+                QueueCandidate(
+                    item_id=int(item_ids[position]),
+                    priority=float(n - rank),
+                    suggestion=suggestions[rank],
+                    confidence=confidences[rank],
+                    score=None if name in ("random", "representative") else score,
+                )
+            )
+    t = time.perf_counter()
+    with store.session() as session:
+        query_session = QuerySession(
+            project_id=project_id,
+            model_version_id=version_id,
+            strategy=name,
+            pool_size=int(pool.size),
+        )
+        session.add(query_session)
+        session.flush()
+        report.queued = replace_queue(
+            session,
+            project_id=project_id,
+            session_id=query_session.id,
+            candidates=candidates,
+        )
+        query_session.n_queued = report.queued
+        report.session_id = query_session.id
+    timings["queue"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+    report.seconds = {k: round(v, 3) for k, v in timings.items()}
+    return report

@@ -1,0 +1,183 @@
+"""Commands that run the loop: serve (the page + API + trainer) and train (one round)."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.config import resolve_db_url
+from activelabel.exceptions import ConfigError
+from activelabel.io.importer import import_path
+from activelabel.store.engine import Store
+from activelabel.store.projects import create_project, get_project
+
+
+def _project_for_file(
+    store: Store,
+    path: Path,
+    *,
+    labels: str | None,
+    task: str,
+    text_column: str | None,
+    label_column: str | None,
+) -> str:
+    """``serve data.csv --labels a,b``: make (or reuse) a project named after the file."""
+    name = path.stem
+    with store.session() as session:
+        from activelabel.store.projects import list_projects
+
+        exists = any(p.name == name for p in list_projects(session))
+        if not exists:
+            if not labels:
+                raise ConfigError(
+                    f"To serve {path} directly, name the labels: --labels a,b "
+                    "(a project of that name will be created)."
+                )
+            create_project(session, name=name, task=task, labels=labels)
+    report = import_path(
+        store, name, path, text_column=text_column, label_column=label_column
+    )
+    console.print(
+        f"Imported {report.items_added:,} new items from {path} into project {name}."
+    )
+    return name
+
+
+@app.command("serve")
+def serve_command(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A project name, or a data file to import and serve (with --labels)."
+        ),
+    ],
+    labels: Annotated[
+        str | None,
+        typer.Option(help="Labels of the project made for a data file: a,b,c."),
+    ] = None,
+    task: Annotated[
+        str, typer.Option(help="Task of the project made for a data file.")
+    ] = "classification",
+    text_column: Annotated[
+        str | None, typer.Option(help="Text column of a data file.")
+    ] = None,
+    label_column: Annotated[
+        str | None, typer.Option(help="Column of a data file with existing labels.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (0 picks a free one).")
+    ] = 8765,
+    require_token: Annotated[
+        bool,
+        typer.Option(
+            help="Refuse requests without an annotator token (default when listening "
+            "on an address other than 127.0.0.1)."
+        ),
+    ] = False,
+    open_browser: Annotated[
+        bool, typer.Option(help="Open the page in a browser.")
+    ] = False,
+    trainer: Annotated[
+        bool, typer.Option(help="Run the background trainer in this process.")
+    ] = True,
+    queue_size: Annotated[
+        int, typer.Option(min=10, help="Items kept in the queue.")
+    ] = 500,
+    db: DbOption = None,
+) -> None:
+    """Serve the labeling page and the API; the model retrains in the background."""
+    import uvicorn
+
+    from activelabel.server.app import create_app
+    from activelabel.server.deps import ServerSettings
+
+    url = resolve_db_url(db)
+    store = open_db(url)
+    path = Path(target)
+    name = target
+    if path.suffix and path.is_file():
+        name = _project_for_file(
+            store,
+            path,
+            labels=labels,
+            task=task,
+            text_column=text_column,
+            label_column=label_column,
+        )
+    else:
+        with store.session() as session:
+            get_project(session, target)
+    open_access = not require_token and host in ("127.0.0.1", "localhost", "::1")
+    settings = ServerSettings(
+        open_access=open_access, background_trainer=trainer, queue_size=queue_size
+    )
+    application = create_app(store, settings, url=url)
+    config = uvicorn.Config(
+        application, host=host, port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    page = f"http://{host}:{port}/#/p/{name}"
+
+    original_startup = server.startup
+
+    async def startup(sockets: object = None) -> None:
+        await original_startup(sockets)  # type: ignore[arg-type]
+        bound = port
+        for srv in server.servers:
+            for sock in srv.sockets:
+                bound = sock.getsockname()[1]
+        where = f"http://{host}:{bound}/#/p/{name}"
+        console.print(
+            f"Labeling [bold]{name}[/] at {where}  (API docs: http://{host}:{bound}/docs)"
+        )
+        console.print(
+            "Access: "
+            + ("open on this machine" if open_access else "annotator tokens required")
+            + ". Ctrl+C stops."
+        )
+        if open_browser:
+            webbrowser.open(where)
+
+    server.startup = startup  # type: ignore[method-assign]
+    del page
+    server.run()
+
+
+@app.command("train")
+def train_command(
+    name: Annotated[str, typer.Argument(help="Project name.")],
+    queue_size: Annotated[
+        int, typer.Option(min=10, help="Items to put in the queue.")
+    ] = 500,
+    strategy: Annotated[
+        str | None,
+        typer.Option(help="Query strategy (default: the project's, else the default)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Train a model on the labels so far, score the pool, and refill the queue (one round)."""
+    from activelabel.al.rounds import run_round
+
+    store = open_db(db)
+    with store.session() as session:
+        project_id = get_project(session, name).id
+    with console.status(f"Training and scoring {name} ..."):
+        report = run_round(store, project_id, queue_size=queue_size, strategy=strategy)
+    if report.model_version:
+        console.print(
+            f"Model {report.model_version} trained on {report.n_labels:,} labels "
+            f"(CV score {report.cv_score if report.cv_score is not None else 'n/a'})."
+        )
+    else:
+        console.print(
+            f"No model yet ({report.n_labels} labels; training needs two classes)."
+        )
+    console.print(
+        f"Queued {report.queued:,} of {report.pool_size:,} items with strategy {report.strategy} "
+        f"(session {report.session_id}); seconds: {report.seconds}."
+    )

@@ -1,0 +1,110 @@
+"""The FastAPI application factory: API routers, error shape, page, trainer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from activelabel.__about__ import __version__
+from activelabel.server.deps import LOCAL_USER, ServerSettings
+from activelabel.server.errors import error_body, install_error_handlers
+from activelabel.server.routes import annotations as annotation_routes
+from activelabel.server.routes import files, projects, stats, tasks
+from activelabel.server.trainer import BackgroundTrainer
+from activelabel.store.engine import Store
+from activelabel.store.models import User
+from activelabel.store.users import add_user
+
+__all__ = ["STATIC_DIR", "create_app"]
+
+#: Where the built page lives inside the package.
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def _ensure_local_user(store: Store) -> None:
+    with store.session() as session:
+        if session.scalar(select(User.id).where(User.name == LOCAL_USER)) is None:
+            add_user(session, name=LOCAL_USER, is_admin=True)
+
+
+def create_app(
+    store: Store, settings: ServerSettings | None = None, *, url: str | None = None
+) -> FastAPI:
+    """Build the app over an open store. Nothing runs until the app starts."""
+    settings = settings or ServerSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.open_access:
+            _ensure_local_user(store)
+        trainer = None
+        if settings.background_trainer:
+            trainer = BackgroundTrainer(
+                store,
+                url or store.engine.url.render_as_string(hide_password=False),
+                queue_size=settings.queue_size,
+                poll_seconds=settings.trainer_poll_seconds,
+            )
+            trainer.start()
+        app.state.trainer = trainer
+        try:
+            yield
+        finally:
+            if trainer is not None:
+                trainer.stop()
+
+    app = FastAPI(
+        title="activelabel",
+        version=__version__,
+        description="ML-assisted data labeling with active learning.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.trainer = None
+    install_error_handlers(app)
+    for module in (projects, tasks, annotation_routes, stats, files):
+        app.include_router(module.router)
+
+    @app.get("/api/{rest:path}", include_in_schema=False)
+    def unknown_api(rest: str) -> JSONResponse:
+        return JSONResponse(error_body(404, f"No API endpoint /api/{rest}."), 404)
+
+    if (STATIC_DIR / "index.html").is_file():
+        app.mount(
+            "/assets",
+            StaticFiles(directory=STATIC_DIR / "assets", check_dir=False),
+            name="assets",
+        )
+
+        @app.get("/", include_in_schema=False)
+        def index() -> FileResponse:
+            return FileResponse(
+                STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"}
+            )
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def no_page() -> JSONResponse:
+            return JSONResponse(
+                error_body(
+                    503,
+                    "The labeling page is not built; run `bash scripts/install` "
+                    "(it builds web/ into the package). The API is at /docs.",
+                ),
+                503,
+            )
+
+    return app

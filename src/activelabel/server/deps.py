@@ -1,0 +1,105 @@
+"""Typed dependencies: the store, the settings, the current annotator, the project."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from activelabel.store.engine import Store
+from activelabel.store.models import Project, User
+from activelabel.store.projects import get_project
+from activelabel.store.users import user_for_token
+
+__all__ = [
+    "LOCAL_USER",
+    "CurrentUser",
+    "ProjectDep",
+    "ServerSettings",
+    "SessionDep",
+    "SettingsDep",
+    "StoreDep",
+]
+
+#: The annotator a token-less request is attributed to on an open-access server.
+LOCAL_USER = "local"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How this server runs (set by ``activelabel serve``)."""
+
+    #: Accept requests without a token as the ``local`` annotator.
+    open_access: bool = True
+    #: Start the background trainer (tests of the API alone turn it off).
+    background_trainer: bool = True
+    #: Seconds between the trainer's checks for work.
+    trainer_poll_seconds: float = 1.0
+    #: Items kept in the queue (the top of the pool by priority).
+    queue_size: int = 500
+
+
+def get_store(request: Request) -> Store:
+    """The store opened when the app was created."""
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> ServerSettings:
+    """The server's settings."""
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+
+
+def get_session(store: StoreDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, else rolled back."""
+    with store.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> User:
+    """The annotator behind the request's bearer token (or ``local`` on open access)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(session, header[7:].strip())
+        if user is None:
+            raise HTTPException(
+                401,
+                "This token is not valid; ask for a new one with `activelabel user add`.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return user
+    if settings.open_access:
+        from sqlalchemy import select
+
+        user = session.scalar(select(User).where(User.name == LOCAL_USER))
+        if user is not None:
+            return user
+    raise HTTPException(
+        401,
+        "Sign in with your annotator token (Authorization: Bearer <token>).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_project_dep(name: str, session: SessionDep) -> Project:
+    """The project named in the path."""
+    return get_project(session, name)
+
+
+ProjectDep = Annotated[Project, Depends(get_project_dep)]

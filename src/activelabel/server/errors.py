@@ -1,0 +1,49 @@
+"""One JSON error shape for every failure: ``{"ok", "status", "error", "errors"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from activelabel.exceptions import ActiveLabelError
+
+__all__ = ["error_body", "install_error_handlers"]
+
+
+def error_body(
+    status: int, error: str, errors: list[Any] | None = None
+) -> dict[str, Any]:
+    """The error document every endpoint answers with."""
+    return {"ok": False, "status": status, "error": error, "errors": errors or []}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route library errors, HTTP errors and validation errors to :func:`error_body`."""
+
+    @app.exception_handler(ActiveLabelError)
+    async def _library(_: Request, exc: ActiveLabelError) -> JSONResponse:
+        return JSONResponse(error_body(exc.status_code, exc.message), exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.status_code, str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"])
+        return JSONResponse(
+            error_body(422, f"Invalid request: {where}: {first['msg']}.", problems), 422
+        )

@@ -1,0 +1,134 @@
+"""Turn store rows into the API's public shapes (kept out of the routes)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from activelabel.server.schemas import (
+    AnnotationPublic,
+    ProjectPublic,
+    Suggestion,
+    Task,
+    TaskSource,
+)
+from activelabel.store.models import Annotation, Item, Project, User
+from activelabel.store.queue import LeasedTask
+from activelabel.store.stats import project_stats
+from activelabel.tasks import default_keys
+
+__all__ = ["annotation_public", "item_text", "project_public", "task_public"]
+
+_COLD_START = {"cold_start", "representative"}
+
+
+def item_text(project: Project, data: dict[str, Any]) -> str | None:
+    """The text to show for an item of a text project."""
+    column = (project.config or {}).get("text_column")
+    if project.modality != "text" or column is None:
+        return None
+    value = data.get(column)
+    return None if value is None else str(value)
+
+
+def project_public(
+    session: Session, project: Project, *, with_counts: bool = True
+) -> ProjectPublic:
+    """A project as the page sees it, with its (possibly reassigned) keys."""
+    config = project.config or {}
+    keys = default_keys(project.labels)
+    keys.update({k: v for k, v in (config.get("keys") or {}).items() if k in keys})
+    items = labeled = 0
+    if with_counts:
+        stats = project_stats(session, project)
+        items, labeled = stats.items, stats.labeled_items
+    return ProjectPublic(
+        name=project.name,
+        task=project.task,
+        modality=project.modality,
+        labels=list(project.labels),
+        keys=keys,
+        text_column=config.get("text_column"),
+        retrain_every=int(config.get("retrain_every", 10)),
+        overlap=int(config.get("overlap", 1)),
+        items=items,
+        labeled_items=labeled,
+    )
+
+
+def _source_kind(
+    strategy: str,
+) -> Literal["random", "cold_start", "active_learning", "undo"]:
+    if strategy == "random":
+        return "random"
+    if strategy in _COLD_START:
+        return "cold_start"
+    if strategy == "undo":
+        return "undo"
+    return "active_learning"
+
+
+def task_public(project: Project, task: LeasedTask) -> Task:
+    """A leased item as the page shows it."""
+    kind = _source_kind(task.strategy)
+    suggestion = None
+    if task.suggestion is not None:
+        suggestion = Suggestion(label=task.suggestion, confidence=task.confidence)
+    return Task(
+        item_id=task.item_id,
+        external_id=task.external_id,
+        data=task.data,
+        text=item_text(project, task.data),
+        media_url=(
+            f"/api/v1/projects/{project.name}/items/{task.item_id}/media"
+            if task.media_path
+            else None
+        ),
+        suggestion=suggestion,
+        source=TaskSource(
+            kind=kind,
+            session_id=task.session_id,
+            strategy=task.strategy,
+            score=task.score,
+        ),
+        lease_expires_at=task.lease_expires_at,
+    )
+
+
+def annotation_public(
+    session: Session,
+    project: Project,
+    annotation: Annotation,
+    *,
+    item: Item | None = None,
+) -> AnnotationPublic:
+    """An annotation with its item's id and text and its annotator's name."""
+    item = item or session.get(Item, annotation.item_id)
+    assert item is not None
+    annotator = None
+    if annotation.annotator_id is not None:
+        annotator = session.scalar(
+            select(User.name).where(User.id == annotation.annotator_id)
+        )
+    return AnnotationPublic(
+        id=annotation.id,
+        item_id=annotation.item_id,
+        external_id=item.external_id,
+        value=annotation.value,
+        annotator=annotator,
+        source=annotation.source,
+        status=annotation.status,
+        session_id=annotation.session_id,
+        seconds_spent=annotation.seconds_spent,
+        accepted_suggestion=annotation.accepted_suggestion,
+        created_at=annotation.created_at,
+        updated_at=annotation.updated_at,
+        text=item_text(project, item.data),
+    )
+
+
+def count(session: Session, statement: Any) -> int:
+    """``SELECT count(*)`` of a statement."""
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0

@@ -1,0 +1,171 @@
+"""Annotations: create (idempotent by client_id), undo, edit, list history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from activelabel.exceptions import NotFoundError, PermissionDeniedError
+from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.presenters import annotation_public
+from activelabel.server.schemas import (
+    AnnotationCreate,
+    AnnotationPublic,
+    AnnotationsPublic,
+    AnnotationUpdate,
+)
+from activelabel.store.annotations import (
+    add_annotation,
+    edit_annotation,
+    undo_annotation,
+)
+from activelabel.store.models import Annotation, Item, ModelVersion, QuerySession, User
+from activelabel.store.queue import complete_item, requeue_item
+
+router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
+
+
+def _notify(request: Request, project_id: int) -> None:
+    trainer = getattr(request.app.state, "trainer", None)
+    if trainer is not None:
+        trainer.notify(project_id)
+
+
+@router.post("", status_code=201)
+def create_annotation(
+    body: AnnotationCreate,
+    request: Request,
+    project: ProjectDep,
+    session: SessionDep,
+    user: CurrentUser,
+) -> AnnotationPublic:
+    """Label an item. Sending the same ``client_id`` again returns the stored label."""
+    session_id = body.session_id
+    if session_id is not None:
+        owner = session.scalar(
+            select(QuerySession.project_id).where(QuerySession.id == session_id)
+        )
+        if owner != project.id:
+            session_id = None
+    model_version_id = None
+    if body.accepted_suggestion:
+        model_version_id = session.scalar(
+            select(ModelVersion.id)
+            .where(ModelVersion.project_id == project.id)
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+        )
+    annotation = add_annotation(
+        session,
+        project=project,
+        item_id=body.item_id,
+        value=body.value,
+        annotator_id=user.id,
+        source="human",
+        session_id=session_id,
+        model_version_id=model_version_id,
+        seconds_spent=body.seconds_spent,
+        client_id=body.client_id,
+        accepted_suggestion=body.accepted_suggestion,
+    )
+    overlap = int((project.config or {}).get("overlap", 1))
+    complete_item(session, project_id=project.id, item_id=body.item_id, overlap=overlap)
+    _notify(request, project.id)
+    return annotation_public(session, project, annotation)
+
+
+def _own(
+    session: Session, project_id: int, annotation_id: int, user: User
+) -> Annotation:
+    """The annotation, if it is in the project and the caller may change it."""
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None or annotation.project_id != project_id:
+        raise NotFoundError(f"No annotation with id {annotation_id} in this project.")
+    if annotation.annotator_id != user.id and not user.is_admin:
+        raise PermissionDeniedError(
+            f"Annotation {annotation_id} was given by another annotator; only they "
+            "or an admin can change it."
+        )
+    return annotation
+
+
+@router.post("/{annotation_id}/undo")
+def undo(
+    annotation_id: int,
+    request: Request,
+    project: ProjectDep,
+    session: SessionDep,
+    user: CurrentUser,
+) -> AnnotationPublic:
+    """Withdraw a label; the item comes back to the front of the caller's queue."""
+    _own(session, project.id, annotation_id, user)
+    annotation = undo_annotation(session, project=project, annotation_id=annotation_id)
+    session_id = annotation.session_id or session.scalar(
+        select(QuerySession.id)
+        .where(QuerySession.project_id == project.id)
+        .order_by(QuerySession.id.desc())
+        .limit(1)
+    )
+    if session_id is None:
+        undo_session = QuerySession(project_id=project.id, strategy="undo")
+        session.add(undo_session)
+        session.flush()
+        session_id = undo_session.id
+    requeue_item(
+        session,
+        project_id=project.id,
+        item_id=annotation.item_id,
+        user_id=user.id,
+        session_id=session_id,
+    )
+    _notify(request, project.id)
+    return annotation_public(session, project, annotation)
+
+
+@router.patch("/{annotation_id}")
+def edit(
+    annotation_id: int,
+    body: AnnotationUpdate,
+    request: Request,
+    project: ProjectDep,
+    session: SessionDep,
+    user: CurrentUser,
+) -> AnnotationPublic:
+    """Change a label; the old one stays in history as superseded."""
+    _own(session, project.id, annotation_id, user)
+    annotation = edit_annotation(
+        session, project=project, annotation_id=annotation_id, value=body.value
+    )
+    _notify(request, project.id)
+    return annotation_public(session, project, annotation)
+
+
+@router.get("")
+def list_annotations(
+    project: ProjectDep,
+    session: SessionDep,
+    user: CurrentUser,
+    mine: bool = True,
+    limit: int = 50,
+    before_id: int | None = None,
+    status: str = "active",
+) -> AnnotationsPublic:
+    """Recent annotations, newest first (the page's history)."""
+    limit = max(1, min(limit, 500))
+    query = (
+        select(Annotation, Item)
+        .join(Item, Item.id == Annotation.item_id)
+        .where(Annotation.project_id == project.id)
+        .order_by(Annotation.id.desc())
+        .limit(limit)
+    )
+    if mine:
+        query = query.where(Annotation.annotator_id == user.id)
+    if status != "all":
+        query = query.where(Annotation.status == status)
+    if before_id is not None:
+        query = query.where(Annotation.id < before_id)
+    rows = session.execute(query).all()
+    data = [annotation_public(session, project, a, item=i) for a, i in rows]
+    return AnnotationsPublic(data=data, count=len(data))

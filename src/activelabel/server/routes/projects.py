@@ -1,0 +1,77 @@
+"""Projects: list, read, update keys and settings; who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.orm.attributes import flag_modified
+
+from activelabel.exceptions import ConfigError
+from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.presenters import project_public
+from activelabel.server.schemas import (
+    ProjectPublic,
+    ProjectsPublic,
+    ProjectUpdate,
+    UserPublic,
+)
+from activelabel.store.projects import list_projects
+from activelabel.tasks import ACTION_KEYS
+
+router = APIRouter(prefix="/api/v1", tags=["projects"])
+
+
+@router.get("/me")
+def read_me(user: CurrentUser) -> UserPublic:
+    """The annotator making the request."""
+    return UserPublic(name=user.name, is_admin=user.is_admin)
+
+
+@router.get("/projects")
+def read_projects(session: SessionDep, _: CurrentUser) -> ProjectsPublic:
+    """Every project with its size and progress."""
+    data = [project_public(session, p) for p in list_projects(session)]
+    return ProjectsPublic(data=data, count=len(data))
+
+
+@router.get("/projects/{name}")
+def read_project(
+    project: ProjectDep, session: SessionDep, _: CurrentUser
+) -> ProjectPublic:
+    """One project: task, labels, keys, settings, progress."""
+    return project_public(session, project)
+
+
+@router.patch("/projects/{name}")
+def update_project(
+    body: ProjectUpdate, project: ProjectDep, session: SessionDep, _: CurrentUser
+) -> ProjectPublic:
+    """Reassign label keys or change retrain_every / overlap."""
+    config = dict(project.config or {})
+    if body.keys is not None:
+        unknown = sorted(set(body.keys) - set(project.labels))
+        if unknown:
+            raise ConfigError(
+                f"Keys given for labels not in the project: {', '.join(unknown)}."
+            )
+        keys = {label: key.strip().lower() for label, key in body.keys.items()}
+        for label, key in keys.items():
+            if len(key) != 1:
+                raise ConfigError(
+                    f"The key for {label!r} must be one character, got {key!r}."
+                )
+            if key in ACTION_KEYS:
+                raise ConfigError(
+                    f"The key {key!r} is used by an action; pick another for {label!r}."
+                )
+        merged = {**(config.get("keys") or {}), **keys}
+        if len(set(merged.values())) != len(merged):
+            raise ConfigError("Two labels cannot share one key.")
+        config["keys"] = merged
+    if body.retrain_every is not None:
+        config["retrain_every"] = body.retrain_every
+    if body.overlap is not None:
+        config["overlap"] = body.overlap
+    project.config = config
+    flag_modified(project, "config")
+    session.flush()
+    return project_public(session, project)

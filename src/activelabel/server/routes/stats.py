@@ -1,0 +1,108 @@
+"""Figures for the progress panel, model versions, and "retrain now"."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.schemas import (
+    ModelVersionPublic,
+    ModelVersionsPublic,
+    StatsPublic,
+    TrainPublic,
+)
+from activelabel.store.jobs import request_job, training_status
+from activelabel.store.models import ModelVersion
+from activelabel.store.stats import project_stats
+
+router = APIRouter(prefix="/api/v1/projects/{name}", tags=["stats"])
+
+
+@router.get("/stats")
+def read_stats(project: ProjectDep, session: SessionDep, _: CurrentUser) -> StatsPublic:
+    """Everything the progress panel shows, in one call."""
+    stats = project_stats(session, project)
+    versions = session.execute(
+        select(
+            ModelVersion.name,
+            ModelVersion.cv_score,
+            ModelVersion.n_labels,
+            ModelVersion.created_at,
+            ModelVersion.metrics,
+        )
+        .where(ModelVersion.project_id == project.id)
+        .order_by(ModelVersion.id)
+    ).all()
+    curve = [
+        {"name": name, "cv_score": score, "n_labels": n, "created_at": created}
+        for name, score, n, created, _metrics in versions
+    ]
+    model = curve[-1] if curve else None
+    stopping: dict[str, object] = {
+        "kappa": [],
+        "stable_rounds": 0,
+        "should_stop": False,
+        "message": "No model yet: the stopping signal starts after two models.",
+    }
+    if versions:
+        signal = (versions[-1][4] or {}).get("stopping")
+        if isinstance(signal, dict):
+            stopping = signal
+    retrain_every = int((project.config or {}).get("retrain_every", 10))
+    return StatsPublic(
+        items=stats.items,
+        labeled_items=stats.labeled_items,
+        annotations=stats.annotations,
+        label_counts=stats.label_counts,
+        by_annotator=stats.by_annotator,
+        by_source=stats.by_source,
+        queue_size=stats.queue_size,
+        model=model,
+        learning_curve=curve,
+        stopping=stopping,
+        training=training_status(
+            session,
+            project_id=project.id,
+            labeled=stats.annotations,
+            last_n_labels=versions[-1][2] if versions else 0,
+            retrain_every=retrain_every,
+        ),
+    )
+
+
+@router.get("/model-versions")
+def read_model_versions(
+    project: ProjectDep, session: SessionDep, _: CurrentUser
+) -> ModelVersionsPublic:
+    """Every trained model of the project, oldest first."""
+    rows = session.scalars(
+        select(ModelVersion)
+        .where(ModelVersion.project_id == project.id)
+        .order_by(ModelVersion.id)
+    ).all()
+    data = [
+        ModelVersionPublic(
+            id=v.id,
+            name=v.name,
+            n_labels=v.n_labels,
+            featurizer=v.featurizer,
+            cv_score=v.cv_score,
+            metrics=v.metrics,
+            created_at=v.created_at,
+        )
+        for v in rows
+    ]
+    return ModelVersionsPublic(data=data, count=len(data))
+
+
+@router.post("/train", status_code=202)
+def train_now(
+    request: Request, project: ProjectDep, session: SessionDep, _: CurrentUser
+) -> TrainPublic:
+    """Retrain and rescore in the background, now."""
+    job = request_job(session, project_id=project.id, kind="train")
+    trainer = getattr(request.app.state, "trainer", None)
+    if trainer is not None:
+        trainer.notify(project.id)
+    return TrainPublic(state=job.state)

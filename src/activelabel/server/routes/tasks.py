@@ -1,0 +1,54 @@
+"""The queue as the page sees it: lease the next items, skip one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import select
+
+from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.presenters import task_public
+from activelabel.server.schemas import TasksPublic, TasksRequest
+from activelabel.store.models import ModelVersion
+from activelabel.store.queue import lease_tasks, queue_size, release_item
+
+router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
+
+
+@router.post("/next")
+def next_tasks(
+    body: TasksRequest,
+    request: Request,
+    project: ProjectDep,
+    session: SessionDep,
+    user: CurrentUser,
+) -> TasksPublic:
+    """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
+    leased = lease_tasks(
+        session, project_id=project.id, user_id=user.id, n=body.n, exclude=body.exclude
+    )
+    size = queue_size(session, project_id=project.id)
+    trainer = getattr(request.app.state, "trainer", None)
+    if trainer is not None and size - len(leased) < trainer.low_water:
+        trainer.notify(project.id)
+    model = session.scalar(
+        select(ModelVersion.name)
+        .where(ModelVersion.project_id == project.id)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+    )
+    return TasksPublic(
+        data=[task_public(project, t) for t in leased],
+        queue_size=size,
+        model_version=model,
+    )
+
+
+@router.post("/{item_id}/skip", status_code=204)
+def skip_task(
+    item_id: int, project: ProjectDep, session: SessionDep, user: CurrentUser
+) -> Response:
+    """Give the item back and move it to the end of the queue."""
+    release_item(
+        session, project_id=project.id, item_id=item_id, user_id=user.id, to_back=True
+    )
+    return Response(status_code=204)

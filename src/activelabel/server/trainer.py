@@ -1,0 +1,190 @@
+"""The background trainer: decides when to retrain and runs rounds off the request path.
+
+A thread watches the projects (woken at once by new labels, else every few
+seconds). When a project has ``retrain_every`` new labels, a queued "retrain now"
+job, or a queue running low, it records a job in the database, claims it, and
+runs :func:`activelabel.al.rounds.run_round` in a worker *process*, so feature
+extraction and training never hold the server's GIL. Jobs live in the database so
+several servers on one PostgreSQL database run each job once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from activelabel.al.rounds import RoundReport, run_round
+from activelabel.store.engine import Store, open_store
+from activelabel.store.jobs import claim_job, finish_job, request_job
+from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
+from activelabel.store.queue import queue_size, random_fill
+
+__all__ = ["BackgroundTrainer", "run_round_in_worker"]
+
+log = logging.getLogger("activelabel.trainer")
+
+#: A job "running" for longer than this was left by a server that died.
+STALE_JOB = dt.timedelta(minutes=30)
+
+
+def run_round_in_worker(
+    url: str, project_id: int, queue_size: int, cache_dir: str | None
+) -> dict[str, Any]:
+    """Entry point of the worker process: open the store, run one round, report."""
+    store = open_store(url, migrate=False)
+    try:
+        report: RoundReport = run_round(
+            store,
+            project_id,
+            queue_size=queue_size,
+            cache_dir=Path(cache_dir) if cache_dir else None,
+        )
+        return asdict(report)
+    finally:
+        store.close()
+
+
+class BackgroundTrainer:
+    """Runs training rounds for every project of a store, one at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        url: str,
+        *,
+        queue_size: int = 500,
+        poll_seconds: float = 5.0,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.url = url
+        self.queue_size = queue_size
+        #: Below this many queued items a refill is due.
+        self.low_water = max(10, queue_size // 5)
+        self.poll_seconds = poll_seconds
+        self.cache_dir = cache_dir
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self.rounds: list[dict[str, Any]] = []
+
+    def start(self) -> None:
+        """Fill empty queues at once, then start watching in the background."""
+        with self.store.session() as session:
+            for project_id in session.scalars(select(Project.id)):
+                if queue_size(session, project_id=project_id) == 0:
+                    random_fill(session, project_id=project_id, size=self.queue_size)
+                has_model = session.scalar(
+                    select(ModelVersion.id)
+                    .where(ModelVersion.project_id == project_id)
+                    .limit(1)
+                )
+                if has_model is None:
+                    # A first round: cold start, or a first model from imported labels.
+                    request_job(session, project_id=project_id, kind="train")
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+        self._thread = threading.Thread(
+            target=self._run, name="activelabel-trainer", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching; a round in progress is abandoned (its job is marked failed)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def notify(self, project_id: int) -> None:
+        """Something changed in a project (labels, a request): look now."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self._check_projects()
+                while not self._stop.is_set() and self._run_one_job():
+                    pass
+            except Exception:  # keep the thread alive; the error is in the job row
+                log.exception("background trainer failed")
+
+    def _check_projects(self) -> None:
+        """Queue a train job where enough new labels arrived or the queue runs low."""
+        with self.store.session() as session:
+            session.execute(
+                update(Job)
+                .where(Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
+                .values(state="failed", error="The server running this job stopped.")
+            )
+            for project in session.scalars(select(Project)):
+                retrain_every = int((project.config or {}).get("retrain_every", 10))
+                labels = (
+                    session.scalar(
+                        select(func.count()).where(
+                            Annotation.project_id == project.id,
+                            Annotation.status == "active",
+                            Annotation.source != "model",
+                        )
+                    )
+                    or 0
+                )
+                last = session.scalar(
+                    select(ModelVersion.n_labels)
+                    .where(ModelVersion.project_id == project.id)
+                    .order_by(ModelVersion.id.desc())
+                    .limit(1)
+                )
+                due = labels - (last or 0) >= retrain_every
+                low = queue_size(session, project_id=project.id) < self.low_water
+                busy = session.scalar(
+                    select(func.count()).where(
+                        Job.project_id == project.id,
+                        Job.state.in_(("queued", "running")),
+                    )
+                )
+                if (due or low) and not busy:
+                    request_job(session, project_id=project.id, kind="train")
+
+    def _run_one_job(self) -> bool:
+        with self.store.session() as session:
+            job = claim_job(session)
+            if job is None:
+                return False
+            job_id, project_id = job.id, job.project_id
+        assert self._pool is not None
+        try:
+            future = self._pool.submit(
+                run_round_in_worker,
+                self.url,
+                project_id,
+                self.queue_size,
+                str(self.cache_dir) if self.cache_dir else None,
+            )
+            result = future.result()
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            log.warning("training round for project %s failed: %s", project_id, message)
+            with self.store.session() as session:
+                finish_job(session, job_id=job_id, error=message)
+            return True
+        self.rounds.append(result)
+        with self.store.session() as session:
+            finish_job(session, job_id=job_id, result=result)
+        return True
