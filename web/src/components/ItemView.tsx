@@ -37,7 +37,8 @@ function TextItem({ task }: { task: Task }) {
 
 export function TableItem({ data }: { data: Record<string, unknown> }) {
   return (
-    <table class="item-table" data-testid="item-table">
+    <div class="table-box">
+      <table class="item-table" data-testid="item-table">
       <tbody>
         {Object.entries(data).map(([field, value]) => (
           <tr key={field}>
@@ -45,7 +46,8 @@ export function TableItem({ data }: { data: Record<string, unknown> }) {
             <td>{formatValue(value)}</td>
           </tr>
         ))}
-      </tbody>
-    </table>
+        </tbody>
+      </table>
+    </div>
   );
 }

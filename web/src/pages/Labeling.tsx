@@ -161,7 +161,12 @@ export function Labeling({ api, project, onProjectChange }: Props) {
                 onLabel={(label) => session.pressLabel(label)}
               />
               <div class="actions">
-                <button type="button" class="primary" onClick={() => runAction("accept")}>
+                <button
+                  type="button"
+                  class="primary"
+                  onClick={() => runAction("accept")}
+                  disabled={!view.entry && !project.multilabel && !view.task.suggestion}
+                >
                   {view.entry ? (project.multilabel ? "Save" : "Next") : project.multilabel ? "Submit / accept" : "Accept suggestion"}{" "}
                   <Kbd k="Enter" />
                 </button>
