@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
@@ -98,7 +98,12 @@ def lease_tasks(
     pick = (
         select(QueueEntry.id)
         .where(QueueEntry.project_id == project_id, free, ~already_labeled)
-        .order_by((QueueEntry.leased_by == user_id).desc(), QueueEntry.priority.desc())
+        # CASE, not (leased_by = user): that is NULL for free rows, and PostgreSQL
+        # sorts NULLs first in DESC order.
+        .order_by(
+            case((QueueEntry.leased_by == user_id, 1), else_=0).desc(),
+            QueueEntry.priority.desc(),
+        )
         .limit(n)
     )
     if exclude:

@@ -1,0 +1,355 @@
+"""The HTTP API in-process, on SQLite and PostgreSQL (the trainer is run by hand)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from activelabel.al.rounds import run_round
+from activelabel.io.importer import import_path
+from activelabel.server.app import create_app
+from activelabel.server.deps import ServerSettings
+from activelabel.store.engine import Store
+from activelabel.store.models import ModelVersion, Project, QueueEntry
+from activelabel.store.projects import create_project
+from activelabel.store.queue import random_fill
+from activelabel.store.users import add_user
+
+ROOT = Path(__file__).parent.parent.parent
+EXAMPLE = ROOT / "examples" / "sms_spam.csv"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def sms(store: Store) -> int:
+    """The bundled SMS example (600 texts, 40 labeled) with a random queue."""
+    with store.session() as session:
+        project = create_project(
+            session, name="sms", task="classification", labels="ham,spam"
+        )
+        project_id = project.id
+    import_path(
+        store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
+    )
+    with store.session() as session:
+        random_fill(session, project_id=project_id, size=200)
+    return project_id
+
+
+@pytest.fixture
+def tokens(store: Store) -> dict[str, str]:
+    out = {}
+    with store.session() as session:
+        for name in ("alice", "bob"):
+            _, token = add_user(session, name=name)
+            out[name] = token
+    return out
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    app = create_app(store, ServerSettings(open_access=True, background_trainer=False))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def next_ids(
+    client: TestClient, token: str, n: int = 5, exclude: list[int] | None = None
+) -> list[int]:
+    response = client.post(
+        "/api/v1/projects/sms/tasks/next",
+        json={"n": n, "exclude": exclude or []},
+        headers=auth(token),
+    )
+    assert response.status_code == 200, response.text
+    return [t["item_id"] for t in response.json()["data"]]
+
+
+def label(
+    client: TestClient, token: str, item_id: int, value: Any = "ham", **extra: Any
+) -> Any:
+    return client.post(
+        "/api/v1/projects/sms/annotations",
+        json={"item_id": item_id, "value": value, **extra},
+        headers=auth(token),
+    )
+
+
+def test_open_access_attributes_requests_without_token_to_local(
+    client: TestClient, sms: int
+) -> None:
+    assert client.get("/api/v1/me").json() == {"name": "local", "is_admin": True}
+
+
+def test_a_wrong_token_is_refused_with_the_error_shape(
+    client: TestClient, sms: int
+) -> None:
+    response = client.get("/api/v1/me", headers=auth("nope"))
+    assert response.status_code == 401
+    body = response.json()
+    assert body["ok"] is False and body["status"] == 401 and "token" in body["error"]
+
+
+def test_a_closed_server_needs_a_token(
+    store: Store, sms: int, tokens: dict[str, str]
+) -> None:
+    app = create_app(store, ServerSettings(open_access=False, background_trainer=False))
+    with TestClient(app) as closed:
+        assert closed.get("/api/v1/projects").status_code == 401
+        assert (
+            closed.get("/api/v1/me", headers=auth(tokens["bob"])).json()["name"]
+            == "bob"
+        )
+
+
+def test_every_error_has_one_shape(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    for response in (
+        client.get("/api/v1/projects/smss"),
+        client.get("/api/v1/nothing-here"),
+        client.post("/api/v1/projects/sms/tasks/next", json={"n": 0}),
+        label(client, tokens["alice"], 1, "eggs"),
+    ):
+        body = response.json()
+        assert set(body) == {"ok", "status", "error", "errors"}, body
+        assert body["status"] == response.status_code >= 400
+    assert "Did you mean 'sms'" in client.get("/api/v1/projects/smss").json()["error"]
+
+
+def test_project_shows_keys_and_keys_can_be_reassigned(
+    client: TestClient, sms: int
+) -> None:
+    project = client.get("/api/v1/projects/sms").json()
+    assert project["keys"] == {"ham": "1", "spam": "2"}
+    assert (project["items"], project["labeled_items"]) == (600, 40)
+    updated = client.patch(
+        "/api/v1/projects/sms", json={"keys": {"spam": "x"}, "retrain_every": 5}
+    )
+    assert updated.json()["keys"] == {"ham": "1", "spam": "x"}
+    assert updated.json()["retrain_every"] == 5
+    clash = client.patch("/api/v1/projects/sms", json={"keys": {"ham": "x"}})
+    assert clash.status_code == 400 and "share one key" in clash.json()["error"]
+    action = client.patch("/api/v1/projects/sms", json={"keys": {"ham": "z"}})
+    assert "used by an action" in action.json()["error"]
+
+
+def test_two_annotators_never_get_the_same_item(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    alice = next_ids(client, tokens["alice"], 10)
+    bob = next_ids(client, tokens["bob"], 10)
+    assert len(alice) == len(bob) == 10 and not set(alice) & set(bob)
+    assert (
+        next_ids(client, tokens["alice"], 10) == alice
+    )  # a reload gets the same items
+
+
+def test_annotators_racing_for_the_queue_get_disjoint_items(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    got: dict[str, list[int]] = {"alice": [], "bob": []}
+    errors: list[BaseException] = []
+
+    def grab(name: str) -> None:
+        held: list[int] = []
+        try:
+            for _ in range(8):
+                held += next_ids(client, tokens[name], 3, exclude=held)
+        except BaseException as exc:
+            errors.append(exc)
+        got[name] = held
+
+    threads = [threading.Thread(target=grab, args=(name,)) for name in got]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(got["alice"]) == len(set(got["alice"])) == 24
+    assert not set(got["alice"]) & set(got["bob"])
+
+
+def test_expired_leases_free_their_items(
+    client: TestClient, store: Store, sms: int, tokens: dict[str, str]
+) -> None:
+    held = next_ids(client, tokens["alice"], 100)
+    held += next_ids(client, tokens["alice"], 100, exclude=held)
+    assert next_ids(client, tokens["bob"], 5) == []
+    with store.session() as session:
+        for entry in session.scalars(select(QueueEntry)):
+            entry.lease_expires_at = entry.lease_expires_at.replace(year=2000)  # type: ignore[union-attr]
+    assert set(next_ids(client, tokens["bob"], 5)) <= set(held)
+
+
+def test_labeling_removes_the_item_and_is_idempotent(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    item = next_ids(client, tokens["alice"], 1)[0]
+    first = label(
+        client, tokens["alice"], item, "spam", client_id="c-1", seconds_spent=1.5
+    )
+    again = label(
+        client, tokens["alice"], item, "spam", client_id="c-1", seconds_spent=1.5
+    )
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["annotator"] == "alice" and first.json()["text"]
+    assert item not in next_ids(client, tokens["alice"], 50)
+    assert item not in next_ids(client, tokens["bob"], 50)
+    history = client.get(
+        "/api/v1/projects/sms/annotations", headers=auth(tokens["alice"])
+    ).json()
+    assert [a["item_id"] for a in history["data"]] == [item]
+
+
+def test_undo_puts_the_item_back_at_the_front(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    item = next_ids(client, tokens["alice"], 1)[0]
+    annotation = label(client, tokens["alice"], item).json()
+    undone = client.post(
+        f"/api/v1/projects/sms/annotations/{annotation['id']}/undo",
+        headers=auth(tokens["alice"]),
+    )
+    assert undone.json()["status"] == "undone"
+    assert next_ids(client, tokens["alice"], 1) == [item]
+    stats = client.get("/api/v1/projects/sms/stats").json()
+    assert stats["labeled_items"] == 40
+
+
+def test_edit_changes_the_label_and_keeps_history(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    item = next_ids(client, tokens["alice"], 1)[0]
+    annotation = label(client, tokens["alice"], item, "ham").json()
+    edited = client.patch(
+        f"/api/v1/projects/sms/annotations/{annotation['id']}",
+        json={"value": "spam"},
+        headers=auth(tokens["alice"]),
+    )
+    assert edited.json()["value"] == "spam"
+    everything = client.get(
+        "/api/v1/projects/sms/annotations?status=all", headers=auth(tokens["alice"])
+    ).json()
+    assert [a["status"] for a in everything["data"]] == ["active", "superseded"]
+    other = client.patch(
+        f"/api/v1/projects/sms/annotations/{edited.json()['id']}",
+        json={"value": "ham"},
+        headers=auth(tokens["bob"]),
+    )
+    assert other.status_code == 403
+
+
+def test_skip_moves_the_item_to_the_back(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    first = next_ids(client, tokens["alice"], 1)[0]
+    assert (
+        client.post(
+            f"/api/v1/projects/sms/tasks/{first}/skip", headers=auth(tokens["alice"])
+        ).status_code
+        == 204
+    )
+    assert first not in next_ids(client, tokens["alice"], 5, exclude=[])[:5]
+
+
+def test_a_round_trains_a_model_and_serves_active_learning(
+    client: TestClient, store: Store, sms: int, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    report = run_round(store, sms, queue_size=100, cache_dir=tmp_path / "cache")
+    assert report.model_version and report.queued == 100
+    data = client.post(
+        "/api/v1/projects/sms/tasks/next", json={"n": 3}, headers=auth(tokens["alice"])
+    ).json()
+    assert data["model_version"] == report.model_version
+    task = data["data"][0]
+    assert (
+        task["source"]["kind"] == "active_learning"
+        and task["source"]["session_id"] == report.session_id
+    )
+    assert (
+        task["suggestion"]["label"] in ("ham", "spam")
+        and 0.5 <= task["suggestion"]["confidence"] <= 1
+    )
+    accepted = label(
+        client,
+        tokens["alice"],
+        task["item_id"],
+        task["suggestion"]["label"],
+        session_id=task["source"]["session_id"],
+        accepted_suggestion=True,
+    )
+    assert (
+        accepted.json()["session_id"] == report.session_id
+        and accepted.json()["accepted_suggestion"]
+    )
+    stats = client.get("/api/v1/projects/sms/stats").json()
+    assert stats["model"]["name"] == report.model_version
+    assert stats["learning_curve"][-1]["n_labels"] == 40
+    versions = client.get("/api/v1/projects/sms/model-versions").json()
+    assert versions["count"] == 1 and versions["data"][0]["metrics"]["classes"] == [
+        "ham",
+        "spam",
+    ]
+
+
+def test_export_downloads_the_labels_dataset(client: TestClient, sms: int) -> None:
+    response = client.get("/api/v1/projects/sms/export?format=csv")
+    assert response.status_code == 200
+    frame = pd.read_csv(io.StringIO(response.text))
+    assert len(frame) == 600 and frame["label"].notna().sum() == 40
+    parquet = client.get(
+        "/api/v1/projects/sms/export?format=parquet&dataset=annotations"
+    )
+    assert len(pd.read_parquet(io.BytesIO(parquet.content))) == 40
+    assert client.get("/api/v1/projects/sms/export?format=xlsx").status_code == 400
+
+
+def test_media_is_served_from_the_media_root_only(
+    client: TestClient, store: Store
+) -> None:
+    with store.session() as session:
+        create_project(
+            session,
+            name="pets",
+            task="classification",
+            labels="cat,dog",
+            modality="image",
+        )
+    import_path(store, "pets", FIXTURES / "images", label_from_folder=False)
+    with store.session() as session:
+        project_id = session.scalar(select(Project.id).where(Project.name == "pets"))
+        assert project_id is not None
+        random_fill(session, project_id=project_id, size=5)
+    task = client.post("/api/v1/projects/pets/tasks/next", json={"n": 1}).json()[
+        "data"
+    ][0]
+    image = client.get(task["media_url"])
+    assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"
+    assert client.get("/api/v1/projects/pets/items/999999/media").status_code == 404
+    assert (
+        client.get("/api/v1/projects/pets/items/1/media/../../etc/passwd").status_code
+        == 404
+    )
+
+
+def test_train_now_queues_a_job(client: TestClient, store: Store, sms: int) -> None:
+    assert client.post("/api/v1/projects/sms/train").json() == {"state": "queued"}
+    assert (
+        client.get("/api/v1/projects/sms/stats").json()["training"]["state"] == "queued"
+    )
+    with store.session() as session:
+        assert session.scalar(select(ModelVersion.id)) is None
