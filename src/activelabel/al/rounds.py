@@ -144,6 +144,20 @@ def _stop_set(
     )
 
 
+def _stopping_message(signal: StoppingSignal, kappa: float | None) -> str:
+    if signal.should_stop:
+        return (
+            f"Predictions have been stable (κ ≥ {signal.threshold}) for "
+            f"{signal.stable_rounds} rounds: more labels are unlikely to change the model much."
+        )
+    if kappa is None:
+        return "One model so far: the stopping signal compares successive models."
+    return (
+        f"Successive models agree with κ = {kappa:.3f}; stable for {signal.stable_rounds} "
+        f"of the {signal.window} rounds (κ ≥ {signal.threshold}) that suggest stopping."
+    )
+
+
 def _stopping(
     session: Session,
     project: Project,
@@ -180,13 +194,7 @@ def _stopping(
     )
     data = signal.to_dict()
     data["kappa"] = [h["kappa"] for h in signal.history if h["kappa"] is not None]
-    data["message"] = (
-        f"Predictions have been stable (κ ≥ {signal.threshold}) for {signal.stable_rounds} "
-        f"rounds: more labels are unlikely to change the model much."
-        if signal.should_stop
-        else "Not stable yet: successive models still disagree"
-        + (f" (κ = {kappa:.3f})." if kappa is not None else ".")
-    )
+    data["message"] = _stopping_message(signal, kappa)
     return data
 
 
