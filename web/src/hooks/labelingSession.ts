@@ -139,14 +139,16 @@ export class LabelingSession {
     this.toggled = new Set();
     this.skipping.add(task.itemId);
     this.changed();
-    this.api
-      .skipTask(this.project.name, task.itemId)
-      .catch(() => undefined)
-      .finally(() => {
-        this.skipping.delete(task.itemId);
-        this.queue.release(task.itemId);
-      });
-    this.refill();
+    this.afterPaint(() => {
+      this.api
+        .skipTask(this.project.name, task.itemId)
+        .catch(() => undefined)
+        .finally(() => {
+          this.skipping.delete(task.itemId);
+          this.queue.release(task.itemId);
+        });
+      this.refill();
+    });
   }
 
   /** Undo the last label given here; its item comes back to the front. */
@@ -283,8 +285,15 @@ export class LabelingSession {
     this.toggled = new Set();
     this.outbox.add({ clientId, itemId: task.itemId, payload: annotation });
     this.changed();
-    void this.outbox.flush();
-    this.refill();
+    this.afterPaint(() => {
+      void this.outbox.flush();
+      this.refill();
+    });
+  }
+
+  /** Network work goes after the next item is on screen, not before. */
+  private afterPaint(work: () => void): void {
+    setTimeout(work, 0);
   }
 
   private relabel(entry: HistoryEntry, value: AnnotationValue): void {

@@ -10,6 +10,7 @@ import { Kbd } from "../components/Kbd";
 import { KeySettings } from "../components/KeySettings";
 import { LabelButtons } from "../components/LabelButtons";
 import { ProgressPanel } from "../components/ProgressPanel";
+import { Pure } from "../components/Pure";
 import { Toast } from "../components/Toast";
 import { sessionFor, type LabelingSession } from "../hooks/labelingSession";
 import { recordPaintAfterRender } from "../hooks/paintTimes";
@@ -194,7 +195,9 @@ export function Labeling({ api, project, onProjectChange }: Props) {
             </p>
           )}
         </main>
-        <ProgressPanel api={api} project={project} stats={stats} queueSize={session.queueSize} onRetrain={retrain} />
+        <Pure deps={[api, project, stats, session.queueSize]}>
+          {() => <ProgressPanel api={api} project={project} stats={stats} queueSize={session.queueSize} onRetrain={retrain} />}
+        </Pure>
       </div>
       {help && <HelpOverlay project={project} keymap={keymap} onClose={() => setHelp(false)} />}
       {settings && (
