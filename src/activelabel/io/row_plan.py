@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from activelabel.exceptions import (
     ColumnNotFoundError,
     ConfigError,
@@ -38,12 +40,22 @@ __all__ = [
     "settle_plan",
 ]
 
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_json = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=str
+).encode
+
+
+def _fields_bytes(data: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(data)
+    except (orjson.JSONEncodeError, TypeError):
+        # Integers beyond 64 bits or odd types: the standard encoder copes.
+        return _encode_json(data).encode()
 
 
 def serialize_fields(data: dict[str, Any]) -> str:
     """An item's fields as compact JSON text, in the order the source gave them."""
-    return _encode_json(data)
+    return _fields_bytes(data).decode()
 
 
 def content_hash(data_json: str) -> str:
@@ -52,7 +64,11 @@ def content_hash(data_json: str) -> str:
     Fields are hashed in source order (not sorted), which is stable for every row of
     one file and saves a second serialization per row.
     """
-    return hashlib.blake2b(data_json.encode(), digest_size=16).hexdigest()
+    return _hash_bytes(data_json.encode())
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _suggest(name: str, columns: Iterable[str]) -> str:
@@ -209,6 +225,13 @@ def prepare_rows(
         plan.media_column,
     )
     quick_limit = limit // 4  # a str of n chars has at most 4n UTF-8 bytes
+    # Plain classification labels are checked against a set; anything else (and
+    # every error message) goes through parse_label.
+    valid = (
+        frozenset(project.labels)
+        if project.task == TaskKind.CLASSIFICATION
+        else frozenset()
+    )
     for offset, data in enumerate(batch.rows):
         row_no = batch.first_row + offset
         for value in data.values():
@@ -217,16 +240,19 @@ def prepare_rows(
                 break
         label = None
         if label_column is not None:
-            label = parse_label(
-                project, data.pop(label_column, None), f"{source}, row {row_no}"
-            )
+            raw_label = data.pop(label_column, None)
+            if raw_label in valid:
+                label = raw_label
+            else:
+                label = parse_label(project, raw_label, f"{source}, row {row_no}")
         media_path = None
         if media_column is not None:
             media_path = _check_media(
                 plan, data.get(media_column), f"{source}, row {row_no}"
             )
-        data_json = serialize_fields(data)
-        digest = content_hash(data_json)
+        encoded = _fields_bytes(data)
+        digest = _hash_bytes(encoded)
+        data_json = encoded.decode()
         if id_column is not None:
             ext = data.get(id_column)
             if ext is None or (isinstance(ext, str) and not ext.strip()):
