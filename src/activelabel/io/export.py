@@ -52,6 +52,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError
+from activelabel.io.export_columns import (
+    LABEL_COLUMNS,
+    kind_for_json_types,
+    label_columns,
+    original_fields,
+)
 from activelabel.io.writers import MISSING, Column, Kind, format_for, open_writer
 from activelabel.store.annotations import aggregate_values
 from activelabel.store.engine import Store
@@ -75,15 +81,6 @@ Progress = Callable[[int, int], None]
 #: Items read per query; bounds memory and keeps each query short.
 DEFAULT_CHUNK_SIZE: Final = 10_000
 
-#: The columns the labels dataset adds after the original fields.
-LABEL_COLUMNS: Final = (
-    Column("label"),
-    Column("n_annotators", Kind.INT),
-    Column("agreement", Kind.FLOAT),
-    Column("label_source"),
-    Column("status"),
-)
-
 #: The columns of the metadata dataset, in order.
 ANNOTATION_COLUMNS: Final = (
     Column("annotation_id", Kind.INT),
@@ -99,7 +96,6 @@ ANNOTATION_COLUMNS: Final = (
     Column("seconds_spent", Kind.FLOAT),
 )
 
-_PREFIX: Final = "activelabel_"
 _MEDIA_MODALITIES: Final = frozenset({"image", "audio"})
 
 
@@ -111,113 +107,6 @@ class ExportReport:
     fmt: str
     rows: int
     seconds: float
-
-
-# --------------------------------------------------------------------------- columns
-
-
-def kind_for_json_types(types: set[str]) -> Kind:
-    """The column kind that holds every value of a field, given its JSON types.
-
-    ``types`` uses SQLite's ``json_each.type`` names (``null``, ``true``,
-    ``false``, ``integer``, ``real``, ``text``, ``array``, ``object``). A field
-    with one consistent scalar type keeps it; integers mixed with reals become
-    floats; anything else (text, mixtures, lists, objects) is a string column in
-    which non-strings are written as JSON text.
-    """
-    present = types - {"null"}
-    if present and present <= {"integer"}:
-        return Kind.INT
-    if present and present <= {"integer", "real"}:
-        return Kind.FLOAT
-    if present and present <= {"true", "false"}:
-        return Kind.BOOL
-    return Kind.STRING
-
-
-def label_columns(
-    fields: Sequence[Column], *, media: bool
-) -> tuple[list[Column], dict[str, str]]:
-    """The labels dataset's columns, and the output name of each of ours.
-
-    Order: ``external_id``, the original ``fields`` as given, ``media_path`` (for
-    media projects), then :data:`LABEL_COLUMNS`. A column of ours whose name an
-    original field already uses is renamed ``activelabel_<name>`` (repeatedly,
-    should that be taken too). The mapping goes from our plain name to the name
-    written.
-    """
-    taken = {f.name for f in fields}
-    ours = [Column("external_id")]
-    if media:
-        ours.append(Column("media_path"))
-    ours.extend(LABEL_COLUMNS)
-    names: dict[str, str] = {}
-    for column in ours:
-        name = column.name
-        while name in taken:
-            name = _PREFIX + name
-        taken.add(name)
-        names[column.name] = name
-    renamed = {c.name: Column(names[c.name], c.kind) for c in ours}
-    head = [renamed["external_id"]]
-    tail = [renamed[c.name] for c in ours[1:]]
-    return [*head, *fields, *tail], names
-
-
-_SQLITE_FIELDS = text(
-    "SELECT j.key AS key, j.type AS type, MIN(i.id) AS first_id "
-    "FROM items AS i, json_each(i.data) AS j "
-    "WHERE i.project_id = :project_id AND json_type(i.data) = 'object' "
-    "GROUP BY j.key, j.type"
-)
-
-_POSTGRES_FIELDS = text(
-    "SELECT j.key AS key, "
-    "CASE jsonb_typeof(j.value) "
-    "  WHEN 'number' THEN CASE WHEN j.value::text ~ '^-?[0-9]+$' "
-    "                          THEN 'integer' ELSE 'real' END "
-    "  WHEN 'boolean' THEN 'true' "
-    "  WHEN 'string' THEN 'text' "
-    "  ELSE jsonb_typeof(j.value) END AS type, "
-    "MIN(i.id) AS first_id "
-    "FROM items AS i CROSS JOIN LATERAL jsonb_each(i.data) AS j "
-    "WHERE i.project_id = :project_id AND jsonb_typeof(i.data) = 'object' "
-    "GROUP BY 1, 2"
-)
-
-
-def _original_fields(session: Session, project: Project) -> list[Column]:
-    """The original field names of the project's items in first-seen order, typed.
-
-    One aggregate query in the database finds each key, its JSON types and the
-    first item that has it; only those first items are then read to order keys
-    that first appear together. PostgreSQL's JSONB does not keep key order (there
-    the order within one item is JSONB's), so a project may record its source's
-    column order as ``config["columns"]``; the fields named there come first, in
-    that order.
-    """
-    dialect = session.get_bind().dialect.name
-    query = _POSTGRES_FIELDS if dialect == "postgresql" else _SQLITE_FIELDS
-    types: dict[str, set[str]] = {}
-    first: dict[str, int] = {}
-    for key, json_type, first_id in session.execute(query, {"project_id": project.id}):
-        types.setdefault(key, set()).add(json_type)
-        first[key] = min(first.get(key, first_id), first_id)
-    first_items = sorted(set(first.values()))
-    position: dict[str, tuple[int, int]] = {}
-    for item_id, data in session.execute(
-        select(Item.id, Item.data).where(Item.id.in_(first_items))
-    ):
-        for index, key in enumerate(data):
-            if first.get(key) == item_id:
-                position[key] = (item_id, index)
-    ordered = sorted(first, key=lambda k: position.get(k, (first[k], 0)))
-    preferred = (project.config or {}).get("columns")
-    if isinstance(preferred, list):
-        rank = {name: i for i, name in enumerate(preferred) if isinstance(name, str)}
-        # Stable: fields the list does not name keep their first-seen order.
-        ordered.sort(key=lambda k: rank.get(k, len(rank)))
-    return [Column(key, kind_for_json_types(types[key])) for key in ordered]
 
 
 # --------------------------------------------------------------------------- reading
@@ -405,7 +294,7 @@ def export_labels(
     def build(session: Session, project: Project, temporary: Path, name: str) -> int:
         dialect = session.get_bind().dialect.name
         total = _count(session, Item, project)
-        fields = _original_fields(session, project)
+        fields = original_fields(session, project)
         media = project.modality in _MEDIA_MODALITIES
         columns, _ = label_columns(fields, media=media)
         keys = [f.name for f in fields]
