@@ -353,3 +353,41 @@ def test_train_now_queues_a_job(client: TestClient, store: Store, sms: int) -> N
     )
     with store.session() as session:
         assert session.scalar(select(ModelVersion.id)) is None
+
+
+def test_multilabel_rounds_suggest_a_list_of_labels(
+    store: Store, tmp_path: Path
+) -> None:
+    with store.session() as session:
+        create_project(
+            session, name="tags", task="multilabel", labels="money,urgent,social"
+        )
+    rows = [
+        {"id": i, "text": text, "tags": tags}
+        for i, (text, tags) in enumerate(
+            [
+                ("win cash now", "money,urgent"),
+                ("free money prize", "money"),
+                ("call me now urgent", "urgent"),
+                ("party tonight with friends", "social"),
+                ("see you at dinner", "social"),
+                ("claim your cash prize urgent", "money,urgent"),
+            ]
+            * 4
+            + [(f"unlabeled message number {i}", "") for i in range(20)]
+        )
+    ]
+    source = tmp_path / "tags.csv"
+    pd.DataFrame(rows).to_csv(source, index=False)
+    import_path(
+        store, "tags", source, id_column="id", label_column="tags", text_column="text"
+    )
+    with store.session() as session:
+        project_id = session.scalar(select(Project.id).where(Project.name == "tags"))
+    assert project_id is not None
+    report = run_round(store, project_id, queue_size=10, cache_dir=tmp_path / "cache")
+    assert report.model_version
+    with store.session() as session:
+        suggestions = list(session.scalars(select(QueueEntry.suggestion)))
+    assert suggestions and all(isinstance(s, list) for s in suggestions)
+    assert {label for s in suggestions for label in s} <= {"money", "urgent", "social"}

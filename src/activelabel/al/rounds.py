@@ -346,6 +346,15 @@ def run_round(
             best = proba.argmax(axis=1)
             suggestions = [str(classes[b]) for b in best]
             confidences = [float(p) for p in proba.max(axis=1)]
+        elif estimator is not None:
+            # One-vs-rest: suggest every label the model gives p >= 0.5; the
+            # confidence is that of the least certain of those yes/no decisions.
+            proba = np.asarray(estimator.predict_proba(X[picked]))
+            names = list(trained.classes)
+            suggestions = [
+                [str(names[j]) for j in np.flatnonzero(row >= 0.5)] for row in proba
+            ]
+            confidences = [float(np.min(np.maximum(row, 1 - row))) for row in proba]
         n = len(picked)
         for rank, position in enumerate(picked):
             # Keep the strategy's order (a diverse batch is not sorted by score):

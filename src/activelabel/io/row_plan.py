@@ -241,7 +241,7 @@ def prepare_rows(
         label = None
         if label_column is not None:
             raw_label = data.pop(label_column, None)
-            if raw_label in valid:
+            if isinstance(raw_label, str) and raw_label in valid:
                 label = raw_label
             else:
                 label = parse_label(project, raw_label, f"{source}, row {row_no}")

@@ -81,11 +81,7 @@ def task_public(project: Project, task: LeasedTask) -> Task:
         external_id=task.external_id,
         data=task.data,
         text=item_text(project, task.data),
-        media_url=(
-            f"/api/v1/projects/{project.name}/items/{task.item_id}/media"
-            if task.media_path
-            else None
-        ),
+        media_url=_media_url(project, task.item_id) if task.media_path else None,
         suggestion=suggestion,
         source=TaskSource(
             kind=kind,
@@ -126,7 +122,13 @@ def annotation_public(
         created_at=annotation.created_at,
         updated_at=annotation.updated_at,
         text=item_text(project, item.data),
+        data=item.data,
+        media_url=_media_url(project, item.id) if item.media_path else None,
     )
+
+
+def _media_url(project: Project, item_id: int) -> str:
+    return f"/api/v1/projects/{project.name}/items/{item_id}/media"
 
 
 def count(session: Session, statement: Any) -> int:

@@ -118,6 +118,8 @@ class AnnotationPublic(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime | None
     text: str | None = None
+    data: dict[str, Any] | None = None
+    media_url: str | None = None
 
 
 class AnnotationsPublic(BaseModel):

@@ -271,6 +271,24 @@ def replace_queue(
             ),
         )
     )
+    # Items an annotator holds keep their place, but take the new model's
+    # suggestion and score, so the page shows what the current model thinks.
+    for c in candidates:
+        if c.item_id in held:
+            session.execute(
+                update(QueueEntry)
+                .where(
+                    QueueEntry.project_id == project_id, QueueEntry.item_id == c.item_id
+                )
+                .values(
+                    session_id=session_id,
+                    suggestion=c.suggestion,
+                    confidence=None if c.confidence is None else float(c.confidence),
+                    score=None
+                    if c.score is None or c.score != c.score
+                    else float(c.score),
+                )
+            )
     wanted = [c for c in candidates if c.item_id not in held]
     if not wanted:
         return 0
