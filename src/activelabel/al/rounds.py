@@ -280,7 +280,7 @@ def run_round(
     timings["featurize"] = time.perf_counter() - t
 
     estimator = None
-    version_id = None
+    trained = None
     multilabel = project.task == "multilabel"
     y_train = [labels[int(i)] for i in item_ids[labeled]]
     distinct = {json.dumps(v, sort_keys=True) for v in y_train}
@@ -309,14 +309,6 @@ def run_round(
                     trained.n_labels,
                     trained.cv_score,
                 )
-            version = save_model_version(
-                session,
-                project_id=project_id,
-                trained=trained,
-                featurizer_id=featurizer.featurizer_id,
-            )
-            version_id = version.id
-            report.model_version, report.cv_score = version.name, version.cv_score
 
     t = time.perf_counter()
     pool = np.flatnonzero(~labeled)
@@ -346,10 +338,10 @@ def run_round(
             best = proba.argmax(axis=1)
             suggestions = [str(classes[b]) for b in best]
             confidences = [float(p) for p in proba.max(axis=1)]
-        elif estimator is not None:
+        elif trained is not None:
             # One-vs-rest: suggest every label the model gives p >= 0.5; the
             # confidence is that of the least certain of those yes/no decisions.
-            proba = np.asarray(estimator.predict_proba(X[picked]))
+            proba = np.asarray(trained.estimator.predict_proba(X[picked]))
             names = list(trained.classes)
             suggestions = [
                 [str(names[j]) for j in np.flatnonzero(row >= 0.5)] for row in proba
@@ -370,7 +362,19 @@ def run_round(
                 )
             )
     t = time.perf_counter()
+    # The model version, the session and the queue appear together (one
+    # transaction): a page that sees the new model also gets its queue.
     with store.session() as session:
+        version_id = None
+        if trained is not None:
+            version = save_model_version(
+                session,
+                project_id=project_id,
+                trained=trained,
+                featurizer_id=featurizer.featurizer_id,
+            )
+            version_id = version.id
+            report.model_version, report.cv_score = version.name, version.cv_score
         query_session = QuerySession(
             project_id=project_id,
             model_version_id=version_id,

@@ -1,0 +1,79 @@
+"""The background trainer with its worker process, as `activelabel serve` runs it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from activelabel.io.importer import import_path
+from activelabel.server.app import create_app
+from activelabel.server.deps import ServerSettings
+from activelabel.store.engine import open_store
+from activelabel.store.projects import create_project
+
+EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "sms_spam.csv"
+
+
+def wait_for(predicate, seconds: float = 180.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_new_labels_trigger_a_retrain_that_reorders_the_queue(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'al.db'}"
+    store = open_store(url)
+    with store.session() as session:
+        create_project(
+            session,
+            name="sms",
+            task="classification",
+            labels="ham,spam",
+            config={"retrain_every": 5},
+        )
+    import_path(
+        store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
+    )
+    settings = ServerSettings(open_access=True, trainer_poll_seconds=0.2, queue_size=50)
+    with TestClient(create_app(store, settings, url=url)) as client:
+        # Imported labels give a first model without anyone labeling.
+        assert wait_for(
+            lambda: (
+                client.get("/api/v1/projects/sms/model-versions").json()["count"] >= 1
+            )
+        )
+        first = client.get("/api/v1/projects/sms/stats").json()["model"]["name"]
+        tasks = client.post("/api/v1/projects/sms/tasks/next", json={"n": 5}).json()[
+            "data"
+        ]
+        assert tasks and tasks[0]["source"]["kind"] == "active_learning"
+        for task in tasks:
+            response = client.post(
+                "/api/v1/projects/sms/annotations",
+                json={"item_id": task["item_id"], "value": task["suggestion"]["label"]},
+            )
+            assert response.status_code == 201
+        # Five new labels (retrain_every=5): a second model, trained on 45 labels.
+        assert wait_for(
+            lambda: (
+                client.get("/api/v1/projects/sms/stats").json()["model"]["name"]
+                != first
+            )
+        )
+        stats = client.get("/api/v1/projects/sms/stats").json()
+        assert stats["model"]["n_labels"] == 45
+        assert [p["n_labels"] for p in stats["learning_curve"]] == [40, 45]
+        assert stats["training"]["last_error"] is None
+        fresh = client.post("/api/v1/projects/sms/tasks/next", json={"n": 1}).json()[
+            "data"
+        ][0]
+        assert fresh["source"]["session_id"] > tasks[0]["source"]["session_id"]
+    store.close()
