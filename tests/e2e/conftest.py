@@ -1,0 +1,40 @@
+"""Fixtures for the browser tests: Debian Chromium driven by Playwright.
+
+Playwright never downloads a browser here: the tests use ``/usr/bin/chromium`` (or
+``ACTIVELABEL_CHROMIUM``) and are skipped when it is missing. Every test in this
+folder is marked ``e2e``; deselect them with ``-m "not e2e"``. The server side
+(``activelabel serve`` in a subprocess, the CLI that prepares its database) is in
+``e2e_support``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import CHROMIUM, CHROMIUM_ARGS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
