@@ -209,9 +209,8 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _read_jsonl(path: Path, *, encoding: str, batch_size: int) -> Iterator[Batch]:
-    rows: list[dict[str, Any]] = []
-    first = 1
+def _decoded_lines(path: Path, encoding: str) -> Iterator[tuple[int, str, int]]:
+    """Non-blank lines of a text file as (line number, text, bytes read so far)."""
     position = 0
     with path.open("rb") as f:
         for line_no, raw_line in enumerate(f, start=1):
@@ -222,26 +221,45 @@ def _read_jsonl(path: Path, *, encoding: str, batch_size: int) -> Iterator[Batch
                 raise _encoding_error(
                     path, encoding, exc, f"on line {line_no}"
                 ) from None
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ImportFormatError(
-                    f"{path}, line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})."
-                ) from None
-            if not isinstance(obj, dict):
-                raise ImportFormatError(
-                    f"{path}, line {line_no}: each line must be a JSON object, "
-                    f"got {type(obj).__name__}."
-                )
-            rows.append(obj)
-            if len(rows) >= batch_size:
-                yield Batch(first_row=first, rows=rows, position=position)
-                first += len(rows)
-                rows = []
-    if rows:
-        yield Batch(first_row=first, rows=rows, position=position)
+            if line.strip():
+                yield line_no, line, position
+
+
+def _batched(
+    rows: Iterator[tuple[dict[str, Any], int]], batch_size: int
+) -> Iterator[Batch]:
+    """Group (row, bytes read so far) pairs into batches numbered from row 1."""
+    batch: list[dict[str, Any]] = []
+    first = 1
+    position = 0
+    for row, position in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            yield Batch(first_row=first, rows=batch, position=position)
+            first += len(batch)
+            batch = []
+    if batch:
+        yield Batch(first_row=first, rows=batch, position=position)
+
+
+def _jsonl_rows(path: Path, encoding: str) -> Iterator[tuple[dict[str, Any], int]]:
+    for line_no, line, position in _decoded_lines(path, encoding):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ImportFormatError(
+                f"{path}, line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})."
+            ) from None
+        if not isinstance(obj, dict):
+            raise ImportFormatError(
+                f"{path}, line {line_no}: each line must be a JSON object, "
+                f"got {type(obj).__name__}."
+            )
+        yield obj, position
+
+
+def _read_jsonl(path: Path, *, encoding: str, batch_size: int) -> Iterator[Batch]:
+    return _batched(_jsonl_rows(path, encoding), batch_size)
 
 
 def _iter_json_array(path: Path, *, encoding: str) -> Iterator[tuple[int, Any, int]]:
@@ -310,22 +328,17 @@ def _iter_json_array(path: Path, *, encoding: str) -> Iterator[tuple[int, Any, i
             buf = buf[end:]
 
 
-def _read_json_array(path: Path, *, encoding: str, batch_size: int) -> Iterator[Batch]:
-    rows: list[dict[str, Any]] = []
-    first = 1
-    position = 0
+def _json_array_rows(path: Path, encoding: str) -> Iterator[tuple[dict[str, Any], int]]:
     for index, obj, position in _iter_json_array(path, encoding=encoding):
         if not isinstance(obj, dict):
             raise ImportFormatError(
                 f"{path}, element {index + 1}: expected a JSON object, got {type(obj).__name__}."
             )
-        rows.append(obj)
-        if len(rows) >= batch_size:
-            yield Batch(first_row=first, rows=rows, position=position)
-            first += len(rows)
-            rows = []
-    if rows:
-        yield Batch(first_row=first, rows=rows, position=position)
+        yield obj, position
+
+
+def _read_json_array(path: Path, *, encoding: str, batch_size: int) -> Iterator[Batch]:
+    return _batched(_json_array_rows(path, encoding), batch_size)
 
 
 def _read_parquet(path: Path, *, batch_size: int) -> Iterator[Batch]:
@@ -408,38 +421,26 @@ def _read_tsv_unquoted(
     Quote characters are data here (an SMS may start with a double quote), so the
     CSV parser's quoting rules would merge lines.
     """
+    return _batched(
+        _tsv_rows(path, encoding=encoding, header=header, names=names), batch_size
+    )
+
+
+def _tsv_rows(
+    path: Path, *, encoding: str, header: bool, names: list[str] | None
+) -> Iterator[tuple[dict[str, Any], int]]:
     columns: list[str] | None = None if header else names
-    rows: list[dict[str, Any]] = []
-    first = 1
-    position = 0
-    with path.open("rb") as f:
-        for line_no, raw_line in enumerate(f, start=1):
-            position += len(raw_line)
-            try:
-                line = raw_line.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise _encoding_error(
-                    path, encoding, exc, f"on line {line_no}"
-                ) from None
-            line = line.rstrip("\r\n")
-            if not line.strip():
+    for line_no, line, position in _decoded_lines(path, encoding):
+        fields = line.rstrip("\r\n").split("\t")
+        if columns is None:
+            if header:
+                columns = [c.strip() for c in fields]
                 continue
-            fields = line.split("\t")
-            if columns is None:
-                if header:
-                    columns = [c.strip() for c in fields]
-                    continue
-                columns = [f"column_{i + 1}" for i in range(len(fields))]
-            if len(fields) != len(columns):
-                raise ImportFormatError(
-                    f"{path} is not well-formed TSV: line {line_no} has {len(fields)} "
-                    f"fields where the {_expected(header, names)} has {len(columns)}. "
-                    "Check the delimiter (--delimiter)."
-                )
-            rows.append(dict(zip(columns, fields, strict=True)))
-            if len(rows) >= batch_size:
-                yield Batch(first_row=first, rows=rows, position=position)
-                first += len(rows)
-                rows = []
-    if rows:
-        yield Batch(first_row=first, rows=rows, position=position)
+            columns = [f"column_{i + 1}" for i in range(len(fields))]
+        if len(fields) != len(columns):
+            raise ImportFormatError(
+                f"{path} is not well-formed TSV: line {line_no} has {len(fields)} "
+                f"fields where the {_expected(header, names)} has {len(columns)}. "
+                "Check the delimiter (--delimiter)."
+            )
+        yield dict(zip(columns, fields, strict=True)), position
