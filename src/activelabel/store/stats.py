@@ -18,7 +18,7 @@ from activelabel.store.models import (
     User,
 )
 
-__all__ = ["ProjectStats", "project_stats"]
+__all__ = ["ModelRef", "ProjectStats", "latest_model_ref", "project_stats"]
 
 
 @dataclass
@@ -51,6 +51,25 @@ class ProjectStats:
         data = dict(self.__dict__)
         data["unlabeled_items"] = self.unlabeled_items
         return data
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """The id and name of a model version, without its (large) artifact."""
+
+    id: int
+    name: str
+
+
+def latest_model_ref(session: Session, *, project_id: int) -> ModelRef | None:
+    """The project's newest model version, or None before the first training."""
+    row = session.execute(
+        select(ModelVersion.id, ModelVersion.name)
+        .where(ModelVersion.project_id == project_id)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else ModelRef(id=row[0], name=row[1])
 
 
 def _labels_of(value: Any) -> list[str]:

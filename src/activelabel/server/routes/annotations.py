@@ -20,8 +20,9 @@ from activelabel.store.annotations import (
     edit_annotation,
     undo_annotation,
 )
-from activelabel.store.models import Annotation, Item, ModelVersion, QuerySession, User
+from activelabel.store.models import Annotation, Item, QuerySession, User
 from activelabel.store.queue import complete_item, requeue_item
+from activelabel.store.stats import latest_model_ref
 
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
 
@@ -50,12 +51,8 @@ def create_annotation(
             session_id = None
     model_version_id = None
     if body.accepted_suggestion:
-        model_version_id = session.scalar(
-            select(ModelVersion.id)
-            .where(ModelVersion.project_id == project.id)
-            .order_by(ModelVersion.id.desc())
-            .limit(1)
-        )
+        latest = latest_model_ref(session, project_id=project.id)
+        model_version_id = latest.id if latest else None
     annotation = add_annotation(
         session,
         project=project,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
 from activelabel.server.presenters import task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
-from activelabel.store.models import ModelVersion
 from activelabel.store.queue import lease_tasks, queue_size, release_item
+from activelabel.store.stats import latest_model_ref
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
@@ -30,16 +29,11 @@ def next_tasks(
     trainer = getattr(request.app.state, "trainer", None)
     if trainer is not None and size - len(leased) < trainer.low_water:
         trainer.notify(project.id)
-    model = session.scalar(
-        select(ModelVersion.name)
-        .where(ModelVersion.project_id == project.id)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-    )
+    model = latest_model_ref(session, project_id=project.id)
     return TasksPublic(
         data=[task_public(project, t) for t in leased],
         queue_size=size,
-        model_version=model,
+        model_version=model.name if model else None,
     )
 
 
