@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from activelabel.al.rounds import RoundReport, run_round
 from activelabel.store.engine import Store, open_store
@@ -33,6 +35,24 @@ log = logging.getLogger("activelabel.trainer")
 
 #: A job "running" for longer than this was left by a server that died.
 STALE_JOB = dt.timedelta(minutes=30)
+
+#: PostgreSQL advisory lock key held while a starting server fills empty queues.
+_PG_START_LOCK = 0x61637476_0002
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: leave when the server that started us is gone.
+
+    A server killed with SIGKILL cannot shut its pool down; without this watch its
+    worker would live on as an orphan holding the feature matrices in memory.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="activelabel-parent-watch", daemon=True).start()
 
 
 def run_round_in_worker(
@@ -80,6 +100,12 @@ class BackgroundTrainer:
     def start(self) -> None:
         """Fill empty queues at once, then start watching in the background."""
         with self.store.session() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Servers starting together on one database fill each queue once:
+                # the others wait here, then see the filled queue and the queued job.
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_START_LOCK}
+                )
             for project_id in session.scalars(select(Project.id)):
                 if queue_size(session, project_id=project_id) == 0:
                     random_fill(session, project_id=project_id, size=self.queue_size)
@@ -92,7 +118,10 @@ class BackgroundTrainer:
                     # A first round: cold start, or a first model from imported labels.
                     request_job(session, project_id=project_id, kind="train")
         self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
         )
         self._thread = threading.Thread(
             target=self._run, name="activelabel-trainer", daemon=True
