@@ -1,0 +1,666 @@
+"""Benchmark: the server with a 1,000,000-item text project, as annotators see it.
+
+For each backend (SQLite file; PostgreSQL when reachable and not ``--no-postgres``):
+
+1. Write a CSV of N synthetic texts (two topics, so a model can learn them) and
+   import it with :func:`activelabel.io.importer.import_path`.
+2. Start ``activelabel serve`` as a subprocess and wait for its first round
+   (featurize the pool, cold-start selection) to finish.
+3. With 1, 4 and 16 simulated annotators (asyncio + httpx, one token each, loopback
+   only), each loops "next task" (``POST tasks/next`` n=1) then "submit label"
+   (``POST annotations``) for a bounded time and request count: p50/p95/p99 latency
+   of both calls, and labels per second.
+4. In Chromium (``/usr/bin/chromium`` via Playwright), press a label key ~50 times
+   and read ``window.__activelabel.paintTimes``: key press → next item painted.
+5. ``POST train``: how long a retrain + rescore of the whole pool takes, and the
+   latency of both calls *during* it (one annotator keeps labeling).
+6. ``GET export?format=csv``: the export of every item.
+7. Resident memory (VmRSS) of the server and of its trainer worker process.
+
+Prints a table and writes ``benchmarks/results/server.json``.
+
+Usage::
+
+    python benchmarks/bench_server.py                        # 1M items, SQLite + PostgreSQL
+    python benchmarks/bench_server.py --items 100000 --no-postgres
+
+PostgreSQL comes from ``ACTIVELABEL_TEST_PG_URL`` (default: the local trust-auth
+server, maintenance database ``test``); a throwaway database is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from activelabel.io.importer import import_path
+from activelabel.store.engine import open_store
+from activelabel.store.projects import create_project
+from activelabel.store.users import add_user
+
+RESULTS = Path(__file__).parent / "results" / "server.json"
+PROJECT = "bench"
+LABELS = ("sport", "tech")
+TOPICS = {
+    "sport": "match goal team coach league season player score win cup final derby "
+    "keeper striker referee penalty stadium fans transfer injury".split(),
+    "tech": "chip cloud server code model data network phone laptop battery update "
+    "software kernel compiler browser screen sensor robot startup".split(),
+}
+COMMON = "the a of and to in on for with this that it was is at by from new".split()
+CHROMIUM = os.environ.get("ACTIVELABEL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: Queue kept by the server. With the default label cap per level the measured
+#: labels stay above the refill mark (a fifth), so no round starts during the levels.
+QUEUE_SIZE = 2_000
+#: The project's setting: a round picks this many items with its (diverse) strategy.
+RETRAIN_EVERY = 50
+
+
+# --------------------------------------------------------------------------- data
+
+
+def write_csv(path: Path, n_items: int, seed: int = 0) -> None:
+    """N texts of 8–20 words, each leaning to one topic (its first word is a topic word)."""
+    rng = random.Random(seed)
+    names = list(TOPICS)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        for i in range(n_items):
+            topic = TOPICS[names[i % 2]]
+            other = TOPICS[names[1 - i % 2]]
+            words = [rng.choice(topic)]
+            for _ in range(rng.randint(7, 19)):
+                roll = rng.random()
+                pool = topic if roll < 0.4 else other if roll < 0.5 else COMMON
+                words.append(rng.choice(pool))
+            writer.writerow([f"doc-{i:07d}", " ".join(words)])
+
+
+def true_label(text: str) -> str:
+    """What the simulated annotator answers: the topic of the first word."""
+    return "sport" if text.split(" ", 1)[0] in TOPICS["sport"] else "tech"
+
+
+# --------------------------------------------------------------------------- server
+
+
+class Serve:
+    """``activelabel serve --port 0`` in its own process group."""
+
+    def __init__(self, db: str, log: Path) -> None:
+        self.log = log.open("w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "activelabel", "serve", PROJECT),
+                *("--port", "0", "--db", db, "--queue-size", str(QUEUE_SIZE)),
+                "--require-token",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+            start_new_session=True,
+        )
+        found: list[str] = []
+        ready = threading.Event()
+
+        def read() -> None:
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+                if match and not found:
+                    found.append(f"http://127.0.0.1:{match.group(1)}")
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        started = time.perf_counter()
+        ready.wait(600)
+        if not found:
+            self.stop()
+            raise SystemExit(f"activelabel serve did not start; see {log}")
+        self.start_seconds = time.perf_counter() - started
+        self.url = found[0]
+        self.api = f"{self.url}/api/v1/projects/{PROJECT}"
+
+    def rss_mib(self) -> dict[str, float]:
+        """VmRSS of the server and of each of its child processes (the trainer worker)."""
+        out = {"server": _vmrss(self.process.pid)}
+        for child in _children(self.process.pid):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            name = "resource_tracker" if b"resource_tracker" in cmdline else "trainer"
+            out[name] = out.get(name, 0.0) + _vmrss(child)
+        out["total"] = sum(out.values())
+        return out
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self.log.close()
+
+
+def _vmrss(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found.extend(int(c) for c in (task / "children").read_text().split())
+    return sorted(set(found))
+
+
+def stats(client: httpx.Client, server: Serve) -> dict[str, Any]:
+    response = client.get(f"{server.api}/stats", timeout=120)
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def set_retrain_every(client: httpx.Client, server: Serve, value: int) -> None:
+    response = client.patch(server.api, json={"retrain_every": value}, timeout=60)
+    response.raise_for_status()
+
+
+def wait_idle(
+    client: httpx.Client, server: Serve, *, seen_busy: bool, limit: float
+) -> float:
+    """Seconds until the trainer is idle (after having been busy, if asked)."""
+    started = time.perf_counter()
+    busy = not seen_busy
+    while time.perf_counter() - started < limit:
+        state = stats(client, server)["training"]["state"]
+        if state != "idle":
+            busy = True
+        elif busy:
+            return time.perf_counter() - started
+        time.sleep(1.0)
+    raise SystemExit(f"the trainer was still busy after {limit:.0f} s")
+
+
+# --------------------------------------------------------------------------- load
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {
+        "n": len(values),
+        "p50_ms": pct(values, 0.50),
+        "p95_ms": pct(values, 0.95),
+        "p99_ms": pct(values, 0.99),
+        "max_ms": round(max(values), 2) if values else None,
+    }
+
+
+async def annotate(
+    api: str,
+    token: str,
+    deadline: float,
+    budget: list[int],
+    nxt: list[float],
+    sub: list[float],
+) -> int:
+    """One annotator: next task, label it, repeat until the deadline or the budget ends."""
+    labeled = 0
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+        while time.perf_counter() < deadline and budget[0] > 0:
+            budget[0] -= 1
+            t0 = time.perf_counter()
+            response = await client.post(f"{api}/tasks/next", json={"n": 1})
+            nxt.append((time.perf_counter() - t0) * 1000)
+            response.raise_for_status()
+            tasks = response.json()["data"]
+            if not tasks:
+                await asyncio.sleep(0.05)
+                continue
+            task = tasks[0]
+            body = {
+                "item_id": task["item_id"],
+                "value": true_label(task["text"]),
+                "session_id": task["source"]["session_id"],
+                "seconds_spent": 1.0,
+                "client_id": secrets.token_hex(16),
+            }
+            t0 = time.perf_counter()
+            response = await client.post(f"{api}/annotations", json=body)
+            sub.append((time.perf_counter() - t0) * 1000)
+            response.raise_for_status()
+            labeled += 1
+    return labeled
+
+
+def run_level(
+    server: Serve, tokens: list[str], seconds: float, max_labels: int
+) -> dict[str, Any]:
+    """N annotators labeling at full speed; latencies of both calls and labels/s."""
+    nxt: list[float] = []
+    sub: list[float] = []
+    budget = [max_labels]
+
+    async def main() -> tuple[list[int], float]:
+        started = time.perf_counter()
+        deadline = started + seconds
+        counts = await asyncio.gather(
+            *(annotate(server.api, t, deadline, budget, nxt, sub) for t in tokens)
+        )
+        return list(counts), time.perf_counter() - started
+
+    counts, elapsed = asyncio.run(main())
+    return {
+        "annotators": len(tokens),
+        "seconds": round(elapsed, 2),
+        "labels": sum(counts),
+        "labels_per_s": round(sum(counts) / elapsed, 1),
+        "next_task": summary(nxt),
+        "submit_label": summary(sub),
+    }
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def paint_times(server: Serve, token: str, presses: int) -> dict[str, Any]:
+    """Key press → next item painted, read from the page's own instrumentation."""
+    if not Path(CHROMIUM).is_file():
+        return {"skipped": f"no Chromium at {CHROMIUM}"}
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(60_000)
+            page.goto(f"{server.url}/?token={token}#/p/{PROJECT}")
+            shown = page.get_by_test_id("item-external-id")
+            shown.wait_for()
+            keys = {"sport": "1", "tech": "2"}
+            for _ in range(presses):
+                before = (shown.text_content() or "").strip()
+                text = page.get_by_test_id("item-text").text_content() or ""
+                page.keyboard.press(keys[true_label(text.strip())])
+                page.wait_for_function(
+                    """prev => {
+                        const el = document.querySelector('[data-testid="item-external-id"]');
+                        return el && el.textContent.trim() !== prev;
+                    }""",
+                    arg=before,
+                )
+                page.wait_for_timeout(150)  # a quick person, not a script
+            times: list[float] = page.evaluate(
+                "() => (window.__activelabel && window.__activelabel.paintTimes) || []"
+            )
+        finally:
+            browser.close()
+    return {
+        "presses": presses,
+        **summary(times),
+        "within_16ms": sum(1 for t in times if t <= 16.0),
+    }
+
+
+# --------------------------------------------------------------------------- one backend
+
+
+def bench_backend(
+    backend: str,
+    db: str,
+    csv_path: Path,
+    n_items: int,
+    work: Path,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"backend": backend, "items": n_items}
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            create_project(
+                session,
+                name=PROJECT,
+                task="classification",
+                labels=list(LABELS),
+                config={"retrain_every": RETRAIN_EVERY},
+            )
+        t0 = time.perf_counter()
+        report = import_path(
+            store, PROJECT, csv_path, text_column="text", id_column="id"
+        )
+        seconds = time.perf_counter() - t0
+        result["import"] = {
+            "seconds": round(seconds, 1),
+            "rows_per_s": round(report.items_added / seconds),
+        }
+        print(
+            f"[{backend}] imported {report.items_added:,} items in {seconds:.1f} s",
+            flush=True,
+        )
+        with store.session() as session:
+            tokens = [add_user(session, name=f"annotator{i:02d}")[1] for i in range(17)]
+    finally:
+        store.close()
+
+    server = Serve(db, work / f"serve-{backend}.log")
+    try:
+        result["server_start_s"] = round(server.start_seconds, 1)
+        auth = {"Authorization": f"Bearer {tokens[0]}"}
+        with httpx.Client(headers=auth) as client:
+            first = wait_idle(client, server, seen_busy=False, limit=3600)
+            result["first_round_s"] = round(server.start_seconds + first, 1)
+            print(
+                f"[{backend}] server up in {server.start_seconds:.1f} s; first round "
+                f"(featurize + cold start) done after {result['first_round_s']} s",
+                flush=True,
+            )
+            result["rss_idle_mib"] = server.rss_mib()
+            # No automatic rounds while the levels run: they measure the calls alone.
+            set_retrain_every(client, server, 100_000)  # the most the API allows
+
+            levels = []
+            for n in (1, 4, 16):
+                level = run_level(
+                    server, tokens[1 : 1 + n], args.seconds, args.max_labels
+                )
+                levels.append(level)
+                print(
+                    f"[{backend}] {n:>2} annotators: {level['labels_per_s']} labels/s, "
+                    f"next p99 {level['next_task']['p99_ms']} ms, "
+                    f"submit p99 {level['submit_label']['p99_ms']} ms",
+                    flush=True,
+                )
+            result["levels"] = levels
+
+            if args.no_browser:
+                result["paint"] = {"skipped": "--no-browser"}
+            else:
+                result["paint"] = paint_times(server, tokens[16], args.presses)
+                print(f"[{backend}] paint: {result['paint']}", flush=True)
+
+            # Retrain + rescore the whole pool while one annotator keeps labeling.
+            set_retrain_every(client, server, RETRAIN_EVERY)
+            labeled = stats(client, server)["labeled_items"]
+            rss_peak: dict[str, float] = {}
+            during: dict[str, Any] = {}
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.is_set():
+                    for key, value in server.rss_mib().items():
+                        rss_peak[key] = max(rss_peak.get(key, 0.0), value)
+                    time.sleep(0.25)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            t0 = time.perf_counter()
+            response = client.post(f"{server.api}/train", timeout=60)
+            response.raise_for_status()
+            loader = threading.Thread(
+                target=lambda: during.update(
+                    run_level(server, tokens[1:2], args.retrain_load_seconds, 10**6)
+                ),
+                daemon=True,
+            )
+            loader.start()
+            wait_idle(client, server, seen_busy=True, limit=3600)
+            retrain_s = time.perf_counter() - t0
+            loader.join()
+            done.set()
+            sampler.join()
+            last = stats(client, server)
+            result["retrain"] = {
+                "labels": labeled,
+                "seconds": round(retrain_s, 1),
+                "round_report": (last["training"] or {}).get("last_result"),
+                "model": last.get("model"),
+                "load_during": during,
+            }
+            result["rss_peak_mib"] = {k: round(v, 1) for k, v in rss_peak.items()}
+            print(
+                f"[{backend}] retrain + rescore on {labeled:,} labels: {retrain_s:.1f} s",
+                flush=True,
+            )
+
+            t0 = time.perf_counter()
+            size = 0
+            with client.stream(
+                "GET", f"{server.api}/export", params={"format": "csv"}, timeout=3600
+            ) as stream:
+                stream.raise_for_status()
+                for chunk in stream.iter_bytes():
+                    size += len(chunk)
+            result["export_csv"] = {
+                "seconds": round(time.perf_counter() - t0, 1),
+                "mib": round(size / 2**20, 1),
+            }
+            print(f"[{backend}] export CSV: {result['export_csv']}", flush=True)
+            result["rss_end_mib"] = server.rss_mib()
+    finally:
+        server.stop()
+    return result
+
+
+@contextlib.contextmanager
+def pg_database() -> Iterator[str | None]:
+    try:
+        import psycopg
+    except ImportError:
+        yield None
+        return
+    admin_url = os.environ.get("ACTIVELABEL_TEST_PG_URL", DEFAULT_PG)
+    libpq = (
+        make_url(admin_url)
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+    name = f"al_bench_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(libpq, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL unreachable, skipped: {exc}", flush=True)
+        yield None
+        return
+    try:
+        yield (
+            make_url(admin_url)
+            .set(drivername="postgresql+psycopg", database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with psycopg.connect(libpq, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------- report
+
+
+def fmt(value: Any) -> str:
+    return (
+        "—" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+    )
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in results:
+        lines.append(f"\n{r['backend']} · {r['items']:,} items")
+        lines.append(
+            f"{'annotators':>10} | {'labels/s':>8} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7}  (ms)"
+        )
+        for lv in r["levels"]:
+            n, s = lv["next_task"], lv["submit_label"]
+            lines.append(
+                f"{lv['annotators']:>10} | {lv['labels_per_s']:>8} | {fmt(n['p50_ms']):>8} {fmt(n['p95_ms']):>7} {fmt(n['p99_ms']):>7} | "
+                f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7}"
+            )
+        during = r["retrain"]["load_during"]
+        lines.append(
+            f"{'(retrain)':>10} | {during.get('labels_per_s', '—'):>8} | {fmt(during['next_task']['p50_ms']):>8} "
+            f"{fmt(during['next_task']['p95_ms']):>7} {fmt(during['next_task']['p99_ms']):>7} | "
+            f"{fmt(during['submit_label']['p50_ms']):>10} {fmt(during['submit_label']['p95_ms']):>7} "
+            f"{fmt(during['submit_label']['p99_ms']):>7}"
+        )
+        paint = r["paint"]
+        if "skipped" in paint:
+            lines.append(f"key → next item painted: skipped ({paint['skipped']})")
+        else:
+            lines.append(
+                f"key → next item painted: p50 {paint['p50_ms']} ms, p95 {paint['p95_ms']} ms, "
+                f"max {paint['max_ms']} ms; {paint['within_16ms']}/{paint['n']} within 16 ms"
+            )
+        lines.append(
+            f"import: {r['import']['seconds']} s ({r['import']['rows_per_s']:,} rows/s); "
+            f"server up: {r['server_start_s']} s; first round (featurize + cold start): {r['first_round_s']} s"
+        )
+        lines.append(
+            f"retrain + rescore of the pool ({r['retrain']['labels']:,} labels): {r['retrain']['seconds']} s"
+        )
+        lines.append(
+            f"export CSV of every item: {r['export_csv']['seconds']} s ({r['export_csv']['mib']} MiB)"
+        )
+        lines.append(
+            "resident memory (MiB): idle "
+            + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_idle_mib"].items())
+            + "; peak during retrain "
+            + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_peak_mib"].items())
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="per concurrency level"
+    )
+    parser.add_argument(
+        "--max-labels", type=int, default=2000, help="per concurrency level"
+    )
+    parser.add_argument("--presses", type=int, default=50)
+    parser.add_argument("--retrain-load-seconds", type=float, default=10.0)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="al-bench-server-") as tmp:
+        work = Path(tmp)
+        csv_path = work / "items.csv"
+        t0 = time.perf_counter()
+        write_csv(csv_path, args.items)
+        print(
+            f"wrote {args.items:,} texts in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+        if not args.no_sqlite:
+            db = f"sqlite:///{work / 'bench.db'}"
+            results.append(
+                bench_backend("sqlite", db, csv_path, args.items, work, args)
+            )
+        if not args.no_postgres:
+            with pg_database() as pg:
+                if pg is not None:
+                    results.append(
+                        bench_backend(
+                            "postgresql", pg, csv_path, args.items, work, args
+                        )
+                    )
+
+    print(table(results))
+    goals = {
+        "p99_ms_at_16_annotators_under": 20,
+        "next_item_painted_within_ms": 16,
+    }
+    peer = {
+        "tool": "Label Studio 1.23.2",
+        "tasks": 100_000,
+        "next_task_p50_ms": 164,
+        "next_task_p99_ms": 237,
+        "submit_p99_ms_1_client": 140,
+        "submit_p99_ms_16_clients": 5500,
+        "export_s": 171,
+        "resident_mib": 667,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "benchmark": "server",
+                "items": args.items,
+                "goals": goals,
+                "peer_reference": peer,
+                "results": results,
+                "environment": {
+                    "python": platform.python_version(),
+                    "machine": platform.machine(),
+                    "cpus": os.cpu_count(),
+                    "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+                },
+                "note": "latencies are measured by the client, loopback, same machine",
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
