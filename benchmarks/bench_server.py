@@ -82,7 +82,9 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Queue kept by the server. With the default label cap per level the measured
 #: labels stay above the refill mark (a fifth), so no round starts during the levels.
 QUEUE_SIZE = 2_000
-#: The project's setting: a round picks this many items with its (diverse) strategy.
+#: The project's setting, kept through the run: a round starts every 50 new labels
+#: and picks that many items with its (diverse) strategy. (A large value would also
+#: make that diverse batch large, and the round far slower.)
 RETRAIN_EVERY = 50
 
 
@@ -201,11 +203,6 @@ def stats(client: httpx.Client, server: Serve) -> dict[str, Any]:
     response.raise_for_status()
     data: dict[str, Any] = response.json()
     return data
-
-
-def set_retrain_every(client: httpx.Client, server: Serve, value: int) -> None:
-    response = client.patch(server.api, json={"retrain_every": value}, timeout=60)
-    response.raise_for_status()
 
 
 def wait_idle(
@@ -406,14 +403,17 @@ def bench_backend(
                 flush=True,
             )
             result["rss_idle_mib"] = server.rss_mib()
-            # No automatic rounds while the levels run: they measure the calls alone.
-            set_retrain_every(client, server, 100_000)  # the most the API allows
 
             levels = []
             for n in (1, 4, 16):
+                before = stats(client, server)["training"]["state"]
                 level = run_level(
                     server, tokens[1 : 1 + n], args.seconds, args.max_labels
                 )
+                # The trainer works as in normal use (a round every RETRAIN_EVERY
+                # labels), so a level may overlap a round: record the trainer state.
+                after = stats(client, server)["training"]["state"]
+                level["trainer_state"] = [before, after]
                 levels.append(level)
                 print(
                     f"[{backend}] {n:>2} annotators: {level['labels_per_s']} labels/s, "
@@ -430,7 +430,6 @@ def bench_backend(
                 print(f"[{backend}] paint: {result['paint']}", flush=True)
 
             # Retrain + rescore the whole pool while one annotator keeps labeling.
-            set_retrain_every(client, server, RETRAIN_EVERY)
             labeled = stats(client, server)["labeled_items"]
             rss_peak: dict[str, float] = {}
             during: dict[str, Any] = {}
@@ -545,6 +544,7 @@ def table(results: list[dict[str, Any]]) -> str:
             lines.append(
                 f"{lv['annotators']:>10} | {lv['labels_per_s']:>8} | {fmt(n['p50_ms']):>8} {fmt(n['p95_ms']):>7} {fmt(n['p99_ms']):>7} | "
                 f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7}"
+                f"  trainer: {' → '.join(lv['trainer_state'])}"
             )
         during = r["retrain"]["load_during"]
         lines.append(
