@@ -47,3 +47,12 @@ def test_public_api_lists_name_only_what_exists(module: object) -> None:
     assert len(names) == len(set(names))  # order is ruff's (RUF022), checked by lint
     for name in names:
         assert hasattr(module, name), name
+
+
+def test_cli_choices_match_what_the_library_accepts() -> None:
+    from activelabel import choices
+    from activelabel.al import STRATEGY_NAMES
+    from activelabel.ml.training import MODEL_KINDS
+
+    assert choices.STRATEGY_NAMES == STRATEGY_NAMES
+    assert choices.MODEL_KINDS == MODEL_KINDS

@@ -43,6 +43,10 @@ from activelabel.store.queue import QueueCandidate, replace_queue
 
 __all__ = ["RoundReport", "cache_dir_for", "run_round"]
 
+#: Largest batch picked by the (k-means based) strategy; the rest of the queue
+#: is filled by margin. Beyond this, clustering costs minutes and buys nothing.
+MAX_DIVERSE_BATCH = 100
+
 #: Items the stopping signal compares successive models on.
 STOP_SET_SIZE = 1000
 
@@ -321,7 +325,9 @@ def run_round(
     # diversity-aware) strategy; the rest of the queue is the next best by a cheap
     # O(N) measure, so a queue of hundreds costs no more than a batch of ten.
     retrain_every = int((project.config or {}).get("retrain_every", 10))
-    head_size = min(queue_size, max(1, retrain_every), max(pool.size, 1))
+    head_size = min(
+        queue_size, max(1, retrain_every), MAX_DIVERSE_BATCH, max(pool.size, 1)
+    )
     picked, scores = _select(
         name, X, y, estimator, pool, head_size, queue_size, random_state
     )

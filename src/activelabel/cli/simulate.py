@@ -9,20 +9,20 @@ would (TF-IDF for a text column, scaled/one-hot table columns otherwise), runs
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
 
-from activelabel.al import STRATEGY_NAMES, SimulationResult, simulate
+from activelabel.choices import MODEL_KINDS, STRATEGY_NAMES
 from activelabel.cli.app import console
 from activelabel.cli.progress import progress_bar
 from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
-from activelabel.ml.tabular_features import TabularFeaturizer
-from activelabel.ml.text_features import TextFeaturizer
-from activelabel.ml.training import MODEL_KINDS, make_estimator
+
+if TYPE_CHECKING:
+    from activelabel.al import SimulationResult
 
 __all__ = ["load_table", "simulate_command"]
 
@@ -49,7 +49,11 @@ def _features(
 ) -> Any:
     if text_column is not None:
         texts = df[text_column].fillna("").astype(str).tolist()
+        from activelabel.ml.text_features import TextFeaturizer
+
         return TextFeaturizer().fit_transform(texts)
+    from activelabel.ml.tabular_features import TabularFeaturizer
+
     return TabularFeaturizer().fit_transform(df[feature_columns])
 
 
@@ -160,6 +164,9 @@ def simulate_command(
     ] = Path("simulation"),
 ) -> None:
     """Replay a fully labeled dataset as if a person labeled it, and compare strategies."""
+    from activelabel.al import simulate
+    from activelabel.ml.training import make_estimator
+
     if not dataset:
         raise ConfigError("Give at least one dataset file.")
     if (label_column is None) == (not label_from_filename):

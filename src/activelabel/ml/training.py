@@ -39,6 +39,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from activelabel.choices import MODEL_KINDS as CHOICES_MODEL_KINDS
 from activelabel.exceptions import ConfigError, InvalidLabelError
 
 __all__ = [
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 #: Names accepted by :func:`make_estimator`.
-MODEL_KINDS = ("logistic", "gradient_boosting")
+MODEL_KINDS = CHOICES_MODEL_KINDS
 
 #: Module prefixes whose types a model file may contain. Anything else in a
 #: skops file is refused: loading must never run arbitrary code.

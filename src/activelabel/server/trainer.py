@@ -10,6 +10,7 @@ several servers on one PostgreSQL database run each job once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import multiprocessing
@@ -40,12 +41,19 @@ STALE_JOB = dt.timedelta(minutes=30)
 _PG_START_LOCK = 0x61637476_0002
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: leave when the server that started us is gone.
+def _start_worker(parent_pid: int) -> None:
+    """Worker initializer: yield the CPU to the server, and die with it.
 
-    A server killed with SIGKILL cannot shut its pool down; without this watch its
-    worker would live on as an orphan holding the feature matrices in memory.
+    Training shares the machine with the requests of annotators, who must never
+    wait: the worker runs at a lower priority with one BLAS thread. A server killed
+    with SIGKILL cannot shut its pool down; without the watch below its worker would
+    live on as an orphan holding the feature matrices in memory.
     """
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(1)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -120,7 +128,7 @@ class BackgroundTrainer:
         self._pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_exit_with_parent,
+            initializer=_start_worker,
             initargs=(os.getpid(),),
         )
         self._thread = threading.Thread(
@@ -135,6 +143,10 @@ class BackgroundTrainer:
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self._pool is not None:
+            # A round can take minutes on a large pool; stopping must not wait for
+            # it. Its job stays "running" and is failed later as stale.
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
             self._pool.shutdown(wait=False, cancel_futures=True)
 
     def notify(self, project_id: int) -> None:
