@@ -34,6 +34,9 @@ __all__ = ["BackgroundTrainer", "run_round_in_worker"]
 
 log = logging.getLogger("activelabel.trainer")
 
+#: The trainer looks at the projects at most this often (seconds).
+MIN_CHECK_SECONDS = 1.0
+
 #: A job "running" for longer than this was left by a server that died.
 STALE_JOB = dt.timedelta(minutes=30)
 
@@ -154,11 +157,18 @@ class BackgroundTrainer:
         self._wake.set()
 
     def _run(self) -> None:
+        last_check = 0.0
         while not self._stop.is_set():
             self._wake.wait(self.poll_seconds)
+            # Labels arrive many times a second with a team; looking at most once
+            # per MIN_CHECK_SECONDS keeps the trainer's queries off the hot path.
+            pause = MIN_CHECK_SECONDS - (time.monotonic() - last_check)
+            if pause > 0:
+                self._stop.wait(pause)
             self._wake.clear()
             if self._stop.is_set():
                 return
+            last_check = time.monotonic()
             try:
                 self._check_projects()
                 while not self._stop.is_set() and self._run_one_job():
@@ -169,11 +179,16 @@ class BackgroundTrainer:
     def _check_projects(self) -> None:
         """Queue a train job where enough new labels arrived or the queue runs low."""
         with self.store.session() as session:
-            session.execute(
-                update(Job)
-                .where(Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
-                .values(state="failed", error="The server running this job stopped.")
-            )
+            stale = (Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
+            # A read first: the write (and SQLite's write lock) only when needed.
+            if session.scalar(select(Job.id).where(*stale).limit(1)) is not None:
+                session.execute(
+                    update(Job)
+                    .where(*stale)
+                    .values(
+                        state="failed", error="The server running this job stopped."
+                    )
+                )
             for project in session.scalars(select(Project)):
                 retrain_every = int((project.config or {}).get("retrain_every", 10))
                 labels = (

@@ -88,6 +88,11 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
         kwargs["pool_pre_ping"] = True
+    # A server answers many annotators at once (uvicorn runs sync routes on up to
+    # 40 threads); the default pool of 5 + 10 made the 16th request wait.
+    if parsed.database not in (None, "", ":memory:"):
+        kwargs["pool_size"] = 20
+        kwargs["max_overflow"] = 20
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
