@@ -13,7 +13,7 @@ from activelabel.config import resolve_db_url
 from activelabel.exceptions import ConfigError
 from activelabel.io.importer import import_path
 from activelabel.store.engine import Store
-from activelabel.store.projects import create_project, get_project
+from activelabel.store.projects import create_project, get_project, list_projects
 
 
 def _project_for_file(
@@ -28,8 +28,6 @@ def _project_for_file(
     """``serve data.csv --labels a,b``: make (or reuse) a project named after the file."""
     name = path.stem
     with store.session() as session:
-        from activelabel.store.projects import list_projects
-
         exists = any(p.name == name for p in list_projects(session))
         if not exists:
             if not labels:
@@ -121,8 +119,6 @@ def serve_command(
         application, host=host, port=port, log_level="warning", access_log=False
     )
     server = uvicorn.Server(config)
-    page = f"http://{host}:{port}/#/p/{name}"
-
     original_startup = server.startup
 
     async def startup(sockets: object = None) -> None:
@@ -144,7 +140,6 @@ def serve_command(
             webbrowser.open(where)
 
     server.startup = startup  # type: ignore[method-assign]
-    del page
     server.run()
 
 

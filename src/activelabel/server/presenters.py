@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.server.schemas import (
@@ -129,8 +129,3 @@ def annotation_public(
 
 def _media_url(project: Project, item_id: int) -> str:
     return f"/api/v1/projects/{project.name}/items/{item_id}/media"
-
-
-def count(session: Session, statement: Any) -> int:
-    """``SELECT count(*)`` of a statement."""
-    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
