@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from activelabel.cli import app
+from activelabel.server.trainer import MIN_CHECK_SECONDS
 from activelabel.store.engine import open_store
 from activelabel.store.models import Annotation, Item, Job, ModelVersion, QuerySession
 
@@ -286,11 +287,15 @@ def test_two_servers_on_one_postgresql_database_never_lease_one_item_twice_and_t
 
     # A "retrain now" asked of one server is one job, run once by one of the two
     # trainers: one new scoring run (query session), one new model version.
-    wait_for(
-        lambda: all(training_state(api) == "idle" for api in apis),
-        timeout=180,
-        what="the rounds due to the new labels to finish",
-    )
+    # First let the trainers notice the last labels (they look at most once per
+    # MIN_CHECK_SECONDS) and finish any round those labels made due.
+    for _ in range(2):
+        time.sleep(2 * MIN_CHECK_SECONDS + 1)
+        wait_for(
+            lambda: all(training_state(api) == "idle" for api in apis),
+            timeout=180,
+            what="the rounds due to the new labels to finish",
+        )
     before = rounds_so_far(db)
     response = httpx.post(
         f"{apis[1]}/projects/{PROJECT}/train", headers=headers("alice"), timeout=30

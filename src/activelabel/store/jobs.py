@@ -9,16 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import Job, utcnow
 
 __all__ = ["claim_job", "finish_job", "request_job", "training_status"]
 
+#: First key of the advisory locks that serialize job requests per project.
+_JOB_LOCK_SPACE = 0x61C7
+
 
 def request_job(session: Session, *, project_id: int, kind: str = "train") -> Job:
     """Queue a job unless one of the same kind is already waiting; return it."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Several servers may ask at once; the lock (held to commit) makes "look for
+        # a waiting job, else add one" a single step per project.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :project)"),
+            {"space": _JOB_LOCK_SPACE, "project": project_id},
+        )
     waiting = session.scalar(
         select(Job).where(
             Job.project_id == project_id, Job.kind == kind, Job.state == "queued"
