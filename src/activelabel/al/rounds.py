@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from activelabel.ml.registry import (
 from activelabel.ml.tabular_features import TabularFeaturizer
 from activelabel.ml.text_features import TextFeaturizer
 from activelabel.ml.training import train_model
+from activelabel.store.annotations import aggregate_values
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Item, Project, QuerySession
 from activelabel.store.queue import QueueCandidate, replace_queue
@@ -119,16 +119,19 @@ def _inputs(
 
 def _labels(session: Session, project: Project) -> dict[int, Any]:
     """The training label of every labeled item: the majority of its active labels."""
-    votes: dict[int, Counter[str]] = {}
+    values: dict[int, list[Any]] = {}
     for item_id, value in session.execute(
-        select(Annotation.item_id, Annotation.value).where(
+        select(Annotation.item_id, Annotation.value)
+        .where(
             Annotation.project_id == project.id,
             Annotation.status == "active",
             Annotation.source.in_(("human", "import", "rule")),
         )
+        .order_by(Annotation.id)
     ):
-        votes.setdefault(item_id, Counter())[json.dumps(value, sort_keys=True)] += 1
-    return {item_id: json.loads(c.most_common(1)[0][0]) for item_id, c in votes.items()}
+        values.setdefault(item_id, []).append(value)
+    consensus = {item_id: aggregate_values(v) for item_id, v in values.items()}
+    return {item_id: c.value for item_id, c in consensus.items() if c is not None}
 
 
 def _stop_set(

@@ -6,11 +6,11 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from activelabel.exceptions import ProjectExistsError, ProjectNotFoundError
-from activelabel.store.models import Annotation, Item, Project
+from activelabel.exceptions import ConfigError, ProjectExistsError, ProjectNotFoundError
+from activelabel.store.models import Project
 from activelabel.tasks import Modality, TaskKind, parse_labels
 
 __all__ = ["create_project", "get_project", "list_projects", "validate_project_name"]
@@ -20,8 +20,6 @@ _MAX_NAME = 200
 
 def validate_project_name(name: str) -> str:
     """Return ``name`` stripped, or raise :class:`ConfigError` if it cannot be a name."""
-    from activelabel.exceptions import ConfigError
-
     cleaned = name.strip()
     if not cleaned:
         raise ConfigError("A project name cannot be empty.")
@@ -85,25 +83,3 @@ def get_project(session: Session, name: str) -> Project:
 def list_projects(session: Session) -> list[Project]:
     """Every project, oldest first."""
     return list(session.scalars(select(Project).order_by(Project.id)))
-
-
-def count_items(session: Session, project: Project) -> int:
-    """How many items the project has."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(Item).where(Item.project_id == project.id)
-        )
-        or 0
-    )
-
-
-def count_labeled_items(session: Session, project: Project) -> int:
-    """How many items have at least one active annotation."""
-    return (
-        session.scalar(
-            select(func.count(func.distinct(Annotation.item_id))).where(
-                Annotation.project_id == project.id, Annotation.status == "active"
-            )
-        )
-        or 0
-    )
