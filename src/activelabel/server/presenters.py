@@ -99,12 +99,16 @@ def annotation_public(
     annotation: Annotation,
     *,
     item: Item | None = None,
+    annotator: str | None = None,
 ) -> AnnotationPublic:
-    """An annotation with its item's id and text and its annotator's name."""
+    """An annotation with its item's id and text and its annotator's name.
+
+    Lists pass ``item`` and ``annotator`` from one joined query instead of a
+    lookup per row.
+    """
     item = item or session.get(Item, annotation.item_id)
     assert item is not None
-    annotator = None
-    if annotation.annotator_id is not None:
+    if annotator is None and annotation.annotator_id is not None:
         annotator = session.scalar(
             select(User.name).where(User.id == annotation.annotator_id)
         )

@@ -151,8 +151,9 @@ def list_annotations(
     """Recent annotations, newest first (the page's history)."""
     limit = max(1, min(limit, 500))
     query = (
-        select(Annotation, Item)
+        select(Annotation, Item, User.name)
         .join(Item, Item.id == Annotation.item_id)
+        .outerjoin(User, User.id == Annotation.annotator_id)
         .where(Annotation.project_id == project.id)
         .order_by(Annotation.id.desc())
         .limit(limit)
@@ -164,5 +165,8 @@ def list_annotations(
     if before_id is not None:
         query = query.where(Annotation.id < before_id)
     rows = session.execute(query).all()
-    data = [annotation_public(session, project, a, item=i) for a, i in rows]
+    data = [
+        annotation_public(session, project, a, item=i, annotator=name)
+        for a, i, name in rows
+    ]
     return AnnotationsPublic(data=data, count=len(data))
