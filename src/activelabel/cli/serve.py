@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from activelabel.cli.app import DbOption, app, console, open_db
 from activelabel.config import resolve_db_url
 from activelabel.exceptions import ConfigError
 from activelabel.io.importer import import_path
 from activelabel.store.engine import Store
-from activelabel.store.projects import create_project, get_project, list_projects
+from activelabel.store.models import Project
+from activelabel.store.projects import create_project, get_project
 
 
 def _project_for_file(
@@ -28,8 +30,8 @@ def _project_for_file(
     """``serve data.csv --labels a,b``: make (or reuse) a project named after the file."""
     name = path.stem
     with store.session() as session:
-        exists = any(p.name == name for p in list_projects(session))
-        if not exists:
+        exists = session.scalar(select(Project.id).where(Project.name == name))
+        if exists is None:
             if not labels:
                 raise ConfigError(
                     f"To serve {path} directly, name the labels: --labels a,b "
