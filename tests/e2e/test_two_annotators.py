@@ -6,6 +6,7 @@ page receives is recorded and the two sets of items never meet.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -112,7 +113,14 @@ def test_two_annotators_in_two_browsers_are_never_served_the_same_item(
         assert more_for_bob
         assert not more_for_bob & alice.served()
 
+        # The page posts each label in the background after showing the next item:
+        # wait until all of them have reached the server before comparing.
+        expected = sum(len(ids) for ids in labeled.values())
+        deadline = time.monotonic() + 30
         stored = annotations(server, PROJECT, token=tokens["alice"])
+        while len(stored) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+            stored = annotations(server, PROJECT, token=tokens["alice"])
         by_annotator: dict[str, set[str]] = {"alice": set(), "bob": set()}
         for row in stored:
             by_annotator[row["annotator"]].add(row["external_id"])
