@@ -64,7 +64,10 @@ def get_session(store: StoreDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit *before* the response is sent. With FastAPI's default
+# for yield dependencies the commit ran after the client had its 201, so a crash
+# in between lost a label the page had been told was stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(
