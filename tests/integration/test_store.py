@@ -82,6 +82,40 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     store.close()
 
 
+def test_sqlite_writing_sessions_from_many_threads_lose_no_update(
+    tmp_path: Path,
+) -> None:
+    # Read-modify-write from 8 threads at once. Without a writing session the
+    # reads run outside SQLite's write lock, and increments are lost or fail to
+    # upgrade the lock; writing sessions queue for the lock and all count.
+    import threading
+
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with store.session() as session:
+        create_project(session, name="p", task="classification", labels=["a", "b"])
+    errors: list[BaseException] = []
+
+    def bump() -> None:
+        try:
+            for _ in range(25):
+                with store.session(write=True) as session:
+                    project = get_project(session, "p")
+                    count = int((project.config or {}).get("n", 0))
+                    project.config = {**(project.config or {}), "n": count + 1}
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with store.session() as session:
+        assert get_project(session, "p").config["n"] == 200
+    store.close()
+    assert errors == []
+
+
 def test_unreachable_postgresql_names_the_url_and_reason() -> None:
     with pytest.raises(DatabaseUnavailableError, match=r"127\.0\.0\.1:9/nope.*refused"):
         open_store("postgresql+psycopg://someone:secret@127.0.0.1:9/nope")

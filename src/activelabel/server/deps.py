@@ -58,9 +58,18 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 
 
-def get_session(store: StoreDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, else rolled back."""
-    with store.session() as session:
+#: Methods that change something; their transaction is a writing one.
+_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_session(request: Request, store: StoreDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, else rolled back.
+
+    A request that changes something (POST, PUT, PATCH, DELETE) opens a writing
+    transaction, so on SQLite concurrent writers queue in the server instead of
+    retrying inside SQLite; reads (GET) never wait for writers.
+    """
+    with store.session(write=request.method in _WRITING_METHODS) as session:
         yield session
 
 

@@ -110,7 +110,7 @@ class BackgroundTrainer:
 
     def start(self) -> None:
         """Fill empty queues at once, then start watching in the background."""
-        with self.store.session() as session:
+        with self.store.session(write=True) as session:
             if session.get_bind().dialect.name == "postgresql":
                 # Servers starting together on one database fill each queue once:
                 # the others wait here, then see the filled queue and the queued job.
@@ -178,7 +178,7 @@ class BackgroundTrainer:
 
     def _check_projects(self) -> None:
         """Queue a train job where enough new labels arrived or the queue runs low."""
-        with self.store.session() as session:
+        with self.store.session(write=True) as session:
             stale = (Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
             # A read first: the write (and SQLite's write lock) only when needed.
             if session.scalar(select(Job.id).where(*stale).limit(1)) is not None:
@@ -219,7 +219,7 @@ class BackgroundTrainer:
                     request_job(session, project_id=project.id, kind="train")
 
     def _run_one_job(self) -> bool:
-        with self.store.session() as session:
+        with self.store.session(write=True) as session:
             job = claim_job(session)
             if job is None:
                 return False
@@ -237,10 +237,10 @@ class BackgroundTrainer:
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"
             log.warning("training round for project %s failed: %s", project_id, message)
-            with self.store.session() as session:
+            with self.store.session(write=True) as session:
                 finish_job(session, job_id=job_id, error=message)
             return True
         self.rounds.append(result)
-        with self.store.session() as session:
+        with self.store.session(write=True) as session:
             finish_job(session, job_id=job_id, result=result)
         return True
