@@ -257,3 +257,47 @@ def test_aggregate_values_is_a_majority_vote_with_agreement() -> None:
     assert consensus.agreement == pytest.approx(2 / 3)
     tie = aggregate_values([["a"], ["b"]])
     assert tie is not None and tie.value == ["a"]
+
+
+def test_a_lease_serves_the_users_own_items_first_then_free_ones_by_priority(
+    store: Store, project_factory
+) -> None:
+    from activelabel.store.models import QuerySession
+    from activelabel.store.queue import QueueCandidate, lease_tasks, replace_queue
+
+    project = project_factory(items=[{"text": f"t{i}"} for i in range(8)])
+    with store.session() as session:
+        alice, _ = add_user(session, name="alice")
+        bob, _ = add_user(session, name="bob")
+        ids = list(session.scalars(select(Item.id).order_by(Item.id)))
+        query = QuerySession(project_id=project.id, strategy="margin", pool_size=8)
+        session.add(query)
+        session.flush()
+        # Priority = position: the last item is the best.
+        replace_queue(
+            session,
+            project_id=project.id,
+            session_id=query.id,
+            candidates=[
+                QueueCandidate(item_id=i, priority=float(p)) for p, i in enumerate(ids)
+            ],
+        )
+        alice_id, bob_id = alice.id, bob.id
+    with store.session(write=True) as session:
+        first = lease_tasks(session, project_id=project.id, user_id=alice_id, n=2)
+    assert [t.item_id for t in first] == [ids[7], ids[6]]
+    with store.session(write=True) as session:
+        theirs = lease_tasks(session, project_id=project.id, user_id=bob_id, n=2)
+    assert [t.item_id for t in theirs] == [ids[5], ids[4]]
+    with store.session(write=True) as session:
+        add_annotation(
+            session, project=project, item_id=ids[7], value="ham", annotator_id=alice_id
+        )
+    with store.session(write=True) as session:
+        again = lease_tasks(
+            session, project_id=project.id, user_id=alice_id, n=3, exclude=[ids[3]]
+        )
+    # Her remaining lease first (renewed), never the item she labeled, then the
+    # best free entries she did not exclude.
+    assert [t.item_id for t in again] == [ids[6], ids[2], ids[1]]
+    assert again[0].lease_expires_at > first[0].lease_expires_at

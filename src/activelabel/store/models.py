@@ -211,6 +211,8 @@ class QueueEntry(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "item_id", name="uq_queue_project_item"),
         Index("ix_queue_project_priority", "project_id", "priority"),
+        # An annotator's own leases are found without scanning the queue.
+        Index("ix_queue_leased_by", "leased_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
