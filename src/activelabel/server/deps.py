@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.store.engine import Store
@@ -16,6 +18,7 @@ from activelabel.store.users import user_for_token
 
 __all__ = [
     "LOCAL_USER",
+    "AnnotatorCache",
     "CurrentUser",
     "ProjectDep",
     "ServerSettings",
@@ -79,13 +82,45 @@ def get_session(request: Request, store: StoreDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+class AnnotatorCache:
+    """Annotators by token, remembered for a few seconds.
+
+    Every request names its annotator; looking the token up once per request
+    was one more query on the hottest paths. Annotators are only ever added
+    (never renamed, and a token never changes hands), so a short memory is
+    safe; a token not found is never remembered.
+    """
+
+    def __init__(self, seconds: float = 30.0) -> None:
+        self.seconds = seconds
+        self._found: dict[str, tuple[float, int, str, bool]] = {}
+
+    def get(self, session: Session, token: str | None) -> User | None:
+        """The annotator whose token this is (``None``: the ``local`` annotator)."""
+        now = time.monotonic()
+        key = "" if token is None else token
+        hit = self._found.get(key)
+        if hit is None or hit[0] < now:
+            if token is None:
+                user = session.scalar(select(User).where(User.name == LOCAL_USER))
+            else:
+                user = user_for_token(session, token)
+            if user is None:
+                return None
+            hit = (now + self.seconds, user.id, user.name, user.is_admin)
+            self._found[key] = hit
+        # A detached copy: safe to share between requests, never written back.
+        return User(id=hit[1], name=hit[2], is_admin=hit[3])
+
+
 def get_current_user(
     request: Request, session: SessionDep, settings: SettingsDep
 ) -> User:
     """The annotator behind the request's bearer token (or ``local`` on open access)."""
+    cache: AnnotatorCache = request.app.state.annotators
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = user_for_token(session, header[7:].strip())
+        user = cache.get(session, header[7:].strip())
         if user is None:
             raise HTTPException(
                 401,
@@ -94,9 +129,7 @@ def get_current_user(
             )
         return user
     if settings.open_access:
-        from sqlalchemy import select
-
-        user = session.scalar(select(User).where(User.name == LOCAL_USER))
+        user = cache.get(session, None)
         if user is not None:
             return user
     raise HTTPException(

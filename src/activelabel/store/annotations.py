@@ -83,24 +83,28 @@ def add_annotation(
     """Record a label for an item; an earlier active label by the same annotator is superseded."""
     if client_id is not None:
         # A resent request (the page retries after a lost connection) is stored once.
-        stored = session.scalar(
-            select(Annotation).where(Annotation.client_id == client_id)
+        stored_id = session.scalar(
+            select(Annotation.id).where(Annotation.client_id == client_id)
         )
-        if stored is not None:
+        if stored_id is not None:
+            stored = session.get(Annotation, stored_id)
+            assert stored is not None
             return stored
     if source not in SOURCES:
         raise ConfigError(
             f"Unknown annotation source {source!r}; use one of {SOURCES}."
         )
-    item_project = session.scalar(select(Item.project_id).where(Item.id == item_id))
-    if item_project != project.id:
+    # Loaded whole (one primary-key read): callers that show the label with its
+    # item then find it in the session instead of reading it again.
+    item = session.get(Item, item_id)
+    if item is None or item.project_id != project.id:
         raise ItemNotFoundError(
             f"Project {project.name!r} has no item with id {item_id}."
         )
     value = validate_value(project.task, project.labels, value, where=f"item {item_id}")
     if seconds_spent is not None and seconds_spent < 0:
         raise ConfigError(f"seconds_spent must be >= 0, got {seconds_spent}.")
-    session.execute(
+    session.connection().execute(
         update(Annotation)
         .where(
             Annotation.item_id == item_id,

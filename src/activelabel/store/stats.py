@@ -18,7 +18,14 @@ from activelabel.store.models import (
     User,
 )
 
-__all__ = ["ModelRef", "ProjectStats", "latest_model_ref", "project_stats"]
+__all__ = [
+    "ModelRef",
+    "ProjectStats",
+    "QueueStatus",
+    "latest_model_ref",
+    "project_stats",
+    "queue_status",
+]
 
 
 @dataclass
@@ -70,6 +77,48 @@ def latest_model_ref(session: Session, *, project_id: int) -> ModelRef | None:
         .limit(1)
     ).first()
     return None if row is None else ModelRef(id=row[0], name=row[1])
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """What the page is told with every batch of tasks."""
+
+    #: Entries waiting in the queue.
+    size: int
+    #: The newest model version, or None before the first training.
+    model: ModelRef | None
+
+
+def queue_status(session: Session, *, project_id: int) -> QueueStatus:
+    """The queue's size and the newest model version, in one statement.
+
+    Asked on every "next task", so both come back in one round trip.
+    """
+    newest = (
+        select(ModelVersion.id)
+        .where(ModelVersion.project_id == project_id)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = (
+        session.connection()
+        .execute(
+            select(
+                select(func.count())
+                .select_from(QueueEntry)
+                .where(QueueEntry.project_id == project_id)
+                .scalar_subquery(),
+                newest,
+                select(ModelVersion.name)
+                .where(ModelVersion.id == newest)
+                .scalar_subquery(),
+            )
+        )
+        .one()
+    )
+    model = None if row[1] is None else ModelRef(id=row[1], name=row[2])
+    return QueueStatus(size=row[0] or 0, model=model)
 
 
 def _labels_of(value: Any) -> list[str]:

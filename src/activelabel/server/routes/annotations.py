@@ -69,7 +69,7 @@ def create_annotation(
     overlap = int((project.config or {}).get("overlap", 1))
     complete_item(session, project_id=project.id, item_id=body.item_id, overlap=overlap)
     _notify(request, project.id)
-    return annotation_public(session, project, annotation)
+    return annotation_public(session, project, annotation, annotator=user.name)
 
 
 def _own(

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request, Response
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
 from activelabel.server.presenters import task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
-from activelabel.store.queue import lease_tasks, queue_size, release_item
-from activelabel.store.stats import latest_model_ref
+from activelabel.store.queue import lease_tasks, release_item
+from activelabel.store.stats import queue_status
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
@@ -25,15 +25,14 @@ def next_tasks(
     leased = lease_tasks(
         session, project_id=project.id, user_id=user.id, n=body.n, exclude=body.exclude
     )
-    size = queue_size(session, project_id=project.id)
+    status = queue_status(session, project_id=project.id)
     trainer = getattr(request.app.state, "trainer", None)
-    if trainer is not None and size - len(leased) < trainer.low_water:
+    if trainer is not None and status.size - len(leased) < trainer.low_water:
         trainer.notify(project.id)
-    model = latest_model_ref(session, project_id=project.id)
     return TasksPublic(
         data=[task_public(project, t) for t in leased],
-        queue_size=size,
-        model_version=model.name if model else None,
+        queue_size=status.size,
+        model_version=status.model.name if status.model else None,
     )
 
 
