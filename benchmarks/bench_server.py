@@ -9,7 +9,9 @@ For each backend (SQLite file; PostgreSQL when reachable and not ``--no-postgres
 3. With 1, 4 and 16 simulated annotators (asyncio + httpx, one token each, loopback
    only), each loops "next task" (``POST tasks/next`` n=1) then "submit label"
    (``POST annotations``) for a bounded time and request count: p50/p95/p99 latency
-   of both calls, and labels per second.
+   of both calls, and labels per second. First back to back (saturation: the
+   server never rests), then paced like people who read each item for ``--think``
+   seconds on average (0.5–1.5 ×, default 1 s: a fast keyboard labeler).
 4. In Chromium (``/usr/bin/chromium`` via Playwright), press a label key ~50 times
    and read ``window.__activelabel.paintTimes``: key press → next item painted.
 5. ``POST train``: how long a retrain + rescore of the whole pool takes, and the
@@ -248,11 +250,20 @@ async def annotate(
     budget: list[int],
     nxt: list[float],
     sub: list[float],
+    think: float = 0.0,
 ) -> int:
-    """One annotator: next task, label it, repeat until the deadline or the budget ends."""
+    """One annotator: next task, label it, repeat until the deadline or the budget ends.
+
+    ``think`` > 0 is a person's reading time: each item is looked at for a
+    uniformly drawn 0.5–1.5 × ``think`` seconds before its label is sent.
+    """
     labeled = 0
+    rng = random.Random(token)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+        if think:
+            # People do not start in lockstep.
+            await asyncio.sleep(rng.uniform(0, think))
         while time.perf_counter() < deadline and budget[0] > 0:
             budget[0] -= 1
             t0 = time.perf_counter()
@@ -264,6 +275,8 @@ async def annotate(
                 await asyncio.sleep(0.05)
                 continue
             task = tasks[0]
+            if think:
+                await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
             body = {
                 "item_id": task["item_id"],
                 "value": true_label(task["text"]),
@@ -280,9 +293,14 @@ async def annotate(
 
 
 def run_level(
-    server: Serve, tokens: list[str], seconds: float, max_labels: int
+    server: Serve,
+    tokens: list[str],
+    seconds: float,
+    max_labels: int,
+    think: float = 0.0,
 ) -> dict[str, Any]:
-    """N annotators labeling at full speed; latencies of both calls and labels/s."""
+    """N annotators labeling (at full speed, or with ``think`` seconds per item);
+    latencies of both calls and labels/s."""
     nxt: list[float] = []
     sub: list[float] = []
     budget = [max_labels]
@@ -291,13 +309,17 @@ def run_level(
         started = time.perf_counter()
         deadline = started + seconds
         counts = await asyncio.gather(
-            *(annotate(server.api, t, deadline, budget, nxt, sub) for t in tokens)
+            *(
+                annotate(server.api, t, deadline, budget, nxt, sub, think)
+                for t in tokens
+            )
         )
         return list(counts), time.perf_counter() - started
 
     counts, elapsed = asyncio.run(main())
     return {
         "annotators": len(tokens),
+        "think_s": think,
         "seconds": round(elapsed, 2),
         "labels": sum(counts),
         "labels_per_s": round(sum(counts) / elapsed, 1),
@@ -423,6 +445,29 @@ def bench_backend(
                 )
             result["levels"] = levels
 
+            # The same annotators as people: each reads an item for ~args.think s.
+            paced = []
+            for n in (1, 4, 16):
+                before = stats(client, server)["training"]["state"]
+                level = run_level(
+                    server,
+                    tokens[1 : 1 + n],
+                    args.paced_seconds,
+                    args.max_labels,
+                    think=args.think,
+                )
+                after = stats(client, server)["training"]["state"]
+                level["trainer_state"] = [before, after]
+                paced.append(level)
+                print(
+                    f"[{backend}] {n:>2} annotators reading ~{args.think} s per item: "
+                    f"{level['labels_per_s']} labels/s, next p99 "
+                    f"{level['next_task']['p99_ms']} ms, submit p99 "
+                    f"{level['submit_label']['p99_ms']} ms",
+                    flush=True,
+                )
+            result["paced_levels"] = paced
+
             if args.no_browser:
                 result["paint"] = {"skipped": "--no-browser"}
             else:
@@ -539,12 +584,13 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"{'annotators':>10} | {'labels/s':>8} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7}  (ms)"
         )
-        for lv in r["levels"]:
+        for lv in r["levels"] + r.get("paced_levels", []):
             n, s = lv["next_task"], lv["submit_label"]
+            pace = f" (read ~{lv['think_s']:g} s)" if lv.get("think_s") else ""
             lines.append(
                 f"{lv['annotators']:>10} | {lv['labels_per_s']:>8} | {fmt(n['p50_ms']):>8} {fmt(n['p95_ms']):>7} {fmt(n['p99_ms']):>7} | "
                 f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7}"
-                f"  trainer: {' → '.join(lv['trainer_state'])}"
+                f"  trainer: {' → '.join(lv['trainer_state'])}{pace}"
             )
         during = r["retrain"]["load_during"]
         lines.append(
@@ -591,6 +637,15 @@ def main() -> None:
     )
     parser.add_argument(
         "--max-labels", type=int, default=2000, help="per concurrency level"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a paced annotator reads each item (mean)",
+    )
+    parser.add_argument(
+        "--paced-seconds", type=float, default=30.0, help="per paced level"
     )
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--retrain-load-seconds", type=float, default=10.0)
