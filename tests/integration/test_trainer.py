@@ -76,4 +76,23 @@ def test_new_labels_trigger_a_retrain_that_reorders_the_queue(
             "data"
         ][0]
         assert fresh["source"]["session_id"] > tasks[0]["source"]["session_id"]
+
+        # An idle worker exits (its memory goes back); the next round starts another.
+        trainer = client.app.state.trainer  # type: ignore[attr-defined]
+        assert trainer.worker_running
+        trainer.worker_idle_seconds = 0.5
+        assert wait_for(lambda: not trainer.worker_running, 30)
+        second = stats["model"]["name"]
+        more = client.post("/api/v1/projects/sms/tasks/next", json={"n": 5}).json()
+        for task in more["data"]:
+            client.post(
+                "/api/v1/projects/sms/annotations",
+                json={"item_id": task["item_id"], "value": task["suggestion"]["label"]},
+            )
+        assert wait_for(
+            lambda: (
+                client.get("/api/v1/projects/sms/stats").json()["model"]["name"]
+                != second
+            )
+        )
     store.close()

@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -22,6 +20,8 @@ from activelabel.cli.progress import progress_bar
 from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from activelabel.al import SimulationResult
 
 __all__ = ["load_table", "simulate_command"]
@@ -30,6 +30,8 @@ _SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 
 def load_table(path: Path, *, sep: str | None) -> pd.DataFrame:
+    import pandas as pd
+
     """Read one CSV/TSV/Parquet file; errors name the file."""
     if not path.is_file():
         raise ConfigError(f"The dataset file {str(path)!r} does not exist.")
@@ -67,7 +69,7 @@ def _check_columns(df: pd.DataFrame, columns: list[str], source: str) -> None:
 
 
 def _fmt(value: Any, pattern: str = "{:.3f}") -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and value != value):  # NaN
         return "not reached"
     return pattern.format(value)
 
@@ -94,7 +96,8 @@ def print_summary(result: SimulationResult) -> None:
             f"{row['seconds_per_round']:.3f}",
         )
     console.print(table)
-    full = float(np.mean(list(result.full_accuracy.values())))
+    accuracies = list(result.full_accuracy.values())
+    full = sum(accuracies) / len(accuracies)
     console.print(f"Accuracy with all pool labels: {full:.3f}")
 
 
@@ -185,6 +188,8 @@ def simulate_command(
         if text_column is not None:
             _check_columns(df, [text_column], repr(str(path)))
         frames.append(df)
+    import pandas as pd  # with the model stack: only this command needs it
+
     data = pd.concat(frames, ignore_index=True)
     label = "__label__" if label_from_filename else str(label_column)
     columns: list[str] | None = None

@@ -9,9 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import soundfile
-from PIL import Image, UnidentifiedImageError
-
 from activelabel.exceptions import MediaError
 
 __all__ = [
@@ -85,7 +82,11 @@ def describe_media(path: Path, *, shown_as: str) -> dict[str, Any]:
     kind = media_kind(path)
     if not path.is_file():
         raise MediaError(f"The media file {shown_as!r} does not exist ({path}).")
+    # Decoders are imported on first use: the server imports this module for
+    # path checks alone and should not carry them.
     if kind == "image":
+        from PIL import Image, UnidentifiedImageError
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -102,6 +103,8 @@ def describe_media(path: Path, *, shown_as: str) -> dict[str, Any]:
             ) from None
         return {"width": width, "height": height, "format": fmt}
     if kind == "audio":
+        import soundfile
+
         try:
             info = soundfile.info(str(path))
         except (soundfile.LibsndfileError, RuntimeError, OSError) as exc:

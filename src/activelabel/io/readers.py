@@ -17,12 +17,12 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING, Any
 
 from activelabel.exceptions import ConfigError, EncodingError, ImportFormatError
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["FORMATS", "Batch", "detect_format", "read_batches"]
 
@@ -128,6 +128,10 @@ def _read_delimited(
     header: bool,
     names: list[str] | None,
 ) -> Iterator[Batch]:
+    # pandas and pyarrow are imported by the readers that use them, not with
+    # this module: ``activelabel serve`` imports it and never reads a file.
+    import pandas as pd
+
     with path.open("rb") as raw:
         counter = _CountingReader(raw)
         buffered = io.BufferedReader(counter, buffer_size=1 << 20)
@@ -342,6 +346,8 @@ def _read_json_array(path: Path, *, encoding: str, batch_size: int) -> Iterator[
 
 
 def _read_parquet(path: Path, *, batch_size: int) -> Iterator[Batch]:
+    import pyarrow.parquet as pq
+
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several unrelated types here

@@ -26,12 +26,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final, Protocol
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 from activelabel.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    # pyarrow is imported when a Parquet file is written, not with this module
+    # (the server imports it for CSV and JSONL exports too).
+    import pyarrow as pa
 
 __all__ = [
     "FORMATS",
@@ -79,13 +81,16 @@ class Kind(enum.Enum):
     TIMESTAMP = "timestamp"
 
 
-_ARROW_TYPES: Final = {
-    Kind.STRING: pa.string(),
-    Kind.INT: pa.int64(),
-    Kind.FLOAT: pa.float64(),
-    Kind.BOOL: pa.bool_(),
-    Kind.TIMESTAMP: pa.timestamp("us", tz="UTC"),
-}
+def _arrow_type(kind: Kind) -> pa.DataType:
+    import pyarrow as pa
+
+    return {
+        Kind.STRING: pa.string(),
+        Kind.INT: pa.int64(),
+        Kind.FLOAT: pa.float64(),
+        Kind.BOOL: pa.bool_(),
+        Kind.TIMESTAMP: pa.timestamp("us", tz="UTC"),
+    }[kind]
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,8 @@ class _JsonlWriter:
 
 
 def _arrow_column(kind: Kind, values: list[Any]) -> pa.Array:
+    import pyarrow as pa
+
     if kind is Kind.STRING:
         values = [
             v
@@ -232,16 +239,20 @@ def _arrow_column(kind: Kind, values: list[Any]) -> pa.Array:
         values = [None if v is None else _to_utc(v) for v in values]
     else:
         values = [None if v is MISSING else v for v in values]
-    return pa.array(values, type=_ARROW_TYPES[kind])
+    return pa.array(values, type=_arrow_type(kind))
 
 
 class _ParquetWriter:
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         self._columns = list(columns)
         self._schema = pa.schema(
-            [pa.field(c.name, _ARROW_TYPES[c.kind]) for c in self._columns]
+            [pa.field(c.name, _arrow_type(c.kind)) for c in self._columns]
         )
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
+        self._table_type = pa.Table
         self.rows = 0
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
@@ -252,7 +263,9 @@ class _ParquetWriter:
             _arrow_column(c.kind, list(values))
             for c, values in zip(self._columns, by_column, strict=True)
         ]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+        self._writer.write_table(
+            self._table_type.from_arrays(arrays, schema=self._schema)
+        )
         self.rows += len(rows)
 
     def close(self) -> None:

@@ -20,15 +20,17 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text, update
 
-from activelabel.al.rounds import RoundReport, run_round
 from activelabel.store.engine import Store, open_store
 from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
 from activelabel.store.queue import queue_size, random_fill
+
+if TYPE_CHECKING:
+    from activelabel.al.rounds import RoundReport
 
 __all__ = ["BackgroundTrainer", "run_round_in_worker"]
 
@@ -39,6 +41,11 @@ MIN_CHECK_SECONDS = 1.0
 
 #: A job "running" for longer than this was left by a server that died.
 STALE_JOB = dt.timedelta(minutes=30)
+#: A worker process idle this long exits, giving back the memory of the model
+#: stack and the pool's features (hundreds of MiB on a large pool). The next
+#: round starts a new one: a few seconds, against the tens a large round takes,
+#: and the features come back from the on-disk cache.
+WORKER_IDLE_SECONDS = 60.0
 
 #: PostgreSQL advisory lock key held while a starting server fills empty queues.
 _PG_START_LOCK = 0x61637476_0002
@@ -70,6 +77,11 @@ def run_round_in_worker(
     url: str, project_id: int, queue_size: int, cache_dir: str | None
 ) -> dict[str, Any]:
     """Entry point of the worker process: open the store, run one round, report."""
+    # Imported here, in the worker: the model stack (scikit-learn, SciPy,
+    # pandas, and torch with the embeddings extra) would add hundreds of MiB to
+    # the server process, which never trains.
+    from activelabel.al.rounds import run_round
+
     store = open_store(url, migrate=False)
     try:
         report: RoundReport = run_round(
@@ -106,6 +118,8 @@ class BackgroundTrainer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_used = 0.0
+        self.worker_idle_seconds = WORKER_IDLE_SECONDS
         self.rounds: list[dict[str, Any]] = []
 
     def start(self) -> None:
@@ -128,12 +142,6 @@ class BackgroundTrainer:
                 if has_model is None:
                     # A first round: cold start, or a first model from imported labels.
                     request_job(session, project_id=project_id, kind="train")
-        self._pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(os.getpid(),),
-        )
         self._thread = threading.Thread(
             target=self._run, name="activelabel-trainer", daemon=True
         )
@@ -151,6 +159,11 @@ class BackgroundTrainer:
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 process.terminate()
             self._pool.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def worker_running(self) -> bool:
+        """Whether a worker process is up (it exits after a while without rounds)."""
+        return self._pool is not None
 
     def notify(self, project_id: int) -> None:
         """Something changed in a project (labels, a request): look now."""
@@ -175,6 +188,21 @@ class BackgroundTrainer:
                     pass
             except Exception:  # keep the thread alive; the error is in the job row
                 log.exception("background trainer failed")
+            idle = time.monotonic() - self._pool_used
+            if self._pool is not None and idle > self.worker_idle_seconds:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    def _worker(self) -> ProcessPoolExecutor:
+        """The worker process's pool, started when a round needs it."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
 
     def _check_projects(self) -> None:
         """Queue a train job where enough new labels arrived or the queue runs low."""
@@ -224,9 +252,8 @@ class BackgroundTrainer:
             if job is None:
                 return False
             job_id, project_id = job.id, job.project_id
-        assert self._pool is not None
         try:
-            future = self._pool.submit(
+            future = self._worker().submit(
                 run_round_in_worker,
                 self.url,
                 project_id,
@@ -234,7 +261,9 @@ class BackgroundTrainer:
                 str(self.cache_dir) if self.cache_dir else None,
             )
             result = future.result()
+            self._pool_used = time.monotonic()
         except Exception as exc:
+            self._pool_used = time.monotonic()
             message = f"{type(exc).__name__}: {exc}"
             log.warning("training round for project %s failed: %s", project_id, message)
             with self.store.session(write=True) as session:
