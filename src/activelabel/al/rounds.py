@@ -80,8 +80,16 @@ def cache_dir_for(store: Store) -> Path:
     return Path(".activelabel-cache")
 
 
-def _featurizer(project: Project) -> Featurizer:
+#: Text pools larger than this are featurized with hashed word n-grams: no
+#: vocabulary to hold, and several times fewer non-zeros than with character
+#: n-grams, so a round over a million texts stays within a few GiB.
+LARGE_TEXT_POOL = 200_000
+
+
+def _featurizer(project: Project, pool_size: int) -> Featurizer:
     if project.modality == "text":
+        if pool_size > LARGE_TEXT_POOL:
+            return TextFeaturizer(kind="hashing", char_ngrams=None)
         return TextFeaturizer()
     if project.modality == "tabular":
         return TabularFeaturizer()
@@ -279,7 +287,7 @@ def run_round(
     report.n_labels = int(labeled.sum())
 
     t = time.perf_counter()
-    featurizer = _featurizer(project)
+    featurizer = _featurizer(project, len(rows))
     cache = FeatureCache(cache_dir or cache_dir_for(store))
     X, featurizer = cache.get_or_compute(
         featurizer, _inputs(project, rows), [r[1] for r in rows]

@@ -63,6 +63,9 @@ class TextFeaturizer(Featurizer):
         Keep at most this many n-grams per block (tfidf only).
     n_features : int, default=2**18
         Hash buckets per block (hashing only).
+    char_ngrams : (int, int) or None, default=(2, 5)
+        Character n-gram range (within word boundaries); None keeps the word
+        block alone, which has several times fewer non-zeros per text.
     """
 
     family: ClassVar[str] = "text"
@@ -74,11 +77,13 @@ class TextFeaturizer(Featurizer):
         min_df: int = 1,
         max_features: int | None = 200_000,
         n_features: int = 2**18,
+        char_ngrams: tuple[int, int] | None = (2, 5),
     ) -> None:
         self.kind = kind
         self.min_df = min_df
         self.max_features = max_features
         self.n_features = n_features
+        self.char_ngrams = char_ngrams
 
     def _id_prefix(self) -> str:
         return f"text-{self.kind}"
@@ -93,9 +98,11 @@ class TextFeaturizer(Featurizer):
                 max_features=self.max_features,
                 dtype=np.float32,
             )
+            if self.char_ngrams is None:
+                return FeatureUnion([("word", word)])
             char = TfidfVectorizer(
                 analyzer="char_wb",
-                ngram_range=(2, 5),
+                ngram_range=tuple(self.char_ngrams),
                 sublinear_tf=True,
                 min_df=self.min_df,
                 max_features=self.max_features,
@@ -104,10 +111,13 @@ class TextFeaturizer(Featurizer):
             return FeatureUnion([("word", word), ("char", char)])
         if self.kind == "hashing":
             blocks = []
-            for name, analyzer, ngrams in (
-                ("word", "word", (1, 2)),
-                ("char", "char_wb", (2, 5)),
-            ):
+            blocks_wanted: list[tuple[str, str, tuple[int, int]]] = [
+                ("word", "word", (1, 2))
+            ]
+            if self.char_ngrams is not None:
+                low, high = self.char_ngrams
+                blocks_wanted.append(("char", "char_wb", (low, high)))
+            for name, analyzer, ngrams in blocks_wanted:
                 hasher = HashingVectorizer(
                     analyzer=analyzer,
                     ngram_range=ngrams,

@@ -34,13 +34,26 @@ def test_text_featurizer_gives_sparse_float32_rows(kind: str) -> None:
     assert sims[0, 2] > sims[0, 1]
 
 
+@pytest.mark.parametrize("kind", ["tfidf", "hashing"])
+def test_text_featurizer_without_char_ngrams_keeps_the_word_block_only(
+    kind: str,
+) -> None:
+    full = TextFeaturizer(kind).fit_transform(TEXTS)
+    words = TextFeaturizer(kind, char_ngrams=None).fit_transform(TEXTS)
+    assert words.shape[0] == 3 and words.nnz < full.nnz / 3
+    # "win" and "now" are shared words: still closer than unrelated texts.
+    sims = (words @ words.T).toarray()
+    assert sims[0, 2] > sims[0, 1]
+
+
 def test_text_featurizer_ids_differ_by_kind_and_params() -> None:
     ids = {
         TextFeaturizer().featurizer_id,
         TextFeaturizer("hashing").featurizer_id,
         TextFeaturizer(min_df=2).featurizer_id,
+        TextFeaturizer("hashing", char_ngrams=None).featurizer_id,
     }
-    assert len(ids) == 3
+    assert len(ids) == 4
     assert TextFeaturizer().featurizer_id.startswith("text-tfidf-v1-")
 
 
