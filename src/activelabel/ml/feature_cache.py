@@ -127,19 +127,27 @@ class FeatureCache:
 
         ``content_hashes`` are the items' hashes in the same order as
         ``items``. On a hit nothing is featurized; on a miss the featurizer is
-        fitted on ``items`` and both are stored.
+        fitted on ``items`` and both are stored. ``items`` may be a function
+        that returns them, so that on a hit they are never even loaded.
         """
-        if len(content_hashes) != len(items):
-            raise ConfigError(
-                f"Got {len(items)} items but {len(content_hashes)} content hashes; "
-                "give one hash per item."
-            )
+
+        def check(loaded: Any) -> Any:
+            if len(content_hashes) != len(loaded):
+                raise ConfigError(
+                    f"Got {len(loaded)} items but {len(content_hashes)} content "
+                    "hashes; give one hash per item."
+                )
+            return loaded
+
+        if not callable(items):
+            check(items)
         key = self.key(featurizer.featurizer_id, content_hashes)
         matrix = self.load(key)
         if matrix is not None:
             fitted = self.load_featurizer(key)
             if fitted is not None or not featurizer.persistable:
                 return matrix, fitted if fitted is not None else featurizer
+        items = check(items() if callable(items) else items)
         matrix = featurizer.fit_transform(items)
         self.save(key, matrix)
         self.save_featurizer(key, featurizer)

@@ -154,6 +154,22 @@ def test_feature_cache_reuses_matrix_and_fitted_featurizer(tmp_path: Path) -> No
     assert calls == [1]
 
 
+def test_feature_cache_loads_lazy_items_only_on_a_miss(tmp_path: Path) -> None:
+    cache = FeatureCache(tmp_path)
+    hashes = [content_hash(t) for t in TEXTS]
+    loads: list[int] = []
+
+    def items() -> list[str]:
+        loads.append(1)
+        return TEXTS
+
+    first, _ = cache.get_or_compute(TextFeaturizer(), items, hashes)
+    again, _ = cache.get_or_compute(TextFeaturizer(), items, hashes)
+    assert loads == [1] and (first != again).nnz == 0
+    with pytest.raises(ConfigError, match="content hashes"):
+        cache.get_or_compute(TextFeaturizer(), items, hashes[:2])
+
+
 def test_feature_cache_memory_maps_dense_matrices(tmp_path: Path) -> None:
     cache = FeatureCache(tmp_path)
     key = cache.key("dense-v1", ["a", "b"])
