@@ -164,10 +164,19 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also run scikit-activeml's MaxHerding and Falcun (peer venv only)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=HERE / "results" / "bench_label_efficiency.json"
     )
     args = parser.parse_args()
     strategies = args.strategies.split(",")
+    if args.peers:
+        from peer_strategies import register
+
+        strategies += register()
     results: dict[str, Any] = {}
     for name in args.datasets.split(","):
         t0 = time.perf_counter()
@@ -219,7 +228,7 @@ def main() -> None:
             f"all-label accuracy {results[name]['full_accuracy']:.3f}"
         )
         print(
-            f"{'strategy':<18} {'AUC':>7} {'±':>6} {'final':>7} {'labels→random final':>20}"
+            f"{'strategy':<22} {'AUC':>7} {'±':>6} {'final':>7} {'labels→random final':>20}"
         )
         for s in strategies:
             r = results[name]["summary"][s]
@@ -229,7 +238,7 @@ def main() -> None:
                 else str(r["labels_to_random_final"])
             )
             print(
-                f"{s:<18} {r['auc']:>7.3f} {r['auc_std']:>6.3f} {r['final_accuracy']:>7.3f} "
+                f"{s:<22} {r['auc']:>7.3f} {r['auc_std']:>6.3f} {r['final_accuracy']:>7.3f} "
                 f"{lab:>20}"
             )
         if name == "digits":

@@ -15,4 +15,7 @@ printf 'torch==2.13.0\nscikit-learn==1.9.1\n' > "$constraints"
 "$venv/bin/pip" install --quiet -c "$constraints" \
     "numpy>=2.4,<2.5" "scikit-learn==1.9.1" "scipy" "pandas" \
     "modAL-python" "scikit-activeml"
+# activelabel itself, so peers run through the same harness
+# (bench_label_efficiency.py --peers); scikit-learn stays as pinned.
+"$venv/bin/pip" install --quiet -c "$constraints" -e "$here/.."
 "$venv/bin/python" -c "import modAL, skactiveml; print('peers ready:', skactiveml.__version__)"
