@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
 from activelabel.server.presenters import task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
-from activelabel.store.queue import lease_tasks, release_item
+from activelabel.store.queue import lease_tasks, leases_only, release_item
 from activelabel.store.stats import queue_status
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
@@ -22,6 +22,7 @@ def next_tasks(
     user: CurrentUser,
 ) -> TasksPublic:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
+    leases_only(session)
     leased = lease_tasks(
         session, project_id=project.id, user_id=user.id, n=body.n, exclude=body.exclude
     )
