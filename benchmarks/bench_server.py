@@ -17,7 +17,9 @@ For each backend (SQLite file; PostgreSQL when reachable and not ``--no-postgres
 5. ``POST train``: how long a retrain + rescore of the whole pool takes, and the
    latency of both calls *during* it (one annotator keeps labeling).
 6. ``GET export?format=csv``: the export of every item.
-7. Resident memory (VmRSS) of the server and of its trainer worker process.
+7. Resident memory (VmRSS) of the server and of its trainer worker process: after
+   the first round, at the peak of a retrain, and at rest (once the idle worker
+   has exited).
 
 Prints a table and writes ``benchmarks/results/server.json``.
 
@@ -531,6 +533,12 @@ def bench_backend(
             }
             print(f"[{backend}] export CSV: {result['export_csv']}", flush=True)
             result["rss_end_mib"] = server.rss_mib()
+            # At rest: the worker process exits after a minute without rounds.
+            deadline = time.perf_counter() + 150
+            while time.perf_counter() < deadline and "trainer" in server.rss_mib():
+                time.sleep(2.0)
+            result["rss_rest_mib"] = server.rss_mib()
+            print(f"[{backend}] resident at rest: {result['rss_rest_mib']}", flush=True)
     finally:
         server.stop()
     return result
@@ -623,6 +631,11 @@ def table(results: list[dict[str, Any]]) -> str:
             + "; peak during retrain "
             + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_peak_mib"].items())
         )
+        if "rss_rest_mib" in r:
+            lines.append(
+                "resident memory at rest (the worker exited after a minute without rounds): "
+                + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_rest_mib"].items())
+            )
     return "\n".join(lines)
 
 
