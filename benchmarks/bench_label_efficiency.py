@@ -169,7 +169,7 @@ def main() -> None:
         help="also run scikit-activeml's MaxHerding and Falcun (peer venv only)",
     )
     parser.add_argument(
-        "--out", type=Path, default=HERE / "results" / "bench_label_efficiency.json"
+        "--out", type=Path, default=HERE / "results" / "label_efficiency.json"
     )
     args = parser.parse_args()
     strategies = args.strategies.split(",")
