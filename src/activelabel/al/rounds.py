@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +31,18 @@ from activelabel.ml.image_features import ImageFeaturizer
 from activelabel.ml.registry import (
     latest_model_version,
     load_model_version,
-    save_model_version,
+    new_model_version,
 )
 from activelabel.ml.tabular_features import TabularFeaturizer
 from activelabel.ml.text_features import TextFeaturizer
 from activelabel.ml.training import train_model
 from activelabel.store.annotations import aggregate_values
 from activelabel.store.engine import Store
-from activelabel.store.models import Annotation, Item, Project, QuerySession
-from activelabel.store.queue import QueueCandidate, replace_queue
+from activelabel.store.models import Annotation, Item, Project
+from activelabel.store.queue import QueueCandidate
+from activelabel.store.rounds import ComputedRound, RoundReport, write_round
 
-__all__ = ["RoundReport", "cache_dir_for", "run_round"]
+__all__ = ["RoundReport", "cache_dir_for", "compute_round", "run_round"]
 
 #: Largest batch picked by the (k-means based) strategy; the rest of the queue
 #: is filled by margin. Beyond this, clustering costs minutes and buys nothing.
@@ -50,22 +50,6 @@ MAX_DIVERSE_BATCH = 100
 
 #: Items the stopping signal compares successive models on.
 STOP_SET_SIZE = 1000
-
-
-@dataclass
-class RoundReport:
-    """What one round did, with timings."""
-
-    project: str
-    pool_size: int = 0
-    n_labels: int = 0
-    strategy: str = "random"
-    session_id: int | None = None
-    model_version: str | None = None
-    cv_score: float | None = None
-    queued: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-    note: str | None = None
 
 
 def cache_dir_for(store: Store) -> Path:
@@ -294,8 +278,34 @@ def run_round(
     random_state: int = 0,
 ) -> RoundReport:
     """Train on the stored labels (if possible), score the pool, and refill the queue."""
+    computed = compute_round(
+        store,
+        project_id,
+        queue_size=queue_size,
+        strategy=strategy,
+        cache_dir=cache_dir,
+        random_state=random_state,
+    )
+    return write_round(store, computed)
+
+
+def compute_round(
+    store: Store,
+    project_id: int,
+    *,
+    queue_size: int = 500,
+    strategy: str | None = None,
+    cache_dir: Path | None = None,
+    random_state: int = 0,
+) -> ComputedRound:
+    """Everything of a round but its writes: featurize, train, score, pick the queue.
+
+    Reads the store only; :func:`activelabel.store.rounds.write_round` stores
+    the result (the server's worker process computes, the server writes).
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
+    started = time.monotonic()
     with store.session() as session:
         project = session.get(Project, project_id)
         if project is None:
@@ -315,7 +325,7 @@ def run_round(
     report.pool_size = len(rows)
     if not rows:
         report.note = "The project has no items yet."
-        return report
+        return ComputedRound(project_id=project_id, report=report, empty=True)
     item_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     y = np.array([labels.get(int(i), MISSING_LABEL) for i in item_ids], dtype=object)
     labeled = np.array([int(i) in labels for i in item_ids])
@@ -331,6 +341,7 @@ def run_round(
 
     estimator = None
     trained = None
+    new_stop_set: list[int] | None = None
     multilabel = project.task == "multilabel"
     y_train = [labels[int(i)] for i in item_ids[labeled]]
     distinct = {json.dumps(v, sort_keys=True) for v in y_train}
@@ -345,8 +356,8 @@ def run_round(
             fresh = session.get(Project, project_id)
             assert fresh is not None
             stop_ids = _stop_set(fresh, item_ids, ~labeled)
-            if stop_ids and not (fresh.config or {}).get("stop_set"):
-                fresh.config = {**(fresh.config or {}), "stop_set": stop_ids}
+            if not (fresh.config or {}).get("stop_set"):
+                new_stop_set = stop_ids or None
             index = {int(v): k for k, v in enumerate(item_ids)}
             positions = [index[i] for i in stop_ids if i in index]
             if not multilabel:
@@ -413,37 +424,19 @@ def run_round(
                     score=None if name in ("random", "representative") else score,
                 )
             )
-    t = time.perf_counter()
-    # The model version, the session and the queue appear together (one
-    # transaction): a page that sees the new model also gets its queue.
-    with store.session() as session:
-        version_id = None
-        if trained is not None:
-            version = save_model_version(
-                session,
-                project_id=project_id,
-                trained=trained,
-                featurizer_id=featurizer.featurizer_id,
-            )
-            version_id = version.id
-            report.model_version, report.cv_score = version.name, version.cv_score
-        query_session = QuerySession(
-            project_id=project_id,
-            model_version_id=version_id,
-            strategy=name,
-            pool_size=int(pool.size),
-        )
-        session.add(query_session)
-        session.flush()
-        report.queued = replace_queue(
-            session,
-            project_id=project_id,
-            session_id=query_session.id,
-            candidates=candidates,
-        )
-        query_session.n_queued = report.queued
-        report.session_id = query_session.id
-    timings["queue"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - start
     report.seconds = {k: round(v, 3) for k, v in timings.items()}
-    return report
+    model = None
+    if trained is not None:
+        t = time.perf_counter()
+        model = new_model_version(trained, featurizer_id=featurizer.featurizer_id)
+        report.seconds["serialize"] = round(time.perf_counter() - t, 3)
+    return ComputedRound(
+        project_id=project_id,
+        report=report,
+        strategy=name,
+        pool_size=int(pool.size),
+        candidates=candidates,
+        model=model,
+        stop_set=new_stop_set,
+        started=started,
+    )

@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from activelabel.exceptions import ConfigError, NotFoundError
 from activelabel.ml.training import TrainedModel, load_model_bytes, save_model_bytes
 from activelabel.store.models import ModelVersion
+from activelabel.store.rounds import NewModelVersion
 
 __all__ = [
     "LoadedModel",
     "latest_model_version",
     "list_model_versions",
     "load_model_version",
+    "new_model_version",
     "save_model_version",
 ]
 
@@ -39,14 +41,12 @@ class LoadedModel:
         return list(self.version.metrics.get("classes", []))
 
 
-def save_model_version(
-    session: Session,
-    *,
-    project_id: int,
-    trained: TrainedModel,
-    featurizer_id: str,
-) -> ModelVersion:
-    """Store ``trained`` as a new model version of the project and return the row."""
+def new_model_version(trained: TrainedModel, *, featurizer_id: str) -> NewModelVersion:
+    """The ``model_versions`` row for ``trained``, with its artifact serialized.
+
+    Built outside any transaction: serializing takes a moment, and a write
+    transaction should hold the database's write lock no longer than the writes.
+    """
     metrics = dict(trained.metrics)
     metrics.update(
         classes=[
@@ -58,14 +58,33 @@ def save_model_version(
         estimator=type(trained.estimator).__name__,
         trained_at=trained.trained_at.isoformat(),
     )
-    version = ModelVersion(
-        project_id=project_id,
+    return NewModelVersion(
         name=trained.name,
         n_labels=trained.n_labels,
         featurizer=featurizer_id,
         cv_score=trained.cv_score,
         metrics=metrics,
         artifact=save_model_bytes(trained.estimator),
+    )
+
+
+def save_model_version(
+    session: Session,
+    *,
+    project_id: int,
+    trained: TrainedModel,
+    featurizer_id: str,
+) -> ModelVersion:
+    """Store ``trained`` as a new model version of the project and return the row."""
+    new = new_model_version(trained, featurizer_id=featurizer_id)
+    version = ModelVersion(
+        project_id=project_id,
+        name=new.name,
+        n_labels=new.n_labels,
+        featurizer=new.featurizer,
+        cv_score=new.cv_score,
+        metrics=new.metrics,
+        artifact=new.artifact,
     )
     session.add(version)
     session.flush()

@@ -3,9 +3,12 @@
 A thread watches the projects (woken at once by new labels, else every few
 seconds). When a project has ``retrain_every`` new labels, a queued "retrain now"
 job, or a queue running low, it records a job in the database, claims it, and
-runs :func:`activelabel.al.rounds.run_round` in a worker *process*, so feature
-extraction and training never hold the server's GIL. Jobs live in the database so
-several servers on one PostgreSQL database run each job once.
+computes the round (:func:`activelabel.al.rounds.compute_round`) in a worker
+*process*, so feature extraction and training never hold the server's GIL. The
+worker only reads the database; the server writes what it computed (model
+version, query session, queue) in one short transaction of its own, so on SQLite
+requests never wait for another process's write lock. Jobs live in the database
+so several servers on one PostgreSQL database run each job once.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 
@@ -28,9 +31,7 @@ from activelabel.store.engine import Store, open_store
 from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
 from activelabel.store.queue import queue_size, random_fill
-
-if TYPE_CHECKING:
-    from activelabel.al.rounds import RoundReport
+from activelabel.store.rounds import ComputedRound, write_round
 
 __all__ = ["BackgroundTrainer", "run_round_in_worker"]
 
@@ -75,22 +76,21 @@ def _start_worker(parent_pid: int) -> None:
 
 def run_round_in_worker(
     url: str, project_id: int, queue_size: int, cache_dir: str | None
-) -> dict[str, Any]:
-    """Entry point of the worker process: open the store, run one round, report."""
+) -> ComputedRound:
+    """Entry point of the worker process: compute one round (reading only)."""
     # Imported here, in the worker: the model stack (scikit-learn, SciPy,
     # pandas, and torch with the embeddings extra) would add hundreds of MiB to
     # the server process, which never trains.
-    from activelabel.al.rounds import run_round
+    from activelabel.al.rounds import compute_round
 
     store = open_store(url, migrate=False)
     try:
-        report: RoundReport = run_round(
+        return compute_round(
             store,
             project_id,
             queue_size=queue_size,
             cache_dir=Path(cache_dir) if cache_dir else None,
         )
-        return asdict(report)
     finally:
         store.close()
 
@@ -260,8 +260,9 @@ class BackgroundTrainer:
                 self.queue_size,
                 str(self.cache_dir) if self.cache_dir else None,
             )
-            result = future.result()
+            computed = future.result()
             self._pool_used = time.monotonic()
+            result = asdict(write_round(self.store, computed))
         except Exception as exc:
             self._pool_used = time.monotonic()
             message = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,130 @@
+"""Write a computed round: its model version, query session and queue, at once.
+
+A round is computed (featurize, train, score) by :mod:`activelabel.al.rounds`,
+in the server's worker process, reading the store only. What it produced, a
+:class:`ComputedRound`, comes back to the server, which writes it here in one
+short transaction. Keeping the writes in the server process matters on SQLite:
+the server's requests queue for the write lock inside the process and wake the
+moment it is free, while a write from another process would make them sleep in
+SQLite's busy handler (steps of up to 100 ms). This module imports no model
+code, so the server stays light.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from activelabel.store.engine import Store
+from activelabel.store.models import ModelVersion, Project, QuerySession
+from activelabel.store.queue import QueueCandidate, replace_queue
+
+__all__ = ["ComputedRound", "NewModelVersion", "RoundReport", "write_round"]
+
+
+@dataclass
+class RoundReport:
+    """What one round did, with timings."""
+
+    project: str
+    pool_size: int = 0
+    n_labels: int = 0
+    strategy: str = "random"
+    session_id: int | None = None
+    model_version: str | None = None
+    cv_score: float | None = None
+    queued: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class NewModelVersion:
+    """A trained model ready to store: the columns of its ``model_versions`` row."""
+
+    name: str
+    n_labels: int
+    featurizer: str
+    cv_score: float | None
+    metrics: dict[str, Any]
+    #: The skops bytes of the estimator (serialized before the transaction).
+    artifact: bytes
+
+
+@dataclass
+class ComputedRound:
+    """Everything a round computed, ready to be written by :func:`write_round`."""
+
+    project_id: int
+    report: RoundReport
+    #: The strategy that ordered the queue (the query session's strategy).
+    strategy: str = "random"
+    pool_size: int = 0
+    candidates: list[QueueCandidate] = field(default_factory=list)
+    model: NewModelVersion | None = None
+    #: Item ids of the stopping signal's fixed stop set, kept in the project's
+    #: config the first time a model is trained.
+    stop_set: list[int] | None = None
+    #: Whether there is anything to write (a project without items has not).
+    empty: bool = False
+    #: ``time.monotonic()`` when the round started (any process), for the total.
+    started: float = 0.0
+
+
+def write_round(store: Store, computed: ComputedRound) -> RoundReport:
+    """Store the model version, a new query session and the queue in one transaction.
+
+    A page that sees the new model also gets its queue. Returns the round's
+    report with the session id, model version and the number of items queued.
+    """
+    report = computed.report
+    if computed.empty:
+        return report
+    t = time.perf_counter()
+    with store.session(write=True) as session:
+        version_id = None
+        if computed.model is not None:
+            new = computed.model
+            version = ModelVersion(
+                project_id=computed.project_id,
+                name=new.name,
+                n_labels=new.n_labels,
+                featurizer=new.featurizer,
+                cv_score=new.cv_score,
+                metrics=new.metrics,
+                artifact=new.artifact,
+            )
+            session.add(version)
+            session.flush()
+            version_id = version.id
+            report.model_version, report.cv_score = version.name, version.cv_score
+        if computed.stop_set:
+            project = session.get(Project, computed.project_id)
+            if project is not None and not (project.config or {}).get("stop_set"):
+                project.config = {
+                    **(project.config or {}),
+                    "stop_set": computed.stop_set,
+                }
+        query_session = QuerySession(
+            project_id=computed.project_id,
+            model_version_id=version_id,
+            strategy=computed.strategy,
+            pool_size=computed.pool_size,
+        )
+        session.add(query_session)
+        session.flush()
+        report.queued = replace_queue(
+            session,
+            project_id=computed.project_id,
+            session_id=query_session.id,
+            candidates=computed.candidates,
+        )
+        query_session.n_queued = report.queued
+        report.session_id = query_session.id
+    seconds = dict(report.seconds)
+    seconds["queue"] = time.perf_counter() - t
+    if computed.started:
+        seconds["total"] = time.monotonic() - computed.started
+    report.seconds = {k: round(v, 3) for k, v in seconds.items()}
+    return report
