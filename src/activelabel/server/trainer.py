@@ -56,12 +56,17 @@ def _start_worker(parent_pid: int) -> None:
     """Worker initializer: yield the CPU to the server, and die with it.
 
     Training shares the machine with the requests of annotators, who must never
-    wait: the worker runs at a lower priority with one BLAS thread. A server killed
+    wait: the worker runs at a lower priority (on Linux, the idle scheduling
+    class) with one BLAS thread. A server killed
     with SIGKILL cannot shut its pool down; without the watch below its worker would
     live on as an orphan holding the feature matrices in memory.
     """
     with contextlib.suppress(OSError):
         os.nice(10)
+    # Linux: run only on CPU time nobody else wants. A request thread waking
+    # up then preempts the worker at once instead of sharing a time slice.
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     threadpool_limits(1)
