@@ -76,16 +76,7 @@ def save_model_version(
     featurizer_id: str,
 ) -> ModelVersion:
     """Store ``trained`` as a new model version of the project and return the row."""
-    new = new_model_version(trained, featurizer_id=featurizer_id)
-    version = ModelVersion(
-        project_id=project_id,
-        name=new.name,
-        n_labels=new.n_labels,
-        featurizer=new.featurizer,
-        cv_score=new.cv_score,
-        metrics=new.metrics,
-        artifact=new.artifact,
-    )
+    version = new_model_version(trained, featurizer_id=featurizer_id).as_row(project_id)
     session.add(version)
     session.flush()
     return version

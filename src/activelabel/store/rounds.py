@@ -51,6 +51,18 @@ class NewModelVersion:
     #: The skops bytes of the estimator (serialized before the transaction).
     artifact: bytes
 
+    def as_row(self, project_id: int) -> ModelVersion:
+        """The ``model_versions`` row of this model in ``project_id``."""
+        return ModelVersion(
+            project_id=project_id,
+            name=self.name,
+            n_labels=self.n_labels,
+            featurizer=self.featurizer,
+            cv_score=self.cv_score,
+            metrics=self.metrics,
+            artifact=self.artifact,
+        )
+
 
 @dataclass
 class ComputedRound:
@@ -85,16 +97,7 @@ def write_round(store: Store, computed: ComputedRound) -> RoundReport:
     with store.session(write=True) as session:
         version_id = None
         if computed.model is not None:
-            new = computed.model
-            version = ModelVersion(
-                project_id=computed.project_id,
-                name=new.name,
-                n_labels=new.n_labels,
-                featurizer=new.featurizer,
-                cv_score=new.cv_score,
-                metrics=new.metrics,
-                artifact=new.artifact,
-            )
+            version = computed.model.as_row(computed.project_id)
             session.add(version)
             session.flush()
             version_id = version.id
