@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
 
@@ -36,6 +37,7 @@ __all__ = [
     "complete_item",
     "lease_tasks",
     "leases_only",
+    "queue_count",
     "queue_size",
     "random_fill",
     "release_item",
@@ -402,13 +404,15 @@ def random_fill(session: Session, *, project_id: int, size: int) -> int:
     return len(picked)
 
 
+def queue_count(project_id: int) -> Select[int]:
+    """The statement counting the entries in the project's queue."""
+    return (
+        select(func.count())
+        .select_from(QueueEntry)
+        .where(QueueEntry.project_id == project_id)
+    )
+
+
 def queue_size(session: Session, *, project_id: int) -> int:
     """Entries waiting in the project's queue."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(QueueEntry)
-            .where(QueueEntry.project_id == project_id)
-        )
-        or 0
-    )
+    return session.scalar(queue_count(project_id)) or 0

@@ -14,9 +14,9 @@ from activelabel.store.models import (
     Item,
     ModelVersion,
     Project,
-    QueueEntry,
     User,
 )
+from activelabel.store.queue import queue_count, queue_size
 
 __all__ = [
     "ModelRef",
@@ -105,10 +105,7 @@ def queue_status(session: Session, *, project_id: int) -> QueueStatus:
         session.connection()
         .execute(
             select(
-                select(func.count())
-                .select_from(QueueEntry)
-                .where(QueueEntry.project_id == project_id)
-                .scalar_subquery(),
+                queue_count(project_id).scalar_subquery(),
                 newest,
                 select(ModelVersion.name)
                 .where(ModelVersion.id == newest)
@@ -190,7 +187,5 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
     ).first()
     if latest is not None:
         stats.latest_model, stats.latest_cv_score = latest
-    stats.queue_size = (
-        session.scalar(select(func.count()).where(QueueEntry.project_id == pid)) or 0
-    )
+    stats.queue_size = queue_size(session, project_id=pid)
     return stats
