@@ -265,11 +265,12 @@ class BackgroundTrainer:
                 self.queue_size,
                 str(self.cache_dir) if self.cache_dir else None,
             )
-            computed = future.result()
-            self._pool_used = time.monotonic()
+            try:
+                computed = future.result()
+            finally:
+                self._pool_used = time.monotonic()
             result = asdict(write_round(self.store, computed))
         except Exception as exc:
-            self._pool_used = time.monotonic()
             message = f"{type(exc).__name__}: {exc}"
             log.warning("training round for project %s failed: %s", project_id, message)
             with self.store.session(write=True) as session:
