@@ -330,6 +330,35 @@ def run_level(
     }
 
 
+def run_levels(
+    server: Serve,
+    client: httpx.Client,
+    tokens: list[str],
+    seconds: float,
+    max_labels: int,
+    backend: str,
+    think: float = 0.0,
+) -> list[dict[str, Any]]:
+    """1, 4 and 16 annotators in turn, each level with the trainer state around it."""
+    levels = []
+    for n in (1, 4, 16):
+        before = stats(client, server)["training"]["state"]
+        level = run_level(server, tokens[1 : 1 + n], seconds, max_labels, think=think)
+        # The trainer works as in normal use (a round every RETRAIN_EVERY
+        # labels), so a level may overlap a round: record the trainer state.
+        after = stats(client, server)["training"]["state"]
+        level["trainer_state"] = [before, after]
+        levels.append(level)
+        pace = f" reading ~{think} s per item" if think else ""
+        print(
+            f"[{backend}] {n:>2} annotators{pace}: {level['labels_per_s']} labels/s, "
+            f"next p99 {level['next_task']['p99_ms']} ms, "
+            f"submit p99 {level['submit_label']['p99_ms']} ms",
+            flush=True,
+        )
+    return levels
+
+
 # --------------------------------------------------------------------------- browser
 
 
@@ -428,47 +457,20 @@ def bench_backend(
             )
             result["rss_idle_mib"] = server.rss_mib()
 
-            levels = []
-            for n in (1, 4, 16):
-                before = stats(client, server)["training"]["state"]
-                level = run_level(
-                    server, tokens[1 : 1 + n], args.seconds, args.max_labels
-                )
-                # The trainer works as in normal use (a round every RETRAIN_EVERY
-                # labels), so a level may overlap a round: record the trainer state.
-                after = stats(client, server)["training"]["state"]
-                level["trainer_state"] = [before, after]
-                levels.append(level)
-                print(
-                    f"[{backend}] {n:>2} annotators: {level['labels_per_s']} labels/s, "
-                    f"next p99 {level['next_task']['p99_ms']} ms, "
-                    f"submit p99 {level['submit_label']['p99_ms']} ms",
-                    flush=True,
-                )
-            result["levels"] = levels
-
-            # The same annotators as people: each reads an item for ~args.think s.
-            paced = []
-            for n in (1, 4, 16):
-                before = stats(client, server)["training"]["state"]
-                level = run_level(
-                    server,
-                    tokens[1 : 1 + n],
-                    args.paced_seconds,
-                    args.max_labels,
-                    think=args.think,
-                )
-                after = stats(client, server)["training"]["state"]
-                level["trainer_state"] = [before, after]
-                paced.append(level)
-                print(
-                    f"[{backend}] {n:>2} annotators reading ~{args.think} s per item: "
-                    f"{level['labels_per_s']} labels/s, next p99 "
-                    f"{level['next_task']['p99_ms']} ms, submit p99 "
-                    f"{level['submit_label']['p99_ms']} ms",
-                    flush=True,
-                )
-            result["paced_levels"] = paced
+            # Back to back, then the same annotators as people who read an item
+            # for ~args.think s before labeling it.
+            result["levels"] = run_levels(
+                server, client, tokens, args.seconds, args.max_labels, backend
+            )
+            result["paced_levels"] = run_levels(
+                server,
+                client,
+                tokens,
+                args.paced_seconds,
+                args.max_labels,
+                backend,
+                think=args.think,
+            )
 
             if args.no_browser:
                 result["paint"] = {"skipped": "--no-browser"}
