@@ -262,8 +262,9 @@ def test_aggregate_values_is_a_majority_vote_with_agreement() -> None:
 def test_a_lease_serves_the_users_own_items_first_then_free_ones_by_priority(
     store: Store, project_factory
 ) -> None:
+    from activelabel.store.leases import lease_tasks
     from activelabel.store.models import QuerySession
-    from activelabel.store.queue import QueueCandidate, lease_tasks, replace_queue
+    from activelabel.store.queue import QueueCandidate, replace_queue
 
     project = project_factory(items=[{"text": f"t{i}"} for i in range(8)])
     with store.session() as session:

@@ -14,8 +14,8 @@ from activelabel.server.schemas import (
     Task,
     TaskSource,
 )
+from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Annotation, Item, Project, User
-from activelabel.store.queue import LeasedTask
 from activelabel.store.stats import project_stats
 from activelabel.tasks import default_keys
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, NotFoundError
@@ -66,6 +66,24 @@ def aggregate_values(values: Sequence[Any]) -> Consensus | None:
     )
 
 
+# Built once: labeling runs these on every label, and building a statement
+# and its cache key cost more than SQLite takes to run it.
+_BY_CLIENT_ID = select(Annotation.id).where(Annotation.client_id == bindparam("client"))
+_SUPERSEDE = {
+    by_someone: update(Annotation)
+    .where(
+        Annotation.item_id == bindparam("item"),
+        Annotation.status == "active",
+        Annotation.source == bindparam("from_source"),
+        Annotation.annotator_id == bindparam("annotator")
+        if by_someone
+        else Annotation.annotator_id.is_(None),
+    )
+    .values(status="superseded", updated_at=bindparam("now"))
+    for by_someone in (True, False)
+}
+
+
 def add_annotation(
     session: Session,
     *,
@@ -83,9 +101,7 @@ def add_annotation(
     """Record a label for an item; an earlier active label by the same annotator is superseded."""
     if client_id is not None:
         # A resent request (the page retries after a lost connection) is stored once.
-        stored_id = session.scalar(
-            select(Annotation.id).where(Annotation.client_id == client_id)
-        )
+        stored_id = session.scalar(_BY_CLIENT_ID, {"client": client_id})
         if stored_id is not None:
             stored = session.get(Annotation, stored_id)
             assert stored is not None
@@ -105,16 +121,13 @@ def add_annotation(
     if seconds_spent is not None and seconds_spent < 0:
         raise ConfigError(f"seconds_spent must be >= 0, got {seconds_spent}.")
     session.connection().execute(
-        update(Annotation)
-        .where(
-            Annotation.item_id == item_id,
-            Annotation.status == "active",
-            Annotation.source == source,
-            Annotation.annotator_id.is_(None)
-            if annotator_id is None
-            else Annotation.annotator_id == annotator_id,
-        )
-        .values(status="superseded", updated_at=utcnow())
+        _SUPERSEDE[annotator_id is not None],
+        {
+            "item": item_id,
+            "from_source": source,
+            "annotator": annotator_id,
+            "now": utcnow(),
+        },
     )
     annotation = Annotation(
         project_id=project.id,

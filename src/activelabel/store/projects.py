@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, ProjectExistsError, ProjectNotFoundError
@@ -62,9 +62,13 @@ def create_project(
     return project
 
 
+#: Built once: every request that names a project runs it.
+_PROJECT_BY_NAME = select(Project).where(Project.name == bindparam("name"))
+
+
 def get_project(session: Session, name: str) -> Project:
     """Return the project called ``name``; the error suggests the closest names."""
-    project = session.scalar(select(Project).where(Project.name == name))
+    project = session.scalars(_PROJECT_BY_NAME, {"name": name}).one_or_none()
     if project is None:
         names = list(session.scalars(select(Project.name)))
         close = difflib.get_close_matches(name, names, n=3)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import (
@@ -16,7 +16,7 @@ from activelabel.store.models import (
     Project,
     User,
 )
-from activelabel.store.queue import queue_count, queue_size
+from activelabel.store.queue import QUEUE_COUNT, queue_size
 
 __all__ = [
     "ModelRef",
@@ -89,31 +89,28 @@ class QueueStatus:
     model: ModelRef | None
 
 
+_NEWEST_MODEL = (
+    select(ModelVersion.id)
+    .where(ModelVersion.project_id == bindparam("project"))
+    .order_by(ModelVersion.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# Built once: asked on every "next task", where building the statement and its
+# cache key cost more than running it.
+_QUEUE_STATUS = select(
+    QUEUE_COUNT.scalar_subquery(),
+    _NEWEST_MODEL,
+    select(ModelVersion.name).where(ModelVersion.id == _NEWEST_MODEL).scalar_subquery(),
+)
+
+
 def queue_status(session: Session, *, project_id: int) -> QueueStatus:
     """The queue's size and the newest model version, in one statement.
 
     Asked on every "next task", so both come back in one round trip.
     """
-    newest = (
-        select(ModelVersion.id)
-        .where(ModelVersion.project_id == project_id)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    row = (
-        session.connection()
-        .execute(
-            select(
-                queue_count(project_id).scalar_subquery(),
-                newest,
-                select(ModelVersion.name)
-                .where(ModelVersion.id == newest)
-                .scalar_subquery(),
-            )
-        )
-        .one()
-    )
+    row = session.connection().execute(_QUEUE_STATUS, {"project": project_id}).one()
     model = None if row[1] is None else ModelRef(id=row[1], name=row[2])
     return QueueStatus(size=row[0] or 0, model=model)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
 from activelabel.server.presenters import task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
-from activelabel.store.queue import lease_tasks, leases_only, release_item
+from activelabel.store.leases import lease_tasks, leases_only, release_item
 from activelabel.store.stats import queue_status
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
