@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from activelabel.store.engine import Store
 from activelabel.store.models import Project, User
@@ -25,6 +27,7 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "StoreDep",
+    "project_transaction",
 ]
 
 #: The annotator a token-less request is attributed to on an open-access server.
@@ -45,13 +48,18 @@ class ServerSettings:
     queue_size: int = 500
 
 
-def get_store(request: Request) -> Store:
+# The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def``
+# dependency on the thread pool, one hand-off (and one wait for the event loop)
+# per dependency per request.
+
+
+async def get_store(request: Request) -> Store:
     """The store opened when the app was created."""
     store: Store = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> ServerSettings:
+async def get_settings(request: Request) -> ServerSettings:
     """The server's settings."""
     settings: ServerSettings = request.app.state.settings
     return settings
@@ -68,9 +76,12 @@ _WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def get_session(request: Request, store: StoreDep) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, else rolled back.
 
-    A request that changes something (POST, PUT, PATCH, DELETE) opens a writing
-    transaction, so on SQLite concurrent writers queue in the server instead of
-    retrying inside SQLite; reads (GET) never wait for writers.
+    For the routes that read. A request that changes something (POST, PUT,
+    PATCH, DELETE) gets a writing transaction, so on SQLite concurrent writers
+    queue in the server instead of retrying inside SQLite; but the routes that
+    write open theirs in their body with :func:`project_transaction` instead,
+    so the writer lock is never held across the hand-offs between the event
+    loop and the thread pool that a dependency's setup and teardown cost.
     """
     with store.session(write=request.method in _WRITING_METHODS) as session:
         yield session
@@ -95,32 +106,47 @@ class AnnotatorCache:
         self.seconds = seconds
         self._found: dict[str, tuple[float, int, str, bool]] = {}
 
-    def get(self, session: Session, token: str | None) -> User | None:
+    def remembered(self, token: str | None) -> User | None:
+        """The annotator if this token was looked up in the last few seconds."""
+        hit = self._found.get("" if token is None else token)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        # A detached copy: safe to share between requests, never written back.
+        return User(id=hit[1], name=hit[2], is_admin=hit[3])
+
+    def look_up(self, store: Store, token: str | None) -> User | None:
         """The annotator whose token this is (``None``: the ``local`` annotator)."""
-        now = time.monotonic()
-        key = "" if token is None else token
-        hit = self._found.get(key)
-        if hit is None or hit[0] < now:
+        with store.session() as session:
             if token is None:
                 user = session.scalar(select(User).where(User.name == LOCAL_USER))
             else:
                 user = user_for_token(session, token)
             if user is None:
                 return None
-            hit = (now + self.seconds, user.id, user.name, user.is_admin)
-            self._found[key] = hit
-        # A detached copy: safe to share between requests, never written back.
+            hit = (time.monotonic() + self.seconds, user.id, user.name, user.is_admin)
+        self._found["" if token is None else token] = hit
         return User(id=hit[1], name=hit[2], is_admin=hit[3])
 
+    async def get(self, store: Store, token: str | None) -> User | None:
+        """:meth:`remembered`, else :meth:`look_up` on the thread pool."""
+        user = self.remembered(token)
+        if user is None:
+            user = await run_in_threadpool(self.look_up, store, token)
+        return user
 
-def get_current_user(
-    request: Request, session: SessionDep, settings: SettingsDep
+
+async def get_current_user(
+    request: Request, store: StoreDep, settings: SettingsDep
 ) -> User:
-    """The annotator behind the request's bearer token (or ``local`` on open access)."""
+    """The annotator behind the request's bearer token (or ``local`` on open access).
+
+    Outside the request's transaction: a remembered token costs no query and
+    no hand-off to the thread pool.
+    """
     cache: AnnotatorCache = request.app.state.annotators
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = cache.get(session, header[7:].strip())
+        user = await cache.get(store, header[7:].strip())
         if user is None:
             raise HTTPException(
                 401,
@@ -129,7 +155,7 @@ def get_current_user(
             )
         return user
     if settings.open_access:
-        user = cache.get(session, None)
+        user = await cache.get(store, None)
         if user is not None:
             return user
     raise HTTPException(
@@ -148,3 +174,17 @@ def get_project_dep(name: str, session: SessionDep) -> Project:
 
 
 ProjectDep = Annotated[Project, Depends(get_project_dep)]
+
+
+@contextlib.contextmanager
+def project_transaction(store: Store, name: str) -> Iterator[tuple[Session, Project]]:
+    """A writing transaction and the project named ``name`` in it.
+
+    The routes that write call this in their body, so the transaction (and on
+    SQLite the server's writer lock) is opened, used and committed on one
+    thread without waiting for the event loop in between. Committed before the
+    route returns, so a response never acknowledges a write that a crash could
+    still lose.
+    """
+    with store.session(write=True) as session:
+        yield session, get_project(session, name)

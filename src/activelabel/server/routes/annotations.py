@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import NotFoundError, PermissionDeniedError
-from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.deps import (
+    CurrentUser,
+    ProjectDep,
+    SessionDep,
+    StoreDep,
+    project_transaction,
+)
 from activelabel.server.presenters import annotation_public
 from activelabel.server.schemas import (
     AnnotationCreate,
@@ -27,6 +33,12 @@ from activelabel.store.stats import latest_model_ref
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
 
 
+#: Built once: every label runs it.
+_SESSION_OWNER = select(QuerySession.project_id).where(
+    QuerySession.id == bindparam("session")
+)
+
+
 def _notify(request: Request, project_id: int) -> None:
     trainer = getattr(request.app.state, "trainer", None)
     if trainer is not None:
@@ -35,41 +47,43 @@ def _notify(request: Request, project_id: int) -> None:
 
 @router.post("", status_code=201)
 def create_annotation(
+    name: str,
     body: AnnotationCreate,
     request: Request,
-    project: ProjectDep,
-    session: SessionDep,
+    store: StoreDep,
     user: CurrentUser,
 ) -> AnnotationPublic:
     """Label an item. Sending the same ``client_id`` again returns the stored label."""
-    session_id = body.session_id
-    if session_id is not None:
-        owner = session.scalar(
-            select(QuerySession.project_id).where(QuerySession.id == session_id)
+    with project_transaction(store, name) as (session, project):
+        session_id = body.session_id
+        if session_id is not None:
+            owner = session.scalar(_SESSION_OWNER, {"session": session_id})
+            if owner != project.id:
+                session_id = None
+        model_version_id = None
+        if body.accepted_suggestion:
+            latest = latest_model_ref(session, project_id=project.id)
+            model_version_id = latest.id if latest else None
+        annotation = add_annotation(
+            session,
+            project=project,
+            item_id=body.item_id,
+            value=body.value,
+            annotator_id=user.id,
+            source="human",
+            session_id=session_id,
+            model_version_id=model_version_id,
+            seconds_spent=body.seconds_spent,
+            client_id=body.client_id,
+            accepted_suggestion=body.accepted_suggestion,
         )
-        if owner != project.id:
-            session_id = None
-    model_version_id = None
-    if body.accepted_suggestion:
-        latest = latest_model_ref(session, project_id=project.id)
-        model_version_id = latest.id if latest else None
-    annotation = add_annotation(
-        session,
-        project=project,
-        item_id=body.item_id,
-        value=body.value,
-        annotator_id=user.id,
-        source="human",
-        session_id=session_id,
-        model_version_id=model_version_id,
-        seconds_spent=body.seconds_spent,
-        client_id=body.client_id,
-        accepted_suggestion=body.accepted_suggestion,
-    )
-    overlap = int((project.config or {}).get("overlap", 1))
-    complete_item(session, project_id=project.id, item_id=body.item_id, overlap=overlap)
+        overlap = int((project.config or {}).get("overlap", 1))
+        complete_item(
+            session, project_id=project.id, item_id=body.item_id, overlap=overlap
+        )
+        public = annotation_public(session, project, annotation, annotator=user.name)
     _notify(request, project.id)
-    return annotation_public(session, project, annotation, annotator=user.name)
+    return public
 
 
 def _own(
@@ -89,53 +103,59 @@ def _own(
 
 @router.post("/{annotation_id}/undo")
 def undo(
+    name: str,
     annotation_id: int,
     request: Request,
-    project: ProjectDep,
-    session: SessionDep,
+    store: StoreDep,
     user: CurrentUser,
 ) -> AnnotationPublic:
     """Withdraw a label; the item comes back to the front of the caller's queue."""
-    _own(session, project.id, annotation_id, user)
-    annotation = undo_annotation(session, project=project, annotation_id=annotation_id)
-    session_id = annotation.session_id or session.scalar(
-        select(QuerySession.id)
-        .where(QuerySession.project_id == project.id)
-        .order_by(QuerySession.id.desc())
-        .limit(1)
-    )
-    if session_id is None:
-        undo_session = QuerySession(project_id=project.id, strategy="undo")
-        session.add(undo_session)
-        session.flush()
-        session_id = undo_session.id
-    requeue_item(
-        session,
-        project_id=project.id,
-        item_id=annotation.item_id,
-        user_id=user.id,
-        session_id=session_id,
-    )
+    with project_transaction(store, name) as (session, project):
+        _own(session, project.id, annotation_id, user)
+        annotation = undo_annotation(
+            session, project=project, annotation_id=annotation_id
+        )
+        session_id = annotation.session_id or session.scalar(
+            select(QuerySession.id)
+            .where(QuerySession.project_id == project.id)
+            .order_by(QuerySession.id.desc())
+            .limit(1)
+        )
+        if session_id is None:
+            undo_session = QuerySession(project_id=project.id, strategy="undo")
+            session.add(undo_session)
+            session.flush()
+            session_id = undo_session.id
+        requeue_item(
+            session,
+            project_id=project.id,
+            item_id=annotation.item_id,
+            user_id=user.id,
+            session_id=session_id,
+        )
+        public = annotation_public(session, project, annotation)
     _notify(request, project.id)
-    return annotation_public(session, project, annotation)
+    return public
 
 
 @router.patch("/{annotation_id}")
 def edit(
+    name: str,
     annotation_id: int,
     body: AnnotationUpdate,
     request: Request,
-    project: ProjectDep,
-    session: SessionDep,
+    store: StoreDep,
     user: CurrentUser,
 ) -> AnnotationPublic:
     """Change a label; the old one stays in history as superseded."""
-    _own(session, project.id, annotation_id, user)
-    annotation = edit_annotation(
-        session, project=project, annotation_id=annotation_id, value=body.value
-    )
+    with project_transaction(store, name) as (session, project):
+        _own(session, project.id, annotation_id, user)
+        annotation = edit_annotation(
+            session, project=project, annotation_id=annotation_id, value=body.value
+        )
+        public = annotation_public(session, project, annotation)
     _notify(request, project.id)
-    return annotation_public(session, project, annotation)
+    return public
 
 
 @router.get("")

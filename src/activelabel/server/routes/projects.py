@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy.orm.attributes import flag_modified
 
 from activelabel.exceptions import ConfigError
-from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.deps import (
+    CurrentUser,
+    ProjectDep,
+    SessionDep,
+    StoreDep,
+    project_transaction,
+)
 from activelabel.server.presenters import project_public
 from activelabel.server.schemas import (
     ProjectPublic,
@@ -43,12 +51,23 @@ def read_project(
 
 @router.patch("/projects/{name}")
 def update_project(
-    body: ProjectUpdate, project: ProjectDep, session: SessionDep, _: CurrentUser
+    name: str, body: ProjectUpdate, store: StoreDep, _: CurrentUser
 ) -> ProjectPublic:
     """Reassign label keys or change retrain_every / overlap."""
-    config = dict(project.config or {})
+    with project_transaction(store, name) as (session, project):
+        project.config = _updated_config(project.labels, project.config or {}, body)
+        flag_modified(project, "config")
+        session.flush()
+        return project_public(session, project)
+
+
+def _updated_config(
+    labels: list[str], config: dict[str, Any], body: ProjectUpdate
+) -> dict[str, Any]:
+    """The project's config with the update applied, or a ConfigError saying why not."""
+    config = dict(config)
     if body.keys is not None:
-        unknown = sorted(set(body.keys) - set(project.labels))
+        unknown = sorted(set(body.keys) - set(labels))
         if unknown:
             raise ConfigError(
                 f"Keys given for labels not in the project: {', '.join(unknown)}."
@@ -71,7 +90,4 @@ def update_project(
         config["retrain_every"] = body.retrain_every
     if body.overlap is not None:
         config["overlap"] = body.overlap
-    project.config = config
-    flag_modified(project, "config")
-    session.flush()
-    return project_public(session, project)
+    return config

@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.deps import (
+    CurrentUser,
+    ProjectDep,
+    SessionDep,
+    StoreDep,
+    project_transaction,
+)
 from activelabel.server.schemas import (
     ModelVersionPublic,
     ModelVersionsPublic,
@@ -98,10 +104,11 @@ def read_model_versions(
 
 @router.post("/train", status_code=202)
 def train_now(
-    request: Request, project: ProjectDep, session: SessionDep, _: CurrentUser
+    name: str, request: Request, store: StoreDep, _: CurrentUser
 ) -> TrainPublic:
     """Retrain and rescore in the background, now."""
-    job = request_job(session, project_id=project.id, kind="train")
+    with project_transaction(store, name) as (session, project):
+        job = request_job(session, project_id=project.id, kind="train")
     trainer = getattr(request.app.state, "trainer", None)
     if trainer is not None:
         trainer.notify(project.id)

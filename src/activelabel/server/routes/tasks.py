@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep
+from activelabel.server.deps import CurrentUser, StoreDep, project_transaction
 from activelabel.server.presenters import task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
 from activelabel.store.leases import lease_tasks, leases_only, release_item
@@ -15,18 +15,19 @@ router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
 @router.post("/next")
 def next_tasks(
-    body: TasksRequest,
-    request: Request,
-    project: ProjectDep,
-    session: SessionDep,
-    user: CurrentUser,
+    name: str, body: TasksRequest, request: Request, store: StoreDep, user: CurrentUser
 ) -> TasksPublic:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
-    leases_only(session)
-    leased = lease_tasks(
-        session, project_id=project.id, user_id=user.id, n=body.n, exclude=body.exclude
-    )
-    status = queue_status(session, project_id=project.id)
+    with project_transaction(store, name) as (session, project):
+        leases_only(session)
+        leased = lease_tasks(
+            session,
+            project_id=project.id,
+            user_id=user.id,
+            n=body.n,
+            exclude=body.exclude,
+        )
+        status = queue_status(session, project_id=project.id)
     trainer = getattr(request.app.state, "trainer", None)
     if trainer is not None and status.size - len(leased) < trainer.low_water:
         trainer.notify(project.id)
@@ -38,11 +39,14 @@ def next_tasks(
 
 
 @router.post("/{item_id}/skip", status_code=204)
-def skip_task(
-    item_id: int, project: ProjectDep, session: SessionDep, user: CurrentUser
-) -> Response:
+def skip_task(name: str, item_id: int, store: StoreDep, user: CurrentUser) -> Response:
     """Give the item back and move it to the end of the queue."""
-    release_item(
-        session, project_id=project.id, item_id=item_id, user_id=user.id, to_back=True
-    )
+    with project_transaction(store, name) as (session, project):
+        release_item(
+            session,
+            project_id=project.id,
+            item_id=item_id,
+            user_id=user.id,
+            to_back=True,
+        )
     return Response(status_code=204)
