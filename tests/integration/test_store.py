@@ -302,3 +302,52 @@ def test_a_lease_serves_the_users_own_items_first_then_free_ones_by_priority(
     # best free entries she did not exclude.
     assert [t.item_id for t in again] == [ids[6], ids[2], ids[1]]
     assert again[0].lease_expires_at > first[0].lease_expires_at
+
+
+def test_a_rounds_queue_keeps_each_suggestion_confidence_and_score_as_given(
+    store: Store, project_factory
+) -> None:
+    from activelabel.store.models import QuerySession, QueueEntry
+    from activelabel.store.queue import QueueCandidate, replace_queue
+
+    project = project_factory(items=[{"text": f"t{i}"} for i in range(5)])
+    with store.session(write=True) as session:
+        ids = list(session.scalars(select(Item.id).order_by(Item.id)))
+        add_annotation(session, project=project, item_id=ids[4], value="ham")
+        query = QuerySession(project_id=project.id, strategy="margin", pool_size=5)
+        session.add(query)
+        session.flush()
+        written = replace_queue(
+            session,
+            project_id=project.id,
+            session_id=query.id,
+            candidates=[
+                QueueCandidate(
+                    ids[0], 4.0, suggestion="spam", confidence=0.75, score=0.5
+                ),
+                QueueCandidate(ids[1], 3.0, suggestion=["a", "b"], score=float("nan")),
+                QueueCandidate(ids[2], 2.0, suggestion=None),
+                QueueCandidate(ids[3], 1.0, suggestion='say "hi"', confidence=1.0),
+                QueueCandidate(ids[4], 0.5, suggestion="ham"),
+            ],
+        )
+        session_id = query.id
+    # The labeled item is left out; a NaN score is stored as no score.
+    assert written == 4
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                QueueEntry.item_id,
+                QueueEntry.session_id,
+                QueueEntry.priority,
+                QueueEntry.suggestion,
+                QueueEntry.confidence,
+                QueueEntry.score,
+            ).order_by(QueueEntry.priority.desc())
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (ids[0], session_id, 4.0, "spam", 0.75, 0.5),
+        (ids[1], session_id, 3.0, ["a", "b"], None, None),
+        (ids[2], session_id, 2.0, None, None, None),
+        (ids[3], session_id, 1.0, 'say "hi"', 1.0, None),
+    ]

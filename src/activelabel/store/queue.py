@@ -111,6 +111,14 @@ def requeue_item(
         )
 
 
+#: Which of the ``ids`` (expanding) have an active label. Built once: compiling
+#: an IN of 2,000 literals cost 5 ms while the writer lock was held.
+_LABELED_AMONG = select(Annotation.item_id).where(
+    Annotation.item_id.in_(bindparam("ids", expanding=True)),
+    Annotation.status == "active",
+)
+
+
 def replace_queue(
     session: Session,
     *,
@@ -168,31 +176,59 @@ def replace_queue(
     ids = [c.item_id for c in wanted]
     for start in range(0, len(ids), 5000):
         labeled.update(
-            session.scalars(
-                select(Annotation.item_id).where(
-                    Annotation.item_id.in_(ids[start : start + 5000]),
-                    Annotation.status == "active",
-                )
-            )
+            session.scalars(_LABELED_AMONG, {"ids": ids[start : start + 5000]})
         )
     rows = [
-        {
-            "project_id": project_id,
-            "item_id": c.item_id,
-            "session_id": session_id,
-            "priority": float(c.priority),
-            "suggestion": c.suggestion,
-            "confidence": None if c.confidence is None else float(c.confidence),
-            "score": None if c.score is None or c.score != c.score else float(c.score),
-        }
+        (
+            project_id,
+            c.item_id,
+            session_id,
+            float(c.priority),
+            c.suggestion,
+            None if c.confidence is None else float(c.confidence),
+            None if c.score is None or c.score != c.score else float(c.score),
+        )
         for c in wanted
         if c.item_id not in labeled
     ]
     if rows:
-        # Core, not the ORM's bulk insert: half the time (16 vs 34 ms for 2,000
-        # rows) spent holding the writer lock while annotators wait.
-        session.connection().execute(insert(QueueEntry.__table__), rows)
+        _insert_entries(session, rows)
     return len(rows)
+
+
+_ENTRY_COLUMNS = (
+    "project_id",
+    "item_id",
+    "session_id",
+    "priority",
+    "suggestion",
+    "confidence",
+    "score",
+)
+
+
+def _insert_entries(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Insert queue rows (in :data:`_ENTRY_COLUMNS` order) in one statement.
+
+    This runs while annotators wait for the writer lock. On SQLite the rows go
+    straight to the driver, the suggestion formatted by the column's own type:
+    SQLAlchemy's per-row parameter processing took 21 of the 30 ms that 2,000
+    rows cost through Core (34 ms through the ORM).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            insert(QueueEntry),
+            [dict(zip(_ENTRY_COLUMNS, r, strict=True)) for r in rows],
+        )
+        return
+    suggestion = QueueEntry.__table__.c.suggestion.type.dialect_impl(connection.dialect)
+    to_json = suggestion.bind_processor(connection.dialect)
+    raw: Any = connection.connection.driver_connection
+    raw.executemany(
+        f"INSERT INTO queue ({', '.join(_ENTRY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows if to_json is None else [(*r[:4], to_json(r[4]), *r[5:]) for r in rows],
+    )
 
 
 def random_fill(session: Session, *, project_id: int, size: int) -> int:
