@@ -96,3 +96,51 @@ def test_new_labels_trigger_a_retrain_that_reorders_the_queue(
             )
         )
     store.close()
+
+
+def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
+    store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from activelabel.server.trainer import STALE_JOB, BackgroundTrainer
+    from activelabel.store.annotations import add_annotation
+    from activelabel.store.models import Item, Job, utcnow
+    from activelabel.store.queue import random_fill
+
+    quiet = project_factory(items=[{"text": f"q{i}"} for i in range(30)])
+    due = project_factory(
+        items=[{"text": f"d{i}"} for i in range(30)], config={"retrain_every": 3}
+    )
+    trainer = BackgroundTrainer(store, db_url, queue_size=20)
+    with store.session(write=True) as session:
+        for project in (quiet, due):
+            random_fill(session, project_id=project.id, size=20)
+        ids = session.scalars(select(Item.id).where(Item.project_id == due.id))
+        for item_id in list(ids)[:3]:
+            add_annotation(session, project=due, item_id=item_id, value="ham")
+        # A job another server started long ago and never finished.
+        session.add(
+            Job(
+                project_id=quiet.id,
+                kind="train",
+                state="running",
+                started_at=utcnow() - STALE_JOB - dt.timedelta(minutes=1),
+                result={},
+            )
+        )
+
+    trainer._check_projects()
+    trainer._check_projects()  # nothing new: no second job
+
+    with store.session() as session:
+        jobs = session.execute(
+            select(Job.project_id, Job.state, Job.error).order_by(Job.id)
+        ).all()
+    assert [(j.project_id, j.state) for j in jobs] == [
+        (quiet.id, "failed"),
+        (due.id, "queued"),
+    ]
+    assert jobs[0].error == "The server running this job stopped."

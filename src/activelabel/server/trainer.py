@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from activelabel.store.engine import Store, open_store
 from activelabel.store.jobs import claim_job, finish_job, request_job
@@ -98,6 +100,21 @@ def run_round_in_worker(
         )
     finally:
         store.close()
+
+
+def _stale_jobs() -> tuple[ColumnElement[bool], ...]:
+    """Conditions of a job left ``running`` by a server that stopped."""
+    return (Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
+
+
+def _busy(session: Session, project_id: int) -> bool:
+    """Whether the project has a job queued or running."""
+    busy = session.scalar(
+        select(func.count()).where(
+            Job.project_id == project_id, Job.state.in_(("queued", "running"))
+        )
+    )
+    return bool(busy)
 
 
 class BackgroundTrainer:
@@ -210,46 +227,58 @@ class BackgroundTrainer:
         return self._pool
 
     def _check_projects(self) -> None:
-        """Queue a train job where enough new labels arrived or the queue runs low."""
+        """Queue a train job where enough new labels arrived or the queue runs low.
+
+        Looked at in a read transaction; the writing one (on SQLite, the lock
+        every label waits for) is opened only when there is a job to queue or a
+        stale one to fail.
+        """
+        with self.store.session() as session:
+            stale = session.scalar(select(Job.id).where(*_stale_jobs()).limit(1))
+            due = [
+                project.id
+                for project in session.scalars(select(Project))
+                if self._round_due(session, project) and not _busy(session, project.id)
+            ]
+        if stale is None and not due:
+            return
         with self.store.session(write=True) as session:
-            stale = (Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
-            # A read first: the write (and SQLite's write lock) only when needed.
-            if session.scalar(select(Job.id).where(*stale).limit(1)) is not None:
+            if stale is not None:
                 session.execute(
                     update(Job)
-                    .where(*stale)
+                    .where(*_stale_jobs())
                     .values(
                         state="failed", error="The server running this job stopped."
                     )
                 )
-            for project in session.scalars(select(Project)):
-                retrain_every = int((project.config or {}).get("retrain_every", 10))
-                labels = (
-                    session.scalar(
-                        select(func.count()).where(
-                            Annotation.project_id == project.id,
-                            Annotation.status == "active",
-                            Annotation.source != "model",
-                        )
-                    )
-                    or 0
+            for project_id in due:
+                # Another server may have queued one since the read.
+                if not _busy(session, project_id):
+                    request_job(session, project_id=project_id, kind="train")
+
+    def _round_due(self, session: Session, project: Project) -> bool:
+        """Whether ``retrain_every`` labels arrived since the newest model, or the
+        queue runs low."""
+        retrain_every = int((project.config or {}).get("retrain_every", 10))
+        labels = (
+            session.scalar(
+                select(func.count()).where(
+                    Annotation.project_id == project.id,
+                    Annotation.status == "active",
+                    Annotation.source != "model",
                 )
-                last = session.scalar(
-                    select(ModelVersion.n_labels)
-                    .where(ModelVersion.project_id == project.id)
-                    .order_by(ModelVersion.id.desc())
-                    .limit(1)
-                )
-                due = labels - (last or 0) >= retrain_every
-                low = queue_size(session, project_id=project.id) < self.low_water
-                busy = session.scalar(
-                    select(func.count()).where(
-                        Job.project_id == project.id,
-                        Job.state.in_(("queued", "running")),
-                    )
-                )
-                if (due or low) and not busy:
-                    request_job(session, project_id=project.id, kind="train")
+            )
+            or 0
+        )
+        last = session.scalar(
+            select(ModelVersion.n_labels)
+            .where(ModelVersion.project_id == project.id)
+            .order_by(ModelVersion.id.desc())
+            .limit(1)
+        )
+        if labels - (last or 0) >= retrain_every:
+            return True
+        return queue_size(session, project_id=project.id) < self.low_water
 
     def _run_one_job(self) -> bool:
         with self.store.session(write=True) as session:
