@@ -351,3 +351,54 @@ def test_a_rounds_queue_keeps_each_suggestion_confidence_and_score_as_given(
         (ids[2], session_id, 2.0, None, None, None),
         (ids[3], session_id, 1.0, 'say "hi"', 1.0, None),
     ]
+
+
+def test_a_server_checkpoints_the_wal_itself_so_commits_never_do(
+    tmp_path: Path,
+) -> None:
+    from activelabel.store.checkpoints import WalCheckpointer
+
+    store = open_store(f"sqlite:///{tmp_path / 'wal.db'}")
+    checkpointer = WalCheckpointer(store, seconds=3600)
+    checkpointer.start()
+    try:
+        # Only writes checkpoint, and they all go through the writer connection.
+        with store.session(write=True) as session:
+            autocheckpoint = session.connection().exec_driver_sql(
+                "PRAGMA wal_autocheckpoint"
+            )
+            assert autocheckpoint.scalar() == 0
+            create_project(session, name="p", task="classification", labels=["a", "b"])
+        wal = tmp_path / "wal.db-wal"
+        assert wal.stat().st_size > 0
+        pages, copied = checkpointer.checkpoint()
+        assert pages > 0 and copied == pages
+    finally:
+        checkpointer.stop()
+    with store.session(write=True) as session:
+        # Commits checkpoint again once the server is gone.
+        autocheckpoint = session.connection().exec_driver_sql(
+            "PRAGMA wal_autocheckpoint"
+        )
+        assert autocheckpoint.scalar() == 1000
+        assert get_project(session, "p").labels == ["a", "b"]
+    store.close()
+
+
+def test_every_write_on_sqlite_goes_through_one_connection_so_its_cache_stays_warm(
+    tmp_path: Path,
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'one.db'}")
+    try:
+        seen = set()
+        for name in ("a", "b", "c"):
+            with store.session(write=True) as session:
+                create_project(session, name=name, task="classification", labels="x,y")
+                seen.add(id(session.connection().connection.driver_connection))
+        assert len(seen) == 1
+        with store.session() as session:
+            reader = session.connection().connection.driver_connection
+            assert id(reader) not in seen
+            assert [p.name for p in session.scalars(select(Project))] == ["a", "b", "c"]
+    finally:
+        store.close()

@@ -148,6 +148,28 @@ class Store:
         # SQLite's busy handler, which sleeps in growing steps of up to 100 ms and
         # made 16 concurrent annotators wait up to a second for a free writer.
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._write_sessions = self._sessions
+        self.writer_engine = engine
+        if self._write_lock is not None and engine.url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
+            # Every write on SQLite goes through one connection (the lock above
+            # makes them take turns anyway). A connection throws its page cache
+            # away whenever another one wrote since its last transaction; with
+            # the writes on a pool of connections, each label re-read the
+            # B-tree pages it needed. One writer keeps them.
+            self.writer_engine = create_engine(
+                engine.url,
+                connect_args={"check_same_thread": False, "timeout": 10},
+                pool_size=1,
+                max_overflow=0,
+            )
+            event.listen(self.writer_engine, "connect", _set_sqlite_pragmas)
+            self._write_sessions = sessionmaker(
+                self.writer_engine, expire_on_commit=False
+            )
 
     @property
     def url(self) -> str:
@@ -173,13 +195,15 @@ class Store:
             with self._sessions() as session, session.begin():
                 yield session
             return
-        with self._write_lock, self._sessions() as session, session.begin():
+        with self._write_lock, self._write_sessions() as session, session.begin():
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+        if self.writer_engine is not self.engine:
+            self.writer_engine.dispose()
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
