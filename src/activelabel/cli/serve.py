@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import webbrowser
 from pathlib import Path
 from typing import Annotated
@@ -125,6 +126,11 @@ def serve_command(
 
     async def startup(sockets: object = None) -> None:
         await original_startup(sockets)  # type: ignore[arg-type]
+        # What exists now (modules, routes, schemas: ~130,000 objects) lives as
+        # long as the server. Frozen, the collector stops walking it: a full
+        # collection paused every request for 70-90 ms.
+        gc.collect()
+        gc.freeze()
         bound = port
         for srv in server.servers:
             for sock in srv.sockets:

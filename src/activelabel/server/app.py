@@ -18,6 +18,7 @@ from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
 from activelabel.server.trainer import BackgroundTrainer
+from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
 from activelabel.store.models import User
 from activelabel.store.users import add_user
@@ -58,11 +59,14 @@ def create_app(
             )
             trainer.start()
         app.state.trainer = trainer
+        checkpointer = WalCheckpointer(store)
+        checkpointer.start()
         try:
             yield
         finally:
             if trainer is not None:
                 trainer.stop()
+            checkpointer.stop()
 
     app = FastAPI(
         title="activelabel",
