@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from activelabel.store.engine import Store
+from activelabel.store.engine import Store, is_sqlite_file
 
 __all__ = ["WalCheckpointer"]
 
@@ -43,8 +43,7 @@ class WalCheckpointer:
 
     def start(self) -> None:
         """Take over checkpointing (SQLite only)."""
-        on_disk = self.store.engine.url.database not in (None, "", ":memory:")
-        if self.store.dialect != "sqlite" or not on_disk or self._thread is not None:
+        if not is_sqlite_file(self.store.engine.url) or self._thread is not None:
             return
         # Only writes checkpoint, and they all go through the writer engine.
         engine = self.store.writer_engine

@@ -70,8 +70,20 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def is_sqlite_file(url: URL) -> bool:
+    """Whether ``url`` is a SQLite database in a file (not in memory)."""
+    return url.get_backend_name() == "sqlite" and url.database not in (
+        None,
+        "",
+        ":memory:",
+    )
+
+
+def make_engine(url: str, *, single_connection: bool = False) -> Engine:
     """Build an engine for ``url`` with activelabel's connection settings.
+
+    ``single_connection`` gives a pool of exactly one connection (the writer
+    of a SQLite store, see :class:`Store`).
 
     Raises :class:`MissingDriverError` when the driver is not installed and
     :class:`ConfigError` for a URL that cannot be parsed or a backend that is
@@ -91,7 +103,9 @@ def make_engine(url: str) -> Engine:
         kwargs["pool_pre_ping"] = True
     # A server answers many annotators at once (uvicorn runs sync routes on up to
     # 40 threads); the default pool of 5 + 10 made the 16th request wait.
-    if parsed.database not in (None, "", ":memory:"):
+    if single_connection:
+        kwargs["pool_size"], kwargs["max_overflow"] = 1, 0
+    elif parsed.database not in (None, "", ":memory:"):
         kwargs["pool_size"] = 20
         kwargs["max_overflow"] = 20
     try:
@@ -150,23 +164,16 @@ class Store:
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._write_sessions = self._sessions
         self.writer_engine = engine
-        if self._write_lock is not None and engine.url.database not in (
-            None,
-            "",
-            ":memory:",
-        ):
+        if is_sqlite_file(engine.url):
             # Every write on SQLite goes through one connection (the lock above
             # makes them take turns anyway). A connection throws its page cache
             # away whenever another one wrote since its last transaction; with
             # the writes on a pool of connections, each label re-read the
             # B-tree pages it needed. One writer keeps them.
-            self.writer_engine = create_engine(
-                engine.url,
-                connect_args={"check_same_thread": False, "timeout": 10},
-                pool_size=1,
-                max_overflow=0,
+            self.writer_engine = make_engine(
+                engine.url.render_as_string(hide_password=False),
+                single_connection=True,
             )
-            event.listen(self.writer_engine, "connect", _set_sqlite_pragmas)
             self._write_sessions = sessionmaker(
                 self.writer_engine, expire_on_commit=False
             )

@@ -226,7 +226,8 @@ def _insert_entries(session: Session, rows: list[tuple[Any, ...]]) -> None:
     to_json = suggestion.bind_processor(connection.dialect)
     raw: Any = connection.connection.driver_connection
     raw.executemany(
-        f"INSERT INTO queue ({', '.join(_ENTRY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO queue ({', '.join(_ENTRY_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))})",
         rows if to_json is None else [(*r[:4], to_json(r[4]), *r[5:]) for r in rows],
     )
 
