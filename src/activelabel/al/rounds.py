@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from activelabel.al._registry import DEFAULT_STRATEGY, make_strategy
 from activelabel.al._validation import MISSING_LABEL
+from activelabel.al.pool_memo import PoolMemo, read_pool_rows
 from activelabel.al.stopping import StoppingSignal, agreement_kappa
 from activelabel.exceptions import InvalidLabelError
 from activelabel.ml.audio_features import AudioFeaturizer
@@ -297,11 +298,13 @@ def compute_round(
     strategy: str | None = None,
     cache_dir: Path | None = None,
     random_state: int = 0,
+    memo: PoolMemo | None = None,
 ) -> ComputedRound:
     """Everything of a round but its writes: featurize, train, score, pick the queue.
 
     Reads the store only; :func:`activelabel.store.rounds.write_round` stores
     the result (the server's worker process computes, the server writes).
+    A ``memo`` kept from the round before saves re-reading an unchanged pool.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -311,14 +314,12 @@ def compute_round(
         if project is None:
             raise InvalidLabelError(f"No project with id {project_id}.")
         report = RoundReport(project=project.name)
-        rows = [
-            (r[0], r[1], r[2])
-            for r in session.execute(
-                select(Item.id, Item.content_hash, Item.media_path)
-                .where(Item.project_id == project_id)
-                .order_by(Item.id)
+        if memo is None:
+            rows = read_pool_rows(session, project_id)
+        else:
+            rows = memo.pool_rows(
+                session, store.engine.url.render_as_string(), project_id
             )
-        ]
         labels = _labels(session, project)
         session.expunge(project)
     timings["load"] = time.perf_counter() - start
@@ -327,16 +328,27 @@ def compute_round(
         report.note = "The project has no items yet."
         return ComputedRound(project_id=project_id, report=report, empty=True)
     item_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    y = np.array([labels.get(int(i), MISSING_LABEL) for i in item_ids], dtype=object)
-    labeled = np.array([int(i) in labels for i in item_ids])
+    # Vectorized: a Python loop over a million ids cost most of a second per round.
+    labeled = np.isin(item_ids, np.fromiter(labels, dtype=np.int64, count=len(labels)))
+    y = np.full(len(item_ids), MISSING_LABEL, dtype=object)
+    for position in np.flatnonzero(labeled):
+        # One by one: a multilabel value is a list, which numpy would broadcast.
+        y[position] = labels[int(item_ids[position])]
     report.n_labels = int(labeled.sum())
 
     t = time.perf_counter()
     featurizer = _featurizer(project, len(rows))
-    cache = FeatureCache(cache_dir or cache_dir_for(store))
-    X, featurizer = cache.get_or_compute(
-        featurizer, lambda: _inputs(store, project, rows), [r[1] for r in rows]
-    )
+    featurizer_id = featurizer.featurizer_id
+    kept = memo.kept_matrix(featurizer_id, len(rows)) if memo else None
+    if kept is not None:
+        X, featurizer = kept
+    else:
+        cache = FeatureCache(cache_dir or cache_dir_for(store))
+        X, featurizer = cache.get_or_compute(
+            featurizer, lambda: _inputs(store, project, rows), [r[1] for r in rows]
+        )
+        if memo is not None:
+            memo.keep_matrix(featurizer_id, len(rows), X, featurizer)
     timings["featurize"] = time.perf_counter() - t
 
     estimator = None

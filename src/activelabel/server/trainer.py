@@ -81,15 +81,23 @@ def _start_worker(parent_pid: int) -> None:
     threading.Thread(target=watch, name="activelabel-parent-watch", daemon=True).start()
 
 
+#: The worker process's memory of the last pool it scored (see PoolMemo).
+_worker_memo: Any = None
+
+
 def run_round_in_worker(
     url: str, project_id: int, queue_size: int, cache_dir: str | None
 ) -> ComputedRound:
     """Entry point of the worker process: compute one round (reading only)."""
+    global _worker_memo
     # Imported here, in the worker: the model stack (scikit-learn, SciPy,
     # pandas, and torch with the embeddings extra) would add hundreds of MiB to
     # the server process, which never trains.
+    from activelabel.al.pool_memo import PoolMemo
     from activelabel.al.rounds import compute_round
 
+    if _worker_memo is None:
+        _worker_memo = PoolMemo()
     store = open_store(url, migrate=False)
     try:
         return compute_round(
@@ -97,6 +105,7 @@ def run_round_in_worker(
             project_id,
             queue_size=queue_size,
             cache_dir=Path(cache_dir) if cache_dir else None,
+            memo=_worker_memo,
         )
     finally:
         store.close()
