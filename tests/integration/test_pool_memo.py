@@ -55,6 +55,13 @@ def _label_some(store: Store, project_id: int, n: int) -> None:
             )
 
 
+def _labeled_project(store: Store, project_factory: Any, start: int, n: int) -> int:
+    """A text project of ``n`` items whose first ten are labeled; its id."""
+    project = project_factory(items=_texts(start, n), config=TEXT)
+    _label_some(store, project.id, 10)
+    return int(project.id)
+
+
 def _queue(
     store: Store, project_id: int, cache: Path, memo: PoolMemo | None
 ) -> list[Any]:
@@ -67,56 +74,52 @@ def _queue(
 def test_a_second_round_with_a_memo_reads_only_the_items_added_since(
     store: Store, project_factory: Any, tmp_path: Path
 ) -> None:
-    project = project_factory(items=_texts(0, 60), config=TEXT)
-    _label_some(store, project.id, 10)
+    pid = _labeled_project(store, project_factory, 0, 60)
     memo = PoolMemo()
 
-    first = _queue(store, project.id, tmp_path / "c", memo)
+    first = _queue(store, pid, tmp_path / "c", memo)
     assert memo.rows_read == 60
-    assert first == _queue(store, project.id, tmp_path / "c", None)
+    assert first == _queue(store, pid, tmp_path / "c", None)
 
-    again = _queue(store, project.id, tmp_path / "c", memo)
+    again = _queue(store, pid, tmp_path / "c", memo)
     assert memo.rows_read == 0
     assert again == first
 
-    _add_items(store, project.id, _texts(60, 15))
-    grown = _queue(store, project.id, tmp_path / "c", memo)
+    _add_items(store, pid, _texts(60, 15))
+    grown = _queue(store, pid, tmp_path / "c", memo)
     assert memo.rows_read == 15
     assert len(memo.rows) == 75
     # The same queue as a round that reads everything from scratch.
-    assert grown == _queue(store, project.id, tmp_path / "fresh", None)
+    assert grown == _queue(store, pid, tmp_path / "fresh", None)
 
 
 def test_a_memo_whose_rows_are_not_a_prefix_of_the_pool_reads_it_all_again(
     store: Store, project_factory: Any, tmp_path: Path
 ) -> None:
-    project = project_factory(items=_texts(0, 40), config=TEXT)
-    _label_some(store, project.id, 10)
+    pid = _labeled_project(store, project_factory, 0, 40)
     memo = PoolMemo()
-    _queue(store, project.id, tmp_path / "c", memo)
+    _queue(store, pid, tmp_path / "c", memo)
     # As if an item had committed after a later id was read.
     del memo.rows[5]
 
-    queue = _queue(store, project.id, tmp_path / "c", memo)
+    queue = _queue(store, pid, tmp_path / "c", memo)
 
     assert memo.rows_read == 40
     assert [r[0] for r in memo.rows] == sorted(r[0] for r in memo.rows)
     assert len(memo.rows) == 40
-    assert queue == _queue(store, project.id, tmp_path / "c", None)
+    assert queue == _queue(store, pid, tmp_path / "c", None)
 
 
 def test_a_memo_starts_afresh_for_another_project(
     store: Store, project_factory: Any, tmp_path: Path
 ) -> None:
-    one = project_factory(items=_texts(0, 30), config=TEXT)
-    two = project_factory(items=_texts(100, 50), config=TEXT)
-    _label_some(store, one.id, 10)
-    _label_some(store, two.id, 10)
+    one = _labeled_project(store, project_factory, 0, 30)
+    two = _labeled_project(store, project_factory, 100, 50)
     memo = PoolMemo()
-    _queue(store, one.id, tmp_path / "c", memo)
+    _queue(store, one, tmp_path / "c", memo)
 
-    queue = _queue(store, two.id, tmp_path / "c", memo)
+    queue = _queue(store, two, tmp_path / "c", memo)
 
     assert memo.rows_read == 50
-    assert memo.source is not None and memo.source[1] == two.id
-    assert queue == _queue(store, two.id, tmp_path / "c", None)
+    assert memo.source is not None and memo.source[1] == two
+    assert queue == _queue(store, two, tmp_path / "c", None)

@@ -58,7 +58,7 @@ class PoolMemo:
     matrix_for: tuple[str, int] | None = None
     matrix: Any = None
     featurizer: Featurizer | None = None
-    #: Rows read by the last call of :meth:`pool_rows` (for reports and tests).
+    #: Rows read by the last call of :meth:`pool_rows` (what the memo saved).
     rows_read: int = 0
 
     def pool_rows(self, session: Session, url: str, project_id: int) -> list[PoolRow]:
@@ -67,9 +67,10 @@ class PoolMemo:
         The memo's list is returned (and extended by later calls): callers
         read it, never change it.
         """
-        if self.source != (url, project_id):
+        source = (url, project_id)
+        if self.source != source:
             self.clear()
-            self.source = (url, project_id)
+            self.source = source
         last = self.rows[-1][0] if self.rows else 0
         new = read_pool_rows(session, project_id, after=last)
         total = session.scalar(_COUNT, {"project": project_id}) or 0
@@ -79,9 +80,10 @@ class PoolMemo:
             return self.rows
         # An item committed after a later id was read (PostgreSQL hands out
         # ids before commit), so the rows kept are not a prefix: read all.
+        self.clear()
+        self.source = source
         self.rows = read_pool_rows(session, project_id)
         self.rows_read = len(self.rows)
-        self.matrix_for = self.matrix = self.featurizer = None
         return self.rows
 
     def kept_matrix(
