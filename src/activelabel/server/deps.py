@@ -135,14 +135,16 @@ class AnnotatorCache:
         return user
 
 
-async def get_current_user(
-    request: Request, store: StoreDep, settings: SettingsDep
-) -> User:
+async def get_current_user(request: Request) -> User:
     """The annotator behind the request's bearer token (or ``local`` on open access).
 
     Outside the request's transaction: a remembered token costs no query and
-    no hand-off to the thread pool.
+    no hand-off to the thread pool. The store and settings are read from the
+    app directly rather than as sub-dependencies: every request resolves this
+    one, and each dependency FastAPI solves costs CPU on the event loop.
     """
+    store: Store = request.app.state.store
+    settings: ServerSettings = request.app.state.settings
     cache: AnnotatorCache = request.app.state.annotators
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

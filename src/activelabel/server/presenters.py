@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from fastapi import Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,9 +21,30 @@ from activelabel.store.models import Annotation, Item, Project, User
 from activelabel.store.stats import project_stats
 from activelabel.tasks import default_keys
 
-__all__ = ["annotation_public", "item_text", "project_public", "task_public"]
+__all__ = [
+    "annotation_public",
+    "item_text",
+    "json_response",
+    "project_public",
+    "task_public",
+]
 
 _COLD_START = {"cold_start", "representative"}
+
+
+def json_response(model: BaseModel, *, status_code: int = 200) -> Response:
+    """``model`` as a JSON response, serialized once.
+
+    The hottest routes return this instead of the model: FastAPI would
+    validate a returned model against the route's response model again
+    before serializing it, work that a model built by our own presenters
+    does not need. The route still declares ``response_model`` for /docs.
+    """
+    return Response(
+        content=model.model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+    )
 
 
 def item_text(project: Project, data: dict[str, Any]) -> str | None:

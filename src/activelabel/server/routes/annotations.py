@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from activelabel.server.deps import (
     StoreDep,
     project_transaction,
 )
-from activelabel.server.presenters import annotation_public
+from activelabel.server.presenters import annotation_public, json_response
 from activelabel.server.schemas import (
     AnnotationCreate,
     AnnotationPublic,
@@ -45,14 +45,14 @@ def _notify(request: Request, project_id: int) -> None:
         trainer.notify(project_id)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=AnnotationPublic)
 def create_annotation(
     name: str,
     body: AnnotationCreate,
     request: Request,
     store: StoreDep,
     user: CurrentUser,
-) -> AnnotationPublic:
+) -> Response:
     """Label an item. Sending the same ``client_id`` again returns the stored label."""
     with project_transaction(store, name) as (session, project):
         session_id = body.session_id
@@ -83,7 +83,7 @@ def create_annotation(
         )
         public = annotation_public(session, project, annotation, annotator=user.name)
     _notify(request, project.id)
-    return public
+    return json_response(public, status_code=201)
 
 
 def _own(

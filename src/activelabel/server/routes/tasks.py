@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from activelabel.server.deps import CurrentUser, StoreDep, project_transaction
-from activelabel.server.presenters import task_public
+from activelabel.server.presenters import json_response, task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
 from activelabel.store.leases import lease_tasks, leases_only, release_item
 from activelabel.store.stats import queue_status
@@ -13,10 +13,10 @@ from activelabel.store.stats import queue_status
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
 
-@router.post("/next")
+@router.post("/next", response_model=TasksPublic)
 def next_tasks(
     name: str, body: TasksRequest, request: Request, store: StoreDep, user: CurrentUser
-) -> TasksPublic:
+) -> Response:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
     with project_transaction(store, name) as (session, project):
         leases_only(session)
@@ -31,10 +31,12 @@ def next_tasks(
     trainer = getattr(request.app.state, "trainer", None)
     if trainer is not None and status.size - len(leased) < trainer.low_water:
         trainer.notify(project.id)
-    return TasksPublic(
-        data=[task_public(project, t) for t in leased],
-        queue_size=status.size,
-        model_version=status.model.name if status.model else None,
+    return json_response(
+        TasksPublic(
+            data=[task_public(project, t) for t in leased],
+            queue_size=status.size,
+            model_version=status.model.name if status.model else None,
+        )
     )
 
 
