@@ -64,6 +64,10 @@ def create_annotation(
         if body.accepted_suggestion:
             latest = latest_model_ref(session, project_id=project.id)
             model_version_id = latest.id if latest else None
+        # Held for the response below: the session keeps objects nobody
+        # references only weakly, so the item add_annotation reads would be
+        # dropped and read again for the response.
+        item = session.get(Item, body.item_id)
         annotation = add_annotation(
             session,
             project=project,
@@ -81,7 +85,9 @@ def create_annotation(
         complete_item(
             session, project_id=project.id, item_id=body.item_id, overlap=overlap
         )
-        public = annotation_public(session, project, annotation, annotator=user.name)
+        public = annotation_public(
+            session, project, annotation, item=item, annotator=user.name
+        )
     _notify(request, project.id)
     return json_response(public, status_code=201)
 
