@@ -32,7 +32,7 @@ from activelabel.store.engine import (
     upgrade,
 )
 from activelabel.store.models import Annotation, Base, Item, Project
-from activelabel.store.projects import create_project, get_project
+from activelabel.store.projects import create_project, get_project, read_project
 from activelabel.store.users import add_user, user_for_token
 
 
@@ -150,6 +150,67 @@ def test_project_names_are_unique_and_lookup_suggests_close_names(store: Store) 
         store.session() as session,
     ):
         get_project(session, "smss")
+
+
+def test_read_project_is_a_detached_copy_with_the_same_fields_and_errors(
+    store: Store,
+) -> None:
+    with store.session() as session:
+        create_project(
+            session,
+            name="sms",
+            task="classification",
+            labels="ham,spam",
+            config={"retrain_every": 7},
+        )
+    with store.session() as session:
+        loaded = get_project(session, "sms")
+        copy = read_project(session, "sms")
+        assert copy not in session
+        fields = ("id", "name", "task", "modality", "labels", "config", "created_at")
+        assert [getattr(copy, f) for f in fields] == [
+            getattr(loaded, f) for f in fields
+        ]
+    with (
+        pytest.raises(ProjectNotFoundError, match="Did you mean 'sms'"),
+        store.session() as session,
+    ):
+        read_project(session, "smss")
+
+
+def test_an_annotation_is_in_the_session_as_stored_after_add_annotation(
+    store: Store, project_factory
+) -> None:
+    project = project_factory()
+    item_id = _item(store, project)
+    with store.session() as session:
+        user, _ = add_user(session, name="ann")
+        added = add_annotation(
+            session,
+            project=project,
+            item_id=item_id,
+            value="ham",
+            annotator_id=user.id,
+            client_id="c1",
+        )
+        assert added in session and added.id is not None
+        # A change to the returned object is written like one to a loaded object.
+        added.seconds_spent = 2.0
+    with store.session() as session:
+        stored = session.get(Annotation, added.id)
+        assert stored is not None
+        assert (
+            stored.value,
+            stored.status,
+            stored.seconds_spent,
+            stored.client_id,
+        ) == (
+            "ham",
+            "active",
+            2.0,
+            "c1",
+        )
+        assert stored.created_at is not None and stored.updated_at is None
 
 
 def _item(store: Store, project: Project, external_id: str = "a") -> int:

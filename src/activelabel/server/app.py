@@ -80,7 +80,9 @@ def create_app(
     app.state.annotators = AnnotatorCache()
     app.state.trainer = None
     install_error_handlers(app)
-    for module in (projects, tasks, annotation_routes, stats, files):
+    # The labeling routes first: requests are matched against routes in order,
+    # and "next task" and "submit label" are most of them.
+    for module in (tasks, annotation_routes, projects, stats, files):
         app.include_router(module.router)
 
     @app.get("/api/{rest:path}", include_in_schema=False)

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activelabel.store.engine import Store
 from activelabel.store.models import Project, User
-from activelabel.store.projects import get_project
+from activelabel.store.projects import get_project, read_project
 from activelabel.store.users import user_for_token
 
 __all__ = [
@@ -27,6 +27,8 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "StoreDep",
+    "app_store",
+    "labeling_transaction",
     "project_transaction",
 ]
 
@@ -66,6 +68,18 @@ async def get_settings(request: Request) -> ServerSettings:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def app_store(request: Request) -> Store:
+    """The store, read in the body of the hottest routes.
+
+    Same as :data:`StoreDep`; the labeling routes read it themselves because
+    each dependency FastAPI solves costs CPU on the event loop, per request.
+    """
+    store: Store = request.app.state.store
+    return store
+
+
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 
 
@@ -190,3 +204,16 @@ def project_transaction(store: Store, name: str) -> Iterator[tuple[Session, Proj
     """
     with store.session(write=True) as session:
         yield session, get_project(session, name)
+
+
+@contextlib.contextmanager
+def labeling_transaction(store: Store, name: str) -> Iterator[tuple[Session, Project]]:
+    """:func:`project_transaction` for the labeling routes: the project is a copy.
+
+    "Next task" and "submit label" only read the project; reading it as a
+    detached copy (:func:`~activelabel.store.projects.read_project`) costs
+    less CPU than loading it into the session, on every label. A route that
+    changes the project must use :func:`project_transaction`.
+    """
+    with store.session(write=True) as session:
+        yield session, read_project(session, name)

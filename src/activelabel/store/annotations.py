@@ -102,7 +102,9 @@ def add_annotation(
     """Record a label for an item; an earlier active label by the same annotator is superseded."""
     if client_id is not None:
         # A resent request (the page retries after a lost connection) is stored once.
-        stored_id = session.scalar(_BY_CLIENT_ID, {"client": client_id})
+        stored_id = (
+            session.connection().execute(_BY_CLIENT_ID, {"client": client_id}).scalar()
+        )
         if stored_id is not None:
             stored = session.get(Annotation, stored_id)
             assert stored is not None

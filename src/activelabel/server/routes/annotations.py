@@ -12,6 +12,8 @@ from activelabel.server.deps import (
     ProjectDep,
     SessionDep,
     StoreDep,
+    app_store,
+    labeling_transaction,
     project_transaction,
 )
 from activelabel.server.presenters import annotation_public, json_response
@@ -50,14 +52,17 @@ def create_annotation(
     name: str,
     body: AnnotationCreate,
     request: Request,
-    store: StoreDep,
     user: CurrentUser,
 ) -> Response:
     """Label an item. Sending the same ``client_id`` again returns the stored label."""
-    with project_transaction(store, name) as (session, project):
+    with labeling_transaction(app_store(request), name) as (session, project):
         session_id = body.session_id
         if session_id is not None:
-            owner = session.scalar(_SESSION_OWNER, {"session": session_id})
+            owner = (
+                session.connection()
+                .execute(_SESSION_OWNER, {"session": session_id})
+                .scalar()
+            )
             if owner != project.id:
                 session_id = None
         model_version_id = None

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from activelabel.server.deps import CurrentUser, StoreDep, project_transaction
+from activelabel.server.deps import (
+    CurrentUser,
+    StoreDep,
+    app_store,
+    labeling_transaction,
+    project_transaction,
+)
 from activelabel.server.presenters import json_response, task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
 from activelabel.store.leases import lease_tasks, leases_only, release_item
@@ -15,10 +21,10 @@ router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
 @router.post("/next", response_model=TasksPublic)
 def next_tasks(
-    name: str, body: TasksRequest, request: Request, store: StoreDep, user: CurrentUser
+    name: str, body: TasksRequest, request: Request, user: CurrentUser
 ) -> Response:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
-    with project_transaction(store, name) as (session, project):
+    with labeling_transaction(app_store(request), name) as (session, project):
         leases_only(session)
         leased = lease_tasks(
             session,
