@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 
 from activelabel.al import _registry
@@ -40,6 +41,12 @@ class SkactivemlStrategy(QueryStrategy):
     a fresh copy of the round's model, which it fits on the labeled rows; with
     no fitted model yet (cold start) the batch is uniformly random, as for
     activelabel's strategies.
+
+    scikit-activeml only accepts dense ``X``. Falcun reads the features only
+    through the classifier, so on sparse features (TF-IDF) it is given row
+    numbers as ``X`` and the round's fitted model behind them (the same model
+    it would fit itself). MaxHerding needs the features themselves, so it is
+    not run on sparse features.
     """
 
     def __init__(self, method: str = "maxherding", *, random_state: Any = None):
@@ -63,7 +70,19 @@ class SkactivemlStrategy(QueryStrategy):
         codes[ctx.labeled] = np.searchsorted(classes, y[ctx.labeled].astype(str))
         seed = int(ctx.rng.integers(2**31 - 1))
         candidates = ctx.pool_positions()
-        if self.method == "maxherding":
+        if sp.issparse(ctx.X):
+            if self.method == "maxherding":
+                raise ValueError("MaxHerding needs dense features")
+            rows = np.arange(ctx.n_samples, dtype=float).reshape(-1, 1)
+            picked = Falcun(random_state=seed).query(
+                rows,
+                codes,
+                _fitted_on_rows(ctx.estimator, ctx.X, classes=np.arange(classes.size)),
+                fit_clf=False,
+                candidates=candidates,
+                batch_size=ctx.batch_size,
+            )
+        elif self.method == "maxherding":
             picked = MaxHerding(random_state=seed).query(
                 ctx.X, codes, candidates=candidates, batch_size=ctx.batch_size
             )
@@ -77,6 +96,31 @@ class SkactivemlStrategy(QueryStrategy):
                 ctx.X, codes, clf, candidates=candidates, batch_size=ctx.batch_size
             )
         return np.asarray(picked, dtype=np.intp), None
+
+
+def _fitted_on_rows_class() -> Any:
+    from skactiveml.base import SkactivemlClassifier
+
+    class FittedOnRows(SkactivemlClassifier):  # type: ignore[misc]
+        """A fitted model whose input is row numbers of the feature matrix."""
+
+        def __init__(self, estimator: Any, features: Any, classes: Any) -> None:
+            super().__init__(classes=classes, missing_label=np.nan)
+            self.estimator = estimator
+            self.features = features
+
+        def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
+            return self
+
+        def predict_proba(self, X: Any) -> Any:
+            rows = np.asarray(X, dtype=float)[:, 0].astype(np.intp)
+            return self.estimator.predict_proba(self.features[rows])
+
+    return FittedOnRows
+
+
+def _fitted_on_rows(estimator: Any, features: Any, *, classes: Any) -> Any:
+    return _fitted_on_rows_class()(estimator, features, classes)
 
 
 def register() -> list[str]:

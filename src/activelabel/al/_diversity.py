@@ -1,10 +1,16 @@
-"""Batch-aware uncertainty sampling: uncertain rows spread over clusters.
+"""Batch-aware uncertainty sampling: typical uncertain rows spread over clusters.
 
 Taking the top ``batch_size`` by uncertainty often returns near-duplicates: the
 same confusing item in ten spellings. Following Zhdanov (2019), "Diverse
 mini-batch active learning", this strategy keeps the ``beta × batch_size`` most
-uncertain rows, clusters them into ``batch_size`` groups with k-means weighted
-by uncertainty, and takes the most uncertain row of each group.
+uncertain rows, clusters them into ``batch_size`` groups with weighted k-means,
+and takes the heaviest row of each group.
+
+The weight is the uncertainty times the row's typicality: the inverse of its
+mean distance to its nearest neighbours in a uniform sample of the data. An
+uncertain outlier teaches the model about few other rows; an uncertain row in
+a dense region about many ("information density", Settles & Craven 2008;
+typicality as in Hacohen et al. 2022, "Active learning on a budget").
 """
 
 from __future__ import annotations
@@ -27,12 +33,19 @@ from activelabel.al._uncertainty import uncertainty_chunks
 from activelabel.al._validation import (
     check_int,
     check_one_of,
+    check_probability,
     check_random_state,
 )
 from activelabel.al.scores import UNCERTAINTY_METHODS
 from activelabel.al.selection import TopKAccumulator
 
-__all__ = ["DiverseUncertaintySampling", "pick_per_cluster"]
+__all__ = ["DiverseUncertaintySampling", "pick_per_cluster", "typicality"]
+
+#: Neighbours averaged for a row's typicality (TypiClust's choice).
+TYPICALITY_NEIGHBORS = 20
+#: Rows sampled uniformly as the reference for typicality; the cost of a query
+#: does not grow with the pool beyond the streamed scoring.
+TYPICALITY_REFERENCE = 1_000
 
 
 def _dense_used_columns(features: Any) -> FloatArray:
@@ -46,6 +59,49 @@ def _dense_used_columns(features: Any) -> FloatArray:
         used = np.unique(csr.indices)
         return np.asarray(csr[:, used].toarray())
     return np.asarray(features)
+
+
+def _squared_norms(block: Any) -> FloatArray:
+    if sp.issparse(block):
+        return np.asarray(block.multiply(block).sum(axis=1), dtype=float).ravel()
+    dense = np.asarray(block, dtype=float)
+    norms: FloatArray = np.einsum("ij,ij->i", dense, dense)
+    return norms
+
+
+def typicality(
+    features: Any,
+    rows: IntArray,
+    reference: IntArray,
+    *,
+    n_neighbors: int = TYPICALITY_NEIGHBORS,
+) -> FloatArray:
+    """Inverse mean Euclidean distance of each of ``rows`` to its nearest references.
+
+    ``rows`` and ``reference`` are positions in ``features`` (dense or sparse);
+    a row is never its own neighbour. The result is scaled so that the most
+    typical row has 1 (all in (0, 1]).
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    reference = np.asarray(reference, dtype=np.intp)
+    if reference.shape[0] < 2:
+        return np.ones(rows.shape[0])
+    a = features[rows]
+    b = features[reference]
+    cross = a @ b.T
+    cross = cross.toarray() if sp.issparse(cross) else np.asarray(cross, dtype=float)
+    sq = _squared_norms(a)[:, None] + _squared_norms(b)[None, :] - 2.0 * cross
+    dist = np.sqrt(np.maximum(sq, 0.0))
+    # A row is not its own neighbour (references are distinct, so at most one
+    # entry per row is dropped and the k nearest stay finite).
+    dist[rows[:, None] == reference[None, :]] = np.inf
+    k = min(n_neighbors, reference.shape[0] - 1)
+    mean = np.partition(dist, k - 1, axis=1)[:, :k].mean(axis=1)
+    # Rows with k exact duplicates: as typical as the scale allows, not infinite.
+    mean = np.maximum(mean, 1e-9 * max(float(mean.max()), 1e-12))
+    inverse = 1.0 / mean
+    scaled: FloatArray = inverse / inverse.max()
+    return scaled
 
 
 def pick_per_cluster(
@@ -88,7 +144,7 @@ def pick_per_cluster(
 
 
 class DiverseUncertaintySampling(QueryStrategy):
-    """Uncertain rows, one per cluster, so a batch is not near-duplicates.
+    """Typical uncertain rows, one per cluster, so a batch is not near-duplicates.
 
     Parameters
     ----------
@@ -97,20 +153,32 @@ class DiverseUncertaintySampling(QueryStrategy):
     beta : int, default=10
         Pre-select ``beta × batch_size`` most uncertain rows before clustering
         (>= 1; 1 means plain uncertainty sampling).
+    typicality : float, default=1.0
+        Exponent of the typicality factor in a row's weight (uncertainty ×
+        typicality ** exponent); 0 weights by uncertainty alone (>= 0).
     random_state : int, numpy Generator or None, default=None
-        Seeds k-means, ties, and the cold-start batch.
+        Seeds k-means, ties, the typicality reference sample, and the
+        cold-start batch.
 
     Notes
     -----
     With ``batch_size=1`` this is uncertainty sampling. With no fitted model
-    the batch is uniformly random (cold start).
+    the batch is uniformly random (cold start). Typicality is measured against
+    a uniform sample of 1,000 rows of ``X`` (labeled or not), so a query costs
+    the streamed scoring plus a fixed amount of work per pre-selected row.
     """
 
     def __init__(
-        self, method: str = "margin", beta: int = 10, *, random_state: Any = None
+        self,
+        method: str = "margin",
+        beta: int = 10,
+        typicality: float = 1.0,
+        *,
+        random_state: Any = None,
     ) -> None:
         self.method = method
         self.beta = beta
+        self.typicality = typicality
         self.random_state = random_state
 
     def _check_params(self) -> None:
@@ -119,6 +187,9 @@ class DiverseUncertaintySampling(QueryStrategy):
             self.method, name="method", owner=owner, allowed=UNCERTAINTY_METHODS
         )
         check_int(self.beta, name="beta", owner=owner, minimum=1)
+        check_probability(
+            self.typicality, name="typicality", owner=owner, high=float("inf")
+        )
         check_random_state(self.random_state, owner=owner)
 
     def _query(self, ctx: PoolContext) -> tuple[IntArray, FloatArray | None]:
@@ -149,10 +220,16 @@ class DiverseUncertaintySampling(QueryStrategy):
         top, top_scores = acc.result()
         if wanted == 1 or top.size <= wanted:
             return top[:wanted], full
+        weights = top_scores.astype(float)
+        if self.typicality > 0:
+            reference = ctx.rng.choice(
+                ctx.n_samples,
+                size=min(TYPICALITY_REFERENCE, ctx.n_samples),
+                replace=False,
+            )
+            weights *= typicality(ctx.X, top, reference) ** self.typicality
         seed = int(ctx.rng.integers(2**31 - 1))
-        chosen = pick_per_cluster(
-            ctx.X[top], top_scores.astype(float), wanted, random_state=seed
-        )
+        chosen = pick_per_cluster(ctx.X[top], weights, wanted, random_state=seed)
         picked = top[chosen]
-        order = np.argsort(-top_scores[chosen], kind="stable")
+        order = np.argsort(-weights[chosen], kind="stable")
         return picked[order], full

@@ -35,11 +35,12 @@ _FACTORIES: dict[str, Callable[[Any], QueryStrategy]] = {
 
 
 def default_strategy(*, random_state: Any = None) -> QueryStrategy:
-    """The shipped default: margin uncertainty, diversified over clusters.
+    """The shipped default: margin uncertainty, typicality-weighted, diversified.
 
     Chosen on the label-efficiency benchmarks (docs/benchmarks.md): smallest
-    margin is the strongest single measure there, and clustering the batch keeps
-    a batch of 10+ from spending labels on near-duplicates.
+    margin is the strongest single measure there, clustering the batch keeps a
+    batch of 10+ from spending labels on near-duplicates, and weighting by
+    typicality keeps it from spending them on uncertain outliers.
     """
     return DiverseUncertaintySampling("margin", random_state=random_state)
 
