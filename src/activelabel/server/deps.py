@@ -55,10 +55,20 @@ class ServerSettings:
 # per dependency per request.
 
 
-async def get_store(request: Request) -> Store:
-    """The store opened when the app was created."""
+def app_store(request: Request) -> Store:
+    """The store opened when the app was created.
+
+    :data:`StoreDep` for most routes; the labeling routes and the annotator
+    dependency call this in their body instead, because each dependency
+    FastAPI solves costs CPU on the event loop, per request.
+    """
     store: Store = request.app.state.store
     return store
+
+
+async def get_store(request: Request) -> Store:
+    """:func:`app_store` as a dependency."""
+    return app_store(request)
 
 
 async def get_settings(request: Request) -> ServerSettings:
@@ -68,18 +78,6 @@ async def get_settings(request: Request) -> ServerSettings:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-
-
-def app_store(request: Request) -> Store:
-    """The store, read in the body of the hottest routes.
-
-    Same as :data:`StoreDep`; the labeling routes read it themselves because
-    each dependency FastAPI solves costs CPU on the event loop, per request.
-    """
-    store: Store = request.app.state.store
-    return store
-
-
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 
 
@@ -157,7 +155,7 @@ async def get_current_user(request: Request) -> User:
     app directly rather than as sub-dependencies: every request resolves this
     one, and each dependency FastAPI solves costs CPU on the event loop.
     """
-    store: Store = request.app.state.store
+    store = app_store(request)
     settings: ServerSettings = request.app.state.settings
     cache: AnnotatorCache = request.app.state.annotators
     header = request.headers.get("authorization", "")

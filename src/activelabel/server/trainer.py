@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
@@ -34,6 +34,9 @@ from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
 from activelabel.store.queue import queue_size, random_fill
 from activelabel.store.rounds import ComputedRound, write_round
+
+if TYPE_CHECKING:  # the model stack is imported in the worker only
+    from activelabel.al.pool_memo import PoolMemo
 
 __all__ = ["BackgroundTrainer", "run_round_in_worker"]
 
@@ -82,7 +85,7 @@ def _start_worker(parent_pid: int) -> None:
 
 
 #: The worker process's memory of the last pool it scored (see PoolMemo).
-_worker_memo: Any = None
+_worker_memo: PoolMemo | None = None
 
 
 def run_round_in_worker(

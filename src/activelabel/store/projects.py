@@ -76,29 +76,29 @@ def get_project(session: Session, name: str) -> Project:
     """Return the project called ``name``; the error suggests the closest names."""
     project = session.scalars(_PROJECT_BY_NAME, {"name": name}).one_or_none()
     if project is None:
-        names = list(session.scalars(select(Project.name)))
-        close = difflib.get_close_matches(name, names, n=3)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        known = (
-            f" Known projects: {', '.join(sorted(names))}."
-            if names and len(names) <= 20
-            else ""
-        )
-        if not names:
-            known = " There are no projects yet; create one with `activelabel init`."
-        raise ProjectNotFoundError(f"No project named {name!r}.{hint}{known}")
+        raise _not_found(session, name)
     return project
 
 
-_PROJECT_ROW_BY_NAME = select(
-    Project.id,
-    Project.name,
-    Project.task,
-    Project.modality,
-    Project.labels,
-    Project.config,
-    Project.created_at,
-).where(Project.name == bindparam("name"))
+def _not_found(session: Session, name: str) -> ProjectNotFoundError:
+    """The error for an unknown project name, suggesting the closest names."""
+    names = list(session.scalars(select(Project.name)))
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    known = (
+        f" Known projects: {', '.join(sorted(names))}."
+        if names and len(names) <= 20
+        else ""
+    )
+    if not names:
+        known = " There are no projects yet; create one with `activelabel init`."
+    return ProjectNotFoundError(f"No project named {name!r}.{hint}{known}")
+
+
+#: The columns of a project (no relationships), for :func:`read_project`.
+_PROJECT_ROW_BY_NAME = select(*Project.__table__.columns).where(
+    Project.name == bindparam("name")
+)
 
 
 def read_project(session: Session, name: str) -> Project:
@@ -112,16 +112,8 @@ def read_project(session: Session, name: str) -> Project:
     """
     row = session.connection().execute(_PROJECT_ROW_BY_NAME, {"name": name}).first()
     if row is None:
-        return get_project(session, name)
-    return Project(
-        id=row[0],
-        name=row[1],
-        task=row[2],
-        modality=row[3],
-        labels=row[4],
-        config=row[5],
-        created_at=row[6],
-    )
+        raise _not_found(session, name)
+    return Project(**row._asdict())
 
 
 def list_projects(session: Session) -> list[Project]:
