@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -50,7 +49,7 @@ from activelabel.store.engine import open_store
 from activelabel.store.projects import create_project, get_project
 from activelabel.store.queue import random_fill
 from activelabel.store.users import add_user
-from bench_server import LABELS, PROJECT, true_label, write_csv
+from bench_server import LABELS, PROJECT, label_body, write_csv
 
 RESULTS = Path(__file__).parent / "results" / "request_cpu.json"
 API = f"/api/v1/projects/{PROJECT}"
@@ -124,8 +123,9 @@ def floor_app() -> FastAPI:
     return app
 
 
-def prepare(work: Path, n_items: int, queue: int) -> tuple[str, str]:
-    """A SQLite project of ``n_items`` texts with a full queue; (url, token)."""
+def prepare(work: Path, n_items: int, queue: int) -> str:
+    """A SQLite project of ``n_items`` texts with a full queue (``bench.db``);
+    the annotator's token."""
     csv_path = work / "items.csv"
     write_csv(csv_path, n_items)
     url = f"sqlite:///{work / 'bench.db'}"
@@ -142,7 +142,7 @@ def prepare(work: Path, n_items: int, queue: int) -> tuple[str, str]:
             _, token = add_user(session, name="annotator")
     finally:
         store.close()
-    return url, token
+    return token
 
 
 async def measure(
@@ -182,14 +182,7 @@ async def run_labels(url: str, token: str, n: int, reps: int) -> list[float]:
 
     async def label() -> None:
         task = (await call(f"{API}/tasks/next", {"n": 1}))["data"][0]
-        body = {
-            "item_id": task["item_id"],
-            "value": true_label(task["text"]),
-            "session_id": task["source"]["session_id"],
-            "seconds_spent": 1.0,
-            "client_id": secrets.token_hex(16),
-        }
-        await call(f"{API}/annotations", body)
+        await call(f"{API}/annotations", label_body(task))
 
     try:
         async with app.router.lifespan_context(app):
@@ -281,7 +274,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="al-bench-cpu-") as tmp:
         started = time.perf_counter()
-        _, token = prepare(Path(tmp), args.items, queue=2000)
+        token = prepare(Path(tmp), args.items, queue=2000)
         print(
             f"project of {args.items:,} texts ready in "
             f"{time.perf_counter() - started:.1f} s",

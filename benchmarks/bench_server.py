@@ -119,6 +119,17 @@ def true_label(text: str) -> str:
     return "sport" if text.split(" ", 1)[0] in TOPICS["sport"] else "tech"
 
 
+def label_body(task: dict[str, Any]) -> dict[str, Any]:
+    """The "submit label" body a simulated annotator sends for a served task."""
+    return {
+        "item_id": task["item_id"],
+        "value": true_label(task["text"]),
+        "session_id": task["source"]["session_id"],
+        "seconds_spent": 1.0,
+        "client_id": secrets.token_hex(16),
+    }
+
+
 # --------------------------------------------------------------------------- server
 
 
@@ -346,15 +357,8 @@ async def annotate(
             task = tasks[0]
             if think:
                 await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
-            body = {
-                "item_id": task["item_id"],
-                "value": true_label(task["text"]),
-                "session_id": task["source"]["session_id"],
-                "seconds_spent": 1.0,
-                "client_id": secrets.token_hex(16),
-            }
             t0 = time.perf_counter()
-            await client.post("/annotations", body)
+            await client.post("/annotations", label_body(task))
             sub.append((time.perf_counter() - t0) * 1000)
             labeled += 1
     finally:
