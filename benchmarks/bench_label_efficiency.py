@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,32 @@ LOADERS = {
 DEFAULT_DATASETS = ["digits", "sms_spam", "ag_news", "wine_colour", "cifar10"]
 
 
+def show_progress(dataset: str) -> Any:
+    """A one-line progress display on stderr for one dataset's simulation."""
+
+    def progress(done: int, total: int, what: str) -> None:
+        print(
+            f"\r{dataset}: {done}/{total} rounds ({what})".ljust(70),
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return progress
+
+
+def register_variants() -> list[str]:
+    """Earlier weights of the default, to compare in the same harness; their names."""
+    from activelabel.al import DiverseUncertaintySampling, _registry
+
+    variants = {"typicality_weight": "typicality", "uncertainty_weight": "uncertainty"}
+    for name, weight in variants.items():
+        _registry._FACTORIES[name] = (
+            lambda w: lambda rs: DiverseUncertaintySampling(weight=w, random_state=rs)
+        )(weight)
+    return list(variants)
+
+
 def main() -> None:
     from activelabel.al import simulate
 
@@ -170,6 +197,12 @@ def main() -> None:
         help="also run scikit-activeml's MaxHerding and Falcun (peer venv only)",
     )
     parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="also run the default with its earlier weights (typicality_weight "
+        "= the previous default, uncertainty_weight = the one before)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=HERE / "results" / "label_efficiency.json"
     )
     args = parser.parse_args()
@@ -178,6 +211,8 @@ def main() -> None:
         from peer_strategies import register
 
         strategies += register()
+    if args.variants:
+        strategies += register_variants()
     results: dict[str, Any] = {}
     for name in args.datasets.split(","):
         t0 = time.perf_counter()
@@ -195,7 +230,9 @@ def main() -> None:
             batch_size=10,
             budget=args.budget,
             seeds=args.seeds,
+            progress=show_progress(name),
         )
+        print(file=sys.stderr)
         summary = result.summary.set_index("strategy")
         mean = result.mean_curves()
         random_final = (

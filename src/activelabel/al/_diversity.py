@@ -1,4 +1,4 @@
-"""Batch-aware uncertainty sampling: typical uncertain rows spread over clusters.
+"""Batch-aware uncertainty sampling: uncertain rows that cover new ground, spread over clusters.
 
 Taking the top ``batch_size`` by uncertainty often returns near-duplicates: the
 same confusing item in ten spellings. Following Zhdanov (2019), "Diverse
@@ -6,11 +6,15 @@ mini-batch active learning", this strategy keeps the ``beta × batch_size`` most
 uncertain rows, clusters them into ``batch_size`` groups with weighted k-means,
 and takes the heaviest row of each group.
 
-The weight is the uncertainty times the row's typicality: the inverse of its
-mean distance to its nearest neighbours in a uniform sample of the data. An
-uncertain outlier teaches the model about few other rows; an uncertain row in
-a dense region about many ("information density", Settles & Craven 2008;
-typicality as in Hacohen et al. 2022, "Active learning on a budget").
+The weight is the uncertainty times the row's coverage gain: how much more of
+a uniform sample of the data would resemble a labeled row if this one were
+labeled (MaxHerding's utility, Bae et al. 2024). An uncertain outlier covers
+little; an uncertain row in a dense region that no label is near yet covers
+much. Combining the two is the idea of Uncertainty Herding (Bae et al. 2025).
+The earlier weight, typicality (the inverse mean distance to the nearest rows
+of the sample; "information density", Settles & Craven 2008; Hacohen et al.
+2022), stays available: it favours dense regions whether or not labels are
+already there.
 """
 
 from __future__ import annotations
@@ -33,19 +37,28 @@ from activelabel.al._uncertainty import uncertainty_chunks
 from activelabel.al._validation import (
     check_int,
     check_one_of,
-    check_probability,
     check_random_state,
 )
 from activelabel.al.scores import UNCERTAINTY_METHODS
 from activelabel.al.selection import TopKAccumulator
 
-__all__ = ["DiverseUncertaintySampling", "pick_per_cluster", "typicality"]
+__all__ = [
+    "DiverseUncertaintySampling",
+    "coverage_gain",
+    "pick_per_cluster",
+    "typicality",
+]
 
 #: Neighbours averaged for a row's typicality (TypiClust's choice).
 TYPICALITY_NEIGHBORS = 20
-#: Rows sampled uniformly as the reference for typicality; the cost of a query
-#: does not grow with the pool beyond the streamed scoring.
-TYPICALITY_REFERENCE = 1_000
+#: Rows sampled uniformly as the reference for typicality and coverage; the
+#: cost of a query does not grow with the pool beyond the streamed scoring.
+REFERENCE_SIZE = 1_000
+#: Labeled rows compared with the reference at a time when measuring coverage,
+#: so a large labeled set never needs more than 1,000 × 4,096 kernel values.
+COVERAGE_BLOCK = 4_096
+#: What multiplies a candidate's uncertainty in its weight.
+WEIGHTS = ("coverage", "typicality", "uncertainty")
 
 
 def _dense_used_columns(features: Any) -> FloatArray:
@@ -69,6 +82,17 @@ def _squared_norms(block: Any) -> FloatArray:
     return norms
 
 
+def _squared_distances(features: Any, rows: IntArray, others: IntArray) -> FloatArray:
+    """Squared Euclidean distances between two sets of rows (dense or sparse)."""
+    a = features[rows]
+    b = features[others]
+    cross = a @ b.T
+    cross = cross.toarray() if sp.issparse(cross) else np.asarray(cross, dtype=float)
+    sq = _squared_norms(a)[:, None] + _squared_norms(b)[None, :] - 2.0 * cross
+    result: FloatArray = np.maximum(sq, 0.0)
+    return result
+
+
 def typicality(
     features: Any,
     rows: IntArray,
@@ -86,12 +110,7 @@ def typicality(
     reference = np.asarray(reference, dtype=np.intp)
     if reference.shape[0] < 2:
         return np.ones(rows.shape[0])
-    a = features[rows]
-    b = features[reference]
-    cross = a @ b.T
-    cross = cross.toarray() if sp.issparse(cross) else np.asarray(cross, dtype=float)
-    sq = _squared_norms(a)[:, None] + _squared_norms(b)[None, :] - 2.0 * cross
-    dist = np.sqrt(np.maximum(sq, 0.0))
+    dist = np.sqrt(_squared_distances(features, rows, reference))
     # A row is not its own neighbour (references are distinct, so at most one
     # entry per row is dropped and the k nearest stay finite).
     dist[rows[:, None] == reference[None, :]] = np.inf
@@ -101,6 +120,51 @@ def typicality(
     mean = np.maximum(mean, 1e-9 * max(float(mean.max()), 1e-12))
     inverse = 1.0 / mean
     scaled: FloatArray = inverse / inverse.max()
+    return scaled
+
+
+def coverage_gain(
+    features: Any,
+    rows: IntArray,
+    reference: IntArray,
+    labeled: IntArray,
+    *,
+    gamma: float | None = None,
+    block: int = COVERAGE_BLOCK,
+) -> FloatArray:
+    """How much labeling each of ``rows`` would add to the coverage of the data.
+
+    A reference row is covered as far as it resembles its nearest labeled
+    row: its coverage is ``max over labeled l of exp(-gamma * |r - l|²)``, 0
+    with no labels. The gain of a candidate ``x`` is the mean over the
+    reference rows of ``max(0, exp(-gamma * |r - x|²) - coverage(r))``:
+    MaxHerding's utility (Bae et al. 2024, "Generalized coverage for more
+    robust low-budget active learning") on a sample instead of the pool.
+
+    ``rows``, ``reference`` and ``labeled`` are positions in ``features``
+    (dense or sparse). ``gamma`` defaults to 1 / number of features, like
+    scikit-learn's RBF kernel. The labeled rows are compared with the
+    reference ``block`` at a time, so the work grows with the number of
+    labels but the memory does not. The result is scaled so that the largest
+    gain is 1; when no candidate adds anything (all in covered regions) every
+    gain is 1, leaving the choice to the uncertainty.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    reference = np.asarray(reference, dtype=np.intp)
+    labeled = np.asarray(labeled, dtype=np.intp)
+    if gamma is None:
+        gamma = 1.0 / max(int(features.shape[1]), 1)
+    coverage = np.zeros(reference.shape[0])
+    for start in range(0, labeled.shape[0], block):
+        chunk = labeled[start : start + block]
+        kernel = np.exp(-gamma * _squared_distances(features, reference, chunk))
+        np.maximum(coverage, kernel.max(axis=1), out=coverage)
+    kernel = np.exp(-gamma * _squared_distances(features, rows, reference))
+    gain = np.maximum(kernel - coverage[None, :], 0.0).mean(axis=1)
+    top = float(gain.max()) if gain.size else 0.0
+    if top <= 0.0:
+        return np.ones(rows.shape[0])
+    scaled: FloatArray = gain / top
     return scaled
 
 
@@ -153,32 +217,34 @@ class DiverseUncertaintySampling(QueryStrategy):
     beta : int, default=10
         Pre-select ``beta × batch_size`` most uncertain rows before clustering
         (>= 1; 1 means plain uncertainty sampling).
-    typicality : float, default=1.0
-        Exponent of the typicality factor in a row's weight (uncertainty ×
-        typicality ** exponent); 0 weights by uncertainty alone (>= 0).
+    weight : {"coverage", "typicality", "uncertainty"}, default="coverage"
+        What multiplies a row's uncertainty in its weight: its coverage gain
+        (:func:`coverage_gain`), its typicality (:func:`typicality`), or
+        nothing ("uncertainty": Zhdanov's weighting).
     random_state : int, numpy Generator or None, default=None
-        Seeds k-means, ties, the typicality reference sample, and the
-        cold-start batch.
+        Seeds k-means, ties, the reference sample, and the cold-start batch.
 
     Notes
     -----
     With ``batch_size=1`` this is uncertainty sampling. With no fitted model
-    the batch is uniformly random (cold start). Typicality is measured against
-    a uniform sample of 1,000 rows of ``X`` (labeled or not), so a query costs
-    the streamed scoring plus a fixed amount of work per pre-selected row.
+    the batch is uniformly random (cold start). Coverage and typicality are
+    measured against a uniform sample of 1,000 rows of ``X`` (labeled or not),
+    so a query costs the streamed scoring, a fixed amount of work per
+    pre-selected row and, for coverage, one pass of the sample over the
+    labeled rows.
     """
 
     def __init__(
         self,
         method: str = "margin",
         beta: int = 10,
-        typicality: float = 1.0,
+        weight: str = "coverage",
         *,
         random_state: Any = None,
     ) -> None:
         self.method = method
         self.beta = beta
-        self.typicality = typicality
+        self.weight = weight
         self.random_state = random_state
 
     def _check_params(self) -> None:
@@ -187,9 +253,7 @@ class DiverseUncertaintySampling(QueryStrategy):
             self.method, name="method", owner=owner, allowed=UNCERTAINTY_METHODS
         )
         check_int(self.beta, name="beta", owner=owner, minimum=1)
-        check_probability(
-            self.typicality, name="typicality", owner=owner, high=float("inf")
-        )
+        check_one_of(self.weight, name="weight", owner=owner, allowed=WEIGHTS)
         check_random_state(self.random_state, owner=owner)
 
     def _query(self, ctx: PoolContext) -> tuple[IntArray, FloatArray | None]:
@@ -221,13 +285,15 @@ class DiverseUncertaintySampling(QueryStrategy):
         if wanted == 1 or top.size <= wanted:
             return top[:wanted], full
         weights = top_scores.astype(float)
-        if self.typicality > 0:
+        if self.weight != "uncertainty":
             reference = ctx.rng.choice(
-                ctx.n_samples,
-                size=min(TYPICALITY_REFERENCE, ctx.n_samples),
-                replace=False,
+                ctx.n_samples, size=min(REFERENCE_SIZE, ctx.n_samples), replace=False
             )
-            weights *= typicality(ctx.X, top, reference) ** self.typicality
+            if self.weight == "coverage":
+                labeled = np.flatnonzero(ctx.labeled)
+                weights *= coverage_gain(ctx.X, top, reference, labeled)
+            else:
+                weights *= typicality(ctx.X, top, reference)
         seed = int(ctx.rng.integers(2**31 - 1))
         chosen = pick_per_cluster(ctx.X[top], weights, wanted, random_state=seed)
         picked = top[chosen]

@@ -35,12 +35,13 @@ _FACTORIES: dict[str, Callable[[Any], QueryStrategy]] = {
 
 
 def default_strategy(*, random_state: Any = None) -> QueryStrategy:
-    """The shipped default: margin uncertainty, typicality-weighted, diversified.
+    """The shipped default: margin uncertainty, weighted by coverage gain, diversified.
 
     Chosen on the label-efficiency benchmarks (docs/benchmarks.md): smallest
     margin is the strongest single measure there, clustering the batch keeps a
     batch of 10+ from spending labels on near-duplicates, and weighting by
-    typicality keeps it from spending them on uncertain outliers.
+    coverage gain keeps it from spending them on uncertain outliers or on
+    regions the labels already cover.
     """
     return DiverseUncertaintySampling("margin", random_state=random_state)
 

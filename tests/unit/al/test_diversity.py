@@ -1,4 +1,4 @@
-"""Diverse uncertainty sampling: typicality weights and one row per cluster."""
+"""Diverse uncertainty sampling: coverage and typicality weights, one row per cluster."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 import scipy.sparse as sp
 
 from activelabel.al import DiverseUncertaintySampling
-from activelabel.al._diversity import pick_per_cluster, typicality
+from activelabel.al._diversity import coverage_gain, pick_per_cluster, typicality
+from activelabel.exceptions import ConfigError
 from activelabel.ml.training import fit_quietly, make_estimator
 
 
@@ -76,14 +77,103 @@ def boundary_pool() -> Any:
     return X, y, model
 
 
-def test_typicality_moves_the_batch_from_outliers_to_dense_rows() -> None:
+@pytest.mark.parametrize("weight", ["typicality", "coverage"])
+def test_density_weights_move_the_batch_from_outliers_to_dense_rows(
+    weight: str,
+) -> None:
     X, y, model = boundary_pool()
     reference = np.arange(X.shape[0])
 
-    def mean_typicality(exponent: float) -> float:
-        picked = DiverseUncertaintySampling(typicality=exponent, random_state=0).query(
+    def mean_typicality(weight: str) -> float:
+        picked = DiverseUncertaintySampling(weight=weight, random_state=0).query(
             X, y, estimator=model, batch_size=10
         )
         return float(typicality(X, picked, reference).mean())
 
-    assert mean_typicality(1.0) > mean_typicality(0.0)
+    assert mean_typicality(weight) > mean_typicality("uncertainty")
+
+
+def two_clusters_one_labeled() -> Any:
+    """Two equal tight clusters far apart; the first holds every labeled row."""
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(0.0, 0.2, (100, 2)), rng.normal(6.0, 0.2, (100, 2))])
+    return X, np.arange(0, 20)
+
+
+def test_coverage_gain_favours_rows_where_no_label_is_near() -> None:
+    X, labeled = two_clusters_one_labeled()
+    rows = np.r_[20:100, 100:200]
+    gain = coverage_gain(X, rows, np.arange(200), labeled, gamma=1.0)
+    assert gain.max() == pytest.approx(1.0)
+    # Every row of the unlabeled cluster adds more than any row of the other.
+    assert gain[80:].min() > 5 * gain[:80].max()
+
+
+def test_coverage_gain_without_labels_ranks_dense_rows_above_outliers() -> None:
+    X = blob_and_outliers()
+    everything = np.arange(X.shape[0])
+    gain = coverage_gain(X, everything, everything, np.array([], dtype=np.intp))
+    assert gain[:200].min() > 10 * gain[200:].max()
+
+
+def test_coverage_gain_is_the_same_in_blocks_of_labeled_rows() -> None:
+    X, _ = two_clusters_one_labeled()
+    labeled = np.arange(0, 200, 7)
+    rows, reference = np.arange(1, 200, 7), np.arange(0, 200, 2)
+    whole = coverage_gain(X, rows, reference, labeled, gamma=0.5)
+    np.testing.assert_allclose(
+        coverage_gain(X, rows, reference, labeled, gamma=0.5, block=3),
+        whole,
+        rtol=1e-12,
+    )
+
+
+def test_coverage_gain_is_the_same_for_sparse_and_dense_rows() -> None:
+    X = np.abs(blob_and_outliers(1))
+    rows, reference, labeled = np.arange(0, 205, 3), np.arange(1, 205, 2), np.r_[:9]
+    np.testing.assert_allclose(
+        coverage_gain(sp.csr_matrix(X), rows, reference, labeled),
+        coverage_gain(X, rows, reference, labeled),
+        rtol=1e-9,
+    )
+
+
+def test_coverage_gain_is_uniform_when_every_row_is_already_covered() -> None:
+    X = np.zeros((10, 3))
+    gain = coverage_gain(X, np.arange(5, 10), np.arange(10), np.arange(5))
+    np.testing.assert_array_equal(gain, np.ones(5))
+
+
+def test_coverage_weight_sends_the_batch_where_labels_are_missing() -> None:
+    """Two dense bands on the class boundary; labels sit in the first only."""
+    rng = np.random.default_rng(7)
+    left = rng.normal([-3.0, 0.0], 0.5, size=(100, 2))
+    right = rng.normal([3.0, 0.0], 0.5, size=(100, 2))
+    upper = np.column_stack([rng.normal(0, 0.4, 200), rng.normal(4.0, 0.4, 200)])
+    lower = np.column_stack([rng.normal(0, 0.4, 200), rng.normal(-4.0, 0.4, 200)])
+    X = np.vstack([left, right, upper, lower])
+    y = np.full(X.shape[0], np.nan, dtype=object)
+    y[:5], y[100:105] = "a", "b"
+    # Labels on both sides of the boundary inside the upper band.
+    upper_rows = np.arange(200, 400)
+    y[upper_rows[:15]] = np.where(X[upper_rows[:15], 0] < 0, "a", "b")
+    labeled = np.flatnonzero(y == y)  # not NaN
+    model = fit_quietly(make_estimator(), X[labeled], y[labeled].astype(str))
+
+    def in_lower_band(weight: str) -> int:
+        # A wide pre-selection holds both bands; the weight decides between them.
+        picked = DiverseUncertaintySampling(
+            weight=weight, beta=40, random_state=0
+        ).query(X, y, estimator=model, batch_size=10)
+        return int((picked >= 400).sum())
+
+    assert in_lower_band("coverage") > in_lower_band("typicality")
+    assert in_lower_band("coverage") >= 7
+
+
+def test_an_unknown_weight_is_named_in_the_error() -> None:
+    X, y, model = boundary_pool()
+    with pytest.raises(ConfigError, match="weight"):
+        DiverseUncertaintySampling(weight="density").query(
+            X, y, estimator=model, batch_size=10
+        )
