@@ -180,6 +180,7 @@ def register_variants() -> list[str]:
 
 def main() -> None:
     from activelabel.al import simulate
+    from activelabel.al.simulate import learning_curve_area
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -264,6 +265,14 @@ def main() -> None:
                 for s in run
             },
             "curves": mean.to_dict(orient="records"),
+            # Per seed, for paired differences between strategies (same splits).
+            "auc_per_seed": {
+                str(s): [
+                    learning_curve_area(g["n_labels"], g["accuracy"])
+                    for _, g in group.groupby("seed")
+                ]
+                for s, group in result.curves.groupby("strategy", sort=False)
+            },
         }
         print(
             f"\n{name}: {X.shape[0]} rows x {X.shape[1]} features, "

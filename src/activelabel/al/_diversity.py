@@ -154,11 +154,14 @@ def coverage_gain(
     labeled = np.asarray(labeled, dtype=np.intp)
     if gamma is None:
         gamma = 1.0 / max(int(features.shape[1]), 1)
-    coverage = np.zeros(reference.shape[0])
+    # The kernel falls with distance, so the nearest labeled row gives the
+    # coverage: keep the smallest squared distance and take one exp at the end.
+    nearest = np.full(reference.shape[0], np.inf)
     for start in range(0, labeled.shape[0], block):
         chunk = labeled[start : start + block]
-        kernel = np.exp(-gamma * _squared_distances(features, reference, chunk))
-        np.maximum(coverage, kernel.max(axis=1), out=coverage)
+        sq = _squared_distances(features, reference, chunk)
+        np.minimum(nearest, sq.min(axis=1), out=nearest)
+    coverage = np.exp(-gamma * nearest)
     kernel = np.exp(-gamma * _squared_distances(features, rows, reference))
     gain = np.maximum(kernel - coverage[None, :], 0.0).mean(axis=1)
     top = float(gain.max()) if gain.size else 0.0
