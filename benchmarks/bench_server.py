@@ -478,6 +478,33 @@ def paint_times(server: Serve, token: str, presses: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- one backend
 
 
+def commit_floor(store: Any, n: int = 300) -> dict[str, Any]:
+    """Latency of one single-row INSERT + COMMIT on the backend: the floor.
+
+    Every label is at least one durable commit, so this is the least a
+    "submit label" can cost on this database and machine at this moment; it
+    is measured in the same run as the server, before anything else loads it.
+    """
+    from sqlalchemy import text
+
+    times: list[float] = []
+    with store.engine.connect() as conn:
+        conn.execute(text("CREATE TABLE bench_commit_floor (x INTEGER)"))
+        conn.commit()
+        try:
+            for i in range(n):
+                t = time.perf_counter()
+                conn.execute(
+                    text("INSERT INTO bench_commit_floor VALUES (:x)"), {"x": i}
+                )
+                conn.commit()
+                times.append((time.perf_counter() - t) * 1000)
+        finally:
+            conn.execute(text("DROP TABLE bench_commit_floor"))
+            conn.commit()
+    return summary(times)
+
+
 def bench_backend(
     backend: str,
     db: str,
@@ -489,6 +516,10 @@ def bench_backend(
     result: dict[str, Any] = {"backend": backend, "items": n_items}
     store = open_store(db)
     try:
+        result["commit_floor"] = commit_floor(store)
+        print(f"[{backend}] one INSERT + COMMIT: {result['commit_floor']}", flush=True)
+        if args.floor_only:
+            return result
         with store.session() as session:
             create_project(
                 session,
@@ -528,6 +559,18 @@ def bench_backend(
                 flush=True,
             )
             result["rss_idle_mib"] = server.rss_mib()
+            # The same floor with a million items in, the server idle: what
+            # the database itself does at this moment (e.g. checkpoints).
+            floor_store = open_store(db, migrate=False)
+            try:
+                result["commit_floor_loaded"] = commit_floor(floor_store)
+            finally:
+                floor_store.close()
+            print(
+                f"[{backend}] one INSERT + COMMIT, items in: "
+                f"{result['commit_floor_loaded']}",
+                flush=True,
+            )
 
             # Back to back, then the same annotators as people who read an item
             # for ~args.think s before labeling it.
@@ -663,6 +706,13 @@ def table(results: list[dict[str, Any]]) -> str:
     lines = []
     for r in results:
         lines.append(f"\n{r['backend']} · {r['items']:,} items")
+        if "commit_floor" in r:
+            f, g = r["commit_floor"], r.get("commit_floor_loaded") or {}
+            lines.append(
+                f"floor, one INSERT + COMMIT: empty database p50 {f['p50_ms']} / "
+                f"p99 {f['p99_ms']} ms; items in, server idle p50 "
+                f"{g.get('p50_ms')} / p99 {g.get('p99_ms')} ms"
+            )
         lines.append(
             f"{'annotators':>10} | {'labels/s':>8} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7}  (ms)"
         )
@@ -736,6 +786,11 @@ def main() -> None:
     )
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--retrain-load-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--floor-only",
+        action="store_true",
+        help="only time one INSERT + COMMIT on each backend (seconds, no server)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -743,12 +798,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="al-bench-server-") as tmp:
         work = Path(tmp)
         csv_path = work / "items.csv"
-        t0 = time.perf_counter()
-        write_csv(csv_path, args.items)
-        print(
-            f"wrote {args.items:,} texts in {time.perf_counter() - t0:.1f} s",
-            flush=True,
-        )
+        if not args.floor_only:
+            t0 = time.perf_counter()
+            write_csv(csv_path, args.items)
+            print(
+                f"wrote {args.items:,} texts in {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
         if not args.no_sqlite:
             db = f"sqlite:///{work / 'bench.db'}"
             results.append(
@@ -763,6 +819,8 @@ def main() -> None:
                         )
                     )
 
+    if args.floor_only:
+        return
     print(table(results))
     goals = {
         "p99_ms_at_16_annotators_under": 20,

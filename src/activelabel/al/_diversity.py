@@ -1,4 +1,4 @@
-"""Batch-aware uncertainty sampling: uncertain rows that cover new ground, spread over clusters.
+"""Batch-aware uncertainty sampling: uncertain rows on new ground, one per cluster.
 
 Taking the top ``batch_size`` by uncertainty often returns near-duplicates: the
 same confusing item in ten spellings. Following Zhdanov (2019), "Diverse
