@@ -148,6 +148,10 @@ class Serve:
             stderr=self.log,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+            # A PostgreSQL project caches its features under the working
+            # directory: keep them in the run's temporary directory, so no run
+            # finds the previous run's features (or leaves 130 MB behind).
+            cwd=log.parent,
             start_new_session=True,
         )
         found: list[str] = []
