@@ -1,6 +1,10 @@
 """Benchmark: the server with a 1,000,000-item text project, as annotators see it.
 
-For each backend (SQLite file; PostgreSQL when reachable and not ``--no-postgres``):
+First, the floor of this machine at this moment: the same 16 annotators (back
+to back, then reading) against ``bare_server.py``, a FastAPI server with the
+same two routes and no work. Then, for each backend (SQLite file; PostgreSQL
+when reachable and not ``--no-postgres``), after timing one INSERT + COMMIT on
+the empty database:
 
 1. Write a CSV of N synthetic texts (two topics, so a model can learn them) and
    import it with :func:`activelabel.io.importer.import_path`.
@@ -136,10 +140,11 @@ def label_body(task: dict[str, Any]) -> dict[str, Any]:
 class Serve:
     """``activelabel serve --port 0`` in its own process group."""
 
-    def __init__(self, db: str, log: Path) -> None:
+    def __init__(self, db: str, log: Path, command: list[str] | None = None) -> None:
         self.log = log.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
-            [
+            command
+            or [
                 *(sys.executable, "-m", "activelabel", "serve", PROJECT),
                 *("--port", "0", "--db", db, "--queue-size", str(QUEUE_SIZE)),
                 "--require-token",
@@ -171,7 +176,7 @@ class Serve:
         ready.wait(600)
         if not found:
             self.stop()
-            raise SystemExit(f"activelabel serve did not start; see {log}")
+            raise SystemExit(f"the server did not start; see {log}")
         self.start_seconds = time.perf_counter() - started
         self.url = found[0]
         self.api = f"{self.url}/api/v1/projects/{PROJECT}"
@@ -278,15 +283,24 @@ class LeanClient:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, body: dict[str, Any]) -> Any:
-        """POST ``body`` as JSON to ``path``; the decoded JSON reply (or None).
+    async def connect(self) -> None:
+        """Open the keep-alive connection (once), before any request is timed.
 
-        Raises ``RuntimeError`` with the status and body on any non-2xx reply.
+        A page keeps its connection for the whole session; opening it inside
+        the first timed request put 16 connection setups in every level's
+        tail (2–4 % of a half-minute level's requests: its p99).
         """
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(
                 self.host, self.port
             )
+
+    async def post(self, path: str, body: dict[str, Any]) -> Any:
+        """POST ``body`` as JSON to ``path``; the decoded JSON reply (or None).
+
+        Raises ``RuntimeError`` with the status and body on any non-2xx reply.
+        """
+        await self.connect()
         assert self.reader is not None
         payload = orjson.dumps(body)
         head = (
@@ -347,6 +361,7 @@ async def annotate(
     rng = random.Random(token)
     client = LeanClient(api, token)
     try:
+        await client.connect()
         if think:
             # People do not start in lockstep.
             await asyncio.sleep(rng.uniform(0, think))
@@ -477,6 +492,42 @@ def paint_times(server: Serve, token: str, presses: int) -> dict[str, Any]:
         **summary(times),
         "within_16ms": sum(1 for t in times if t <= 16.0),
     }
+
+
+# --------------------------------------------------------------------------- floors
+
+
+def bare_server_levels(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """16 annotators against a bare FastAPI server (``bare_server.py``).
+
+    Same load generator, uvicorn settings and JSON shapes, no database and
+    no work: the latency this machine and the load generator alone add at
+    this moment, to read the real server's figures against.
+    """
+    server = Serve(
+        "",
+        work / "bare-server.log",
+        command=[sys.executable, str(Path(__file__).parent / "bare_server.py")],
+    )
+    try:
+        # Distinct tokens: each annotator's reading times are seeded by its token.
+        tokens = [f"bare-{i}" for i in range(16)]
+        levels = {
+            "back_to_back": run_level(server, tokens, args.seconds, args.max_labels),
+            "reading": run_level(
+                server, tokens, args.paced_seconds, args.max_labels, think=args.think
+            ),
+        }
+    finally:
+        server.stop()
+    for name, level in levels.items():
+        print(
+            f"[bare server] 16 annotators {name.replace('_', ' ')}: "
+            f"{level['labels_per_s']} labels/s, next p99 {level['next_task']['p99_ms']} ms, "
+            f"submit p99 {level['submit_label']['p99_ms']} ms",
+            flush=True,
+        )
+    return levels
 
 
 # --------------------------------------------------------------------------- one backend
@@ -706,6 +757,20 @@ def fmt(value: Any) -> str:
     )
 
 
+def bare_table(bare: dict[str, Any]) -> str:
+    lines = [
+        "\nbare FastAPI server, 16 annotators (the floor of this machine and load)"
+    ]
+    for name, lv in bare.items():
+        n, s = lv["next_task"], lv["submit_label"]
+        lines.append(
+            f"{name.replace('_', ' '):>14}: {lv['labels_per_s']} labels/s, next p50 "
+            f"{fmt(n['p50_ms'])} p99 {fmt(n['p99_ms'])} ms, submit p50 "
+            f"{fmt(s['p50_ms'])} p99 {fmt(s['p99_ms'])} ms"
+        )
+    return "\n".join(lines)
+
+
 def table(results: list[dict[str, Any]]) -> str:
     lines = []
     for r in results:
@@ -793,7 +858,8 @@ def main() -> None:
     parser.add_argument(
         "--floor-only",
         action="store_true",
-        help="only time one INSERT + COMMIT on each backend (seconds, no server)",
+        help="only the floors: a bare FastAPI server under the same load, and one "
+        "INSERT + COMMIT on each backend (about a minute)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -809,6 +875,7 @@ def main() -> None:
                 f"wrote {args.items:,} texts in {time.perf_counter() - t0:.1f} s",
                 flush=True,
             )
+        bare = bare_server_levels(work, args)
         if not args.no_sqlite:
             db = f"sqlite:///{work / 'bench.db'}"
             results.append(
@@ -825,6 +892,7 @@ def main() -> None:
 
     if args.floor_only:
         return
+    print(bare_table(bare))
     print(table(results))
     goals = {
         "p99_ms_at_16_annotators_under": 20,
@@ -848,6 +916,7 @@ def main() -> None:
                 "items": args.items,
                 "goals": goals,
                 "peer_reference": peer,
+                "bare_server": bare,
                 "results": results,
                 "environment": {
                     "python": platform.python_version(),
