@@ -82,15 +82,26 @@ def _squared_norms(block: Any) -> FloatArray:
     return norms
 
 
-def _squared_distances(features: Any, rows: IntArray, others: IntArray) -> FloatArray:
-    """Squared Euclidean distances between two sets of rows (dense or sparse)."""
-    a = features[rows]
-    b = features[others]
-    cross = a @ b.T
-    cross = cross.toarray() if sp.issparse(cross) else np.asarray(cross, dtype=float)
-    sq = _squared_norms(a)[:, None] + _squared_norms(b)[None, :] - 2.0 * cross
-    result: FloatArray = np.maximum(sq, 0.0)
-    return result
+class _Rows:
+    """Rows of a (dense or sparse) feature matrix with their squared norms.
+
+    Taken once and compared with many other blocks: the coverage pass
+    compares the same reference sample with every block of labeled rows.
+    """
+
+    def __init__(self, features: Any, positions: IntArray) -> None:
+        self.block = features[positions]
+        self.sq_norms = _squared_norms(self.block)
+
+    def squared_distances(self, other: _Rows) -> FloatArray:
+        """Squared Euclidean distances from each of these rows to each of ``other``."""
+        cross = self.block @ other.block.T
+        cross = (
+            cross.toarray() if sp.issparse(cross) else np.asarray(cross, dtype=float)
+        )
+        sq = self.sq_norms[:, None] + other.sq_norms[None, :] - 2.0 * cross
+        result: FloatArray = np.maximum(sq, 0.0)
+        return result
 
 
 def typicality(
@@ -110,7 +121,7 @@ def typicality(
     reference = np.asarray(reference, dtype=np.intp)
     if reference.shape[0] < 2:
         return np.ones(rows.shape[0])
-    dist = np.sqrt(_squared_distances(features, rows, reference))
+    dist = np.sqrt(_Rows(features, rows).squared_distances(_Rows(features, reference)))
     # A row is not its own neighbour (references are distinct, so at most one
     # entry per row is dropped and the k nearest stay finite).
     dist[rows[:, None] == reference[None, :]] = np.inf
@@ -156,13 +167,13 @@ def coverage_gain(
         gamma = 1.0 / max(int(features.shape[1]), 1)
     # The kernel falls with distance, so the nearest labeled row gives the
     # coverage: keep the smallest squared distance and take one exp at the end.
+    sample = _Rows(features, reference)
     nearest = np.full(reference.shape[0], np.inf)
     for start in range(0, labeled.shape[0], block):
-        chunk = labeled[start : start + block]
-        sq = _squared_distances(features, reference, chunk)
-        np.minimum(nearest, sq.min(axis=1), out=nearest)
+        chunk = _Rows(features, labeled[start : start + block])
+        np.minimum(nearest, sample.squared_distances(chunk).min(axis=1), out=nearest)
     coverage = np.exp(-gamma * nearest)
-    kernel = np.exp(-gamma * _squared_distances(features, rows, reference))
+    kernel = np.exp(-gamma * _Rows(features, rows).squared_distances(sample))
     gain = np.maximum(kernel - coverage[None, :], 0.0).mean(axis=1)
     top = float(gain.max()) if gain.size else 0.0
     if top <= 0.0:
@@ -211,7 +222,7 @@ def pick_per_cluster(
 
 
 class DiverseUncertaintySampling(QueryStrategy):
-    """Typical uncertain rows, one per cluster, so a batch is not near-duplicates.
+    """Uncertain rows on new ground, one per cluster, so a batch is not near-duplicates.
 
     Parameters
     ----------
