@@ -1,9 +1,9 @@
 """A bare FastAPI server with the labeling API's two routes: the latency floor.
 
 ``bench_server.py`` runs the same simulated annotators against this server
-before the real one, in the same run: same uvicorn settings (httptools and
-uvloop when installed, no access log, collector frozen after startup), same
-thread-pool routes, JSON bodies of the same shape, but no database and no
+before the real one, in the same run: served by the same ``run_app`` as
+``activelabel serve`` (same uvicorn settings, collector frozen after
+startup), with thread-pool routes, JSON bodies of the same shape, but no database and no
 work. Its p99 is what this machine's scheduling and the load generator alone
 cost at that moment, so the real server's latency can be read against it.
 
@@ -12,13 +12,13 @@ cost at that moment, so the real server's latency can be read against it.
 
 from __future__ import annotations
 
-import gc
 import itertools
 
 import orjson
-import uvicorn
 from fastapi import FastAPI, Response
 from pydantic import BaseModel
+
+from activelabel.server.serving import run_app
 
 PROJECT = "bench"
 TEXT = "the match went to extra time and the home side won on penalties " * 3
@@ -68,21 +68,14 @@ def _json(content: object, status_code: int = 200) -> Response:
 
 
 def main() -> None:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", access_log=False
+    run_app(
+        app,
+        host="127.0.0.1",
+        port=0,
+        on_started=lambda port: print(
+            f"bare server at http://127.0.0.1:{port}/", flush=True
+        ),
     )
-    server = uvicorn.Server(config)
-    original_startup = server.startup
-
-    async def startup(sockets: object = None) -> None:
-        await original_startup(sockets)  # type: ignore[arg-type]
-        gc.collect()
-        gc.freeze()
-        port = server.servers[0].sockets[0].getsockname()[1]
-        print(f"bare server at http://127.0.0.1:{port}/", flush=True)
-
-    server.startup = startup  # type: ignore[method-assign]
-    server.run()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import webbrowser
 from pathlib import Path
 from typing import Annotated
@@ -92,10 +91,9 @@ def serve_command(
     db: DbOption = None,
 ) -> None:
     """Serve the labeling page and the API; the model retrains in the background."""
-    import uvicorn
-
     from activelabel.server.app import create_app
     from activelabel.server.deps import ServerSettings
+    from activelabel.server.serving import run_app
 
     url = resolve_db_url(db)
     store = open_db(url)
@@ -118,23 +116,8 @@ def serve_command(
         open_access=open_access, background_trainer=trainer, queue_size=queue_size
     )
     application = create_app(store, settings, url=url)
-    config = uvicorn.Config(
-        application, host=host, port=port, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    original_startup = server.startup
 
-    async def startup(sockets: object = None) -> None:
-        await original_startup(sockets)  # type: ignore[arg-type]
-        # What exists now (modules, routes, schemas: ~130,000 objects) lives as
-        # long as the server. Frozen, the collector stops walking it: a full
-        # collection paused every request for 70-90 ms.
-        gc.collect()
-        gc.freeze()
-        bound = port
-        for srv in server.servers:
-            for sock in srv.sockets:
-                bound = sock.getsockname()[1]
+    def started(bound: int) -> None:
         where = f"http://{host}:{bound}/#/p/{name}"
         console.print(
             f"Labeling [bold]{name}[/] at {where}  (API docs: http://{host}:{bound}/docs)"
@@ -147,8 +130,7 @@ def serve_command(
         if open_browser:
             webbrowser.open(where)
 
-    server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    run_app(application, host=host, port=port, on_started=started)
 
 
 @app.command("train")
