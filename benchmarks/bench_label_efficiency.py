@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -152,20 +151,6 @@ LOADERS = {
 DEFAULT_DATASETS = ["digits", "sms_spam", "ag_news", "wine_colour", "cifar10"]
 
 
-def show_progress(dataset: str) -> Any:
-    """A one-line progress display on stderr for one dataset's simulation."""
-
-    def progress(done: int, total: int, what: str) -> None:
-        print(
-            f"\r{dataset}: {done}/{total} rounds ({what})".ljust(70),
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return progress
-
-
 def register_variants() -> list[str]:
     """Earlier weights of the default, to compare in the same harness; their names."""
     from activelabel.al import DiverseUncertaintySampling, _registry
@@ -181,6 +166,7 @@ def register_variants() -> list[str]:
 def main() -> None:
     from activelabel.al import simulate
     from activelabel.al.simulate import learning_curve_area
+    from activelabel.cli.progress import progress_bar
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -223,17 +209,17 @@ def main() -> None:
         if sp.issparse(X) and "skactiveml_maxherding" in run:
             # scikit-activeml's MaxHerding takes dense features only.
             run = [s for s in run if s != "skactiveml_maxherding"]
-        result = simulate(
-            X,
-            y,
-            strategies=run,
-            initial_labels=10,
-            batch_size=10,
-            budget=args.budget,
-            seeds=args.seeds,
-            progress=show_progress(name),
-        )
-        print(file=sys.stderr)
+        with progress_bar(f"{name}: rounds") as update:
+            result = simulate(
+                X,
+                y,
+                strategies=run,
+                initial_labels=10,
+                batch_size=10,
+                budget=args.budget,
+                seeds=args.seeds,
+                progress=lambda done, total, _what: update(done, total),
+            )
         summary = result.summary.set_index("strategy")
         mean = result.mean_curves()
         random_final = (

@@ -156,7 +156,7 @@ def main() -> None:
 
     from sklearn.linear_model import LogisticRegression
 
-    from activelabel.al import make_strategy
+    from activelabel.al import DiverseUncertaintySampling, make_strategy
     from activelabel.al.scores import margin_scores
     from activelabel.al.selection import select_batch
     from activelabel.ml.fast_scoring import linear_uncertainty_chunks
@@ -218,8 +218,6 @@ def main() -> None:
         )
     # The coverage weight compares a 1,000-row sample with every labeled row;
     # time it with a hundred times more labels, and the weight it replaced.
-    from activelabel.al import DiverseUncertaintySampling
-
     many = np.full(n, np.nan)
     many[:MANY_LABELED] = y_true[:MANY_LABELED]
     default = make_strategy("default", random_state=0)

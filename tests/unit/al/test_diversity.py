@@ -62,6 +62,12 @@ def test_pick_per_cluster_takes_the_heaviest_row_of_each_cluster() -> None:
     assert sorted(picked.tolist()) == [1, 4]
 
 
+def fit_on_labeled(X: Any, y: Any) -> Any:
+    """The default model fitted on the rows of ``y`` that have a label (not NaN)."""
+    labeled = np.flatnonzero(y == y)
+    return fit_quietly(make_estimator(), X[labeled], y[labeled].astype(str))
+
+
 def boundary_pool() -> Any:
     """Two classes split at x=0; at the boundary a dense band and a sparse halo."""
     rng = np.random.default_rng(3)
@@ -72,9 +78,7 @@ def boundary_pool() -> Any:
     X = np.vstack([left, right, band, halo])
     y = np.full(X.shape[0], np.nan, dtype=object)
     y[:10], y[150:160] = "a", "b"
-    labeled = np.r_[0:10, 150:160]
-    model = fit_quietly(make_estimator(), X[labeled], y[labeled].astype(str))
-    return X, y, model
+    return X, y, fit_on_labeled(X, y)
 
 
 @pytest.mark.parametrize("weight", ["typicality", "coverage"])
@@ -157,8 +161,7 @@ def test_coverage_weight_sends_the_batch_where_labels_are_missing() -> None:
     # Labels on both sides of the boundary inside the upper band.
     upper_rows = np.arange(200, 400)
     y[upper_rows[:15]] = np.where(X[upper_rows[:15], 0] < 0, "a", "b")
-    labeled = np.flatnonzero(y == y)  # not NaN
-    model = fit_quietly(make_estimator(), X[labeled], y[labeled].astype(str))
+    model = fit_on_labeled(X, y)
 
     def in_lower_band(weight: str) -> int:
         # A wide pre-selection holds both bands; the weight decides between them.
