@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from activelabel.store.annotations import (
     undo_annotation,
 )
 from activelabel.store.engine import (
+    SCHEMA_REVISION,
     Store,
     current_revision,
     head_revision,
@@ -38,6 +41,23 @@ from activelabel.store.users import add_user, user_for_token
 
 def test_open_store_migrates_an_empty_database_to_head(store: Store) -> None:
     assert current_revision(store.engine) == head_revision()
+
+
+def test_the_schema_revision_constant_names_the_newest_migration() -> None:
+    assert SCHEMA_REVISION == head_revision()
+
+
+def test_opening_a_current_database_does_not_load_the_migration_tool(
+    store: Store, db_url: str
+) -> None:
+    script = (
+        "import sys; from activelabel.store.engine import open_store; "
+        f"open_store({db_url!r}).close(); print('alembic' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "False"
 
 
 def test_models_and_migrations_describe_the_same_schema(store: Store) -> None:
