@@ -6,6 +6,8 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
+from activelabel.server.process_memory import limit_malloc_arenas
+
 __all__ = ["run_app"]
 
 
@@ -15,10 +17,13 @@ def run_app(
     """Serve ``application`` until interrupted; ``on_started(port)`` once it listens.
 
     ``port`` 0 picks a free port, which ``on_started`` receives. No access
-    log (a line per label is CPU on the event loop), and the objects that
-    exist at startup are frozen out of the garbage collector.
+    log (a line per label is CPU on the event loop), the objects that exist
+    at startup are frozen out of the garbage collector, and malloc keeps two
+    arenas (see :mod:`activelabel.server.process_memory`).
     """
     import uvicorn
+
+    limit_malloc_arenas()
 
     config = uvicorn.Config(
         application, host=host, port=port, log_level="warning", access_log=False

@@ -4,41 +4,37 @@ A thread watches the projects (woken at once by new labels, else every few
 seconds). When a project has ``retrain_every`` new labels, a queued "retrain now"
 job, or a queue running low, it records a job in the database, claims it, and
 computes the round (:func:`activelabel.al.rounds.compute_round`) in a worker
-*process*, so feature extraction and training never hold the server's GIL. The
-worker only reads the database; the server writes what it computed (model
-version, query session, queue) in one short transaction of its own, so on SQLite
-requests never wait for another process's write lock. Jobs live in the database
-so several servers on one PostgreSQL database run each job once.
+*process* (:mod:`activelabel.server.round_worker`), so feature extraction and
+training never hold the server's GIL. The worker only reads the database; the
+server writes what it computed (model version, query session, queue) in short
+transactions of its own, so on SQLite requests never wait for another
+process's write lock. Jobs live in the database so several servers on one
+PostgreSQL database run each job once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import multiprocessing
-import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from activelabel.store.engine import Store, open_store
+from activelabel.server.process_memory import release_free_memory
+from activelabel.server.round_worker import RoundFailed, RoundWorker
+from activelabel.store.engine import Store
 from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
 from activelabel.store.queue import queue_size, random_fill
-from activelabel.store.rounds import ComputedRound, write_round
+from activelabel.store.rounds import write_round
 
-if TYPE_CHECKING:  # the model stack is imported in the worker only
-    from activelabel.al.pool_memo import PoolMemo
-
-__all__ = ["BackgroundTrainer", "run_round_in_worker"]
+__all__ = ["BackgroundTrainer"]
 
 log = logging.getLogger("activelabel.trainer")
 
@@ -55,63 +51,6 @@ WORKER_IDLE_SECONDS = 60.0
 
 #: PostgreSQL advisory lock key held while a starting server fills empty queues.
 _PG_START_LOCK = 0x61637476_0002
-
-
-def _start_worker(parent_pid: int) -> None:
-    """Worker initializer: yield the CPU to the server, and die with it.
-
-    Training shares the machine with the requests of annotators, who must never
-    wait: the worker runs at a lower priority (on Linux, the idle scheduling
-    class) with one BLAS thread. A server killed
-    with SIGKILL cannot shut its pool down; without the watch below its worker would
-    live on as an orphan holding the feature matrices in memory.
-    """
-    with contextlib.suppress(OSError):
-        os.nice(10)
-    # Linux: run only on CPU time nobody else wants. A request thread waking
-    # up then preempts the worker at once instead of sharing a time slice.
-    with contextlib.suppress(OSError, AttributeError):
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
-    threadpool_limits(1)
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="activelabel-parent-watch", daemon=True).start()
-
-
-#: The worker process's memory of the last pool it scored (see PoolMemo).
-_worker_memo: PoolMemo | None = None
-
-
-def run_round_in_worker(
-    url: str, project_id: int, queue_size: int, cache_dir: str | None
-) -> ComputedRound:
-    """Entry point of the worker process: compute one round (reading only)."""
-    global _worker_memo
-    # Imported here, in the worker: the model stack (scikit-learn, SciPy,
-    # pandas, and torch with the embeddings extra) would add hundreds of MiB to
-    # the server process, which never trains.
-    from activelabel.al.pool_memo import PoolMemo
-    from activelabel.al.rounds import compute_round
-
-    if _worker_memo is None:
-        _worker_memo = PoolMemo()
-    store = open_store(url, migrate=False)
-    try:
-        return compute_round(
-            store,
-            project_id,
-            queue_size=queue_size,
-            cache_dir=Path(cache_dir) if cache_dir else None,
-            memo=_worker_memo,
-        )
-    finally:
-        store.close()
 
 
 def _stale_jobs() -> tuple[ColumnElement[bool], ...]:
@@ -151,8 +90,8 @@ class BackgroundTrainer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pool: ProcessPoolExecutor | None = None
-        self._pool_used = 0.0
+        self._worker = RoundWorker()
+        self._worker_used = 0.0
         self.worker_idle_seconds = WORKER_IDLE_SECONDS
         self.rounds: list[dict[str, Any]] = []
 
@@ -185,19 +124,16 @@ class BackgroundTrainer:
         """Stop watching; a round in progress is abandoned (its job is marked failed)."""
         self._stop.set()
         self._wake.set()
+        # A round can take minutes on a large pool; stopping must not wait for
+        # it. Killed, the worker's round fails at once and its job with it.
+        self._worker.close(kill=True)
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._pool is not None:
-            # A round can take minutes on a large pool; stopping must not wait for
-            # it. Its job stays "running" and is failed later as stale.
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.terminate()
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
     @property
     def worker_running(self) -> bool:
         """Whether a worker process is up (it exits after a while without rounds)."""
-        return self._pool is not None
+        return self._worker.running
 
     def notify(self, project_id: int) -> None:
         """Something changed in a project (labels, a request): look now."""
@@ -222,21 +158,10 @@ class BackgroundTrainer:
                     pass
             except Exception:  # keep the thread alive; the error is in the job row
                 log.exception("background trainer failed")
-            idle = time.monotonic() - self._pool_used
-            if self._pool is not None and idle > self.worker_idle_seconds:
-                self._pool.shutdown(wait=True)
-                self._pool = None
-
-    def _worker(self) -> ProcessPoolExecutor:
-        """The worker process's pool, started when a round needs it."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
-        return self._pool
+            idle = time.monotonic() - self._worker_used
+            if self._worker.running and idle > self.worker_idle_seconds:
+                self._worker.close()
+                release_free_memory()
 
     def _check_projects(self) -> None:
         """Queue a train job where enough new labels arrived or the queue runs low.
@@ -299,20 +224,23 @@ class BackgroundTrainer:
                 return False
             job_id, project_id = job.id, job.project_id
         try:
-            future = self._worker().submit(
-                run_round_in_worker,
-                self.url,
-                project_id,
-                self.queue_size,
-                str(self.cache_dir) if self.cache_dir else None,
-            )
             try:
-                computed = future.result()
+                computed = self._worker.compute(
+                    self.url,
+                    project_id,
+                    self.queue_size,
+                    str(self.cache_dir) if self.cache_dir else None,
+                )
             finally:
-                self._pool_used = time.monotonic()
+                self._worker_used = time.monotonic()
             result = asdict(write_round(self.store, computed))
         except Exception as exc:
-            message = f"{type(exc).__name__}: {exc}"
+            if self._stop.is_set():
+                message = "The server stopped during this round."
+            elif isinstance(exc, RoundFailed):
+                message = str(exc)
+            else:
+                message = f"{type(exc).__name__}: {exc}"
             log.warning("training round for project %s failed: %s", project_id, message)
             with self.store.session(write=True) as session:
                 finish_job(session, job_id=job_id, error=message)
@@ -320,4 +248,6 @@ class BackgroundTrainer:
         self.rounds.append(result)
         with self.store.session(write=True) as session:
             finish_job(session, job_id=job_id, result=result)
+        # Writing the round's queue allocated and freed thousands of rows.
+        release_free_memory()
         return True

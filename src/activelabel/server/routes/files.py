@@ -13,6 +13,7 @@ from activelabel.exceptions import ConfigError, ItemNotFoundError, MediaError
 from activelabel.io.export import export_annotations, export_labels
 from activelabel.io.media import resolve_inside
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep, StoreDep
+from activelabel.server.process_memory import release_free_memory
 from activelabel.store.models import Item
 
 router = APIRouter(prefix="/api/v1/projects/{name}", tags=["files"])
@@ -47,6 +48,8 @@ def export(
     def cleanup() -> None:
         target.unlink(missing_ok=True)
         folder.rmdir()
+        # Exporting a large project allocated and freed hundreds of MiB.
+        release_free_memory()
 
     return FileResponse(
         target,

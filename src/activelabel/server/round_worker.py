@@ -1,0 +1,230 @@
+"""The trainer's worker process: it computes rounds sent to it over a pipe.
+
+A round imports the model stack (scikit-learn, SciPy, pandas; torch with the
+embeddings extra) and holds the pool's features: hundreds of MiB that the
+server process must not keep, and CPU work that must not hold its GIL. So
+rounds run in a child process, ``python -m activelabel.server.round_worker``,
+which reads requests on its stdin and writes results on its stdout.
+
+A plain child process rather than a :mod:`multiprocessing` pool: a pool needs
+semaphores, and with them multiprocessing's resource-tracker process, 12 MiB
+that stayed beside the server for its whole life. The worker only reads the
+database; the server writes what it computed (:func:`write_round`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from activelabel.store.rounds import ComputedRound
+
+if TYPE_CHECKING:  # the model stack is imported in the worker only
+    from activelabel.al.pool_memo import PoolMemo
+
+__all__ = ["RoundFailed", "RoundWorker", "main"]
+
+#: Seconds a closed worker gets to exit on its own before it is killed.
+EXIT_WAIT = 5.0
+
+
+class RoundFailed(Exception):
+    """A round raised an error in the worker, or the worker stopped during it."""
+
+
+class RoundWorker:
+    """The server's side of one worker process, started when a round needs it.
+
+    Rounds are sent one at a time (the trainer runs one job at a time).
+    :meth:`close` lets an idle worker exit, giving its memory back; the next
+    :meth:`compute` starts a new one.
+    """
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether a worker process is up."""
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id, while it runs."""
+        return self._process.pid if self.running and self._process else None
+
+    def compute(
+        self, url: str, project_id: int, queue_size: int, cache_dir: str | None
+    ) -> ComputedRound:
+        """Compute one round of ``project_id`` in the worker; raise :class:`RoundFailed`."""
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            pickle.dump((url, project_id, queue_size, cache_dir), process.stdin)
+            process.stdin.flush()
+            ok, payload = pickle.load(process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            code = self._reap()
+            raise RoundFailed(
+                f"The training worker process stopped ({_exit_reason(code)}) "
+                "before it finished the round."
+            ) from None
+        if not ok:
+            raise RoundFailed(str(payload))
+        if not isinstance(payload, ComputedRound):
+            raise RoundFailed(f"The training worker sent {type(payload).__name__}.")
+        return payload
+
+    def close(self, *, kill: bool = False) -> None:
+        """Stop the worker: at once (``kill``), or once it finished its round."""
+        process = self._process
+        self._process = None
+        if process is None:
+            return
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        elif process.stdin is not None:
+            # End of input: the worker's loop returns and the process exits.
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            process.wait(EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is not None:
+            self._reap()
+        if self._process is None:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(os.getpid())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        return self._process
+
+    def _reap(self) -> int | None:
+        """Forget a worker that stopped; its exit code (None if it had to be killed)."""
+        process = self._process
+        if process is None:
+            return None
+        # Its output ended: it is exiting, if not already gone.
+        code: int | None
+        try:
+            code = process.wait(EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.close(kill=code is None)
+        return code
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+        return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+# --------------------------------------------------------------------------- worker
+
+
+def _lower_priority_and_follow(parent_pid: int) -> None:
+    """Yield the CPU to the server, and die with it.
+
+    Training shares the machine with the requests of annotators, who must never
+    wait: the worker runs at a lower priority (on Linux, the idle scheduling
+    class) with one BLAS thread. A server killed with SIGKILL cannot stop its
+    worker; without the watch below, a worker in the middle of a round would
+    live on as an orphan holding the feature matrices in memory (an idle one
+    sees its input close and exits).
+    """
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    # Linux: run only on CPU time nobody else wants. A request thread waking
+    # up then preempts the worker at once instead of sharing a time slice.
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="activelabel-parent-watch", daemon=True).start()
+
+
+def _compute(request: Any, memo: PoolMemo) -> ComputedRound:
+    # Imported here, in the worker: the server process never trains.
+    from activelabel.al.rounds import compute_round
+    from activelabel.store.engine import open_store
+
+    url, project_id, queue_size, cache_dir = request
+    store = open_store(url, migrate=False)
+    try:
+        return compute_round(
+            store,
+            project_id,
+            queue_size=queue_size,
+            cache_dir=Path(cache_dir) if cache_dir else None,
+            memo=memo,
+        )
+    finally:
+        store.close()
+
+
+def serve_requests(requests: IO[bytes], results: IO[bytes]) -> None:
+    """Answer rounds until ``requests`` ends: ``(True, round)`` or ``(False, error)``."""
+    from activelabel.al.pool_memo import PoolMemo
+
+    # Kept between rounds: the pool's features, for the next round of the
+    # same project (see PoolMemo).
+    memo = PoolMemo()
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, _compute(request, memo))
+        except Exception as exc:
+            answer = (False, f"{type(exc).__name__}: {exc}")
+        pickle.dump(answer, results)
+        results.flush()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the worker process: ``python -m activelabel.server.round_worker PID``."""
+    args = sys.argv[1:] if argv is None else argv
+    # Ctrl+C in the terminal reaches the whole process group: the server
+    # stops its worker itself, without a traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lower_priority_and_follow(int(args[0]))
+    # The results own the real stdout; whatever a library prints goes to stderr.
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    serve_requests(sys.stdin.buffer, results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The trainer's worker process: rounds over a pipe, failures as sentences."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from activelabel.server.round_worker import RoundFailed, RoundWorker
+from activelabel.store.annotations import add_annotation
+from activelabel.store.engine import Store
+from activelabel.store.models import Project
+from activelabel.store.rounds import ComputedRound
+
+TEXTS = [f"cheap pills offer {i}" for i in range(20)] + [
+    f"see you at lunch {i}" for i in range(20)
+]
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def _labeled_project(store: Store, project_factory) -> int:  # type: ignore[no-untyped-def]
+    """Forty texts, ten of them labeled: a round trains a model."""
+    project = project_factory(
+        items=[{"text": t} for t in TEXTS], config={"text_column": "text"}
+    )
+    with store.session() as session:
+        owned = session.get(Project, project.id)
+        assert owned is not None
+        for item in sorted(owned.items, key=lambda i: i.id)[::4]:
+            spam = item.data["text"].startswith("cheap")
+            add_annotation(
+                session, project=owned, item_id=item.id, value="spam" if spam else "ham"
+            )
+    return int(project.id)
+
+
+@pytest.fixture
+def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    # A PostgreSQL project caches its features under the working directory.
+    monkeypatch.chdir(tmp_path)
+    started = RoundWorker()
+    yield started
+    started.close(kill=True)
+
+
+def test_a_round_comes_back_from_the_worker_and_the_worker_stays_for_the_next(
+    worker, store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    project_id = _labeled_project(store, project_factory)
+    first = worker.compute(db_url, project_id, 10, None)
+    pid = worker.pid
+    second = worker.compute(db_url, project_id, 10, None)
+    assert isinstance(first, ComputedRound) and isinstance(second, ComputedRound)
+    assert first.model is not None and first.model.n_labels == 10
+    assert len(first.candidates) == 10
+    assert worker.pid == pid
+
+
+def test_an_error_in_a_round_is_reported_with_its_message_and_the_worker_stays_usable(
+    worker, store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    project_id = _labeled_project(store, project_factory)
+    with pytest.raises(RoundFailed, match="No project with id 987654"):
+        worker.compute(db_url, 987654, 10, None)
+    pid = worker.pid
+    assert worker.compute(db_url, project_id, 10, None).candidates
+    assert worker.pid == pid
+
+
+def test_a_worker_killed_during_a_round_fails_that_round_and_the_next_starts_anew(
+    worker, store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    project_id = _labeled_project(store, project_factory)
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            worker.compute(db_url, project_id, 10, None)
+        except Exception as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while worker.pid is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    killed = worker.pid
+    assert killed is not None
+    os.kill(killed, signal.SIGKILL)
+    thread.join(60)
+    assert len(errors) == 1 and isinstance(errors[0], RoundFailed)
+    assert "killed by SIGKILL" in str(errors[0])
+    assert worker.compute(db_url, project_id, 10, None).candidates
+    assert worker.pid not in (None, killed)
+
+
+def test_closing_an_idle_worker_ends_its_process(
+    worker, store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    project_id = _labeled_project(store, project_factory)
+    worker.compute(db_url, project_id, 10, None)
+    pid = worker.pid
+    assert pid is not None and _alive(pid)
+    worker.close()
+    assert not worker.running
+    assert not _alive(pid)
