@@ -111,3 +111,20 @@ def test_closing_an_idle_worker_ends_its_process(
     worker.close()
     assert not worker.running
     assert not _alive(pid)
+
+
+def test_the_caller_is_called_back_while_the_worker_computes(
+    worker, store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    project_id = _labeled_project(store, project_factory)
+    calls: list[float] = []
+    worker.compute(
+        db_url,
+        project_id,
+        10,
+        None,
+        while_waiting=lambda: calls.append(time.monotonic()),
+        every=0.01,
+    )
+    # Starting the worker alone (Python and the model stack) takes longer.
+    assert len(calls) >= 2

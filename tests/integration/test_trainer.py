@@ -144,3 +144,64 @@ def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
         (due.id, "queued"),
     ]
     assert jobs[0].error == "The server running this job stopped."
+
+
+def test_a_queue_that_runs_low_during_a_round_is_topped_up_behind_the_queued_items(
+    store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from activelabel.server.trainer import BackgroundTrainer
+    from activelabel.store.annotations import add_annotation
+    from activelabel.store.models import Item, QuerySession, QueueEntry
+    from activelabel.store.queue import random_fill
+
+    project = project_factory(items=[{"text": f"t{i}"} for i in range(60)])
+    trainer = BackgroundTrainer(store, db_url, queue_size=20)  # low water: 10
+    with store.session(write=True) as session:
+        random_fill(session, project_id=project.id, size=3)
+        first = set(session.scalars(select(QueueEntry.item_id)))
+        unqueued = session.scalars(
+            select(Item.id).where(Item.id.notin_(first)).order_by(Item.id)
+        )
+        labeled = list(unqueued)[:30]
+        for item_id in labeled:
+            add_annotation(session, project=project, item_id=item_id, value="ham")
+
+    trainer._top_up_low_queues()
+
+    with store.session() as session:
+        entries = session.execute(
+            select(QueueEntry.item_id, QuerySession.strategy)
+            .join(QuerySession, QuerySession.id == QueueEntry.session_id)
+            .order_by(QueueEntry.priority.desc())
+        ).all()
+    assert len(entries) == 20
+    assert {e.item_id for e in entries[:3]} == first  # still served first
+    assert not {e.item_id for e in entries} & set(labeled)
+    assert {e.strategy for e in entries} == {"random"}
+
+    # A project is topped up at most every TOP_UP_SECONDS.
+    with store.session(write=True) as session:
+        for entry in session.scalars(select(QueueEntry)).all()[:15]:
+            session.delete(entry)
+    trainer._top_up_low_queues()
+    with store.session() as session:
+        assert len(session.scalars(select(QueueEntry.id)).all()) == 5
+
+
+def test_items_labeled_after_being_picked_are_not_queued(
+    store, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    from activelabel.store.annotations import add_annotation
+    from activelabel.store.queue import pick_at_random, queue_at_random, queue_size
+
+    project = project_factory(items=[{"text": f"t{i}"} for i in range(10)])
+    with store.session() as session:
+        picked = pick_at_random(session, project_id=project.id, size=4)
+    assert len(picked) == 4
+    with store.session(write=True) as session:
+        add_annotation(session, project=project, item_id=picked[0], value="ham")
+    with store.session(write=True) as session:
+        assert queue_at_random(session, project_id=project.id, item_ids=picked) == 3
+        assert queue_size(session, project_id=project.id) == 3

@@ -17,11 +17,13 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -62,14 +64,29 @@ class RoundWorker:
         return self._process.pid if self.running and self._process else None
 
     def compute(
-        self, url: str, project_id: int, queue_size: int, cache_dir: str | None
+        self,
+        url: str,
+        project_id: int,
+        queue_size: int,
+        cache_dir: str | None,
+        *,
+        while_waiting: Callable[[], object] | None = None,
+        every: float = 1.0,
     ) -> ComputedRound:
-        """Compute one round of ``project_id`` in the worker; raise :class:`RoundFailed`."""
+        """Compute one round of ``project_id`` in the worker; raise :class:`RoundFailed`.
+
+        A round can take minutes on a large pool: ``while_waiting`` is called
+        every ``every`` seconds until the answer comes (the trainer keeps the
+        queues from running dry meanwhile).
+        """
         process = self._started()
         assert process.stdin is not None and process.stdout is not None
         try:
             pickle.dump((url, project_id, queue_size, cache_dir), process.stdin)
             process.stdin.flush()
+            if while_waiting is not None:
+                while not select.select([process.stdout], [], [], every)[0]:
+                    while_waiting()
             ok, payload = pickle.load(process.stdout)
         except (EOFError, OSError, pickle.UnpicklingError):
             code = self._reap()

@@ -31,7 +31,12 @@ from activelabel.server.round_worker import RoundFailed, RoundWorker
 from activelabel.store.engine import Store
 from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
-from activelabel.store.queue import queue_size, random_fill
+from activelabel.store.queue import (
+    pick_at_random,
+    queue_at_random,
+    queue_size,
+    random_fill,
+)
 from activelabel.store.rounds import write_round
 
 __all__ = ["BackgroundTrainer"]
@@ -48,6 +53,9 @@ STALE_JOB = dt.timedelta(minutes=30)
 #: round starts a new one: a few seconds, against the tens a large round takes,
 #: and the features come back from the on-disk cache.
 WORKER_IDLE_SECONDS = 60.0
+
+#: Seconds between two top-ups of one project's queue while a round runs.
+TOP_UP_SECONDS = 10.0
 
 #: PostgreSQL advisory lock key held while a starting server fills empty queues.
 _PG_START_LOCK = 0x61637476_0002
@@ -93,6 +101,8 @@ class BackgroundTrainer:
         self._worker = RoundWorker()
         self._worker_used = 0.0
         self.worker_idle_seconds = WORKER_IDLE_SECONDS
+        #: When each project's queue was last topped up during a round.
+        self._topped_up: dict[int, float] = {}
         self.rounds: list[dict[str, Any]] = []
 
     def start(self) -> None:
@@ -217,6 +227,39 @@ class BackgroundTrainer:
             return True
         return queue_size(session, project_id=project.id) < self.low_water
 
+    def _top_up_low_queues(self) -> None:
+        """Add random items to queues that ran low while a round is computed.
+
+        Rounds refill the queues, but a round can take minutes (a first round
+        of sentence embeddings on a large pool), and a team empties a queue
+        of 500 faster: the page would say nothing is left to label while most
+        of the pool is. Items are drawn in a read transaction and appended
+        behind what is queued; the next round replaces them. A project is
+        topped up at most every :data:`TOP_UP_SECONDS`.
+        """
+        now = time.monotonic()
+        try:
+            picked: dict[int, list[int]] = {}
+            with self.store.session() as session:
+                for project_id in list(session.scalars(select(Project.id))):
+                    last = self._topped_up.get(project_id, -TOP_UP_SECONDS)
+                    if now - last < TOP_UP_SECONDS:
+                        continue
+                    size = queue_size(session, project_id=project_id)
+                    if size < self.low_water:
+                        picked[project_id] = pick_at_random(
+                            session, project_id=project_id, size=self.queue_size - size
+                        )
+            for project_id, item_ids in picked.items():
+                self._topped_up[project_id] = now
+                if item_ids:
+                    with self.store.session(write=True) as session:
+                        queue_at_random(
+                            session, project_id=project_id, item_ids=item_ids
+                        )
+        except Exception:  # the round goes on; the next call tries again
+            log.exception("topping up a queue failed")
+
     def _run_one_job(self) -> bool:
         with self.store.session(write=True) as session:
             job = claim_job(session)
@@ -230,6 +273,7 @@ class BackgroundTrainer:
                     project_id,
                     self.queue_size,
                     str(self.cache_dir) if self.cache_dir else None,
+                    while_waiting=self._top_up_low_queues,
                 )
             finally:
                 self._worker_used = time.monotonic()

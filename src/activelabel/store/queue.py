@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    and_,
     bindparam,
     delete,
     exists,
@@ -33,7 +34,9 @@ __all__ = [
     "QueueCandidate",
     "complete_item",
     "drop_other_sessions",
+    "pick_at_random",
     "put_in_queue",
+    "queue_at_random",
     "queue_size",
     "random_fill",
     "replace_queue",
@@ -310,24 +313,57 @@ _UPDATE_ENTRY = (
 )
 
 
-def random_fill(session: Session, *, project_id: int, size: int) -> int:
-    """Fill an empty queue with a random sample of unlabeled items (no model needed).
-
-    Cheap enough to run while a server starts, so the first item is there at once
-    while the first real round (featurize, cold start, train) runs in the background.
-    """
+def _unlabeled_unqueued() -> Any:
+    """Items with no active label and no queue entry (a WHERE clause on ``Item``)."""
     labeled = exists().where(
         Annotation.item_id == Item.id, Annotation.status == "active"
     )
     queued = exists().where(QueueEntry.item_id == Item.id)
-    picked = session.scalars(
-        select(Item.id)
-        .where(Item.project_id == project_id, ~labeled, ~queued)
-        .order_by(func.random())
-        .limit(size)
-    ).all()
+    return and_(~labeled, ~queued)
+
+
+def pick_at_random(session: Session, *, project_id: int, size: int) -> list[int]:
+    """Up to ``size`` unlabeled items not in the queue, drawn uniformly (ids).
+
+    Reads only: on SQLite it can run in a read transaction, so the scan of
+    a large pool never holds the write lock that labels wait for.
+    """
+    return list(
+        session.scalars(
+            select(Item.id)
+            .where(Item.project_id == project_id, _unlabeled_unqueued())
+            .order_by(func.random())
+            .limit(size)
+        )
+    )
+
+
+def queue_at_random(
+    session: Session, *, project_id: int, item_ids: Sequence[int]
+) -> int:
+    """Append ``item_ids`` to the end of the queue, in a new "random" query session.
+
+    Items labeled or queued since they were picked are left out. Returns the
+    number queued.
+    """
+    if not item_ids:
+        return 0
+    still = set(
+        session.scalars(
+            select(Item.id).where(
+                Item.project_id == project_id,
+                Item.id.in_(list(item_ids)),
+                _unlabeled_unqueued(),
+            )
+        )
+    )
+    picked = [item_id for item_id in item_ids if item_id in still]
     if not picked:
         return 0
+    lowest = session.scalar(
+        select(func.min(QueueEntry.priority)).where(QueueEntry.project_id == project_id)
+    )
+    below = (lowest if lowest is not None else 0.0) - 1.0
     query_session = QuerySession(project_id=project_id, strategy="random", pool_size=0)
     session.add(query_session)
     session.flush()
@@ -338,13 +374,23 @@ def random_fill(session: Session, *, project_id: int, size: int) -> int:
                 "project_id": project_id,
                 "item_id": item_id,
                 "session_id": query_session.id,
-                "priority": float(len(picked) - rank),
+                "priority": below - rank,
             }
             for rank, item_id in enumerate(picked)
         ],
     )
     query_session.n_queued = len(picked)
     return len(picked)
+
+
+def random_fill(session: Session, *, project_id: int, size: int) -> int:
+    """Add a random sample of up to ``size`` unlabeled items to the queue (no model needed).
+
+    Cheap enough to run while a server starts, so the first item is there at once
+    while the first real round (featurize, cold start, train) runs in the background.
+    """
+    picked = pick_at_random(session, project_id=project_id, size=size)
+    return queue_at_random(session, project_id=project_id, item_ids=picked)
 
 
 #: Counts the entries in a project's queue (bind ``project``). Built once and
