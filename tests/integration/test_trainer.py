@@ -205,3 +205,34 @@ def test_items_labeled_after_being_picked_are_not_queued(
     with store.session(write=True) as session:
         assert queue_at_random(session, project_id=project.id, item_ids=picked) == 3
         assert queue_size(session, project_id=project.id) == 3
+
+
+def test_probing_random_ids_finds_only_unlabeled_unqueued_items_of_the_project(
+    store, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from activelabel.store.annotations import add_annotation
+    from activelabel.store.models import Item, QueueEntry
+    from activelabel.store.queue import probe_at_random, random_fill
+
+    other = project_factory(items=[{"text": f"o{i}"} for i in range(50)])
+    project = project_factory(items=[{"text": f"t{i}"} for i in range(200)])
+    with store.session(write=True) as session:
+        random_fill(session, project_id=project.id, size=50)
+        queued = set(session.scalars(select(QueueEntry.item_id)))
+        free = session.scalars(
+            select(Item.id)
+            .where(Item.project_id == project.id, Item.id.notin_(queued))
+            .order_by(Item.id)
+        ).all()
+        labeled = set(free[:100])
+        for item_id in labeled:
+            add_annotation(session, project=project, item_id=item_id, value="ham")
+    eligible = set(free) - labeled  # 50 items
+
+    with store.session() as session:
+        found = probe_at_random(session, project_id=project.id, size=20, tries=10)
+        assert probe_at_random(session, project_id=other.id + 1000, size=5) == []
+    assert len(found) == len(set(found)) == 20
+    assert set(found) <= eligible

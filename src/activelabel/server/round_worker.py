@@ -9,7 +9,8 @@ which reads requests on its stdin and writes results on its stdout.
 A plain child process rather than a :mod:`multiprocessing` pool: a pool needs
 semaphores, and with them multiprocessing's resource-tracker process, 12 MiB
 that stayed beside the server for its whole life. The worker only reads the
-database; the server writes what it computed (:func:`write_round`).
+database; the server writes what it computed
+(:func:`activelabel.store.rounds.write_round`).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from activelabel.store.engine import Store
 from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
 from activelabel.store.queue import (
-    pick_at_random,
+    probe_at_random,
     queue_at_random,
     queue_size,
     random_fill,
@@ -233,7 +233,8 @@ class BackgroundTrainer:
         Rounds refill the queues, but a round can take minutes (a first round
         of sentence embeddings on a large pool), and a team empties a queue
         of 500 faster: the page would say nothing is left to label while most
-        of the pool is. Items are drawn in a read transaction and appended
+        of the pool is. Items are drawn by random ids (a few index lookups,
+        not a scan of the pool) in a read transaction and appended
         behind what is queued; the next round replaces them. A project is
         topped up at most every :data:`TOP_UP_SECONDS`.
         """
@@ -247,7 +248,7 @@ class BackgroundTrainer:
                         continue
                     size = queue_size(session, project_id=project_id)
                     if size < self.low_water:
-                        picked[project_id] = pick_at_random(
+                        picked[project_id] = probe_at_random(
                             session, project_id=project_id, size=self.queue_size - size
                         )
             for project_id, item_ids in picked.items():
