@@ -154,7 +154,7 @@ DEFAULT_DATASETS = ["digits", "sms_spam", "ag_news", "wine_colour", "cifar10"]
 #: Variants of the default, compared in the same harness: name -> parameters.
 VARIANTS: dict[str, dict[str, Any]] = {
     "adaptive_coverage": {"weight": "adaptive_coverage"},
-    "coverage_weight": {"weight": "coverage"},
+    "coverage_weight": {"weight": "coverage"},  # the default before adaptive_coverage
     "typicality_weight": {"weight": "typicality"},
     "uncertainty_weight": {"weight": "uncertainty"},
 }

@@ -273,7 +273,7 @@ class DiverseUncertaintySampling(QueryStrategy):
         Pre-select ``beta × batch_size`` most uncertain rows before clustering
         (>= 1; 1 means plain uncertainty sampling).
     weight : {"adaptive_coverage", "coverage", "typicality", "uncertainty"}, \
-default="coverage"
+default="adaptive_coverage"
         What multiplies a row's uncertainty in its weight: its coverage gain
         (:func:`coverage_gain`), faded towards 1 as the model's mean
         uncertainty on the reference sample falls below one half
@@ -297,7 +297,7 @@ default="coverage"
         self,
         method: str = "margin",
         beta: int = 10,
-        weight: str = "coverage",
+        weight: str = "adaptive_coverage",
         *,
         random_state: Any = None,
     ) -> None:

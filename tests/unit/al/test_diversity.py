@@ -235,6 +235,15 @@ def test_adaptive_coverage_leaves_a_confident_model_on_its_most_uncertain_rows()
     assert adaptive <= 3
 
 
+def test_the_default_weight_fades_the_gain_for_a_confident_model() -> None:
+    X, y, model = two_bands_labels_in_one()
+    sure = ScaledLogits(model, 3.0)
+    picked = DiverseUncertaintySampling(beta=40, random_state=0).query(
+        X, y, estimator=sure, batch_size=10
+    )
+    assert (picked >= 400).sum() <= 3
+
+
 def test_blend_by_uncertainty_keeps_the_gain_while_the_model_is_unsure() -> None:
     gain = np.array([0.0, 0.25, 1.0])
     np.testing.assert_allclose(blend_by_uncertainty(gain, np.ones(50)), gain)
