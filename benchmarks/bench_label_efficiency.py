@@ -151,16 +151,25 @@ LOADERS = {
 DEFAULT_DATASETS = ["digits", "sms_spam", "ag_news", "wine_colour", "cifar10"]
 
 
-def register_variants() -> list[str]:
-    """Earlier weights of the default, to compare in the same harness; their names."""
+#: Variants of the default, compared in the same harness: name -> parameters.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "adaptive_coverage": {"weight": "adaptive_coverage"},
+    "coverage_weight": {"weight": "coverage"},  # the default before adaptive_coverage
+    "typicality_weight": {"weight": "typicality"},
+    "uncertainty_weight": {"weight": "uncertainty"},
+}
+
+
+def register_variants(names: list[str] | None = None) -> list[str]:
+    """Register variants of the default (all, or ``names``); their names."""
     from activelabel.al import DiverseUncertaintySampling, _registry
 
-    variants = {"typicality_weight": "typicality", "uncertainty_weight": "uncertainty"}
-    for name, weight in variants.items():
+    chosen = list(VARIANTS) if names is None else names
+    for name in chosen:
         _registry._FACTORIES[name] = (
-            lambda w: lambda rs: DiverseUncertaintySampling(weight=w, random_state=rs)
-        )(weight)
-    return list(variants)
+            lambda kw: lambda rs: DiverseUncertaintySampling(**kw, random_state=rs)
+        )(VARIANTS[name])
+    return chosen
 
 
 def main() -> None:
@@ -185,9 +194,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--variants",
-        action="store_true",
-        help="also run the default with its earlier weights (typicality_weight "
-        "= the previous default, uncertainty_weight = the one before)",
+        nargs="?",
+        const="all",
+        default=None,
+        help="also run variants of the default: 'all' or a comma-separated "
+        f"list from: {', '.join(VARIANTS)}",
     )
     parser.add_argument(
         "--out", type=Path, default=HERE / "results" / "label_efficiency.json"
@@ -199,7 +210,9 @@ def main() -> None:
 
         strategies += register()
     if args.variants:
-        strategies += register_variants()
+        strategies += register_variants(
+            None if args.variants == "all" else args.variants.split(",")
+        )
     results: dict[str, Any] = {}
     for name in args.datasets.split(","):
         t0 = time.perf_counter()

@@ -11,10 +11,20 @@ a uniform sample of the data would resemble a labeled row if this one were
 labeled (MaxHerding's utility, Bae et al. 2024). An uncertain outlier covers
 little; an uncertain row in a dense region that no label is near yet covers
 much. Combining the two is the idea of Uncertainty Herding (Bae et al. 2025).
-The earlier weight, typicality (the inverse mean distance to the nearest rows
-of the sample; "information density", Settles & Craven 2008; Hacohen et al.
-2022), stays available: it favours dense regions whether or not labels are
-already there.
+How much the coverage gain counts follows the model ("adaptive_coverage"):
+the gain counts fully while the model's mean uncertainty on the sample is at
+least one half, and fades in proportion below. While the model is unsure
+across the data (few labels, a hard problem) new ground matters; once it is
+sure almost everywhere, only the boundary is left to learn, and the weight
+tends to the uncertainty alone (Zhdanov's weighting), as Uncertainty Herding
+moves from coverage to uncertainty as the budget grows. On an easy problem
+the full gain keeps pulling the batch off the boundary after the model has
+settled.
+
+The earlier weights stay available: the full coverage gain ("coverage"), and
+typicality (the inverse mean distance to the nearest rows of the sample;
+"information density", Settles & Craven 2008; Hacohen et al. 2022), which
+favours dense regions whether or not labels are already there.
 """
 
 from __future__ import annotations
@@ -39,11 +49,13 @@ from activelabel.al._validation import (
     check_one_of,
     check_random_state,
 )
-from activelabel.al.scores import UNCERTAINTY_METHODS
+from activelabel.al.scores import UNCERTAINTY_METHODS, uncertainty_scores
 from activelabel.al.selection import TopKAccumulator
+from activelabel.exceptions import ConfigError
 
 __all__ = [
     "DiverseUncertaintySampling",
+    "blend_by_uncertainty",
     "coverage_gain",
     "pick_per_cluster",
     "typicality",
@@ -57,8 +69,11 @@ REFERENCE_SIZE = 1_000
 #: Labeled rows compared with the reference at a time when measuring coverage,
 #: so a large labeled set never needs more than 1,000 × 4,096 kernel values.
 COVERAGE_BLOCK = 4_096
+#: Mean uncertainty of the sample from which the coverage gain counts fully
+#: ("adaptive_coverage"): the middle of the [0, 1] scale of the scores.
+FULL_GAIN_UNCERTAINTY = 0.5
 #: What multiplies a candidate's uncertainty in its weight.
-WEIGHTS = ("coverage", "typicality", "uncertainty")
+WEIGHTS = ("adaptive_coverage", "coverage", "typicality", "uncertainty")
 
 
 def _dense_used_columns(features: Any) -> FloatArray:
@@ -182,6 +197,32 @@ def coverage_gain(
     return scaled
 
 
+def blend_by_uncertainty(
+    gain: FloatArray,
+    uncertainty: FloatArray,
+    *,
+    full_at: float = FULL_GAIN_UNCERTAINTY,
+) -> FloatArray:
+    """``gain`` blended with 1 by the model's mean uncertainty: ``(1 - a) + a * gain``.
+
+    ``uncertainty`` holds the model's scores on a sample of the data, each in
+    [0, 1] (NaN counts as 0); ``a = min(1, mean / full_at)`` (``full_at`` >
+    0, one half by default: the middle of the scale). While the model
+    is at least ``full_at`` unsure on average the gain counts fully; below, it
+    fades in proportion, and with the model sure of every row each gain is 1,
+    leaving the choice to the rows' own uncertainty.
+    """
+    if not full_at > 0:
+        raise ConfigError(
+            f"blend_by_uncertainty: full_at must be > 0. Got {full_at!r} instead."
+        )
+    scores = np.nan_to_num(np.asarray(uncertainty, dtype=float), nan=0.0)
+    mean = float(scores.mean()) if scores.size else 1.0
+    a = min(1.0, max(mean, 0.0) / full_at)
+    blended: FloatArray = (1.0 - a) + a * np.asarray(gain, dtype=float)
+    return blended
+
+
 def pick_per_cluster(
     features: Any,
     weights: FloatArray,
@@ -231,10 +272,14 @@ class DiverseUncertaintySampling(QueryStrategy):
     beta : int, default=10
         Pre-select ``beta × batch_size`` most uncertain rows before clustering
         (>= 1; 1 means plain uncertainty sampling).
-    weight : {"coverage", "typicality", "uncertainty"}, default="coverage"
+    weight : {"adaptive_coverage", "coverage", "typicality", "uncertainty"}, \
+default="adaptive_coverage"
         What multiplies a row's uncertainty in its weight: its coverage gain
-        (:func:`coverage_gain`), its typicality (:func:`typicality`), or
-        nothing ("uncertainty": Zhdanov's weighting).
+        (:func:`coverage_gain`), faded towards 1 as the model's mean
+        uncertainty on the reference sample falls below one half
+        (:func:`blend_by_uncertainty`); the full coverage gain; its
+        typicality (:func:`typicality`); or nothing ("uncertainty":
+        Zhdanov's weighting).
     random_state : int, numpy Generator or None, default=None
         Seeds k-means, ties, the reference sample, and the cold-start batch.
 
@@ -245,14 +290,14 @@ class DiverseUncertaintySampling(QueryStrategy):
     measured against a uniform sample of 1,000 rows of ``X`` (labeled or not),
     so a query costs the streamed scoring, a fixed amount of work per
     pre-selected row and, for coverage, one pass of the sample over the
-    labeled rows.
+    labeled rows; "adaptive_coverage" also scores the 1,000 sampled rows.
     """
 
     def __init__(
         self,
         method: str = "margin",
         beta: int = 10,
-        weight: str = "coverage",
+        weight: str = "adaptive_coverage",
         *,
         random_state: Any = None,
     ) -> None:
@@ -303,9 +348,14 @@ class DiverseUncertaintySampling(QueryStrategy):
             reference = ctx.rng.choice(
                 ctx.n_samples, size=min(REFERENCE_SIZE, ctx.n_samples), replace=False
             )
-            if self.weight == "coverage":
+            if self.weight in ("coverage", "adaptive_coverage"):
                 labeled = np.flatnonzero(ctx.labeled)
-                weights *= coverage_gain(ctx.X, top, reference, labeled)
+                gain = coverage_gain(ctx.X, top, reference, labeled)
+                if self.weight == "adaptive_coverage":
+                    proba = ctx.estimator.predict_proba(ctx.X[reference])
+                    unsure = uncertainty_scores(proba, method=self.method)
+                    gain = blend_by_uncertainty(gain, unsure)
+                weights *= gain
             else:
                 weights *= typicality(ctx.X, top, reference)
         seed = int(ctx.rng.integers(2**31 - 1))

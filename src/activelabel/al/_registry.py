@@ -41,7 +41,9 @@ def default_strategy(*, random_state: Any = None) -> QueryStrategy:
     margin is the strongest single measure there, clustering the batch keeps a
     batch of 10+ from spending labels on near-duplicates, and weighting by
     coverage gain keeps it from spending them on uncertain outliers or on
-    regions the labels already cover.
+    regions the labels already cover. The gain fades as the model grows sure
+    of the data ("adaptive_coverage"), so that on an easy problem the batch
+    stays on the boundary once the model has settled.
     """
     return DiverseUncertaintySampling("margin", random_state=random_state)
 

@@ -7,9 +7,15 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from activelabel.al import DiverseUncertaintySampling
-from activelabel.al._diversity import coverage_gain, pick_per_cluster, typicality
+from activelabel.al._diversity import (
+    blend_by_uncertainty,
+    coverage_gain,
+    pick_per_cluster,
+    typicality,
+)
 from activelabel.exceptions import ConfigError
 from activelabel.ml.training import fit_quietly, make_estimator
 
@@ -148,8 +154,11 @@ def test_coverage_gain_is_uniform_when_every_row_is_already_covered() -> None:
     np.testing.assert_array_equal(gain, np.ones(5))
 
 
-def test_coverage_weight_sends_the_batch_where_labels_are_missing() -> None:
-    """Two dense bands on the class boundary; labels sit in the first only."""
+def two_bands_labels_in_one() -> Any:
+    """Two dense bands on the class boundary; labels sit in the first only.
+
+    Rows 400 and on are the lower band, where no label is near.
+    """
     rng = np.random.default_rng(7)
     left = rng.normal([-3.0, 0.0], 0.5, size=(100, 2))
     right = rng.normal([3.0, 0.0], 0.5, size=(100, 2))
@@ -161,17 +170,103 @@ def test_coverage_weight_sends_the_batch_where_labels_are_missing() -> None:
     # Labels on both sides of the boundary inside the upper band.
     upper_rows = np.arange(200, 400)
     y[upper_rows[:15]] = np.where(X[upper_rows[:15], 0] < 0, "a", "b")
-    model = fit_on_labeled(X, y)
+    return X, y, fit_on_labeled(X, y)
 
-    def in_lower_band(weight: str) -> int:
-        # A wide pre-selection holds both bands; the weight decides between them.
-        picked = DiverseUncertaintySampling(
-            weight=weight, beta=40, random_state=0
-        ).query(X, y, estimator=model, batch_size=10)
-        return int((picked >= 400).sum())
 
-    assert in_lower_band("coverage") > in_lower_band("typicality")
-    assert in_lower_band("coverage") >= 7
+def in_lower_band(X: Any, y: Any, model: Any, weight: str) -> int:
+    # A wide pre-selection holds both bands; the weight decides between them.
+    picked = DiverseUncertaintySampling(weight=weight, beta=40, random_state=0).query(
+        X, y, estimator=model, batch_size=10
+    )
+    return int((picked >= 400).sum())
+
+
+def test_coverage_weight_sends_the_batch_where_labels_are_missing() -> None:
+    X, y, model = two_bands_labels_in_one()
+    assert in_lower_band(X, y, model, "coverage") > in_lower_band(
+        X, y, model, "typicality"
+    )
+    assert in_lower_band(X, y, model, "coverage") >= 7
+
+
+class ScaledLogits(ClassifierMixin, BaseEstimator):
+    """A fitted model's probabilities with its logits multiplied by ``scale``.
+
+    The ranking of rows by uncertainty stays the same; a small scale makes the
+    model unsure of every row, a large one sure of all but the boundary.
+    """
+
+    def __init__(self, model: Any, scale: float) -> None:
+        self.model = model
+        self.scale = scale
+        self.classes_ = model.classes_
+
+    def fit(self, X: Any, y: Any) -> ScaledLogits:
+        return self
+
+    def predict_proba(self, X: Any) -> Any:
+        logit = self.scale * self.model.decision_function(X)
+        p = 1.0 / (1.0 + np.exp(-logit))
+        return np.column_stack([1.0 - p, p])
+
+
+def test_adaptive_coverage_counts_the_gain_fully_when_the_model_is_unsure_everywhere() -> (
+    None
+):
+    X, y, model = two_bands_labels_in_one()
+    unsure = ScaledLogits(model, 1e-3)
+    # Like the full gain: most of the batch where no label is near, more than
+    # the uncertainty alone sends there.
+    adaptive = in_lower_band(X, y, unsure, "adaptive_coverage")
+    assert adaptive >= 7
+    assert adaptive > in_lower_band(X, y, unsure, "uncertainty")
+
+
+def test_adaptive_coverage_leaves_a_confident_model_on_its_most_uncertain_rows() -> (
+    None
+):
+    X, y, model = two_bands_labels_in_one()
+    sure = ScaledLogits(model, 3.0)
+    # The full gain still pulls the batch into the unlabeled band; the
+    # adaptive weight stays where the uncertainty alone sends it.
+    adaptive = in_lower_band(X, y, sure, "adaptive_coverage")
+    assert in_lower_band(X, y, sure, "coverage") >= 7
+    assert adaptive <= in_lower_band(X, y, sure, "uncertainty") + 1
+    assert adaptive <= 3
+
+
+def test_the_default_weight_fades_the_gain_for_a_confident_model() -> None:
+    X, y, model = two_bands_labels_in_one()
+    sure = ScaledLogits(model, 3.0)
+    picked = DiverseUncertaintySampling(beta=40, random_state=0).query(
+        X, y, estimator=sure, batch_size=10
+    )
+    assert (picked >= 400).sum() <= 3
+
+
+def test_blend_by_uncertainty_keeps_the_gain_while_the_model_is_unsure() -> None:
+    gain = np.array([0.0, 0.25, 1.0])
+    np.testing.assert_allclose(blend_by_uncertainty(gain, np.ones(50)), gain)
+    # At least one half unsure on average is enough for the full gain.
+    np.testing.assert_allclose(blend_by_uncertainty(gain, np.full(50, 0.5)), gain)
+
+
+def test_blend_by_uncertainty_fades_the_gain_as_the_model_grows_sure() -> None:
+    gain = np.array([0.0, 0.25, 1.0])
+    np.testing.assert_allclose(blend_by_uncertainty(gain, np.zeros(50)), np.ones(3))
+    # Mean uncertainty 0.125 (NaN counts as 0): a quarter of the gain.
+    np.testing.assert_allclose(
+        blend_by_uncertainty(gain, np.array([0.0, 0.25, np.nan, 0.25])),
+        [0.75, 0.8125, 1.0],
+    )
+    np.testing.assert_allclose(
+        blend_by_uncertainty(gain, np.full(4, 0.25), full_at=1.0), [0.75, 0.8125, 1.0]
+    )
+
+
+def test_blend_by_uncertainty_rejects_a_full_gain_level_that_is_not_positive() -> None:
+    with pytest.raises(ConfigError, match="full_at"):
+        blend_by_uncertainty(np.ones(3), np.ones(3), full_at=0.0)
 
 
 def test_an_unknown_weight_is_named_in_the_error() -> None:

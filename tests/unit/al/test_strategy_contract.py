@@ -37,7 +37,12 @@ BAD_INIT_PARAMS: dict[str, list[tuple[Any, type[Exception]]]] = {
     "method": [("nope", ConfigError), (1, ConfigError)],
     "n_members": [(1, ConfigError), ("3", ConfigError), (True, ConfigError)],
     "beta": [(0, ConfigError), (2.0, ConfigError)],
-    "weight": [("density", ConfigError), (1.0, ConfigError), (None, ConfigError)],
+    "weight": [
+        ("density", ConfigError),
+        ("adaptive", ConfigError),
+        (1.0, ConfigError),
+        (None, ConfigError),
+    ],
     "max_pool": [(0, ConfigError), (None, ConfigError)],
 }
 
