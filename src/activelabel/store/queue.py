@@ -405,7 +405,15 @@ def queue_at_random(
             )
         )
     )
-    picked = [item_id for item_id in item_ids if item_id in still]
+    return _append_random(
+        session,
+        project_id=project_id,
+        picked=[item_id for item_id in item_ids if item_id in still],
+    )
+
+
+def _append_random(session: Session, *, project_id: int, picked: list[int]) -> int:
+    """Queue ``picked`` (checked unlabeled and unqueued) behind every entry."""
     if not picked:
         return 0
     lowest = session.scalar(
@@ -437,8 +445,9 @@ def random_fill(session: Session, *, project_id: int, size: int) -> int:
     Cheap enough to run while a server starts, so the first item is there at once
     while the first real round (featurize, cold start, train) runs in the background.
     """
+    # Picked in this transaction: nothing to check again.
     picked = pick_at_random(session, project_id=project_id, size=size)
-    return queue_at_random(session, project_id=project_id, item_ids=picked)
+    return _append_random(session, project_id=project_id, picked=picked)
 
 
 #: Counts the entries in a project's queue (bind ``project``). Built once and
