@@ -182,15 +182,10 @@ class Serve:
         self.api = f"{self.url}/api/v1/projects/{PROJECT}"
 
     def rss_mib(self) -> dict[str, float]:
-        """VmRSS of the server and of each of its child processes (the trainer worker)."""
+        """VmRSS of the server and of its child process (the trainer worker), if up."""
         out = {"server": _vmrss(self.process.pid)}
         for child in _children(self.process.pid):
-            try:
-                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            except OSError:
-                continue
-            name = "resource_tracker" if b"resource_tracker" in cmdline else "trainer"
-            out[name] = out.get(name, 0.0) + _vmrss(child)
+            out["trainer"] = out.get("trainer", 0.0) + _vmrss(child)
         out["total"] = sum(out.values())
         return out
 
