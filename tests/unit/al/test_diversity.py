@@ -74,11 +74,17 @@ def fit_on_labeled(X: Any, y: Any) -> Any:
     return fit_quietly(make_estimator(), X[labeled], y[labeled].astype(str))
 
 
+def two_classes(rng: np.random.Generator, n: int) -> tuple[Any, Any]:
+    """``n`` rows of each class, around x = -3 and x = 3 (left drawn first)."""
+    left = rng.normal([-3.0, 0.0], 0.5, size=(n, 2))
+    right = rng.normal([3.0, 0.0], 0.5, size=(n, 2))
+    return left, right
+
+
 def boundary_pool() -> Any:
     """Two classes split at x=0; at the boundary a dense band and a sparse halo."""
     rng = np.random.default_rng(3)
-    left = rng.normal([-3.0, 0.0], 0.5, size=(150, 2))
-    right = rng.normal([3.0, 0.0], 0.5, size=(150, 2))
+    left, right = two_classes(rng, 150)
     band = np.column_stack([rng.normal(0, 0.3, 300), rng.normal(0, 0.3, 300)])
     halo = np.column_stack([rng.normal(0, 0.3, 30), rng.uniform(-12, 12, 30)])
     X = np.vstack([left, right, band, halo])
@@ -160,8 +166,7 @@ def two_bands_labels_in_one() -> Any:
     Rows 400 and on are the lower band, where no label is near.
     """
     rng = np.random.default_rng(7)
-    left = rng.normal([-3.0, 0.0], 0.5, size=(100, 2))
-    right = rng.normal([3.0, 0.0], 0.5, size=(100, 2))
+    left, right = two_classes(rng, 100)
     upper = np.column_stack([rng.normal(0, 0.4, 200), rng.normal(4.0, 0.4, 200)])
     lower = np.column_stack([rng.normal(0, 0.4, 200), rng.normal(-4.0, 0.4, 200)])
     X = np.vstack([left, right, upper, lower])
