@@ -8,6 +8,7 @@ Who holds which entry is :mod:`activelabel.store.leases`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -315,6 +316,10 @@ _UPDATE_ENTRY = (
 )
 
 
+#: Random ids :func:`probe_at_random` looks up at most in one try.
+PROBE_LIMIT = 20_000
+
+
 def _unlabeled_unqueued() -> Any:
     """Items with no active label and no queue entry (a WHERE clause on ``Item``)."""
     labeled = exists().where(
@@ -346,10 +351,12 @@ def probe_at_random(
     """Up to ``size`` unlabeled items not in the queue, found by drawing random ids.
 
     :func:`pick_at_random` reads the whole pool (seconds at a million items);
-    this looks up about twice ``size`` random ids per try, whatever the
-    pool's size (all the project's ids when they span under four times
-    ``size``). It finds fewer items when most of the pool is labeled or
-    queued, or when the project's ids have large gaps.
+    this looks up random ids, whatever the pool's size: twice ``size`` at
+    first, then as many as the share of ids found so far says are needed
+    (at most :data:`PROBE_LIMIT` per try), never the same id twice. When
+    the ids left untried are under twice that, or under four times what is
+    still wanted, it looks at all of them. It finds fewer items when nearly all the pool is
+    labeled or queued, or when the project's ids have large gaps.
     """
     bounds = session.execute(
         select(func.min(Item.id), func.max(Item.id)).where(
@@ -363,23 +370,35 @@ def probe_at_random(
     rng = random.Random()
     found: list[int] = []
     tried: set[int] = set()
+    # Ids that qualified / ids looked up; the prior says one in two.
+    hits, looked = 1, 2
     for _ in range(tries):
         wanted = size - len(found)
-        if high - low + 1 <= 4 * wanted:
-            # A small range: look at all of it, once.
+        to_draw = min(math.ceil(wanted * looked / hits), PROBE_LIMIT)
+        untried = high - low + 1 - len(tried)
+        if untried <= max(2 * to_draw, 4 * wanted):
             draw = set(range(low, high + 1)) - tried
         else:
-            draw = {rng.randint(low, high) for _ in range(2 * wanted)} - tried
+            # Ids not looked up yet: over twice as many are left as drawn.
+            draw = set()
+            while len(draw) < to_draw:
+                candidate = rng.randint(low, high)
+                if candidate not in tried:
+                    draw.add(candidate)
         tried |= draw
         if not draw:
             break
-        found += session.scalars(
-            select(Item.id).where(
-                Item.project_id == project_id,
-                Item.id.in_(sorted(draw)),
-                _unlabeled_unqueued(),
+        got = list(
+            session.scalars(
+                select(Item.id).where(
+                    Item.project_id == project_id,
+                    Item.id.in_(sorted(draw)),
+                    _unlabeled_unqueued(),
+                )
             )
         )
+        found += got
+        hits, looked = hits + len(got), looked + len(draw)
         if len(found) >= size:
             break
     rng.shuffle(found)
