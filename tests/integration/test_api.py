@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,36 @@ def test_project_shows_keys_and_keys_can_be_reassigned(
     assert clash.status_code == 400 and "share one key" in clash.json()["error"]
     action = client.patch("/api/v1/projects/sms", json={"keys": {"ham": "z"}})
     assert "used by an action" in action.json()["error"]
+
+
+def test_a_changed_overlap_applies_to_the_very_next_label(
+    client: TestClient, store: Store, sms: int, tokens: dict[str, str]
+) -> None:
+    first, second = next_ids(client, tokens["alice"], 2)
+    assert label(client, tokens["alice"], first).status_code == 201
+    # The labeling routes remember the project; changing it makes them forget.
+    assert client.patch("/api/v1/projects/sms", json={"overlap": 2}).status_code == 200
+    assert label(client, tokens["alice"], second).status_code == 201
+    with store.session() as session:
+        queued = set(session.scalars(select(QueueEntry.item_id)))
+    assert first not in queued and second in queued
+
+
+def test_a_project_read_by_another_server_is_read_afresh_after_a_few_seconds(
+    store: Store, sms: int
+) -> None:
+    from activelabel.server.deps import ProjectCache
+
+    cache = ProjectCache(seconds=0.3)
+    assert cache.get(store, "sms").config.get("overlap") is None
+    # Another server changes the project.
+    with store.session() as session:
+        project = session.scalar(select(Project).where(Project.name == "sms"))
+        assert project is not None
+        project.config = {**project.config, "overlap": 3}
+    assert cache.get(store, "sms").config.get("overlap") is None
+    time.sleep(0.4)
+    assert cache.get(store, "sms").config["overlap"] == 3
 
 
 def test_two_annotators_never_get_the_same_item(

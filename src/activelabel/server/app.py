@@ -13,7 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
 from activelabel.__about__ import __version__
-from activelabel.server.deps import LOCAL_USER, AnnotatorCache, ServerSettings
+from activelabel.server.deps import (
+    LOCAL_USER,
+    AnnotatorCache,
+    ProjectCache,
+    ServerSettings,
+)
 from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
@@ -78,6 +83,7 @@ def create_app(
     app.state.store = store
     app.state.settings = settings
     app.state.annotators = AnnotatorCache()
+    app.state.projects = ProjectCache()
     app.state.trainer = None
     install_error_handlers(app)
     # The labeling routes first: requests are matched against routes in order,

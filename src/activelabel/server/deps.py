@@ -22,13 +22,14 @@ __all__ = [
     "LOCAL_USER",
     "AnnotatorCache",
     "CurrentUser",
+    "ProjectCache",
     "ProjectDep",
     "ServerSettings",
     "SessionDep",
     "SettingsDep",
     "StoreDep",
     "app_store",
-    "labeling_transaction",
+    "labeling_project",
     "project_transaction",
 ]
 
@@ -147,6 +148,46 @@ class AnnotatorCache:
         return user
 
 
+class ProjectCache:
+    """Projects by name, as detached copies, remembered for a couple of seconds.
+
+    "Next task" and "submit label" need the project (its id, labels and
+    settings) on every call; reading it was one more statement per label,
+    and on PostgreSQL one more round trip. A project's name, id, task and
+    labels never change; its settings (keys, retrain_every, overlap) do, by
+    ``PATCH``, which makes this server forget the project at once. Another
+    server on the same database sees the change within ``seconds``.
+    """
+
+    def __init__(self, seconds: float = 2.0) -> None:
+        self.seconds = seconds
+        self._found: dict[str, tuple[float, Project]] = {}
+
+    def get(self, store: Store, name: str) -> Project:
+        """The project called ``name`` (raises ``ProjectNotFoundError`` if none)."""
+        hit = self._found.get(name)
+        if hit is not None and hit[0] >= time.monotonic():
+            return hit[1]
+        with store.session() as session:
+            project = read_project(session, name)
+        self._found[name] = (time.monotonic() + self.seconds, project)
+        return project
+
+    def forget(self, name: str) -> None:
+        """Read the project afresh next time (it was just changed)."""
+        self._found.pop(name, None)
+
+
+def labeling_project(request: Request, name: str) -> Project:
+    """The project for the labeling routes, from the app's :class:`ProjectCache`.
+
+    A detached copy shared between requests: read it, never change it. A route
+    that changes the project must use :func:`project_transaction`.
+    """
+    cache: ProjectCache = request.app.state.projects
+    return cache.get(app_store(request), name)
+
+
 async def get_current_user(request: Request) -> User:
     """The annotator behind the request's bearer token (or ``local`` on open access).
 
@@ -202,16 +243,3 @@ def project_transaction(store: Store, name: str) -> Iterator[tuple[Session, Proj
     """
     with store.session(write=True) as session:
         yield session, get_project(session, name)
-
-
-@contextlib.contextmanager
-def labeling_transaction(store: Store, name: str) -> Iterator[tuple[Session, Project]]:
-    """:func:`project_transaction` for the labeling routes: the project is a copy.
-
-    "Next task" and "submit label" only read the project; reading it as a
-    detached copy (:func:`~activelabel.store.projects.read_project`) costs
-    less CPU than loading it into the session, on every label. A route that
-    changes the project must use :func:`project_transaction`.
-    """
-    with store.session(write=True) as session:
-        yield session, read_project(session, name)

@@ -83,11 +83,15 @@ def is_sqlite_file(url: URL) -> bool:
     )
 
 
-def make_engine(url: str, *, single_connection: bool = False) -> Engine:
+def make_engine(
+    url: str, *, single_connection: bool = False, leases_only: bool = False
+) -> Engine:
     """Build an engine for ``url`` with activelabel's connection settings.
 
     ``single_connection`` gives a pool of exactly one connection (the writer
-    of a SQLite store, see :class:`Store`).
+    of a SQLite store, see :class:`Store`). ``leases_only`` (PostgreSQL) gives
+    connections in autocommit mode that do not wait for the disk at commit,
+    for :meth:`Store.lease_connection`.
 
     Raises :class:`MissingDriverError` when the driver is not installed and
     :class:`ConfigError` for a URL that cannot be parsed or a backend that is
@@ -103,12 +107,24 @@ def make_engine(url: str, *, single_connection: bool = False) -> Engine:
     kwargs: dict[str, Any] = {}
     if backend == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+    elif leases_only:
+        # No check of the connection before each use: that is one more round
+        # trip per "next task", the very cost this engine exists to avoid. A
+        # connection that died with a restarted database fails one request
+        # (the page asks again) and SQLAlchemy then replaces the whole pool.
+        kwargs["isolation_level"] = "AUTOCOMMIT"
+        kwargs["connect_args"] = {"options": "-c synchronous_commit=off"}
     else:
         kwargs["pool_pre_ping"] = True
     # A server answers many annotators at once (uvicorn runs sync routes on up to
     # 40 threads); the default pool of 5 + 10 made the 16th request wait.
     if single_connection:
         kwargs["pool_size"], kwargs["max_overflow"] = 1, 0
+    elif leases_only:
+        # A lease statement takes a millisecond or two, so a few connections
+        # serve many annotators; kept small because several servers may share
+        # one database's connection limit.
+        kwargs["pool_size"], kwargs["max_overflow"] = 5, 15
     elif parsed.database not in (None, "", ":memory:"):
         kwargs["pool_size"] = 20
         kwargs["max_overflow"] = 20
@@ -196,6 +212,29 @@ class Store:
                 self.writer_engine, expire_on_commit=False
             )
 
+        self._lease_engine: Engine | None = None
+
+    @contextlib.contextmanager
+    def lease_connection(self) -> Iterator[Connection]:
+        """A PostgreSQL connection for single statements that write only leases.
+
+        Autocommit: each statement is its own transaction, so a lease costs no
+        BEGIN or COMMIT round trip. And the commit does not wait for its WAL
+        record to reach the disk (``synchronous_commit`` off): a lease is soft
+        state that expires, and one lost in a crash only frees its item. Labels
+        are never written here. SQLite has no use for it (its statements run
+        in process) and raises ``ConfigError``.
+        """
+        if self.dialect != "postgresql":
+            raise ConfigError("A lease connection is for PostgreSQL only.")
+        if self._lease_engine is None:
+            self._lease_engine = make_engine(
+                self.engine.url.render_as_string(hide_password=False),
+                leases_only=True,
+            )
+        with self._lease_engine.connect() as connection:
+            yield connection
+
     @property
     def url(self) -> str:
         """The database URL with the password hidden."""
@@ -229,6 +268,8 @@ class Store:
         self.engine.dispose()
         if self.writer_engine is not self.engine:
             self.writer_engine.dispose()
+        if self._lease_engine is not None:
+            self._lease_engine.dispose()
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:

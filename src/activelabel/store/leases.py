@@ -24,7 +24,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -36,7 +35,6 @@ __all__ = [
     "DEFAULT_LEASE",
     "LeasedTask",
     "lease_tasks",
-    "leases_only",
     "release_item",
 ]
 
@@ -201,20 +199,6 @@ def lease_tasks(
         )
         for row in rows
     ]
-
-
-def leases_only(session: Session) -> None:
-    """Say that this transaction writes only leases, which may be lost in a crash.
-
-    A lease is soft state: it expires, and a lease lost in a crash only frees
-    its item. So on PostgreSQL the transaction commits without waiting for its
-    WAL record to reach the disk (``synchronous_commit`` off for this
-    transaction only; ~2.5 ms less per "next task" on an ordinary disk). Labels
-    are never written in such a transaction. SQLite in WAL mode with
-    ``synchronous=NORMAL`` does not wait for the disk at commit anyway.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def release_item(

@@ -19,6 +19,7 @@ from activelabel.store.models import (
 from activelabel.store.queue import QUEUE_COUNT, queue_size
 
 __all__ = [
+    "QUEUE_STATUS",
     "ModelRef",
     "ProjectStats",
     "QueueStatus",
@@ -98,10 +99,15 @@ _NEWEST_MODEL = (
 )
 # Built once: asked on every "next task", where building the statement and its
 # cache key cost more than running it.
-_QUEUE_STATUS = select(
-    QUEUE_COUNT.scalar_subquery(),
-    _NEWEST_MODEL,
-    select(ModelVersion.name).where(ModelVersion.id == _NEWEST_MODEL).scalar_subquery(),
+#: The queue's size and the newest model (id, name) as one row, in
+#: :func:`queue_status` and inside the PostgreSQL lease statement.
+QUEUE_STATUS = select(
+    QUEUE_COUNT.scalar_subquery().label("size"),
+    _NEWEST_MODEL.label("model_id"),
+    select(ModelVersion.name)
+    .where(ModelVersion.id == _NEWEST_MODEL)
+    .scalar_subquery()
+    .label("model_name"),
 )
 
 
@@ -110,7 +116,7 @@ def queue_status(session: Session, *, project_id: int) -> QueueStatus:
 
     Asked on every "next task", so both come back in one round trip.
     """
-    row = session.connection().execute(_QUEUE_STATUS, {"project": project_id}).one()
+    row = session.connection().execute(QUEUE_STATUS, {"project": project_id}).one()
     model = None if row[1] is None else ModelRef(id=row[1], name=row[2])
     return QueueStatus(size=row[0] or 0, model=model)
 

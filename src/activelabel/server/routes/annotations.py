@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import NotFoundError, PermissionDeniedError
@@ -13,7 +13,7 @@ from activelabel.server.deps import (
     SessionDep,
     StoreDep,
     app_store,
-    labeling_transaction,
+    labeling_project,
     project_transaction,
 )
 from activelabel.server.presenters import annotation_public, json_response
@@ -23,22 +23,12 @@ from activelabel.server.schemas import (
     AnnotationsPublic,
     AnnotationUpdate,
 )
-from activelabel.store.annotations import (
-    add_annotation,
-    edit_annotation,
-    undo_annotation,
-)
+from activelabel.store.annotations import edit_annotation, undo_annotation
 from activelabel.store.models import Annotation, Item, QuerySession, User
-from activelabel.store.queue import complete_item, requeue_item
-from activelabel.store.stats import latest_model_ref
+from activelabel.store.queue import requeue_item
+from activelabel.store.submit import submit_label
 
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
-
-
-#: Built once: every label runs it.
-_SESSION_OWNER = select(QuerySession.project_id).where(
-    QuerySession.id == bindparam("session")
-)
 
 
 def _notify(request: Request, project_id: int) -> None:
@@ -55,44 +45,26 @@ def create_annotation(
     user: CurrentUser,
 ) -> Response:
     """Label an item. Sending the same ``client_id`` again returns the stored label."""
-    with labeling_transaction(app_store(request), name) as (session, project):
-        session_id = body.session_id
-        if session_id is not None:
-            owner = (
-                session.connection()
-                .execute(_SESSION_OWNER, {"session": session_id})
-                .scalar()
-            )
-            if owner != project.id:
-                session_id = None
-        model_version_id = None
-        if body.accepted_suggestion:
-            latest = latest_model_ref(session, project_id=project.id)
-            model_version_id = latest.id if latest else None
-        # Held for the response below: the session keeps objects nobody
-        # references only weakly, so the item add_annotation reads would be
-        # dropped and read again for the response.
-        item = session.get(Item, body.item_id)
-        annotation = add_annotation(
+    project = labeling_project(request, name)
+    with app_store(request).session(write=True) as session:
+        submitted = submit_label(
             session,
             project=project,
             item_id=body.item_id,
             value=body.value,
             annotator_id=user.id,
-            source="human",
-            session_id=session_id,
-            model_version_id=model_version_id,
-            seconds_spent=body.seconds_spent,
+            session_id=body.session_id,
             client_id=body.client_id,
             accepted_suggestion=body.accepted_suggestion,
+            seconds_spent=body.seconds_spent,
         )
-        overlap = int((project.config or {}).get("overlap", 1))
-        complete_item(
-            session, project_id=project.id, item_id=body.item_id, overlap=overlap
-        )
-        public = annotation_public(
-            session, project, annotation, item=item, annotator=user.name
-        )
+    public = annotation_public(
+        session,
+        project,
+        submitted.annotation,
+        item=submitted.item,
+        annotator=user.name,
+    )
     _notify(request, project.id)
     return json_response(public, status_code=201)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy.orm.attributes import flag_modified
 
 from activelabel.exceptions import ConfigError
 from activelabel.server.deps import (
     CurrentUser,
+    ProjectCache,
     ProjectDep,
     SessionDep,
     StoreDep,
@@ -51,14 +52,19 @@ def read_project(
 
 @router.patch("/projects/{name}")
 def update_project(
-    name: str, body: ProjectUpdate, store: StoreDep, _: CurrentUser
+    name: str, body: ProjectUpdate, request: Request, store: StoreDep, _: CurrentUser
 ) -> ProjectPublic:
     """Reassign label keys or change retrain_every / overlap."""
     with project_transaction(store, name) as (session, project):
         project.config = _updated_config(project.labels, project.config or {}, body)
         flag_modified(project, "config")
         session.flush()
-        return project_public(session, project)
+        public = project_public(session, project)
+    # After the commit: a label request in between would read the old
+    # settings again and remember them.
+    cache: ProjectCache = request.app.state.projects
+    cache.forget(name)
+    return public
 
 
 def _updated_config(

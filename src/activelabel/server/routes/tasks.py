@@ -8,40 +8,42 @@ from activelabel.server.deps import (
     CurrentUser,
     StoreDep,
     app_store,
-    labeling_transaction,
+    labeling_project,
     project_transaction,
 )
 from activelabel.server.presenters import json_response, task_public
 from activelabel.server.schemas import TasksPublic, TasksRequest
-from activelabel.store.leases import lease_tasks, leases_only, release_item
-from activelabel.store.stats import queue_status
+from activelabel.store.leases import release_item
+from activelabel.store.next_tasks import next_tasks
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
 
 @router.post("/next", response_model=TasksPublic)
-def next_tasks(
+def next_tasks_route(
     name: str, body: TasksRequest, request: Request, user: CurrentUser
 ) -> Response:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
-    with labeling_transaction(app_store(request), name) as (session, project):
-        leases_only(session)
-        leased = lease_tasks(
-            session,
-            project_id=project.id,
-            user_id=user.id,
-            n=body.n,
-            exclude=body.exclude,
-        )
-        status = queue_status(session, project_id=project.id)
+    project = labeling_project(request, name)
+    leased = next_tasks(
+        app_store(request),
+        project_id=project.id,
+        user_id=user.id,
+        n=body.n,
+        exclude=body.exclude,
+    )
     trainer = getattr(request.app.state, "trainer", None)
-    if trainer is not None and status.size - len(leased) < trainer.low_water:
+    if (
+        trainer is not None
+        and leased.queue.size - len(leased.tasks) < trainer.low_water
+    ):
         trainer.notify(project.id)
+    model = leased.queue.model
     return json_response(
         TasksPublic(
-            data=[task_public(project, t) for t in leased],
-            queue_size=status.size,
-            model_version=status.model.name if status.model else None,
+            data=[task_public(project, t) for t in leased.tasks],
+            queue_size=leased.queue.size,
+            model_version=model.name if model else None,
         )
     )
 
