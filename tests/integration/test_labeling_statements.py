@@ -179,14 +179,13 @@ def test_annotators_racing_for_next_tasks_never_hold_the_same_item(
 
 
 def _submit(store: Store, q: dict[str, Any], item: int, **kwargs: Any) -> Any:
-    with store.session(write=True) as session:
-        return submit_label(
-            session,
-            project=q["project"],
-            item_id=item,
-            annotator_id=kwargs.pop("annotator", q["alice"]),
-            **{"value": "spam", **kwargs},
-        )
+    return submit_label(
+        store,
+        project=q["project"],
+        item_id=item,
+        annotator_id=kwargs.pop("annotator", q["alice"]),
+        **{"value": "spam", **kwargs},
+    )
 
 
 def _active(store: Store) -> list[tuple[int, Any, str]]:
@@ -248,6 +247,32 @@ def test_a_resent_submission_is_stored_once_and_returns_the_first(
     assert not again.created
     assert again.annotation.id == first.annotation.id
     assert again.annotation.value == "spam"
+    assert _active(store) == [(ids[7], "spam", "active")]
+
+
+def test_a_request_resent_while_the_first_is_in_flight_is_still_stored_once(
+    store: Store, queue: dict[str, Any]
+) -> None:
+    ids = queue["ids"]
+    start = threading.Barrier(4)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            start.wait()
+            results.append(_submit(store, queue, ids[7], client_id="same"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len({r.annotation.id for r in results}) == 1
+    assert sum(r.created for r in results) == 1
     assert _active(store) == [(ids[7], "spam", "active")]
 
 

@@ -117,7 +117,7 @@ def task_public(project: Project, task: LeasedTask) -> Task:
 
 
 def annotation_public(
-    session: Session,
+    session: Session | None,
     project: Project,
     annotation: Annotation,
     *,
@@ -127,11 +127,14 @@ def annotation_public(
     """An annotation with its item's id and text and its annotator's name.
 
     Lists pass ``item`` and ``annotator`` from one joined query instead of a
-    lookup per row.
+    lookup per row; a caller that passes both needs no ``session``.
     """
-    item = item or session.get(Item, annotation.item_id)
-    assert item is not None
+    if item is None:
+        assert session is not None, "pass the item, or a session to read it"
+        item = session.get(Item, annotation.item_id)
+        assert item is not None
     if annotator is None and annotation.annotator_id is not None:
+        assert session is not None, "pass the annotator, or a session to read it"
         annotator = session.scalar(
             select(User.name).where(User.id == annotation.annotator_id)
         )

@@ -235,6 +235,21 @@ class Store:
         with self._lease_engine.connect() as connection:
             yield connection
 
+    @contextlib.contextmanager
+    def autocommit_connection(self) -> Iterator[Connection]:
+        """A connection where each statement commits on its own (PostgreSQL).
+
+        For a request whose writes are one statement: no BEGIN and COMMIT
+        round trips around it. Commits wait for the disk as usual. On SQLite
+        use :meth:`session` (its writes queue on this process's lock).
+        """
+        if self.dialect != "postgresql":
+            raise ConfigError("An autocommit connection is for PostgreSQL only.")
+        with self.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
+            yield connection
+
     @property
     def url(self) -> str:
         """The database URL with the password hidden."""

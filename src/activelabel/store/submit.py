@@ -18,11 +18,12 @@ import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError
+from activelabel.store.engine import Store
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -49,7 +50,7 @@ class SubmittedLabel:
 
 
 def submit_label(
-    session: Session,
+    store: Store,
     *,
     project: Project,
     item_id: int,
@@ -69,26 +70,99 @@ def submit_label(
     the item stays queued until that many annotators labeled it.
 
     Raises ``ItemNotFoundError`` for an item not in the project and
-    ``ConfigError`` for a value the project's labels do not allow; nothing is
-    written then.
+    ``InvalidLabelError`` / ``ConfigError`` for a value the project does not
+    allow; nothing is written then. The label is on disk when this returns.
     """
-    lookup = _lookup_statement(session_id is not None, client_id is not None)
-    row = (
-        session.connection()
-        .execute(
-            lookup,
-            {
-                "item": item_id,
-                "session": session_id,
-                "client": client_id,
-                "project": project.id,
-            },
-        )
-        .first()
+    request = _Request(
+        project=project,
+        item_id=item_id,
+        value=value,
+        annotator_id=annotator_id,
+        session_id=session_id,
+        client_id=client_id,
+        accepted_suggestion=accepted_suggestion,
+        seconds_spent=seconds_spent,
+        now=now or utcnow(),
     )
-    if row is None or row.project_id != project.id:
+    overlap = int((project.config or {}).get("overlap", 1))
+    if store.dialect == "postgresql" and overlap <= 1:
+        # The read and the one write statement need no transaction around
+        # them: the write is atomic by itself, and what the read found can
+        # only change by a concurrent resend of the same request, which the
+        # client_id's unique index stops (then the first one is returned).
+        with store.autocommit_connection() as connection:
+            found = _look_up(connection, request)
+            if found.stored is not None:
+                return SubmittedLabel(found.stored, found.item, created=False)
+            values, where = _row(request, found)
+            try:
+                annotation_id = connection.execute(
+                    _write_statement(),
+                    {**{f"new_{k}": v for k, v in values.items()}, **where},
+                ).scalar_one()
+            except IntegrityError:
+                again = _look_up(connection, request)
+                if again.stored is None:
+                    raise
+                return SubmittedLabel(again.stored, again.item, created=False)
+    else:
+        with store.session(write=True) as session:
+            connection = session.connection()
+            found = _look_up(connection, request)
+            if found.stored is not None:
+                return SubmittedLabel(found.stored, found.item, created=False)
+            values, where = _row(request, found)
+            connection.execute(_SUPERSEDE, where)
+            annotation_id = connection.execute(_INSERT, values).scalar_one()
+            complete_item(
+                session, project_id=project.id, item_id=item_id, overlap=overlap
+            )
+    annotation = Annotation(id=annotation_id, **values)
+    return SubmittedLabel(annotation, found.item, created=True)
+
+
+@dataclass(frozen=True)
+class _Request:
+    project: Project
+    item_id: int
+    value: Any
+    annotator_id: int
+    session_id: int | None
+    client_id: str | None
+    accepted_suggestion: bool
+    seconds_spent: float | None
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """What one read found for a submission."""
+
+    item: Item
+    #: The label stored under the same ``client_id`` (a resent request).
+    stored: Annotation | None
+    #: The request's query session, if it is the project's.
+    session_owned: int | None
+    newest_model: int | None
+
+
+def _look_up(connection: Connection, r: _Request) -> _Lookup:
+    """Read everything the submission needs in one statement.
+
+    Raises ``ItemNotFoundError`` for an item that is not in the project.
+    """
+    row = connection.execute(
+        _lookup_statement(r.session_id is not None, r.client_id is not None),
+        {
+            "item": r.item_id,
+            "session": r.session_id,
+            "client": r.client_id,
+            "project": r.project.id,
+        },
+    ).first()
+    if row is None or row.project_id != r.project.id:
         raise ItemNotFoundError(
-            f"Project {project.name!r} has no item with id {item_id}."
+            f"Project {r.project.name!r} has no item with id {r.item_id}."
         )
     item = Item(
         id=row.id,
@@ -97,49 +171,52 @@ def submit_label(
         data=row.data,
         media_path=row.media_path,
     )
-    if client_id is not None and row.stored_id is not None:
-        stored = session.get(Annotation, row.stored_id)
-        assert stored is not None
-        return SubmittedLabel(stored, item, created=False)
-    value = validate_value(project.task, project.labels, value, where=f"item {item_id}")
-    if seconds_spent is not None and seconds_spent < 0:
-        raise ConfigError(f"seconds_spent must be >= 0, got {seconds_spent}.")
-    now = now or utcnow()
+    stored = None
+    if r.client_id is not None and row.stored_id is not None:
+        found = connection.execute(
+            select(*_annotations.c).where(_annotations.c.id == row.stored_id)
+        ).one()
+        stored = Annotation(**found._asdict())
+    return _Lookup(
+        item=item,
+        stored=stored,
+        session_owned=row.session_owned if r.session_id is not None else None,
+        newest_model=row.newest_model,
+    )
+
+
+def _row(r: _Request, found: _Lookup) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The annotation row to insert, and the parameters of the supersede and
+    dequeue; raises for a value or time the project does not allow."""
+    value = validate_value(
+        r.project.task, r.project.labels, r.value, where=f"item {r.item_id}"
+    )
+    if r.seconds_spent is not None and r.seconds_spent < 0:
+        raise ConfigError(f"seconds_spent must be >= 0, got {r.seconds_spent}.")
     values: dict[str, Any] = {
-        "project_id": project.id,
-        "item_id": item_id,
-        "annotator_id": annotator_id,
+        "project_id": r.project.id,
+        "item_id": r.item_id,
+        "annotator_id": r.annotator_id,
         "value": value,
         "source": "human",
         "status": "active",
-        "session_id": row.session_owned if session_id is not None else None,
-        "model_version_id": row.newest_model if accepted_suggestion else None,
-        "seconds_spent": seconds_spent,
-        "client_id": client_id,
-        "accepted_suggestion": accepted_suggestion,
-        "created_at": now,
+        "session_id": found.session_owned,
+        "model_version_id": found.newest_model if r.accepted_suggestion else None,
+        "seconds_spent": r.seconds_spent,
+        "client_id": r.client_id,
+        "accepted_suggestion": r.accepted_suggestion,
+        "created_at": r.now,
         "updated_at": None,
     }
-    # The WHERE parameters of the supersede and dequeue, kept apart from the
-    # row: an UPDATE given a column's name as a parameter would also SET it.
+    # Kept apart from the row: an UPDATE given a column's name as a
+    # parameter would also SET that column.
     where = {
-        "item": item_id,
-        "annotator": annotator_id,
-        "now": now,
-        "project": project.id,
+        "item": r.item_id,
+        "annotator": r.annotator_id,
+        "now": r.now,
+        "project": r.project.id,
     }
-    overlap = int((project.config or {}).get("overlap", 1))
-    connection = session.connection()
-    if connection.dialect.name == "postgresql" and overlap <= 1:
-        row_params = {f"new_{key}": value for key, value in values.items()}
-        annotation_id = connection.execute(
-            _write_statement(), {**row_params, **where}
-        ).scalar_one()
-    else:
-        connection.execute(_SUPERSEDE, where)
-        annotation_id = connection.execute(_INSERT, values).scalar_one()
-        complete_item(session, project_id=project.id, item_id=item_id, overlap=overlap)
-    return SubmittedLabel(Annotation(id=annotation_id, **values), item, created=True)
+    return values, where
 
 
 @functools.cache

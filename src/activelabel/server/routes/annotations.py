@@ -46,20 +46,19 @@ def create_annotation(
 ) -> Response:
     """Label an item. Sending the same ``client_id`` again returns the stored label."""
     project = labeling_project(request, name)
-    with app_store(request).session(write=True) as session:
-        submitted = submit_label(
-            session,
-            project=project,
-            item_id=body.item_id,
-            value=body.value,
-            annotator_id=user.id,
-            session_id=body.session_id,
-            client_id=body.client_id,
-            accepted_suggestion=body.accepted_suggestion,
-            seconds_spent=body.seconds_spent,
-        )
+    submitted = submit_label(
+        app_store(request),
+        project=project,
+        item_id=body.item_id,
+        value=body.value,
+        annotator_id=user.id,
+        session_id=body.session_id,
+        client_id=body.client_id,
+        accepted_suggestion=body.accepted_suggestion,
+        seconds_spent=body.seconds_spent,
+    )
     public = annotation_public(
-        session,
+        None,
         project,
         submitted.annotation,
         item=submitted.item,
