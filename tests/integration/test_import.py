@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from activelabel.config import Settings
 from activelabel.exceptions import (
@@ -70,6 +70,34 @@ def test_sms_tsv_imports_with_labels_and_skips_repeated_messages(
         item = session.scalars(select(Item).order_by(Item.id)).first()
         assert item is not None and set(item.data) == {"text"}
         assert session.scalar(select(Annotation.source).limit(1)) == "import"
+
+
+def test_an_import_into_postgresql_leaves_the_new_rows_analyzed(
+    store: Store, project_factory
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite keeps no planner statistics to refresh")
+    project_factory("sms")
+    import_path(
+        store,
+        "sms",
+        FIXTURES / "sms_sample.tsv",
+        columns=["label", "text"],
+        label_column="label",
+    )
+    with store.session() as session:
+        rows = session.execute(
+            text(
+                "SELECT relname, last_vacuum, last_analyze FROM pg_stat_user_tables "
+                "WHERE relname IN ('items', 'annotations')"
+            )
+        ).all()
+        planner_rows = session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'items'")
+        )
+    assert len(rows) == 2
+    assert all(r.last_vacuum is not None and r.last_analyze is not None for r in rows)
+    assert planner_rows and planner_rows > 100
 
 
 def test_reimporting_the_same_file_adds_nothing(
