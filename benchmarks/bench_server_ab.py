@@ -1,0 +1,225 @@
+"""Benchmark: the labeling calls of two revisions, interleaved on the same machine.
+
+Latency on a shared two-core machine swings by a factor of two between runs
+minutes apart, so a change measured in one run and its parent in another says
+little. This starts two servers side by side, the working tree's code and a
+git revision's (checked out into a temporary worktree), each on its own
+database with the same items and the trainer held back (no rounds), and loads
+them in alternation: each round gives each server 5 s of one annotator back to
+back and 15 s of 16 annotators who read each item ~1 s, in turns, so both
+see the same moments of the machine. It reports both calls' percentiles over
+all rounds and the ratio of the two.
+
+Prints a table and writes ``benchmarks/results/server_ab.json``.
+
+Usage::
+
+    python benchmarks/bench_server_ab.py --base HEAD~1                  # PostgreSQL, 100,000 items
+    python benchmarks/bench_server_ab.py --base v0.1.0 --backend sqlite --rounds 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from activelabel.io.importer import import_path
+from activelabel.store.engine import open_store
+from activelabel.store.projects import create_project
+from activelabel.store.users import add_user
+from bench_server import (
+    LABELS,
+    PROJECT,
+    Serve,
+    annotate,
+    pct,
+    pg_database,
+    wait_idle,
+    write_csv,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).parent / "results" / "server_ab.json"
+
+
+def prepare(db: str, csv_path: Path) -> list[str]:
+    """A project of the CSV's items on ``db`` and 17 annotators' tokens."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            # No retrain during the measurement: only the labeling calls count.
+            create_project(
+                session,
+                name=PROJECT,
+                task="classification",
+                labels=list(LABELS),
+                config={"retrain_every": 10**6},
+            )
+        import_path(store, PROJECT, csv_path, text_column="text", id_column="id")
+        with store.session() as session:
+            return [add_user(session, name=f"annotator{i:02d}")[1] for i in range(17)]
+    finally:
+        store.close()
+
+
+def load(server: Serve, tokens: list[str], n: int, think: float, seconds: float) -> Any:
+    """``n`` annotators for ``seconds``: (labels, next latencies, submit latencies)."""
+    nxt: list[float] = []
+    sub: list[float] = []
+
+    async def main() -> int:
+        deadline = time.perf_counter() + seconds
+        counts = await asyncio.gather(
+            *(
+                annotate(server.api, t, deadline, [10**6], nxt, sub, think)
+                for t in tokens[1 : 1 + n]
+            )
+        )
+        return sum(counts)
+
+    return asyncio.run(main()), nxt, sub
+
+
+def summarize(acc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "back_to_back_1": {
+            "labels_per_s_median": statistics.median(acc["b2b_rate"]),
+            "next_p50_ms": pct(acc["b2b_next"], 0.5),
+            "next_p99_ms": pct(acc["b2b_next"], 0.99),
+            "submit_p50_ms": pct(acc["b2b_sub"], 0.5),
+            "submit_p99_ms": pct(acc["b2b_sub"], 0.99),
+        },
+        "reading_16": {
+            "requests": len(acc["read_next"]),
+            "next_p50_ms": pct(acc["read_next"], 0.5),
+            "next_p99_ms": pct(acc["read_next"], 0.99),
+            "submit_p50_ms": pct(acc["read_sub"], 0.5),
+            "submit_p99_ms": pct(acc["read_sub"], 0.99),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="git revision to compare with")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument(
+        "--backend", choices=["postgresql", "sqlite"], default="postgresql"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    base = subprocess.run(
+        ["git", "rev-parse", "--short", args.base],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        work = Path(tmp)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(work / "base"), base],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        stack.callback(
+            subprocess.run,
+            ["git", "worktree", "remove", "--force", str(work / "base")],
+            cwd=ROOT,
+            capture_output=True,
+        )
+        csv_path = work / "items.csv"
+        write_csv(csv_path, args.items)
+        print(f"wrote {args.items:,} texts", flush=True)
+        variants = {f"base {base}": work / "base" / "src", "working tree": ROOT / "src"}
+        servers: dict[str, tuple[Serve, list[str]]] = {}
+        for index, (name, src) in enumerate(variants.items()):
+            if args.backend == "sqlite":
+                db = f"sqlite:///{work}/ab{index}.db"
+            else:
+                db = stack.enter_context(pg_database())
+                if db is None:
+                    raise SystemExit("PostgreSQL is not reachable.")
+            tokens = prepare(db, csv_path)
+            (work / f"run{index}").mkdir()
+            # The server process imports activelabel from this variant's tree.
+            os.environ["PYTHONPATH"] = str(src)
+            try:
+                server = Serve(db, work / f"run{index}" / "serve.log")
+            finally:
+                os.environ.pop("PYTHONPATH")
+            stack.callback(server.stop)
+            auth = {"Authorization": f"Bearer {tokens[0]}"}
+            with httpx.Client(headers=auth) as client:
+                wait_idle(client, server, seen_busy=False, limit=3600)
+            servers[name] = (server, tokens)
+            print(f"{name}: server up, first round done", flush=True)
+
+        acc: dict[str, dict[str, list[float]]] = {
+            name: {
+                k: []
+                for k in ("b2b_rate", "b2b_next", "b2b_sub", "read_next", "read_sub")
+            }
+            for name in servers
+        }
+        for r in range(args.rounds):
+            # Alternate who goes first, so neither always follows the other.
+            order = list(servers) if r % 2 == 0 else list(servers)[::-1]
+            for name in order:
+                server, tokens = servers[name]
+                labels, nxt, sub = load(server, tokens, 1, 0.0, 5.0)
+                acc[name]["b2b_rate"].append(labels / 5.0)
+                acc[name]["b2b_next"] += nxt
+                acc[name]["b2b_sub"] += sub
+                _, nxt, sub = load(server, tokens, 16, 1.0, 15.0)
+                acc[name]["read_next"] += nxt
+                acc[name]["read_sub"] += sub
+            print(f"round {r + 1}/{args.rounds} done", flush=True)
+
+    results = {name: summarize(a) for name, a in acc.items()}
+    print()
+    print(f"{args.backend}, {args.items:,} items, {args.rounds} interleaved rounds")
+    header = f"{'':32s}" + "".join(f"{name:>18s}" for name in results) + "   ratio"
+    print(header)
+    names = list(results)
+    for part in ("back_to_back_1", "reading_16"):
+        for key in results[names[0]][part]:
+            a, b = (results[n][part][key] for n in names)
+            ratio = f"{b / a:7.2f}" if a else ""
+            print(f"{part + ' ' + key:32s}{a:>18}{b:>18}{ratio}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "backend": args.backend,
+                "items": args.items,
+                "rounds": args.rounds,
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                },
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
