@@ -27,14 +27,16 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ColumnElement, Executable
 
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
 
 __all__ = [
     "DEFAULT_LEASE",
     "LeasedTask",
+    "lease_conditions",
     "lease_tasks",
+    "leased_task",
     "release_item",
 ]
 
@@ -66,43 +68,77 @@ class _LeaseStatements:
     read: Executable
 
 
-@functools.cache
-def _lease_statements(dialect: str, excluding: bool) -> _LeaseStatements:
-    """The three statements of a lease, for a dialect, with or without ``exclude``."""
-    queue = cast(Table, QueueEntry.__table__)
-    entry = queue.c
+def lease_conditions(
+    not_excluded: ColumnElement[bool],
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The WHERE of a lease: (the caller's live leases to renew, the free
+    entries to claim), neither an item the caller already labeled.
+
+    Shared by the statements here and PostgreSQL's one-statement lease
+    (:mod:`activelabel.store.next_tasks`); ``not_excluded`` says how the
+    caller's ``exclude`` list is bound.
+    """
+    entry = cast(Table, QueueEntry.__table__).c
     already_labeled = exists().where(
         Annotation.item_id == entry.item_id,
         Annotation.annotator_id == bindparam("annotator"),
         Annotation.status == "active",
     )
+    theirs = and_(
+        entry.leased_by == bindparam("annotator"),
+        entry.project_id == bindparam("project"),
+        entry.lease_expires_at >= bindparam("now"),
+        not_excluded,
+        ~already_labeled,
+    )
+    free = and_(
+        entry.project_id == bindparam("project"),
+        or_(entry.leased_by.is_(None), entry.lease_expires_at < bindparam("now")),
+        not_excluded,
+        ~already_labeled,
+    )
+    return theirs, free
+
+
+def leased_task(row: Sequence[Any], expires: dt.datetime) -> LeasedTask:
+    """A :class:`LeasedTask` from a row of the lease's read, columns in field order."""
+    return LeasedTask(
+        item_id=row[0],
+        external_id=row[1],
+        data=row[2],
+        media_path=row[3],
+        session_id=row[4],
+        strategy=row[5],
+        priority=row[6],
+        suggestion=row[7],
+        confidence=row[8],
+        score=row[9],
+        lease_expires_at=expires,
+    )
+
+
+@functools.cache
+def _lease_statements(dialect: str, excluding: bool) -> _LeaseStatements:
+    """The three statements of a lease, for a dialect, with or without ``exclude``."""
+    queue = cast(Table, QueueEntry.__table__)
+    entry = queue.c
     not_excluded = (
         entry.item_id.notin_(bindparam("exclude", expanding=True))
         if excluding
         else and_(True)
     )
+    theirs, free = lease_conditions(not_excluded)
     # No ORDER BY/LIMIT here, so the planner picks the lease-holder index; a
     # user holds a handful of entries, and all of them are theirs to renew.
     renew = (
         update(queue)
-        .where(
-            entry.leased_by == bindparam("annotator"),
-            entry.project_id == bindparam("project"),
-            entry.lease_expires_at >= bindparam("now"),
-            not_excluded,
-            ~already_labeled,
-        )
+        .where(theirs)
         .values(lease_expires_at=bindparam("expires"))
         .returning(entry.item_id, entry.priority)
     )
     pick = (
         select(entry.id)
-        .where(
-            entry.project_id == bindparam("project"),
-            or_(entry.leased_by.is_(None), entry.lease_expires_at < bindparam("now")),
-            not_excluded,
-            ~already_labeled,
-        )
+        .where(free)
         .order_by(entry.priority.desc())
         .limit(bindparam("n"))
     )
@@ -183,22 +219,7 @@ def lease_tasks(
     rows = connection.execute(
         statements.read, {"project": project_id, "leased": leased}
     ).all()
-    return [
-        LeasedTask(
-            item_id=row[0],
-            external_id=row[1],
-            data=row[2],
-            media_path=row[3],
-            session_id=row[4],
-            strategy=row[5],
-            priority=row[6],
-            suggestion=row[7],
-            confidence=row[8],
-            score=row[9],
-            lease_expires_at=expires,
-        )
-        for row in rows
-    ]
+    return [leased_task(row, expires) for row in rows]
 
 
 def release_item(

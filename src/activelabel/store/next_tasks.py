@@ -24,9 +24,7 @@ from sqlalchemy import (
     Table,
     all_,
     bindparam,
-    exists,
     func,
-    or_,
     select,
     true,
     union_all,
@@ -35,8 +33,14 @@ from sqlalchemy import (
 from sqlalchemy.sql import Executable
 
 from activelabel.store.engine import Store
-from activelabel.store.leases import DEFAULT_LEASE, LeasedTask, lease_tasks
-from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
+from activelabel.store.leases import (
+    DEFAULT_LEASE,
+    LeasedTask,
+    lease_conditions,
+    lease_tasks,
+    leased_task,
+)
+from activelabel.store.models import Item, QuerySession, QueueEntry, utcnow
 from activelabel.store.stats import QUEUE_STATUS, ModelRef, QueueStatus, queue_status
 
 __all__ = ["NextTasks", "next_tasks"]
@@ -95,23 +99,8 @@ def next_tasks(
         rows = connection.execute(_lease_statement(), params).all()
     first = rows[0]
     model = None if first[1] is None else ModelRef(id=first[1], name=first[2])
-    tasks = [
-        LeasedTask(
-            item_id=row[3],
-            external_id=row[4],
-            data=row[5],
-            media_path=row[6],
-            session_id=row[7],
-            strategy=row[8],
-            priority=row[9],
-            suggestion=row[10],
-            confidence=row[11],
-            score=row[12],
-            lease_expires_at=expires,
-        )
-        for row in rows
-        if row[3] is not None
-    ]
+    # Columns 3 on are the lease's read; NULL there when nothing was leased.
+    tasks = [leased_task(row[3:], expires) for row in rows if row[3] is not None]
     return NextTasks(tasks, QueueStatus(size=first[0] or 0, model=model))
 
 
@@ -128,13 +117,10 @@ def _lease_statement() -> Executable:
     """
     queue = cast(Table, QueueEntry.__table__)
     entry = queue.c
-    already_labeled = exists().where(
-        Annotation.item_id == entry.item_id,
-        Annotation.annotator_id == bindparam("annotator"),
-        Annotation.status == "active",
-    )
     # One statement for any number of excluded ids (an empty array excludes none).
-    not_excluded = entry.item_id != all_(bindparam("exclude", type_=ARRAY(Integer)))
+    theirs, free = lease_conditions(
+        entry.item_id != all_(bindparam("exclude", type_=ARRAY(Integer)))
+    )
     returned = (
         entry.item_id,
         entry.session_id,
@@ -145,13 +131,7 @@ def _lease_statement() -> Executable:
     )
     renewed = (
         update(queue)
-        .where(
-            entry.leased_by == bindparam("annotator"),
-            entry.project_id == bindparam("project"),
-            entry.lease_expires_at >= bindparam("now"),
-            not_excluded,
-            ~already_labeled,
-        )
+        .where(theirs)
         .values(lease_expires_at=bindparam("expires"))
         .returning(*returned)
         .cte("renewed")
@@ -163,12 +143,7 @@ def _lease_statement() -> Executable:
     )
     pick = (
         select(entry.id)
-        .where(
-            entry.project_id == bindparam("project"),
-            or_(entry.leased_by.is_(None), entry.lease_expires_at < bindparam("now")),
-            not_excluded,
-            ~already_labeled,
-        )
+        .where(free)
         .order_by(entry.priority.desc())
         .limit(wanted)
         .with_for_update(skip_locked=True)

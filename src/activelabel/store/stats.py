@@ -19,6 +19,7 @@ from activelabel.store.models import (
 from activelabel.store.queue import QUEUE_COUNT, queue_size
 
 __all__ = [
+    "NEWEST_MODEL_ID",
     "QUEUE_STATUS",
     "ModelRef",
     "ProjectStats",
@@ -90,7 +91,8 @@ class QueueStatus:
     model: ModelRef | None
 
 
-_NEWEST_MODEL = (
+#: The id of the project's (``:project``) newest model version, as a subquery.
+NEWEST_MODEL_ID = (
     select(ModelVersion.id)
     .where(ModelVersion.project_id == bindparam("project"))
     .order_by(ModelVersion.id.desc())
@@ -103,9 +105,9 @@ _NEWEST_MODEL = (
 #: :func:`queue_status` and inside the PostgreSQL lease statement.
 QUEUE_STATUS = select(
     QUEUE_COUNT.scalar_subquery().label("size"),
-    _NEWEST_MODEL.label("model_id"),
+    NEWEST_MODEL_ID.label("model_id"),
     select(ModelVersion.name)
-    .where(ModelVersion.id == _NEWEST_MODEL)
+    .where(ModelVersion.id == NEWEST_MODEL_ID)
     .scalar_subquery()
     .label("model_name"),
 )

@@ -27,13 +27,13 @@ from activelabel.store.engine import Store
 from activelabel.store.models import (
     Annotation,
     Item,
-    ModelVersion,
     Project,
     QuerySession,
     QueueEntry,
     utcnow,
 )
 from activelabel.store.queue import complete_item
+from activelabel.store.stats import NEWEST_MODEL_ID
 from activelabel.tasks import validate_value
 
 __all__ = ["SubmittedLabel", "submit_label"]
@@ -227,20 +227,13 @@ def _lookup_statement(with_session: bool, with_client: bool) -> Executable:
     same ``client_id`` only when the request names them (scalar subqueries
     that PostgreSQL and SQLite run once per statement).
     """
-    newest_model = (
-        select(ModelVersion.id)
-        .where(ModelVersion.project_id == bindparam("project"))
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     columns: list[Any] = [
         Item.id,
         Item.project_id,
         Item.external_id,
         Item.data,
         Item.media_path,
-        newest_model.label("newest_model"),
+        NEWEST_MODEL_ID.label("newest_model"),
     ]
     if with_session:
         columns.append(
