@@ -288,32 +288,31 @@ def import_path(
             label_from_folder=label_from_folder,
             progress=progress,
         )
-        settle_after_import(store)
-        return report
-    read_options: dict[str, Any] = {
-        "fmt": detect_format(path, fmt),
-        "encoding": encoding,
-        "delimiter": delimiter,
-        "header": header and columns is None,
-        "names": _check_names(columns),
-    }
-    plan_options: dict[str, Any] = {
-        "text_column": text_column,
-        "id_column": id_column,
-        "label_column": label_column,
-        "feature_columns": feature_columns,
-        "media_column": media_column,
-        "media_root": root,
-    }
-    report = _import_rows(
-        store,
-        project_name,
-        path,
-        settings=settings,
-        progress=progress,
-        read_options=read_options,
-        plan_options=plan_options,
-    )
+    else:
+        read_options: dict[str, Any] = {
+            "fmt": detect_format(path, fmt),
+            "encoding": encoding,
+            "delimiter": delimiter,
+            "header": header and columns is None,
+            "names": _check_names(columns),
+        }
+        plan_options: dict[str, Any] = {
+            "text_column": text_column,
+            "id_column": id_column,
+            "label_column": label_column,
+            "feature_columns": feature_columns,
+            "media_column": media_column,
+            "media_root": root,
+        }
+        report = _import_rows(
+            store,
+            project_name,
+            path,
+            settings=settings,
+            progress=progress,
+            read_options=read_options,
+            plan_options=plan_options,
+        )
     settle_after_import(store)
     return report
 

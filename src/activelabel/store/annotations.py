@@ -7,6 +7,7 @@ so the metadata export keeps the whole history.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -21,10 +22,13 @@ from activelabel.store.models import Annotation, Item, Project, utcnow
 from activelabel.tasks import validate_value
 
 __all__ = [
+    "INSERT_ANNOTATION",
     "SOURCES",
+    "SUPERSEDE_EARLIER",
     "Consensus",
     "add_annotation",
     "aggregate_values",
+    "annotation_row",
     "edit_annotation",
     "undo_annotation",
 ]
@@ -68,9 +72,13 @@ def aggregate_values(values: Sequence[Any]) -> Consensus | None:
 
 # Built once: labeling runs these on every label, and building a statement
 # and its cache key cost more than SQLite takes to run it.
-_INSERT = insert(Annotation).returning(Annotation.id)
+#: Inserts one annotation row (as built by :func:`annotation_row`); returns its id.
+INSERT_ANNOTATION = insert(Annotation).returning(Annotation.id)
 _BY_CLIENT_ID = select(Annotation.id).where(Annotation.client_id == bindparam("client"))
-_SUPERSEDE = {
+#: Marks the earlier active label of an item (bind ``item``, ``from_source``,
+#: ``now`` and, under the key True, ``annotator``) superseded; keyed by
+#: whether the label has an annotator.
+SUPERSEDE_EARLIER = {
     by_someone: update(Annotation)
     .where(
         Annotation.item_id == bindparam("item"),
@@ -83,6 +91,49 @@ _SUPERSEDE = {
     .values(status="superseded", updated_at=bindparam("now"))
     for by_someone in (True, False)
 }
+
+
+def annotation_row(
+    project: Project,
+    *,
+    item_id: int,
+    value: Any,
+    annotator_id: int | None,
+    source: str = "human",
+    session_id: int | None = None,
+    model_version_id: int | None = None,
+    seconds_spent: float | None = None,
+    client_id: str | None = None,
+    accepted_suggestion: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A new active annotation's row, its value checked against the project.
+
+    Raises ``ConfigError`` (or ``InvalidLabelError``) for an unknown source, a
+    value the project's task and labels do not allow, or a negative time.
+    """
+    if source not in SOURCES:
+        raise ConfigError(
+            f"Unknown annotation source {source!r}; use one of {SOURCES}."
+        )
+    value = validate_value(project.task, project.labels, value, where=f"item {item_id}")
+    if seconds_spent is not None and seconds_spent < 0:
+        raise ConfigError(f"seconds_spent must be >= 0, got {seconds_spent}.")
+    return {
+        "project_id": project.id,
+        "item_id": item_id,
+        "annotator_id": annotator_id,
+        "value": value,
+        "source": source,
+        "status": "active",
+        "session_id": session_id,
+        "model_version_id": model_version_id,
+        "seconds_spent": seconds_spent,
+        "client_id": client_id,
+        "accepted_suggestion": accepted_suggestion,
+        "created_at": now or utcnow(),
+        "updated_at": None,
+    }
 
 
 def add_annotation(
@@ -109,10 +160,6 @@ def add_annotation(
             stored = session.get(Annotation, stored_id)
             assert stored is not None
             return stored
-    if source not in SOURCES:
-        raise ConfigError(
-            f"Unknown annotation source {source!r}; use one of {SOURCES}."
-        )
     # Loaded whole (one primary-key read). A caller that shows the label with
     # its item should load the item first and keep it: the session holds an
     # object nobody references only weakly, and this one is then found in the
@@ -122,36 +169,30 @@ def add_annotation(
         raise ItemNotFoundError(
             f"Project {project.name!r} has no item with id {item_id}."
         )
-    value = validate_value(project.task, project.labels, value, where=f"item {item_id}")
-    if seconds_spent is not None and seconds_spent < 0:
-        raise ConfigError(f"seconds_spent must be >= 0, got {seconds_spent}.")
+    row = annotation_row(
+        project,
+        item_id=item_id,
+        value=value,
+        annotator_id=annotator_id,
+        source=source,
+        session_id=session_id,
+        model_version_id=model_version_id,
+        seconds_spent=seconds_spent,
+        client_id=client_id,
+        accepted_suggestion=accepted_suggestion,
+    )
     session.connection().execute(
-        _SUPERSEDE[annotator_id is not None],
+        SUPERSEDE_EARLIER[annotator_id is not None],
         {
             "item": item_id,
             "from_source": source,
             "annotator": annotator_id,
-            "now": utcnow(),
+            "now": row["created_at"],
         },
     )
-    row: dict[str, Any] = {
-        "project_id": project.id,
-        "item_id": item_id,
-        "annotator_id": annotator_id,
-        "value": value,
-        "source": source,
-        "status": "active",
-        "session_id": session_id,
-        "model_version_id": model_version_id,
-        "seconds_spent": seconds_spent,
-        "client_id": client_id,
-        "accepted_suggestion": accepted_suggestion,
-        "created_at": utcnow(),
-        "updated_at": None,
-    }
     # One Core INSERT, then the object joins the session as if loaded: the
     # unit of work's flush of a single new row cost more CPU than the insert.
-    annotation_id = session.connection().execute(_INSERT, row).scalar_one()
+    annotation_id = session.connection().execute(INSERT_ANNOTATION, row).scalar_one()
     annotation = Annotation(id=annotation_id, **row)
     make_transient_to_detached(annotation)
     session.add(annotation)

@@ -41,7 +41,12 @@ from activelabel.store.leases import (
     leased_task,
 )
 from activelabel.store.models import Item, QuerySession, QueueEntry, utcnow
-from activelabel.store.stats import QUEUE_STATUS, ModelRef, QueueStatus, queue_status
+from activelabel.store.stats import (
+    QUEUE_STATUS,
+    QueueStatus,
+    queue_status,
+    queue_status_of,
+)
 
 __all__ = ["NextTasks", "next_tasks"]
 
@@ -97,11 +102,10 @@ def next_tasks(
     }
     with store.lease_connection() as connection:
         rows = connection.execute(_lease_statement(), params).all()
-    first = rows[0]
-    model = None if first[1] is None else ModelRef(id=first[1], name=first[2])
-    # Columns 3 on are the lease's read; NULL there when nothing was leased.
+    # Columns 0-2 are the queue's status, 3 on the lease's read (NULL there
+    # when nothing was leased).
     tasks = [leased_task(row[3:], expires) for row in rows if row[3] is not None]
-    return NextTasks(tasks, QueueStatus(size=first[0] or 0, model=model))
+    return NextTasks(tasks, queue_status_of(*rows[0][:3]))
 
 
 @functools.cache

@@ -32,6 +32,7 @@ from activelabel.store.leases import DEFAULT_LEASE
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
 
 __all__ = [
+    "DEQUEUE_ITEM",
     "QUEUE_COUNT",
     "QueueCandidate",
     "complete_item",
@@ -58,8 +59,9 @@ class QueueCandidate:
     score: float | None = None
 
 
+#: Takes an item out of a project's queue (bind ``project`` and ``item``).
 #: Built once: every label runs it.
-_DELETE_ENTRY = delete(QueueEntry).where(
+DEQUEUE_ITEM = delete(QueueEntry).where(
     QueueEntry.project_id == bindparam("project"),
     QueueEntry.item_id == bindparam("item"),
 )
@@ -84,9 +86,7 @@ def complete_item(
                 .values(leased_by=None, lease_expires_at=None)
             )
             return
-    session.connection().execute(
-        _DELETE_ENTRY, {"project": project_id, "item": item_id}
-    )
+    session.connection().execute(DEQUEUE_ITEM, {"project": project_id, "item": item_id})
 
 
 def requeue_item(
@@ -329,6 +329,21 @@ def _unlabeled_unqueued() -> Any:
     return and_(~labeled, ~queued)
 
 
+def _still_unlabeled_unqueued(
+    session: Session, project_id: int, item_ids: list[int]
+) -> list[int]:
+    """Those of ``item_ids`` that are the project's, unlabeled and not queued."""
+    return list(
+        session.scalars(
+            select(Item.id).where(
+                Item.project_id == project_id,
+                Item.id.in_(item_ids),
+                _unlabeled_unqueued(),
+            )
+        )
+    )
+
+
 def pick_at_random(session: Session, *, project_id: int, size: int) -> list[int]:
     """Up to ``size`` unlabeled items not in the queue, drawn uniformly (ids).
 
@@ -388,15 +403,7 @@ def probe_at_random(
         tried |= draw
         if not draw:
             break
-        got = list(
-            session.scalars(
-                select(Item.id).where(
-                    Item.project_id == project_id,
-                    Item.id.in_(sorted(draw)),
-                    _unlabeled_unqueued(),
-                )
-            )
-        )
+        got = _still_unlabeled_unqueued(session, project_id, sorted(draw))
         found += got
         hits, looked = hits + len(got), looked + len(draw)
         if len(found) >= size:
@@ -415,15 +422,7 @@ def queue_at_random(
     """
     if not item_ids:
         return 0
-    still = set(
-        session.scalars(
-            select(Item.id).where(
-                Item.project_id == project_id,
-                Item.id.in_(list(item_ids)),
-                _unlabeled_unqueued(),
-            )
-        )
-    )
+    still = set(_still_unlabeled_unqueued(session, project_id, list(item_ids)))
     return _append_random(
         session,
         project_id=project_id,

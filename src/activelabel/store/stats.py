@@ -27,6 +27,7 @@ __all__ = [
     "latest_model_ref",
     "project_stats",
     "queue_status",
+    "queue_status_of",
 ]
 
 
@@ -119,8 +120,15 @@ def queue_status(session: Session, *, project_id: int) -> QueueStatus:
     Asked on every "next task", so both come back in one round trip.
     """
     row = session.connection().execute(QUEUE_STATUS, {"project": project_id}).one()
-    model = None if row[1] is None else ModelRef(id=row[1], name=row[2])
-    return QueueStatus(size=row[0] or 0, model=model)
+    return queue_status_of(*row)
+
+
+def queue_status_of(
+    size: int | None, model_id: int | None, model_name: str | None
+) -> QueueStatus:
+    """The :class:`QueueStatus` in a row of :data:`QUEUE_STATUS`'s columns."""
+    model = None if model_id is None else ModelRef(id=model_id, name=model_name or "")
+    return QueueStatus(size=size or 0, model=model)
 
 
 def _labels_of(value: Any) -> list[str]:

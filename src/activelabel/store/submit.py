@@ -5,7 +5,7 @@ checks the item belongs to the project, honours a resent request (its
 ``client_id``), keeps the query session only if it is the project's, links an
 accepted suggestion to the newest model, supersedes the annotator's earlier
 label of the item, and takes the item out of the queue. Done one statement at
-a time that was nine round trips to PostgreSQL; here everything read comes
+a time that was ten round trips to PostgreSQL; here everything read comes
 back in one statement and, on PostgreSQL, everything written goes in one
 more. SQLite runs its writes as separate statements (it has no
 data-modifying ``WITH``), which cost nothing in process.
@@ -18,11 +18,16 @@ import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
-from activelabel.exceptions import ConfigError, ItemNotFoundError
+from activelabel.exceptions import ItemNotFoundError
+from activelabel.store.annotations import (
+    INSERT_ANNOTATION,
+    SUPERSEDE_EARLIER,
+    annotation_row,
+)
 from activelabel.store.engine import Store
 from activelabel.store.models import (
     Annotation,
@@ -32,9 +37,8 @@ from activelabel.store.models import (
     QueueEntry,
     utcnow,
 )
-from activelabel.store.queue import complete_item
+from activelabel.store.queue import DEQUEUE_ITEM, complete_item
 from activelabel.store.stats import NEWEST_MODEL_ID
-from activelabel.tasks import validate_value
 
 __all__ = ["SubmittedLabel", "submit_label"]
 
@@ -112,8 +116,8 @@ def submit_label(
             if found.stored is not None:
                 return SubmittedLabel(found.stored, found.item, created=False)
             values, where = _row(request, found)
-            connection.execute(_SUPERSEDE, where)
-            annotation_id = connection.execute(_INSERT, values).scalar_one()
+            connection.execute(SUPERSEDE_EARLIER[True], where)
+            annotation_id = connection.execute(INSERT_ANNOTATION, values).scalar_one()
             complete_item(
                 session, project_id=project.id, item_id=item_id, overlap=overlap
             )
@@ -188,30 +192,23 @@ def _look_up(connection: Connection, r: _Request) -> _Lookup:
 def _row(r: _Request, found: _Lookup) -> tuple[dict[str, Any], dict[str, Any]]:
     """The annotation row to insert, and the parameters of the supersede and
     dequeue; raises for a value or time the project does not allow."""
-    value = validate_value(
-        r.project.task, r.project.labels, r.value, where=f"item {r.item_id}"
+    values = annotation_row(
+        r.project,
+        item_id=r.item_id,
+        value=r.value,
+        annotator_id=r.annotator_id,
+        session_id=found.session_owned,
+        model_version_id=found.newest_model if r.accepted_suggestion else None,
+        seconds_spent=r.seconds_spent,
+        client_id=r.client_id,
+        accepted_suggestion=r.accepted_suggestion,
+        now=r.now,
     )
-    if r.seconds_spent is not None and r.seconds_spent < 0:
-        raise ConfigError(f"seconds_spent must be >= 0, got {r.seconds_spent}.")
-    values: dict[str, Any] = {
-        "project_id": r.project.id,
-        "item_id": r.item_id,
-        "annotator_id": r.annotator_id,
-        "value": value,
-        "source": "human",
-        "status": "active",
-        "session_id": found.session_owned,
-        "model_version_id": found.newest_model if r.accepted_suggestion else None,
-        "seconds_spent": r.seconds_spent,
-        "client_id": r.client_id,
-        "accepted_suggestion": r.accepted_suggestion,
-        "created_at": r.now,
-        "updated_at": None,
-    }
     # Kept apart from the row: an UPDATE given a column's name as a
     # parameter would also SET that column.
     where = {
         "item": r.item_id,
+        "from_source": "human",
         "annotator": r.annotator_id,
         "now": r.now,
         "project": r.project.id,
@@ -257,25 +254,6 @@ def _lookup_statement(with_session: bool, with_client: bool) -> Executable:
 
 _annotations = cast(Table, Annotation.__table__)
 
-#: The annotator's earlier active label of the item becomes history.
-_SUPERSEDE = (
-    update(_annotations)
-    .where(
-        _annotations.c.item_id == bindparam("item"),
-        _annotations.c.status == "active",
-        _annotations.c.source == "human",
-        _annotations.c.annotator_id == bindparam("annotator"),
-    )
-    .values(status="superseded", updated_at=bindparam("now"))
-)
-
-_INSERT = insert(_annotations).returning(_annotations.c.id)
-
-_DONE = delete(QueueEntry).where(
-    QueueEntry.project_id == bindparam("project"),
-    QueueEntry.item_id == bindparam("item"),
-)
-
 
 @functools.cache
 def _write_statement() -> Executable:
@@ -287,8 +265,8 @@ def _write_statement() -> Executable:
     rows, and nothing constrains an annotator to one active label per item
     but this statement itself.
     """
-    superseded = _SUPERSEDE.returning(_annotations.c.id).cte("superseded")
-    dequeued = _DONE.returning(QueueEntry.id).cte("dequeued")
+    superseded = SUPERSEDE_EARLIER[True].returning(_annotations.c.id).cte("superseded")
+    dequeued = DEQUEUE_ITEM.returning(QueueEntry.id).cte("dequeued")
     columns = [c for c in _annotations.c if c.name != "id"]
     return (
         insert(_annotations)
