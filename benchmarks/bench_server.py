@@ -555,6 +555,28 @@ def commit_floor(store: Any, n: int = 300) -> dict[str, Any]:
     return summary(times)
 
 
+def prepare_project(
+    store: Any, csv_path: Path, retrain_every: int
+) -> tuple[int, list[str]]:
+    """The benchmark project with the CSV's items, and 17 annotators.
+
+    Returns the number of items imported and the annotators' tokens (the
+    first polls stats; the others label).
+    """
+    with store.session() as session:
+        create_project(
+            session,
+            name=PROJECT,
+            task="classification",
+            labels=list(LABELS),
+            config={"retrain_every": retrain_every},
+        )
+    report = import_path(store, PROJECT, csv_path, text_column="text", id_column="id")
+    with store.session() as session:
+        tokens = [add_user(session, name=f"annotator{i:02d}")[1] for i in range(17)]
+    return report.items_added, tokens
+
+
 def bench_backend(
     backend: str,
     db: str,
@@ -570,29 +592,14 @@ def bench_backend(
         print(f"[{backend}] one INSERT + COMMIT: {result['commit_floor']}", flush=True)
         if args.floor_only:
             return result
-        with store.session() as session:
-            create_project(
-                session,
-                name=PROJECT,
-                task="classification",
-                labels=list(LABELS),
-                config={"retrain_every": RETRAIN_EVERY},
-            )
         t0 = time.perf_counter()
-        report = import_path(
-            store, PROJECT, csv_path, text_column="text", id_column="id"
-        )
+        added, tokens = prepare_project(store, csv_path, RETRAIN_EVERY)
         seconds = time.perf_counter() - t0
         result["import"] = {
             "seconds": round(seconds, 1),
-            "rows_per_s": round(report.items_added / seconds),
+            "rows_per_s": round(added / seconds),
         }
-        print(
-            f"[{backend}] imported {report.items_added:,} items in {seconds:.1f} s",
-            flush=True,
-        )
-        with store.session() as session:
-            tokens = [add_user(session, name=f"annotator{i:02d}")[1] for i in range(17)]
+        print(f"[{backend}] imported {added:,} items in {seconds:.1f} s", flush=True)
     finally:
         store.close()
 

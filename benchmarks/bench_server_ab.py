@@ -35,17 +35,13 @@ from typing import Any
 
 import httpx
 
-from activelabel.io.importer import import_path
 from activelabel.store.engine import open_store
-from activelabel.store.projects import create_project
-from activelabel.store.users import add_user
 from bench_server import (
-    LABELS,
-    PROJECT,
     Serve,
     annotate,
     pct,
     pg_database,
+    prepare_project,
     wait_idle,
     write_csv,
 )
@@ -58,18 +54,8 @@ def prepare(db: str, csv_path: Path) -> list[str]:
     """A project of the CSV's items on ``db`` and 17 annotators' tokens."""
     store = open_store(db)
     try:
-        with store.session() as session:
-            # No retrain during the measurement: only the labeling calls count.
-            create_project(
-                session,
-                name=PROJECT,
-                task="classification",
-                labels=list(LABELS),
-                config={"retrain_every": 10**6},
-            )
-        import_path(store, PROJECT, csv_path, text_column="text", id_column="id")
-        with store.session() as session:
-            return [add_user(session, name=f"annotator{i:02d}")[1] for i in range(17)]
+        # No retrain during the measurement: only the labeling calls count.
+        return prepare_project(store, csv_path, retrain_every=10**6)[1]
     finally:
         store.close()
 
