@@ -19,6 +19,7 @@ The tree::
       + PermissionDeniedError                 the caller may not do this
       + ProjectExistsError (ValueError)       a project with that name exists already
       + InvalidLabelError (ValueError)        an annotation value does not fit the schema
+      + ExportError                           an export could not be written
       + ImportFormatError (ValueError)        a file cannot be imported; names file and row
           - EncodingError                     the file is not in the expected encoding
           - ColumnNotFoundError               a named column is not in the file
@@ -37,6 +38,7 @@ __all__ = [
     "DatabaseUnavailableError",
     "DuplicateIdError",
     "EncodingError",
+    "ExportError",
     "FieldTooLargeError",
     "ImportFormatError",
     "InvalidLabelError",
@@ -123,6 +125,12 @@ class InvalidLabelError(ActiveLabelError, ValueError):
     """An annotation value does not fit the project's label schema."""
 
     status_code = 422
+
+
+class ExportError(ActiveLabelError):
+    """An export could not be written for a reason outside the request."""
+
+    status_code = 500
 
 
 class ImportFormatError(ActiveLabelError, ValueError):

@@ -49,6 +49,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app over an open store. Nothing runs until the app starts."""
     settings = settings or ServerSettings()
+    database_url = url or store.engine.url.render_as_string(hide_password=False)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,7 +59,7 @@ def create_app(
         if settings.background_trainer:
             trainer = BackgroundTrainer(
                 store,
-                url or store.engine.url.render_as_string(hide_password=False),
+                database_url,
                 queue_size=settings.queue_size,
                 poll_seconds=settings.trainer_poll_seconds,
             )
@@ -81,6 +82,8 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     app.state.store = store
+    # What a child process (the round worker, an export) opens.
+    app.state.database_url = database_url
     app.state.settings = settings
     app.state.annotators = AnnotatorCache()
     app.state.projects = ProjectCache()

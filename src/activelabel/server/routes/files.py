@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, MediaError
-from activelabel.io.export import export_annotations, export_labels
 from activelabel.io.media import resolve_inside
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep, StoreDep
+from activelabel.server.export_process import DATASETS, export_file
 from activelabel.server.process_memory import release_free_memory
 from activelabel.store.models import Item
 
@@ -27,28 +28,46 @@ _MEDIA_TYPES = {
 
 @router.get("/export")
 def export(
+    request: Request,
     project: ProjectDep,
     store: StoreDep,
     _: CurrentUser,
     format: str = "csv",
     dataset: str = "labels",
 ) -> FileResponse:
-    """The labels dataset (one row per item) or the annotations metadata, as a file."""
+    """The labels dataset (one row per item) or the annotations metadata, as a file.
+
+    Written by a child process (see :mod:`activelabel.server.export_process`),
+    so a large export neither slows the annotators' requests nor stays in
+    this process's memory.
+    """
     if format not in _MEDIA_TYPES:
         raise ConfigError(
             f"Unknown export format {format!r}; use csv, jsonl or parquet."
         )
-    if dataset not in ("labels", "annotations"):
+    if dataset not in DATASETS:
         raise ConfigError(f"Unknown dataset {dataset!r}; use labels or annotations.")
     folder = Path(tempfile.mkdtemp(prefix="activelabel-export-"))
     target = folder / f"{project.name}-{dataset}.{format}"
-    writer = export_labels if dataset == "labels" else export_annotations
-    writer(store, project.name, target, fmt=format)
+    try:
+        export_file(
+            store,
+            request.app.state.database_url,
+            project.name,
+            target,
+            fmt=format,
+            dataset=dataset,
+        )
+    except BaseException:
+        # A child stopped mid-write can leave its temporary file behind.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
     def cleanup() -> None:
         target.unlink(missing_ok=True)
         folder.rmdir()
-        # Exporting a large project allocated and freed hundreds of MiB.
+        # An export in this process (a database in memory) allocated and
+        # freed as much as the project holds.
         release_free_memory()
 
     return FileResponse(
