@@ -10,12 +10,19 @@ back and 15 s of 16 annotators who read each item ~1 s, in turns, so both
 see the same moments of the machine. It reports both calls' percentiles over
 all rounds and the ratio of the two.
 
+With ``--export``, each round also downloads the CSV export of every item
+while 4 annotators label at a fast pace (an item per ~0.2 s), then lets the
+same 4 label as long again with no export: the latency of both calls during
+the export and without it, the export's seconds, and the server's resident
+memory after the export.
+
 Prints a table and writes ``benchmarks/results/server_ab.json``.
 
 Usage::
 
     python benchmarks/bench_server_ab.py --base HEAD~1                  # PostgreSQL, 100,000 items
     python benchmarks/bench_server_ab.py --base v0.1.0 --backend sqlite --rounds 4
+    python benchmarks/bench_server_ab.py --base HEAD~1 --backend sqlite --export
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import platform
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -78,7 +86,59 @@ def load(server: Serve, tokens: list[str], n: int, think: float, seconds: float)
     return asyncio.run(main()), nxt, sub
 
 
+#: Annotators labeling during an export, and their seconds per item.
+EXPORT_LOAD = (4, 0.2)
+
+
+def export_under_load(
+    server: Serve, tokens: list[str]
+) -> tuple[float, list[float], list[float]]:
+    """Download the CSV export while annotators label: (seconds, next, submit)."""
+    nxt: list[float] = []
+    sub: list[float] = []
+    took: list[float] = []
+
+    def download() -> None:
+        started = time.perf_counter()
+        auth = {"Authorization": f"Bearer {tokens[0]}"}
+        with httpx.Client(headers=auth, timeout=3600) as client:
+            with client.stream(
+                "GET", f"{server.api}/export", params={"format": "csv"}
+            ) as stream:
+                stream.raise_for_status()
+                for _ in stream.iter_bytes():
+                    pass
+        took.append(time.perf_counter() - started)
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    n, think = EXPORT_LOAD
+    while thread.is_alive():
+        _, more_next, more_sub = load(server, tokens, n, think, 1.0)
+        nxt += more_next
+        sub += more_sub
+    thread.join()
+    return took[0], nxt, sub
+
+
 def summarize(acc: dict[str, Any]) -> dict[str, Any]:
+    export: dict[str, Any] = {}
+    if acc["export_s"]:
+        export = {
+            "export_s_median": round(statistics.median(acc["export_s"]), 2),
+            "during_next_p50_ms": pct(acc["exp_next"], 0.5),
+            "during_next_p95_ms": pct(acc["exp_next"], 0.95),
+            "during_next_p99_ms": pct(acc["exp_next"], 0.99),
+            "during_submit_p50_ms": pct(acc["exp_sub"], 0.5),
+            "during_submit_p95_ms": pct(acc["exp_sub"], 0.95),
+            "during_submit_p99_ms": pct(acc["exp_sub"], 0.99),
+            "alone_next_p95_ms": pct(acc["calm_next"], 0.95),
+            "alone_next_p99_ms": pct(acc["calm_next"], 0.99),
+            "alone_submit_p95_ms": pct(acc["calm_sub"], 0.95),
+            "alone_submit_p99_ms": pct(acc["calm_sub"], 0.99),
+            "rss_after_first_export_mib": acc["rss"][0],
+            "rss_after_last_export_mib": acc["rss"][-1],
+        }
     return {
         "back_to_back_1": {
             "labels_per_s_median": statistics.median(acc["b2b_rate"]),
@@ -94,6 +154,7 @@ def summarize(acc: dict[str, Any]) -> dict[str, Any]:
             "submit_p50_ms": pct(acc["read_sub"], 0.5),
             "submit_p99_ms": pct(acc["read_sub"], 0.99),
         },
+        **({"export_4_paced": export} if export else {}),
     }
 
 
@@ -104,6 +165,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument(
         "--backend", choices=["postgresql", "sqlite"], default="postgresql"
+    )
+    parser.add_argument(
+        "--export",
+        action="store_true",
+        help="also export all items during a fast-paced load, each round",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -159,7 +225,11 @@ def main() -> None:
         acc: dict[str, dict[str, list[float]]] = {
             name: {
                 k: []
-                for k in ("b2b_rate", "b2b_next", "b2b_sub", "read_next", "read_sub")
+                for k in (
+                    *("b2b_rate", "b2b_next", "b2b_sub", "read_next", "read_sub"),
+                    *("export_s", "exp_next", "exp_sub", "calm_next", "calm_sub"),
+                    "rss",
+                )
             }
             for name in servers
         }
@@ -175,6 +245,16 @@ def main() -> None:
                 _, nxt, sub = load(server, tokens, 16, 1.0, 15.0)
                 acc[name]["read_next"] += nxt
                 acc[name]["read_sub"] += sub
+                if args.export:
+                    seconds, nxt, sub = export_under_load(server, tokens)
+                    acc[name]["export_s"].append(seconds)
+                    acc[name]["exp_next"] += nxt
+                    acc[name]["exp_sub"] += sub
+                    acc[name]["rss"].append(round(server.rss_mib()["server"], 1))
+                    n, think = EXPORT_LOAD
+                    _, nxt, sub = load(server, tokens, n, think, max(seconds, 1.0))
+                    acc[name]["calm_next"] += nxt
+                    acc[name]["calm_sub"] += sub
             print(f"round {r + 1}/{args.rounds} done", flush=True)
 
     results = {name: summarize(a) for name, a in acc.items()}
@@ -183,7 +263,7 @@ def main() -> None:
     header = f"{'':32s}" + "".join(f"{name:>18s}" for name in results) + "   ratio"
     print(header)
     names = list(results)
-    for part in ("back_to_back_1", "reading_16"):
+    for part in results[names[0]]:
         for key in results[names[0]][part]:
             a, b = (results[n][part][key] for n in names)
             ratio = f"{b / a:7.2f}" if a else ""
@@ -195,6 +275,7 @@ def main() -> None:
                 "backend": args.backend,
                 "items": args.items,
                 "rounds": args.rounds,
+                "base": base,
                 "machine": {
                     "cpus": os.cpu_count(),
                     "python": platform.python_version(),
