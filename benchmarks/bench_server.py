@@ -20,7 +20,8 @@ the empty database:
    and read ``window.__activelabel.paintTimes``: key press → next item painted.
 5. ``POST train``: how long a retrain + rescore of the whole pool takes, and the
    latency of both calls *during* it (one annotator keeps labeling).
-6. ``GET export?format=csv``: the export of every item.
+6. ``GET export?format=csv``: the export of every item, and the latency of
+   both calls during it (one annotator keeps labeling).
 7. Resident memory (VmRSS) of the server and of its trainer worker process: after
    the first round, at the peak of a retrain, and at rest (once the idle worker
    has exited).
@@ -386,12 +387,18 @@ def run_level(
     seconds: float,
     max_labels: int,
     think: float = 0.0,
+    budget: list[int] | None = None,
 ) -> dict[str, Any]:
     """N annotators labeling (at full speed, or with ``think`` seconds per item);
-    latencies of both calls and labels/s."""
+    latencies of both calls and labels/s.
+
+    ``budget``, if given, is the shared count of labels left: another thread
+    setting it to 0 ends the level early.
+    """
     nxt: list[float] = []
     sub: list[float] = []
-    budget = [max_labels]
+    if budget is None:
+        budget = [max_labels]
 
     async def main() -> tuple[list[int], float]:
         started = time.perf_counter()
@@ -693,18 +700,38 @@ def bench_backend(
                 flush=True,
             )
 
-            t0 = time.perf_counter()
-            size = 0
-            with client.stream(
-                "GET", f"{server.api}/export", params={"format": "csv"}, timeout=3600
-            ) as stream:
-                stream.raise_for_status()
-                for chunk in stream.iter_bytes():
-                    size += len(chunk)
-            result["export_csv"] = {
-                "seconds": round(time.perf_counter() - t0, 1),
-                "mib": round(size / 2**20, 1),
-            }
+            # The export of every item, while one annotator keeps labeling
+            # until it is done.
+            exported: dict[str, float] = {}
+            labels_left = [10**6]
+
+            def download() -> None:
+                t0 = time.perf_counter()
+                size = 0
+                try:
+                    with client.stream(
+                        "GET",
+                        f"{server.api}/export",
+                        params={"format": "csv"},
+                        timeout=3600,
+                    ) as stream:
+                        stream.raise_for_status()
+                        for chunk in stream.iter_bytes():
+                            size += len(chunk)
+                    exported["seconds"] = round(time.perf_counter() - t0, 1)
+                    exported["mib"] = round(size / 2**20, 1)
+                finally:
+                    labels_left[0] = 0
+
+            exporter = threading.Thread(target=download, daemon=True)
+            exporter.start()
+            load_during = run_level(
+                server, tokens[1:2], 3600, 10**6, budget=labels_left
+            )
+            exporter.join()
+            if "seconds" not in exported:
+                raise SystemExit(f"the export failed; see {server.log.name}")
+            result["export_csv"] = {**exported, "load_during": load_during}
             print(f"[{backend}] export CSV: {result['export_csv']}", flush=True)
             result["rss_end_mib"] = server.rss_mib()
             # At rest: the worker process exits after a minute without rounds.
@@ -820,6 +847,15 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"export CSV of every item: {r['export_csv']['seconds']} s ({r['export_csv']['mib']} MiB)"
         )
+        during = r["export_csv"].get("load_during")
+        if during:
+            lines.append(
+                "1 annotator during the export: next p50/p95/p99 "
+                f"{fmt(during['next_task']['p50_ms'])}/{fmt(during['next_task']['p95_ms'])}/"
+                f"{fmt(during['next_task']['p99_ms'])} ms, submit "
+                f"{fmt(during['submit_label']['p50_ms'])}/{fmt(during['submit_label']['p95_ms'])}/"
+                f"{fmt(during['submit_label']['p99_ms'])} ms"
+            )
         lines.append(
             "resident memory (MiB): idle "
             + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_idle_mib"].items())
