@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,24 @@ def test_a_child_writes_the_same_files_as_an_export_in_process(
             assert pd.read_parquet(there).equals(pd.read_parquet(here))
         else:
             assert there.read_bytes() == here.read_bytes()
+
+
+def test_the_database_url_stays_off_the_child_command_line(
+    db_url: str, labeled: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A URL may hold a password; every user can read a process's arguments.
+    started: list[list[str]] = []
+    run = subprocess.run
+
+    def spy(args: list[str], **kwargs: Any) -> Any:
+        started.append(args)
+        return run(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    target = tmp_path / "out.csv"
+    export_in_child(db_url, "news", target, fmt="csv", dataset="labels")
+    assert target.is_file() and len(started) == 1
+    assert not any(db_url in arg or "news" in arg for arg in started[0])
 
 
 def test_an_unknown_project_is_the_same_error_as_in_process(

@@ -6,9 +6,9 @@ the GIL between the annotators' requests (their p95 latency rose four- to
 sixfold during an export of 200,000 items), and it leaves ~10 MiB of Python's
 memory arenas behind: the rows are freed, but the few objects that live on and
 were allocated meanwhile keep the arenas they sit in. A child process,
-``python -m activelabel.server.export_process``, writes the file and exits,
-taking its memory with it; the server only waits for it on the request's
-thread.
+``python -m activelabel.server.export_process``, reads what to export on its
+stdin, writes the file and exits, taking its memory with it; the server only
+waits for it on the request's thread.
 
 The child reports an error it raised on purpose as one JSON line on stdout
 (the error's class name and sentence), which the server raises again, so the
@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -68,17 +67,18 @@ def export_in_child(
         raise exceptions.ConfigError(
             f"Unknown dataset {dataset!r}; use {' or '.join(DATASETS)}."
         )
+    # The request goes on stdin, not the command line: the URL may hold a
+    # password, and a process's arguments are visible to every user.
+    request = {
+        "url": url,
+        "project": project_name,
+        "target": str(target),
+        "format": fmt,
+        "dataset": dataset,
+    }
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "activelabel.server.export_process",
-            url,
-            project_name,
-            str(target),
-            fmt,
-            dataset,
-        ],
+        [sys.executable, "-m", "activelabel.server.export_process"],
+        input=json.dumps(request),
         capture_output=True,
         text=True,
         check=False,
@@ -119,11 +119,19 @@ def _export(
     writer(store, project_name, target, fmt=fmt)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The child: ``URL PROJECT TARGET FORMAT DATASET``; 0 once the file is written."""
+def main(request: dict[str, str] | None = None) -> int:
+    """The child: export what ``request`` (else one JSON object on stdin) asks for.
+
+    The request names ``url``, ``project``, ``target``, ``format`` and
+    ``dataset``. Returns 0 once the file is written; on an error, writes it
+    as one JSON line on stdout and returns 1 (an error raised on purpose) or 2.
+    """
     from activelabel.store.engine import open_store
 
-    url, project_name, target, fmt, dataset = sys.argv[1:] if argv is None else argv
+    if request is None:
+        request = json.loads(sys.stdin.read())
+    url, project_name, target = request["url"], request["project"], request["target"]
+    fmt, dataset = request["format"], request["dataset"]
     try:
         store = open_store(url, migrate=False)
         try:
