@@ -10,8 +10,8 @@ back and 15 s of 16 annotators who read each item ~1 s, in turns, so both
 see the same moments of the machine. It reports both calls' percentiles over
 all rounds and the ratio of the two.
 
-With ``--export``, each round also downloads the CSV export of every item
-while 4 annotators label at a fast pace (an item per ~0.2 s), then lets the
+With ``--export``, each round also downloads the CSV export of every item,
+once with nothing else running and once while 4 annotators label at a fast pace (an item per ~0.2 s), then lets the
 same 4 label as long again with no export: the latency of both calls during
 the export and without it, the export's seconds, and the server's resident
 memory after the export.
@@ -90,6 +90,20 @@ def load(server: Serve, tokens: list[str], n: int, think: float, seconds: float)
 EXPORT_LOAD = (4, 0.2)
 
 
+def download_export(server: Serve, token: str) -> float:
+    """Seconds to download the CSV export of every item."""
+    started = time.perf_counter()
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(headers=auth, timeout=3600) as client:
+        with client.stream(
+            "GET", f"{server.api}/export", params={"format": "csv"}
+        ) as stream:
+            stream.raise_for_status()
+            for _ in stream.iter_bytes():
+                pass
+    return time.perf_counter() - started
+
+
 def export_under_load(
     server: Serve, tokens: list[str]
 ) -> tuple[float, list[float], list[float]]:
@@ -97,20 +111,9 @@ def export_under_load(
     nxt: list[float] = []
     sub: list[float] = []
     took: list[float] = []
-
-    def download() -> None:
-        started = time.perf_counter()
-        auth = {"Authorization": f"Bearer {tokens[0]}"}
-        with httpx.Client(headers=auth, timeout=3600) as client:
-            with client.stream(
-                "GET", f"{server.api}/export", params={"format": "csv"}
-            ) as stream:
-                stream.raise_for_status()
-                for _ in stream.iter_bytes():
-                    pass
-        took.append(time.perf_counter() - started)
-
-    thread = threading.Thread(target=download)
+    thread = threading.Thread(
+        target=lambda: took.append(download_export(server, tokens[0]))
+    )
     thread.start()
     n, think = EXPORT_LOAD
     while thread.is_alive():
@@ -125,6 +128,7 @@ def summarize(acc: dict[str, Any]) -> dict[str, Any]:
     export: dict[str, Any] = {}
     if acc["export_s"]:
         export = {
+            "export_alone_s_median": round(statistics.median(acc["export_alone_s"]), 2),
             "export_s_median": round(statistics.median(acc["export_s"]), 2),
             "during_next_p50_ms": pct(acc["exp_next"], 0.5),
             "during_next_p95_ms": pct(acc["exp_next"], 0.95),
@@ -228,6 +232,7 @@ def main() -> None:
                 for k in (
                     *("b2b_rate", "b2b_next", "b2b_sub", "read_next", "read_sub"),
                     *("export_s", "exp_next", "exp_sub", "calm_next", "calm_sub"),
+                    "export_alone_s",
                     "rss",
                 )
             }
@@ -246,6 +251,9 @@ def main() -> None:
                 acc[name]["read_next"] += nxt
                 acc[name]["read_sub"] += sub
                 if args.export:
+                    acc[name]["export_alone_s"].append(
+                        download_export(server, tokens[0])
+                    )
                     seconds, nxt, sub = export_under_load(server, tokens)
                     acc[name]["export_s"].append(seconds)
                     acc[name]["exp_next"] += nxt
