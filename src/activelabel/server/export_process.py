@@ -29,7 +29,14 @@ from activelabel import exceptions
 from activelabel.exceptions import ActiveLabelError, ExportError
 from activelabel.store.engine import Store, is_sqlite_file
 
-__all__ = ["export_file", "export_in_child", "main", "visible_to_a_child"]
+__all__ = [
+    "DATASETS",
+    "error_from_child",
+    "export_file",
+    "export_in_child",
+    "main",
+    "visible_to_a_child",
+]
 
 #: What the two exports write: the labels (one row per item), or the metadata
 #: of every annotation.
