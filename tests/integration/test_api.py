@@ -17,7 +17,8 @@ from sqlalchemy import select
 from activelabel.al.rounds import run_round
 from activelabel.io.importer import import_path
 from activelabel.server.app import create_app
-from activelabel.server.deps import ServerSettings
+from activelabel.server.deps import RecentValues, ServerSettings
+from activelabel.server.schemas import StatsPublic
 from activelabel.store.engine import Store
 from activelabel.store.models import ModelVersion, Project, QueueEntry
 from activelabel.store.projects import create_project
@@ -166,15 +167,15 @@ def test_a_project_read_by_another_server_is_read_afresh_after_a_few_seconds(
     from activelabel.server.deps import ProjectCache
 
     cache = ProjectCache(seconds=0.3)
-    assert cache.get(store, "sms").config.get("overlap") is None
+    assert cache.project(store, "sms").config.get("overlap") is None
     # Another server changes the project.
     with store.session() as session:
         project = session.scalar(select(Project).where(Project.name == "sms"))
         assert project is not None
         project.config = {**project.config, "overlap": 3}
-    assert cache.get(store, "sms").config.get("overlap") is None
+    assert cache.project(store, "sms").config.get("overlap") is None
     time.sleep(0.4)
-    assert cache.get(store, "sms").config["overlap"] == 3
+    assert cache.project(store, "sms").config["overlap"] == 3
 
 
 def test_two_annotators_never_get_the_same_item(
@@ -384,6 +385,25 @@ def test_train_now_queues_a_job(client: TestClient, store: Store, sms: int) -> N
     )
     with store.session() as session:
         assert session.scalar(select(ModelVersion.id)) is None
+
+
+def test_progress_figures_are_shared_for_a_moment_and_fresh_after_a_retrain_request(
+    client: TestClient, sms: int, tokens: dict[str, str]
+) -> None:
+    # Every open page asks every 3 s; the figures are computed once per while.
+    app: Any = client.app
+    app.state.stats = RecentValues[StatsPublic](seconds=60)
+    stats = "/api/v1/projects/sms/stats"
+    before = client.get(stats).json()["annotations"]
+    label(client, tokens["alice"], next_ids(client, tokens["alice"], n=1)[0])
+    assert client.get(stats).json()["annotations"] == before
+    client.post("/api/v1/projects/sms/train")
+    after = client.get(stats).json()
+    assert after["annotations"] == before + 1
+    assert after["training"]["state"] == "queued"
+    client.patch("/api/v1/projects/sms", json={"retrain_every": 5})
+    label(client, tokens["alice"], next_ids(client, tokens["alice"], n=1)[0])
+    assert client.get(stats).json()["annotations"] == before + 2
 
 
 def test_multilabel_rounds_suggest_a_list_of_labels(

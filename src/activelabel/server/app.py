@@ -17,11 +17,13 @@ from activelabel.server.deps import (
     LOCAL_USER,
     AnnotatorCache,
     ProjectCache,
+    RecentValues,
     ServerSettings,
 )
 from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
+from activelabel.server.schemas import StatsPublic
 from activelabel.server.trainer import BackgroundTrainer
 from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
@@ -87,6 +89,7 @@ def create_app(
     app.state.settings = settings
     app.state.annotators = AnnotatorCache()
     app.state.projects = ProjectCache()
+    app.state.stats = RecentValues[StatsPublic](stats.STATS_SECONDS)
     app.state.trainer = None
     install_error_handlers(app)
     # The labeling routes first: requests are matched against routes in order,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
@@ -24,6 +25,7 @@ __all__ = [
     "CurrentUser",
     "ProjectCache",
     "ProjectDep",
+    "RecentValues",
     "ServerSettings",
     "SessionDep",
     "SettingsDep",
@@ -32,6 +34,8 @@ __all__ = [
     "labeling_project",
     "project_transaction",
 ]
+
+T = TypeVar("T")
 
 #: The annotator a token-less request is attributed to on an open-access server.
 LOCAL_USER = "local"
@@ -148,7 +152,41 @@ class AnnotatorCache:
         return user
 
 
-class ProjectCache:
+class RecentValues(Generic[T]):
+    """Values by name, remembered for a few seconds, computed once at a time.
+
+    For what many requests ask and few change. When the value of a name is
+    missing or too old, the first request computes it and the requests that
+    come meanwhile wait for that one instead of each computing it again.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._found: dict[str, tuple[float, T]] = {}
+        self._computing: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, name: str, compute: Callable[[], T]) -> T:
+        """The value of ``name``: remembered, else ``compute()`` (which may raise)."""
+        hit = self._found.get(name)
+        if hit is not None and hit[0] >= time.monotonic():
+            return hit[1]
+        with self._guard:
+            lock = self._computing.setdefault(name, threading.Lock())
+        with lock:
+            hit = self._found.get(name)  # computed while this request waited
+            if hit is not None and hit[0] >= time.monotonic():
+                return hit[1]
+            value = compute()
+            self._found[name] = (time.monotonic() + self.seconds, value)
+            return value
+
+    def forget(self, name: str) -> None:
+        """Compute the value of ``name`` afresh next time (it just changed)."""
+        self._found.pop(name, None)
+
+
+class ProjectCache(RecentValues[Project]):
     """Projects by name, as detached copies, remembered for a couple of seconds.
 
     "Next task" and "submit label" need the project (its id, labels and
@@ -160,22 +198,16 @@ class ProjectCache:
     """
 
     def __init__(self, seconds: float = 2.0) -> None:
-        self.seconds = seconds
-        self._found: dict[str, tuple[float, Project]] = {}
+        super().__init__(seconds)
 
-    def get(self, store: Store, name: str) -> Project:
+    def project(self, store: Store, name: str) -> Project:
         """The project called ``name`` (raises ``ProjectNotFoundError`` if none)."""
-        hit = self._found.get(name)
-        if hit is not None and hit[0] >= time.monotonic():
-            return hit[1]
-        with store.session() as session:
-            project = read_project(session, name)
-        self._found[name] = (time.monotonic() + self.seconds, project)
-        return project
 
-    def forget(self, name: str) -> None:
-        """Read the project afresh next time (it was just changed)."""
-        self._found.pop(name, None)
+        def read() -> Project:
+            with store.session() as session:
+                return read_project(session, name)
+
+        return self.get(name, read)
 
 
 def labeling_project(request: Request, name: str) -> Project:
@@ -185,7 +217,7 @@ def labeling_project(request: Request, name: str) -> Project:
     that changes the project must use :func:`project_transaction`.
     """
     cache: ProjectCache = request.app.state.projects
-    return cache.get(app_store(request), name)
+    return cache.project(app_store(request), name)
 
 
 async def get_current_user(request: Request) -> User:

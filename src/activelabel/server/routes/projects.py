@@ -64,6 +64,7 @@ def update_project(
     # settings again and remember them.
     cache: ProjectCache = request.app.state.projects
     cache.forget(name)
+    request.app.state.stats.forget(name)
     return public
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from activelabel.server.deps import (
     CurrentUser,
     ProjectDep,
+    RecentValues,
     SessionDep,
     StoreDep,
     project_transaction,
@@ -18,16 +20,41 @@ from activelabel.server.schemas import (
     StatsPublic,
     TrainPublic,
 )
+from activelabel.store.engine import Store
 from activelabel.store.jobs import request_job, training_status
-from activelabel.store.models import ModelVersion
+from activelabel.store.models import ModelVersion, Project
+from activelabel.store.projects import get_project
 from activelabel.store.stats import project_stats
 
 router = APIRouter(prefix="/api/v1/projects/{name}", tags=["stats"])
 
+#: Seconds the progress panel's figures of a project are shared between
+#: requests; the page asks every 3 s.
+STATS_SECONDS = 2.0
+
 
 @router.get("/stats")
-def read_stats(project: ProjectDep, session: SessionDep, _: CurrentUser) -> StatsPublic:
-    """Everything the progress panel shows, in one call."""
+def read_stats(
+    name: str, request: Request, store: StoreDep, _: CurrentUser
+) -> StatsPublic:
+    """Everything the progress panel shows, in one call.
+
+    Every open page asks every 3 s, and the counts cost the database time
+    that grows with the project (~100 ms for 200,000 items and 39,000
+    labels on SQLite): the figures of a project are computed at most once
+    per :data:`STATS_SECONDS` and shared by the requests meanwhile. Asking
+    for a retrain or changing the project's settings makes them fresh at once.
+    """
+    figures: RecentValues[StatsPublic] = request.app.state.stats
+    return figures.get(name, lambda: _stats(store, name))
+
+
+def _stats(store: Store, name: str) -> StatsPublic:
+    with store.session() as session:
+        return _stats_in(session, get_project(session, name))
+
+
+def _stats_in(session: Session, project: Project) -> StatsPublic:
     stats = project_stats(session, project)
     versions = session.execute(
         select(
@@ -112,4 +139,5 @@ def train_now(
     trainer = getattr(request.app.state, "trainer", None)
     if trainer is not None:
         trainer.notify(project.id)
+    request.app.state.stats.forget(name)
     return TrainPublic(state=job.state)
