@@ -296,15 +296,27 @@ class LeanClient:
 
         Raises ``RuntimeError`` with the status and body on any non-2xx reply.
         """
+        return await self.request("POST", path, orjson.dumps(body))
+
+    async def get(self, path: str) -> Any:
+        """GET ``path``; the decoded JSON reply (or None)."""
+        return await self.request("GET", path, None)
+
+    async def request(self, method: str, path: str, payload: bytes | None) -> Any:
+        """Send one request (a JSON body if ``payload``); the decoded JSON reply."""
         await self.connect()
         assert self.reader is not None
-        payload = orjson.dumps(body)
-        head = (
-            f"POST {self.prefix}{path} HTTP/1.1\r\nHost: {self.host}\r\n"
-            f"Authorization: {self.auth}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n"
+        assert self.writer is not None
+        body = (
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+            if payload is not None
+            else ""
         )
-        self.writer.write(head.encode() + payload)
+        head = (
+            f"{method} {self.prefix}{path} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Authorization: {self.auth}\r\n{body}\r\n"
+        )
+        self.writer.write(head.encode() + (payload or b""))
         status_line = await self.reader.readline()
         status = int(status_line.split()[1])
         length, chunked = 0, False
@@ -328,7 +340,7 @@ class LeanClient:
         else:
             data = await self.reader.readexactly(length)
         if not 200 <= status < 300:
-            raise RuntimeError(f"POST {path}: {status} {data[:300]!r}")
+            raise RuntimeError(f"{method} {path}: {status} {data[:300]!r}")
         return orjson.loads(data) if data else None
 
     async def close(self) -> None:

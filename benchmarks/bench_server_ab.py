@@ -14,7 +14,8 @@ With ``--export``, each round also downloads the CSV export of every item,
 once with nothing else running and once while 4 annotators label at a fast pace (an item per ~0.2 s), then lets the
 same 4 label as long again with no export: the latency of both calls during
 the export and without it, the export's seconds, and the server's resident
-memory after the export.
+memory after the export. With ``--stats``, the 16 reading annotators' pages
+also ask for the progress panel's figures every 3 s, as the page does.
 
 Prints a table and writes ``benchmarks/results/server_ab.json``.
 
@@ -23,6 +24,7 @@ Usage::
     python benchmarks/bench_server_ab.py --base HEAD~1                  # PostgreSQL, 100,000 items
     python benchmarks/bench_server_ab.py --base v0.1.0 --backend sqlite --rounds 4
     python benchmarks/bench_server_ab.py --base HEAD~1 --backend sqlite --export
+    python benchmarks/bench_server_ab.py --base HEAD~1 --items 1000000 --stats
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import tempfile
@@ -45,6 +48,7 @@ import httpx
 
 from activelabel.store.engine import open_store
 from bench_server import (
+    LeanClient,
     Serve,
     annotate,
     pct,
@@ -68,22 +72,56 @@ def prepare(db: str, csv_path: Path) -> list[str]:
         store.close()
 
 
-def load(server: Serve, tokens: list[str], n: int, think: float, seconds: float) -> Any:
-    """``n`` annotators for ``seconds``: (labels, next latencies, submit latencies)."""
+def load(
+    server: Serve,
+    tokens: list[str],
+    n: int,
+    think: float,
+    seconds: float,
+    stats_times: list[float] | None = None,
+) -> Any:
+    """``n`` annotators for ``seconds``: (labels, next latencies, submit latencies).
+
+    With ``stats_times``, each annotator's page also asks for the progress
+    panel's figures every :data:`STATS_POLL` seconds, as the page does; their
+    latencies are appended to it.
+    """
     nxt: list[float] = []
     sub: list[float] = []
 
+    async def poll(token: str, deadline: float) -> None:
+        assert stats_times is not None
+        client = LeanClient(server.api, token)
+        rng = random.Random(token)
+        try:
+            await client.connect()
+            await asyncio.sleep(rng.uniform(0, STATS_POLL))  # pages open apart
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                await client.get("/stats")
+                stats_times.append((time.perf_counter() - started) * 1000)
+                await asyncio.sleep(STATS_POLL)
+        finally:
+            await client.close()
+
     async def main() -> int:
         deadline = time.perf_counter() + seconds
+        pages = tokens[1 : 1 + n]
+        pollers = [poll(t, deadline) for t in pages] if stats_times is not None else []
         counts = await asyncio.gather(
             *(
                 annotate(server.api, t, deadline, [10**6], nxt, sub, think)
-                for t in tokens[1 : 1 + n]
-            )
+                for t in pages
+            ),
+            *pollers,
         )
-        return sum(counts)
+        return sum(counts[: len(pages)])
 
     return asyncio.run(main()), nxt, sub
+
+
+#: Seconds between a page's requests for the progress panel's figures.
+STATS_POLL = 3.0
 
 
 #: Annotators labeling during an export, and their seconds per item.
@@ -152,6 +190,15 @@ def summarize(acc: dict[str, Any]) -> dict[str, Any]:
             "submit_p99_ms": pct(acc["b2b_sub"], 0.99),
         },
         "reading_16": {
+            **(
+                {
+                    "stats_requests": len(acc["stats"]),
+                    "stats_p50_ms": pct(acc["stats"], 0.5),
+                    "stats_p99_ms": pct(acc["stats"], 0.99),
+                }
+                if acc["stats"]
+                else {}
+            ),
             "requests": len(acc["read_next"]),
             "next_p50_ms": pct(acc["read_next"], 0.5),
             "next_p99_ms": pct(acc["read_next"], 0.99),
@@ -174,6 +221,11 @@ def main() -> None:
         "--export",
         action="store_true",
         help="also export all items during a fast-paced load, each round",
+    )
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="the 16 reading annotators' pages also poll the stats every 3 s",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -233,6 +285,7 @@ def main() -> None:
                     *("b2b_rate", "b2b_next", "b2b_sub", "read_next", "read_sub"),
                     *("export_s", "exp_next", "exp_sub", "calm_next", "calm_sub"),
                     "export_alone_s",
+                    "stats",
                     "rss",
                 )
             }
@@ -247,7 +300,14 @@ def main() -> None:
                 acc[name]["b2b_rate"].append(labels / 5.0)
                 acc[name]["b2b_next"] += nxt
                 acc[name]["b2b_sub"] += sub
-                _, nxt, sub = load(server, tokens, 16, 1.0, 15.0)
+                _, nxt, sub = load(
+                    server,
+                    tokens,
+                    16,
+                    1.0,
+                    15.0,
+                    stats_times=acc[name]["stats"] if args.stats else None,
+                )
                 acc[name]["read_next"] += nxt
                 acc[name]["read_sub"] += sub
                 if args.export:
