@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from activelabel import exceptions
 from activelabel.exceptions import ActiveLabelError, ExportError
+from activelabel.server.process_memory import release_free_memory
 from activelabel.store.engine import Store, is_sqlite_file
 
 __all__ = [
@@ -58,6 +59,8 @@ def export_file(
         export_in_child(url, project_name, target, fmt=fmt, dataset=dataset)
     else:
         _export(store, project_name, target, fmt=fmt, dataset=dataset)
+        # The export allocated and freed as much as the project holds.
+        release_free_memory()
 
 
 def export_in_child(
@@ -70,10 +73,7 @@ def export_in_child(
     :class:`ExportError` when the child failed otherwise or was stopped. The
     file is written whole or not at all, as by the export functions.
     """
-    if dataset not in DATASETS:
-        raise exceptions.ConfigError(
-            f"Unknown dataset {dataset!r}; use {' or '.join(DATASETS)}."
-        )
+    _check_dataset(dataset)
     # The request goes on stdin, not the command line: the URL may hold a
     # password, and a process's arguments are visible to every user.
     request = {
@@ -117,11 +117,19 @@ def error_from_child(returncode: int, stdout: str, stderr: str) -> ActiveLabelEr
     return ExportError(f"The export failed: {last[0]}")
 
 
+def _check_dataset(dataset: str) -> None:
+    if dataset not in DATASETS:
+        raise exceptions.ConfigError(
+            f"Unknown dataset {dataset!r}; use {' or '.join(DATASETS)}."
+        )
+
+
 def _export(
     store: Store, project_name: str, target: Path, *, fmt: str, dataset: str
 ) -> None:
     from activelabel.io.export import export_annotations, export_labels
 
+    _check_dataset(dataset)
     writer = export_labels if dataset == "labels" else export_annotations
     writer(store, project_name, target, fmt=fmt)
 

@@ -13,8 +13,7 @@ from starlette.background import BackgroundTask
 from activelabel.exceptions import ConfigError, ItemNotFoundError, MediaError
 from activelabel.io.media import resolve_inside
 from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep, StoreDep
-from activelabel.server.export_process import DATASETS, export_file
-from activelabel.server.process_memory import release_free_memory
+from activelabel.server.export_process import export_file
 from activelabel.store.models import Item
 
 router = APIRouter(prefix="/api/v1/projects/{name}", tags=["files"])
@@ -45,8 +44,6 @@ def export(
         raise ConfigError(
             f"Unknown export format {format!r}; use csv, jsonl or parquet."
         )
-    if dataset not in DATASETS:
-        raise ConfigError(f"Unknown dataset {dataset!r}; use labels or annotations.")
     folder = Path(tempfile.mkdtemp(prefix="activelabel-export-"))
     target = folder / f"{project.name}-{dataset}.{format}"
     try:
@@ -66,9 +63,6 @@ def export(
     def cleanup() -> None:
         target.unlink(missing_ok=True)
         folder.rmdir()
-        # An export in this process (a database in memory) allocated and
-        # freed as much as the project holds.
-        release_free_memory()
 
     return FileResponse(
         target,
