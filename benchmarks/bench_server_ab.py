@@ -51,6 +51,7 @@ from bench_server import (
     LeanClient,
     Serve,
     annotate,
+    download_export,
     pct,
     pg_database,
     prepare_project,
@@ -128,20 +129,6 @@ STATS_POLL = 3.0
 EXPORT_LOAD = (4, 0.2)
 
 
-def download_export(server: Serve, token: str) -> float:
-    """Seconds to download the CSV export of every item."""
-    started = time.perf_counter()
-    auth = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(headers=auth, timeout=3600) as client:
-        with client.stream(
-            "GET", f"{server.api}/export", params={"format": "csv"}
-        ) as stream:
-            stream.raise_for_status()
-            for _ in stream.iter_bytes():
-                pass
-    return time.perf_counter() - started
-
-
 def export_under_load(
     server: Serve, tokens: list[str]
 ) -> tuple[float, list[float], list[float]]:
@@ -150,7 +137,7 @@ def export_under_load(
     sub: list[float] = []
     took: list[float] = []
     thread = threading.Thread(
-        target=lambda: took.append(download_export(server, tokens[0]))
+        target=lambda: took.append(download_export(server, tokens[0])[0])
     )
     thread.start()
     n, think = EXPORT_LOAD
@@ -312,7 +299,7 @@ def main() -> None:
                 acc[name]["read_sub"] += sub
                 if args.export:
                     acc[name]["export_alone_s"].append(
-                        download_export(server, tokens[0])
+                        download_export(server, tokens[0])[0]
                     )
                     seconds, nxt, sub = export_under_load(server, tokens)
                     acc[name]["export_s"].append(seconds)
