@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from activelabel.cli.app import console
 from activelabel.cli.simulate import simulate_command
 from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
 
@@ -25,8 +27,9 @@ def app() -> typer.Typer:
 
 
 def test_simulate_reproduces_wine_colour_demo_from_file_names(
-    app: typer.Typer, tmp_path: Path
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(console, "width", 80)  # a default terminal
     result = CliRunner().invoke(
         app,
         [
@@ -37,7 +40,7 @@ def test_simulate_reproduces_wine_colour_demo_from_file_names(
             "--sep",
             ";",
             "--strategies",
-            "default,random,margin",
+            "default,random,least_confidence",
             "--initial-labels",
             "4",
             "--batch-size",
@@ -51,19 +54,22 @@ def test_simulate_reproduces_wine_colour_demo_from_file_names(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert (
-        "labels to 95%" in result.output.replace("\n", " ")
-        or "labels to" in result.output
-    )
+    # Every strategy's row is printed whole on one line of an 80-column
+    # terminal: its full name and its AUC with the spread over seeds.
+    for strategy in ("default", "random", "least_confidence"):
+        rows = [line for line in result.output.splitlines() if f" {strategy} " in line]
+        assert len(rows) == 1, result.output
+        assert re.search(r"0\.\d{3} ± 0\.\d{3}", rows[0]), rows[0]
+    assert "labels needed to reach" in result.output
     curves = pd.read_csv(tmp_path / "curves.csv")
-    assert set(curves["strategy"]) == {"default", "random", "margin"}
+    assert set(curves["strategy"]) == {"default", "random", "least_confidence"}
     assert curves["n_labels"].max() == 24
     payload = json.loads((tmp_path / "simulation.json").read_text())
     assert payload["config"]["n_rows"] <= 120
     assert {row["strategy"] for row in payload["summary"]} == {
         "default",
         "random",
-        "margin",
+        "least_confidence",
     }
     assert (tmp_path / "curves.png").stat().st_size > 1000
 

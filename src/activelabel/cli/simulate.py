@@ -70,22 +70,31 @@ def _check_columns(df: pd.DataFrame, columns: list[str], source: str) -> None:
 
 def _fmt(value: Any, pattern: str = "{:.3f}") -> str:
     if value is None or (isinstance(value, float) and value != value):  # NaN
-        return "not reached"
+        return "—"
     return pattern.format(value)
 
 
 def print_summary(result: SimulationResult) -> None:
     """Print the summary as a rich table."""
-    table = Table(title="Simulated labeling (mean over seeds)")
+    table = Table(
+        title="Simulated labeling (mean over seeds)",
+        caption="labels to 95% / 99%: labels needed to reach that share of the "
+        "all-label accuracy (— not reached)",
+    )
     for name in (
         "strategy",
-        "AUC",
+        "AUC ± sd",
         "final acc",
         "labels to 95%",
         "labels to 99%",
         "s/round",
     ):
-        table.add_column(name, justify="left" if name == "strategy" else "right")
+        # Headers may wrap in an 80-column terminal; names and figures may not.
+        table.add_column(
+            name,
+            justify="left" if name == "strategy" else "right",
+            no_wrap=name in ("strategy", "AUC ± sd"),
+        )
     for row in result.summary.to_dict(orient="records"):
         table.add_row(
             str(row["strategy"]),
