@@ -98,6 +98,32 @@ def test_new_labels_trigger_a_retrain_that_reorders_the_queue(
     store.close()
 
 
+def test_a_first_round_runs_as_the_server_starts_not_after_the_first_poll(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'al.db'}"
+    store = open_store(url)
+    with store.session() as session:
+        create_project(session, name="sms", task="classification", labels="ham,spam")
+    import_path(
+        store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
+    )
+    # A poll interval far longer than a round: only a round started at once
+    # gives the imported labels a model within the wait below.
+    settings = ServerSettings(open_access=True, trainer_poll_seconds=600, queue_size=50)
+    with TestClient(create_app(store, settings, url=url)) as client:
+        assert wait_for(
+            lambda: (
+                client.get("/api/v1/projects/sms/model-versions").json()["count"] >= 1
+            ),
+            120,
+        )
+        task = client.post("/api/v1/projects/sms/tasks/next", json={"n": 1}).json()
+        assert task["data"][0]["source"]["kind"] == "active_learning"
+    store.close()
+
+
 def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
     store, db_url, project_factory
 ) -> None:  # type: ignore[no-untyped-def]

@@ -125,6 +125,9 @@ class BackgroundTrainer:
                 if has_model is None:
                     # A first round: cold start, or a first model from imported labels.
                     request_job(session, project_id=project_id, kind="train")
+                    # Run it now, not after the first poll interval: the person
+                    # who just started the server is about to open the page.
+                    self._wake.set()
         self._thread = threading.Thread(
             target=self._run, name="activelabel-trainer", daemon=True
         )
