@@ -110,6 +110,8 @@ def test_errors_are_one_sentence_with_a_failing_exit_code(
     assert code == 1
     assert sentence in " ".join(err.split())
     assert "Traceback" not in out + err
+    # The error stands alone: no progress bar of work that never started.
+    assert err.lstrip().startswith("Error:"), err
 
 
 def test_bad_label_in_import_leaves_project_empty(db_url: str, tmp_path: Path) -> None:

@@ -33,10 +33,21 @@ def progress_bar(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     ]
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task(description, total=None)
+    # The bar appears with the first report of progress, so a command that
+    # fails at once (a missing file, an unknown format) prints its error alone.
+    progress = Progress(*columns, console=err_console, transient=False)
+    task = progress.add_task(description, total=None)
+    started = False
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total or None)
+    def update(done: int, total: int) -> None:
+        nonlocal started
+        if not started:
+            progress.start()
+            started = True
+        progress.update(task, completed=done, total=total or None)
 
+    try:
         yield update
+    finally:
+        if started:
+            progress.stop()
