@@ -172,6 +172,47 @@ def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
     assert jobs[0].error == "The server running this job stopped."
 
 
+def test_a_low_queue_holding_every_unlabeled_item_does_not_retrain_again_and_again(
+    store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from activelabel.server import trainer as trainer_module
+    from activelabel.server.trainer import BackgroundTrainer
+    from activelabel.store.models import Item, Job
+    from activelabel.store.queue import random_fill
+
+    # 8 items, all queued: under the low-water mark (10), with nothing to add.
+    small = project_factory(items=[{"text": f"s{i}"} for i in range(8)])
+    trainer = BackgroundTrainer(store, db_url, queue_size=20)
+    with store.session(write=True) as session:
+        assert random_fill(session, project_id=small.id, size=20) == 8
+
+    trainer._check_projects()
+    with store.session() as session:
+        assert session.scalars(select(Job)).all() == []
+
+    # New items arrive (an import): the next look after the wait queues a round.
+    with store.session(write=True) as session:
+        session.add(
+            Item(
+                project_id=small.id,
+                external_id="new",
+                data={"text": "n"},
+                content_hash="n",
+            )
+        )
+    trainer._check_projects()  # still within the wait: nothing looked up
+    with store.session() as session:
+        assert session.scalars(select(Job)).all() == []
+    trainer._drained_until.clear()  # as when DRAINED_SECONDS have passed
+    assert trainer_module.DRAINED_SECONDS > 0
+    trainer._check_projects()
+    with store.session() as session:
+        jobs = session.execute(select(Job.project_id, Job.state)).all()
+    assert [(j.project_id, j.state) for j in jobs] == [(small.id, "queued")]
+
+
 def test_a_queue_that_runs_low_during_a_round_is_topped_up_behind_the_queued_items(
     store, db_url, project_factory
 ) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from activelabel.store.engine import Store
 from activelabel.store.jobs import claim_job, finish_job, request_job
 from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
 from activelabel.store.queue import (
+    has_items_to_queue,
     probe_at_random,
     queue_at_random,
     queue_size,
@@ -56,6 +57,10 @@ WORKER_IDLE_SECONDS = 60.0
 
 #: Seconds between two top-ups of one project's queue while a round runs.
 TOP_UP_SECONDS = 10.0
+
+#: Seconds before a queue found with nothing left to add to it is looked at
+#: again for new items (an import), when no labels made a round due meanwhile.
+DRAINED_SECONDS = 60.0
 
 #: PostgreSQL advisory lock key held while a starting server fills empty queues.
 _PG_START_LOCK = 0x61637476_0002
@@ -103,6 +108,8 @@ class BackgroundTrainer:
         self.worker_idle_seconds = WORKER_IDLE_SECONDS
         #: When each project's queue was last topped up during a round.
         self._topped_up: dict[int, float] = {}
+        #: Until when a project's low queue is known to have nothing to add.
+        self._drained_until: dict[int, float] = {}
         self.rounds: list[dict[str, Any]] = []
 
     def start(self) -> None:
@@ -228,7 +235,18 @@ class BackgroundTrainer:
         )
         if labels - (last or 0) >= retrain_every:
             return True
-        return queue_size(session, project_id=project.id) < self.low_water
+        if queue_size(session, project_id=project.id) >= self.low_water:
+            return False
+        # A round refills a low queue only from items outside it. A pool smaller
+        # than the low-water mark, or one nearly all labeled, would otherwise be
+        # retrained again and again with nothing new to queue.
+        now = time.monotonic()
+        if now < self._drained_until.get(project.id, 0.0):
+            return False
+        if has_items_to_queue(session, project_id=project.id):
+            return True
+        self._drained_until[project.id] = now + DRAINED_SECONDS
+        return False
 
     def _top_up_low_queues(self) -> None:
         """Add random items to queues that ran low while a round is computed.

@@ -37,6 +37,7 @@ __all__ = [
     "QueueCandidate",
     "complete_item",
     "drop_other_sessions",
+    "has_items_to_queue",
     "pick_at_random",
     "probe_at_random",
     "put_in_queue",
@@ -342,6 +343,20 @@ def _still_unlabeled_unqueued(
             )
         )
     )
+
+
+def has_items_to_queue(session: Session, *, project_id: int) -> bool:
+    """Whether any of the project's items is unlabeled and not in the queue.
+
+    A low queue can be refilled only from such items. The answer comes from
+    the first one found; when there is none, the query reads the whole pool.
+    """
+    found = session.scalar(
+        select(Item.id)
+        .where(Item.project_id == project_id, _unlabeled_unqueued())
+        .limit(1)
+    )
+    return found is not None
 
 
 def pick_at_random(session: Session, *, project_id: int, size: int) -> list[int]:
