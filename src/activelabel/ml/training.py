@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import skops.io as sio
 from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -41,6 +40,9 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from activelabel.choices import MODEL_KINDS as CHOICES_MODEL_KINDS
 from activelabel.exceptions import ConfigError, InvalidLabelError
+from activelabel.ml.skops_files import import_skops_io
+
+sio = import_skops_io()
 
 __all__ = [
     "MODEL_KINDS",

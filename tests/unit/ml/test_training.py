@@ -110,3 +110,38 @@ def test_load_model_bytes_refuses_untrusted_types() -> None:
     with pytest.raises(ConfigError, match="not a valid skops file"):
         load_model_bytes(b"not a zip")
     assert data
+
+
+_TRUSTED_TYPES = (
+    "import sys{first}\n"
+    "from activelabel.ml.training import save_model_bytes\n"
+    "from skops.io._trusted_types import SKLEARN_ESTIMATOR_TYPE_NAMES as names\n"
+    "print('torch' in sys.modules, len(names), hash(tuple(names)))\n"
+)
+
+
+def test_importing_the_model_file_format_imports_no_torch_and_trusts_the_same() -> None:
+    # skops.io imports torch through scikit-learn's package walk when torch is
+    # installed (the embeddings extra): ~180 MiB in every process saving a model.
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed: nothing could import it")
+
+    def run(first: str) -> list[str]:
+        out = subprocess.run(
+            [sys.executable, "-c", _TRUSTED_TYPES.format(first=first)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": "0", "PATH": ""},
+        )
+        return out.stdout.split()
+
+    plain = run("")
+    with_torch = run("; import torch")
+    assert plain[0] == "False" and with_torch[0] == "True"
+    # The trusted estimator types are the same either way.
+    assert plain[1:] == with_torch[1:] and int(plain[1]) > 100
