@@ -174,22 +174,20 @@ class TextFeaturizer(Featurizer):
         # object.__getstate__ hands back the instance's own __dict__: copy it.
         state: dict[str, Any] = dict(super().__getstate__())
         union = state.get("union_")
-        if union is None or not any(
-            hasattr(vec, "vocabulary_") for _, vec in union.transformer_list
-        ):
+        if union is None:
             return state
         packed: dict[str, dict[str, npt.NDArray[Any]]] = {}
         blocks = []
         for name, vec in union.transformer_list:
-            if hasattr(vec, "vocabulary_"):
+            if hasattr(vec, "vocabulary_"):  # tfidf; hashing keeps none
                 packed[name] = pack_vocabulary(vec.vocabulary_)
                 vec = copy.copy(vec)
                 del vec.vocabulary_
             blocks.append((name, vec))
-        union = copy.copy(union)
-        union.transformer_list = blocks
-        state["union_"] = union
-        state[_PACKED] = packed
+        if packed:
+            state["union_"] = copy.copy(union)
+            state["union_"].transformer_list = blocks
+            state[_PACKED] = packed
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
