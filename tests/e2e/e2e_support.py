@@ -136,6 +136,14 @@ class Server:
         self._log.close()
 
 
+def label_keys(server: Server, project: str) -> dict[str, str]:
+    """The project's label → key map, as the page reads it."""
+    response = httpx.get(f"{server.api}/projects/{project}", timeout=30)
+    response.raise_for_status()
+    found: dict[str, str] = response.json()["keys"]
+    return found
+
+
 def wait_for(
     check: Any, *, timeout: float, interval: float = 0.25, what: str = "condition"
 ) -> Any:

@@ -16,7 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import EXAMPLE_SMS, FIXTURES, Server, annotations, cli, wait_for
+from e2e_support import (
+    EXAMPLE_SMS,
+    FIXTURES,
+    Server,
+    annotations,
+    cli,
+    label_keys,
+    wait_for,
+)
 from playwright.sync_api import Page, expect
 
 
@@ -63,16 +71,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         served.stop()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(60_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def open_project(page: Page, server: Server, project: str) -> None:
     page.goto(f"{server.url}/#/p/{project}")
     expect(page.get_by_test_id("item-external-id")).to_be_visible()
@@ -80,13 +78,6 @@ def open_project(page: Page, server: Server, project: str) -> None:
 
 def shown(page: Page) -> str:
     return (page.get_by_test_id("item-external-id").text_content() or "").strip()
-
-
-def keys_of(server: Server, project: str) -> dict[str, str]:
-    response = httpx.get(f"{server.api}/projects/{project}", timeout=30)
-    response.raise_for_status()
-    found: dict[str, str] = response.json()["keys"]
-    return found
 
 
 def press_and_wait_for_next(page: Page, key: str) -> str:
@@ -108,6 +99,17 @@ def stored_value(server: Server, project: str, external_id: str) -> Any:
     return rows[0]["value"] if len(rows) == 1 else None
 
 
+def wait_until_stored(
+    server: Server, project: str, external_id: str, value: Any, what: str
+) -> None:
+    """Wait until ``external_id``'s one active label in ``project`` is ``value``."""
+    wait_for(
+        lambda: stored_value(server, project, external_id) == value,
+        timeout=30,
+        what=f"{what} of {external_id}",
+    )
+
+
 def test_enter_accepts_the_models_suggestion_and_the_label_says_so(
     page: Page, server: Server
 ) -> None:
@@ -122,7 +124,7 @@ def test_enter_accepts_the_models_suggestion_and_the_label_says_so(
         what="the first model",
     )
     suggestion = page.get_by_test_id("suggestion")
-    ham = keys_of(server, "sms")["ham"]
+    ham = label_keys(server, "sms")["ham"]
     for _ in range(40):
         if "model:" in (suggestion.text_content() or ""):
             break
@@ -146,14 +148,10 @@ def test_enter_accepts_the_models_suggestion_and_the_label_says_so(
 
 def test_space_skips_an_item_without_labeling_it(page: Page, server: Server) -> None:
     open_project(page, server, "sms")
-    spam = keys_of(server, "sms")["spam"]
+    spam = label_keys(server, "sms")["spam"]
     skipped = press_and_wait_for_next(page, " ")
     labeled = press_and_wait_for_next(page, spam)
-    wait_for(
-        lambda: stored_value(server, "sms", labeled) == "spam",
-        timeout=30,
-        what=f"the label of {labeled}",
-    )
+    wait_until_stored(server, "sms", labeled, "spam", "the label")
     # Labels go out in order: the one after the skip is stored, the skip is not.
     assert stored(server, "sms", skipped) == []
 
@@ -162,7 +160,7 @@ def test_labels_given_offline_wait_in_the_page_and_are_stored_when_back_online(
     page: Page, server: Server
 ) -> None:
     open_project(page, server, "sms")
-    ham = keys_of(server, "sms")["ham"]
+    ham = label_keys(server, "sms")["ham"]
     status = page.get_by_test_id("connection-status")
     expect(status).to_have_text("online")
 
@@ -182,23 +180,15 @@ def test_labels_given_offline_wait_in_the_page_and_are_stored_when_back_online(
 
 def test_a_label_changed_in_the_history_is_stored(page: Page, server: Server) -> None:
     open_project(page, server, "sms")
-    external_id = press_and_wait_for_next(page, keys_of(server, "sms")["ham"])
-    wait_for(
-        lambda: stored_value(server, "sms", external_id) == "ham",
-        timeout=30,
-        what=f"the label of {external_id}",
-    )
+    external_id = press_and_wait_for_next(page, label_keys(server, "sms")["ham"])
+    wait_until_stored(server, "sms", external_id, "ham", "the label")
 
     page.goto(f"{server.url}/#/p/sms/history")
     row = page.get_by_test_id("history-row").filter(has_text=external_id)
     expect(row).to_have_count(1)
     row.get_by_role("button", name="spam", exact=True).click()
     expect(row.locator(".sr-only")).to_have_text("spam")
-    wait_for(
-        lambda: stored_value(server, "sms", external_id) == "spam",
-        timeout=30,
-        what=f"the changed label of {external_id}",
-    )
+    wait_until_stored(server, "sms", external_id, "spam", "the changed label")
 
 
 def test_a_label_key_reassigned_in_the_page_labels_with_the_new_key(
@@ -213,16 +203,14 @@ def test_a_label_key_reassigned_in_the_page_labels_with_the_new_key(
     ).click()
     expect(page.get_by_role("dialog", name="Label keys")).to_have_count(0)
     wait_for(
-        lambda: keys_of(server, "sms")["spam"] == "x",
+        lambda: label_keys(server, "sms")["spam"] == "x",
         timeout=30,
         what="the new key to be saved with the project",
     )
 
     external_id = press_and_wait_for_next(page, "x")
-    wait_for(
-        lambda: stored_value(server, "sms", external_id) == "spam",
-        timeout=30,
-        what=f"the label given with the new key to {external_id}",
+    wait_until_stored(
+        server, "sms", external_id, "spam", "the label given with the new key"
     )
 
 
@@ -261,19 +249,15 @@ def test_a_table_row_shows_every_field_and_a_key_labels_it(
     table = page.get_by_test_id("item-table")
     expect(table.locator("th")).to_have_count(12)
     expect(table).to_contain_text("alcohol")
-    external_id = press_and_wait_for_next(page, keys_of(server, "wine")["red"])
-    wait_for(
-        lambda: stored_value(server, "wine", external_id) == "red",
-        timeout=30,
-        what=f"the label of {external_id}",
-    )
+    external_id = press_and_wait_for_next(page, label_keys(server, "wine")["red"])
+    wait_until_stored(server, "wine", external_id, "red", "the label")
 
 
 def test_multi_label_keys_toggle_labels_and_enter_submits_them(
     page: Page, server: Server
 ) -> None:
     open_project(page, server, "topics")
-    keys = keys_of(server, "topics")
+    keys = label_keys(server, "topics")
     external_id = shown(page)
     page.keyboard.press(keys["money"])
     page.keyboard.press(keys["place"])

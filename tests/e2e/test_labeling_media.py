@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
-from e2e_support import FIXTURES, Server, annotations, cli, wait_for
+from e2e_support import FIXTURES, Server, annotations, cli, label_keys, wait_for
 from playwright.sync_api import Page, expect
 
 
@@ -26,28 +24,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         served.stop()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(60_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def key_for(server: Server, project: str, label: str) -> str:
-    response = httpx.get(f"{server.api}/projects/{project}", timeout=30)
-    response.raise_for_status()
-    key: str = response.json()["keys"][label]
-    return key
-
-
 def label_and_check_stored(
     page: Page, server: Server, project: str, label: str
 ) -> None:
     external_id = (page.get_by_test_id("item-external-id").text_content() or "").strip()
-    page.keyboard.press(key_for(server, project, label))
+    page.keyboard.press(label_keys(server, project)[label])
     expect(page.get_by_test_id("item-external-id")).not_to_have_text(external_id)
     stored = wait_for(
         lambda: [

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from activelabel.io.importer import import_path
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
-from activelabel.store.engine import open_store
+from activelabel.store.engine import Store, open_store
 from activelabel.store.projects import create_project
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "sms_spam.csv"
@@ -25,23 +26,27 @@ def wait_for(predicate, seconds: float = 180.0) -> bool:  # type: ignore[no-unty
     return False
 
 
-def test_new_labels_trigger_a_retrain_that_reorders_the_queue(
-    tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
+def sms_store(
+    tmp_path: Path, config: dict[str, Any] | None = None
+) -> tuple[Store, str]:
+    """A SQLite store with project ``sms``: the example's 600 texts, 40 labeled."""
     url = f"sqlite:///{tmp_path / 'al.db'}"
     store = open_store(url)
     with store.session() as session:
         create_project(
-            session,
-            name="sms",
-            task="classification",
-            labels="ham,spam",
-            config={"retrain_every": 5},
+            session, name="sms", task="classification", labels="ham,spam", config=config
         )
     import_path(
         store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
     )
+    return store, url
+
+
+def test_new_labels_trigger_a_retrain_that_reorders_the_queue(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    store, url = sms_store(tmp_path, config={"retrain_every": 5})
     settings = ServerSettings(open_access=True, trainer_poll_seconds=0.2, queue_size=50)
     with TestClient(create_app(store, settings, url=url)) as client:
         # Imported labels give a first model without anyone labeling.
@@ -102,13 +107,7 @@ def test_a_first_round_runs_as_the_server_starts_not_after_the_first_poll(
     tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path / 'al.db'}"
-    store = open_store(url)
-    with store.session() as session:
-        create_project(session, name="sms", task="classification", labels="ham,spam")
-    import_path(
-        store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
-    )
+    store, url = sms_store(tmp_path)
     # A poll interval far longer than a round: only a round started at once
     # gives the imported labels a model within the wait below.
     settings = ServerSettings(open_access=True, trainer_poll_seconds=600, queue_size=50)
