@@ -28,6 +28,7 @@ from activelabel.server.trainer import BackgroundTrainer
 from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
 from activelabel.store.models import User
+from activelabel.store.next_tasks import QueueTopUp
 from activelabel.store.users import add_user
 
 __all__ = ["STATIC_DIR", "create_app"]
@@ -89,6 +90,8 @@ def create_app(
     app.state.settings = settings
     app.state.annotators = AnnotatorCache()
     app.state.projects = ProjectCache()
+    # "Next task" tops a low queue up itself, whether or not a round is coming.
+    app.state.queue_top_up = QueueTopUp.for_queue(settings.queue_size)
     app.state.stats = RecentValues[StatsPublic](stats.STATS_SECONDS)
     app.state.trainer = None
     install_error_handlers(app)

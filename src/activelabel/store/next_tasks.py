@@ -8,18 +8,27 @@ the lease took eight of them (a connection check, BEGIN, a setting, five
 statements, COMMIT); so there it is one statement that renews, claims, reads
 and counts at once, run on its own in autocommit mode. One statement is one
 transaction: it either leases every item it returns or none.
+
+A queue that runs low is topped up here, without waiting for a round
+(:class:`QueueTopUp`, :mod:`activelabel.store.top_up`): a call that leased
+fewer items than asked tops up and leases once more, and a call that finds
+the queue below a mark tops it up before it empties. Neither costs a
+statement while the queue is above the mark.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import (
     ARRAY,
+    Connection,
     Integer,
     Table,
     all_,
@@ -47,8 +56,9 @@ from activelabel.store.stats import (
     queue_status,
     queue_status_of,
 )
+from activelabel.store.top_up import top_up as top_up_queue
 
-__all__ = ["NextTasks", "next_tasks"]
+__all__ = ["NextTasks", "QueueTopUp", "next_tasks"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,76 @@ class NextTasks:
 
     tasks: list[LeasedTask]
     queue: QueueStatus
+
+
+@dataclass
+class QueueTopUp:
+    """When "next task" tops a project's queue up itself, and by how much.
+
+    One per server, shared by its requests. A call that leased fewer items
+    than asked tops up at once (waiting for a top-up already under way in
+    this process, and then only leasing again); a call that finds fewer
+    than ``below`` entries tops up unless another request is doing it. A
+    top-up that found fewer items than it looked for has walked the whole
+    pool: the project is not walked again for ``drained_seconds`` (a
+    project with everything labeled would otherwise be read on every call).
+    """
+
+    #: A queue with fewer entries than this is topped up before it empties.
+    below: int
+    #: Items a top-up adds (more if a call asked for more).
+    batch: int
+    drained_seconds: float = 10.0
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
+    _fills: dict[int, int] = field(default_factory=dict, repr=False)
+    _drained_until: dict[int, float] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_queue(cls, queue_size: int) -> QueueTopUp:
+        """The top-up of a server keeping ``queue_size`` entries.
+
+        The mark is half the trainer's refill mark (a fifth of the queue),
+        so a round, which orders the queue by the model, is asked for first;
+        topping up takes over only if the team gets further before the
+        round is written.
+        """
+        return cls(
+            below=max(5, queue_size // 10), batch=max(20, min(100, queue_size // 10))
+        )
+
+    def due(self, project_id: int, *, size: int, short: bool) -> bool:
+        """Whether a call that saw ``size`` entries (and was ``short``) tops up."""
+        if not short and size >= self.below:
+            return False
+        return time.monotonic() >= self._drained_until.get(project_id, 0.0)
+
+    def refill(
+        self, project_id: int, *, short: bool, wanted: int, fill: Callable[[int], int]
+    ) -> bool:
+        """Run ``fill(count)`` (which returns the entries added) unless needless;
+        whether the queue got entries, from this call or one it waited for."""
+        with self._guard:
+            lock = self._locks.setdefault(project_id, threading.Lock())
+            seen = self._fills.get(project_id, 0)
+        if not lock.acquire(blocking=short):
+            return False  # another request is topping this queue up now
+        try:
+            if self._fills.get(project_id, 0) != seen:
+                return True  # topped up while this call waited
+            if time.monotonic() < self._drained_until.get(project_id, 0.0):
+                return False
+            count = max(self.batch, wanted)
+            added = fill(count)
+            if added < count:
+                self._drained_until[project_id] = (
+                    time.monotonic() + self.drained_seconds
+                )
+            if added:
+                self._fills[project_id] = seen + 1
+            return added > 0
+        finally:
+            lock.release()
 
 
 def next_tasks(
@@ -68,6 +148,8 @@ def next_tasks(
     exclude: Sequence[int] = (),
     lease: dt.timedelta = DEFAULT_LEASE,
     now: dt.datetime | None = None,
+    top_up: QueueTopUp | None = None,
+    overlap: int = 1,
 ) -> NextTasks:
     """Lease up to ``n`` items to ``user_id`` (theirs first, then the best free
     ones) and read the queue's size and newest model.
@@ -77,6 +159,11 @@ def next_tasks(
     items the caller already holds, and two annotators never hold one item.
     The transaction writes only leases, which a crash may lose (a lost lease
     only frees its item), so it does not wait for the disk on PostgreSQL.
+
+    With ``top_up``, a queue that is low (or had too few items for this
+    call) gets items that need a label (by ``overlap`` annotators) and are
+    not queued, and a short call leases once more; fewer than ``n`` items
+    then means there are no more for this annotator.
     """
     now = now or utcnow()
     if store.dialect != "postgresql":
@@ -90,7 +177,47 @@ def next_tasks(
                 lease=lease,
                 now=now,
             )
-            return NextTasks(tasks, queue_status(session, project_id=project_id))
+            status = queue_status(session, project_id=project_id)
+            short = len(tasks) < n
+            if top_up is None or not top_up.due(
+                project_id, size=status.size, short=short
+            ):
+                return NextTasks(tasks, status)
+            # Inside the writing transaction: no other request of this
+            # process (nor any other process) writes meanwhile.
+            added: list[int] = []
+
+            def fill(count: int) -> int:
+                added.append(
+                    top_up_queue(
+                        session.connection(),
+                        project_id=project_id,
+                        n=count,
+                        overlap=overlap,
+                        now=now,
+                    )
+                )
+                return added[-1]
+
+            if not short:
+                top_up.refill(project_id, short=False, wanted=n, fill=fill)
+            # A short call tops up and leases again; once more if another
+            # request's top-up, which it waited for, was taken before it.
+            for _ in range(2):
+                if len(tasks) >= n or not top_up.refill(
+                    project_id, short=True, wanted=n, fill=fill
+                ):
+                    break
+                tasks += lease_tasks(
+                    session,
+                    project_id=project_id,
+                    user_id=user_id,
+                    n=n - len(tasks),
+                    exclude=[*exclude, *(t.item_id for t in tasks)],
+                    lease=lease,
+                    now=now,
+                )
+            return NextTasks(tasks, QueueStatus(status.size + sum(added), status.model))
     expires = now + lease
     params = {
         "project": project_id,
@@ -101,11 +228,56 @@ def next_tasks(
         "exclude": list(exclude),
     }
     with store.lease_connection() as connection:
-        rows = connection.execute(_lease_statement(), params).all()
+        tasks, status = _lease_once(connection, params)
+        short = len(tasks) < n
+        if top_up is None or not top_up.due(project_id, size=status.size, short=short):
+            return NextTasks(tasks, status)
+        filled: list[int] = []
+
+        def fill_pg(count: int) -> int:
+            filled.append(
+                top_up_queue(
+                    connection,
+                    project_id=project_id,
+                    n=count,
+                    overlap=overlap,
+                    now=now,
+                )
+            )
+            return filled[-1]
+
+        if not short:
+            top_up.refill(project_id, short=False, wanted=n, fill=fill_pg)
+            return NextTasks(
+                tasks, QueueStatus(status.size + sum(filled), status.model)
+            )
+        for _ in range(2):
+            if len(tasks) >= n or not top_up.refill(
+                project_id, short=True, wanted=n, fill=fill_pg
+            ):
+                break
+            more, status = _lease_once(
+                connection,
+                {
+                    **params,
+                    "n": n - len(tasks),
+                    "exclude": [*exclude, *(t.item_id for t in tasks)],
+                },
+            )
+            tasks += more
+        return NextTasks(tasks, status)
+
+
+def _lease_once(
+    connection: Connection, params: dict[str, object]
+) -> tuple[list[LeasedTask], QueueStatus]:
+    """Run the PostgreSQL lease statement: the tasks leased and the queue's status."""
+    rows = connection.execute(_lease_statement(), params).all()
     # Columns 0-2 are the queue's status, 3 on the lease's read (NULL there
     # when nothing was leased).
+    expires = cast(dt.datetime, params["expires"])
     tasks = [leased_task(row[3:], expires) for row in rows if row[3] is not None]
-    return NextTasks(tasks, queue_status_of(*rows[0][:3]))
+    return tasks, queue_status_of(*rows[0][:3])
 
 
 @functools.cache

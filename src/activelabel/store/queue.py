@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -260,8 +261,19 @@ def _insert_entries(session: Session, rows: list[tuple[Any, ...]]) -> None:
         return
     connection = session.connection()
     if connection.dialect.name != "sqlite":
+        # "Next task" may have topped the queue up with one of these items
+        # since they were found unqueued (store/top_up.py): the round's
+        # values win, the entry (and any lease on it) stays.
+        upsert = postgresql.insert(QueueEntry)
         connection.execute(
-            insert(QueueEntry),
+            upsert.on_conflict_do_update(
+                index_elements=["project_id", "item_id"],
+                set_={
+                    name: upsert.excluded[name]
+                    for name in _ENTRY_COLUMNS
+                    if name not in ("project_id", "item_id")
+                },
+            ),
             [dict(zip(_ENTRY_COLUMNS, r, strict=True)) for r in rows],
         )
         return

@@ -31,6 +31,8 @@ def next_tasks_route(
         user_id=user.id,
         n=body.n,
         exclude=body.exclude,
+        top_up=getattr(request.app.state, "queue_top_up", None),
+        overlap=int((project.config or {}).get("overlap", 1)),
     )
     trainer = getattr(request.app.state, "trainer", None)
     if (
