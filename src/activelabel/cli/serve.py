@@ -88,13 +88,23 @@ def serve_command(
     queue_size: Annotated[
         int, typer.Option(min=10, help="Items kept in the queue.")
     ] = 500,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Another host name the server answers to (besides 127.0.0.1, "
+            "localhost, [::1] and --host), e.g. this machine's name on the network; "
+            "repeatable. Requests naming any other Host are refused (400).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Serve the labeling page and the API; the model retrains in the background."""
     from activelabel.server.app import create_app
     from activelabel.server.deps import ServerSettings
-    from activelabel.server.serving import run_app
+    from activelabel.server.serving import listen_socket, run_app
 
+    # A port in use is said before a data file is imported or anything opened.
+    listen_socket(host, port).close()
     url = resolve_db_url(db)
     store = open_db(url)
     path = Path(target)
@@ -113,7 +123,13 @@ def serve_command(
             get_project(session, target)
     open_access = not require_token and host in ("127.0.0.1", "localhost", "::1")
     settings = ServerSettings(
-        open_access=open_access, background_trainer=trainer, queue_size=queue_size
+        open_access=open_access,
+        background_trainer=trainer,
+        queue_size=queue_size,
+        # Tokens work on the served project only; others answer 404.
+        projects=frozenset({name}),
+        bind_host=host,
+        allowed_hosts=tuple(allowed_host or ()),
     )
     application = create_app(store, settings, url=url)
 
@@ -130,7 +146,13 @@ def serve_command(
         if open_browser:
             webbrowser.open(where)
 
-    run_app(application, host=host, port=port, on_started=started)
+    run_app(
+        application,
+        host=host,
+        port=port,
+        on_started=started,
+        sock=listen_socket(host, port),
+    )
 
 
 @app.command("train")
