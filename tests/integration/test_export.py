@@ -160,7 +160,7 @@ def test_fields_come_in_first_seen_order(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_colliding_field_names_prefix_ours(
+def test_a_data_field_named_like_our_column_is_renamed_and_ours_keep_their_names(
     store: Store, project_factory: Any, tmp_path: Path, fmt: str
 ) -> None:
     project = project_factory(
@@ -170,14 +170,67 @@ def test_colliding_field_names_prefix_ours(
     with store.session() as session:
         add_annotation(session, project=project, item_id=item, value="spam")
     target = tmp_path / f"c.{fmt}"
-    export_labels(store, project.name, target)
+    report = export_labels(store, project.name, target)
     assert columns_of(target) == [
-        "external_id", "text", "label", "status", "activelabel_label",
-        "n_annotators", "agreement", "label_source", "activelabel_status",
+        "external_id", "text", "data_label", "data_status", "label",
+        "n_annotators", "agreement", "label_source", "status",
     ]  # fmt: skip
     (row,) = read_back(target)
-    assert row["label"] == "original" and row["activelabel_label"] == "spam"
-    assert row["status"] == "draft" and row["activelabel_status"] == "labeled"
+    assert row["label"] == "spam" and row["data_label"] == "original"
+    assert row["status"] == "labeled" and row["data_status"] == "draft"
+    assert report.renamed_fields == {"label": "data_label", "status": "data_status"}
+    assert report.notes == [
+        "The data field 'label' is written as column 'data_label'; 'label' is "
+        "activelabel's own column.",
+        "The data field 'status' is written as column 'data_status'; 'status' is "
+        "activelabel's own column.",
+    ]
+
+
+def test_the_export_columns_are_the_same_whatever_the_data_holds(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    plain = project_factory(items=[{"text": "t"}])
+    clashing = project_factory(items=[{"text": "t", "label": "x", "external_id": 7}])
+    export_labels(store, plain.name, tmp_path / "plain.csv")
+    export_labels(store, clashing.name, tmp_path / "clashing.csv")
+    ours = ["external_id", *OURS]
+    plain_columns = columns_of(tmp_path / "plain.csv")
+    clashing_columns = columns_of(tmp_path / "clashing.csv")
+    assert [c for c in plain_columns if c in ours] == ours
+    assert [c for c in clashing_columns if c in ours] == ours
+    assert "data_label" in clashing_columns and "data_external_id" in clashing_columns
+
+
+def test_labels_with_a_label_field_import_back_by_external_id_and_label(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    importer = pytest.importorskip("activelabel.io.importer")
+    source = tmp_path / "source.csv"
+    source.write_text("id,text,label\n1,free money,vendor-said-spam\n2,hi mum,\n")
+    first = project_factory(task="classification", labels=("ham", "spam"))
+    importer.import_path(store, first.name, source, id_column="id", text_column="text")
+    item_1, item_2 = item_ids(store, first)
+    with store.session() as session:
+        add_annotation(session, project=first, item_id=item_1, value="spam")
+        add_annotation(session, project=first, item_id=item_2, value="ham")
+    exported = tmp_path / "labels.csv"
+    assert export_labels(store, first.name, exported).renamed_fields == {
+        "label": "data_label"
+    }
+
+    second = project_factory(task="classification", labels=("ham", "spam"))
+    importer.import_path(
+        store, second.name, exported, id_column="external_id", label_column="label",
+        text_column="text",
+    )  # fmt: skip
+    again = tmp_path / "again.csv"
+    export_labels(store, second.name, again)
+    rows = {r["external_id"]: r for r in read_back(again)}
+    assert {k: r["label"] for k, r in rows.items()} == {"1": "spam", "2": "ham"}
+    # The data's own field came along under the name the export gave it.
+    assert rows["1"]["data_label"] == "vendor-said-spam"
+    assert rows["2"]["data_label"] is None
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -433,14 +486,14 @@ def test_import_export_import_round_trips(
     def by_id(path: Path) -> dict[str, tuple[Any, Any, Any]]:
         out = {}
         for row in read_back(path):
-            key = row.get("activelabel_external_id", row["external_id"])
+            key = row["external_id"]
             label = row["label"]
             if fmt != "jsonl" and task == "multilabel" and label is not None:
                 label = json.loads(label)
             out[key] = (
                 row["text"],
                 label,
-                row.get("activelabel_status", row["status"]),
+                row["status"],
             )
         return out
 

@@ -16,6 +16,7 @@ from activelabel.io.writers import (
     Column,
     Kind,
     format_for,
+    neutralise_formula,
     open_writer,
     to_iso,
 )
@@ -65,34 +66,105 @@ def test_kind_for_json_types(types: set[str], kind: Kind) -> None:
 
 
 def test_label_columns_without_collisions() -> None:
-    columns, names = label_columns([Column("text")], media=False)
+    columns, renamed = label_columns([Column("text")], media=False)
     assert [c.name for c in columns] == [
         "external_id",
         "text",
         *(c.name for c in LABEL_COLUMNS),
     ]
-    assert names["label"] == "label"
+    assert renamed == {}
 
 
-def test_label_columns_prefix_only_colliding_names() -> None:
-    fields = [Column("label"), Column("external_id"), Column("activelabel_label")]
-    columns, names = label_columns(fields, media=True)
-    assert names == {
-        "external_id": "activelabel_external_id",
-        "media_path": "media_path",
-        "label": "activelabel_activelabel_label",
-        "n_annotators": "n_annotators",
-        "agreement": "agreement",
-        "label_source": "label_source",
-        "status": "status",
-    }
-    assert [c.name for c in columns][:5] == [
-        "activelabel_external_id",
-        "label",
-        "external_id",
-        "activelabel_label",
-        "media_path",
+def test_only_colliding_data_fields_are_renamed_with_data_prefix() -> None:
+    fields = [
+        Column("label", Kind.INT),
+        Column("external_id"),
+        Column("data_label"),
+        Column("media_path"),
     ]
+    columns, renamed = label_columns(fields, media=True)
+    assert renamed == {
+        "label": "data_data_label",
+        "external_id": "data_external_id",
+        "media_path": "data_media_path",
+    }
+    assert [c.name for c in columns] == [
+        "external_id",
+        "data_data_label",
+        "data_external_id",
+        "data_label",
+        "data_media_path",
+        "media_path",
+        *(c.name for c in LABEL_COLUMNS),
+    ]
+    # A renamed field keeps its type.
+    assert columns[1].kind is Kind.INT
+
+
+def test_media_path_is_only_ours_in_media_projects() -> None:
+    columns, renamed = label_columns([Column("media_path")], media=False)
+    assert renamed == {}
+    assert [c.name for c in columns][:2] == ["external_id", "media_path"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("-", "'-"),
+        ("-inf", "'-inf"),
+        # Numbers stay numbers.
+        ("-3", "-3"),
+        ("+3", "+3"),
+        ("-0.5", "-0.5"),
+        ("-1e5", "-1e5"),
+        ("+.5", "+.5"),
+        # Only the first character counts.
+        ("a=1", "a=1"),
+        (" =1", " =1"),
+        ("", ""),
+    ],
+)
+def test_neutralise_formula(text: str, written: str) -> None:
+    assert neutralise_formula(text) == written
+
+
+def test_csv_writer_neutralises_formula_cells_and_keeps_numbers(
+    tmp_path: Path,
+) -> None:
+    columns = [Column("s"), Column("i", Kind.INT), Column("=h")]
+    writer = open_writer("csv", tmp_path / "x.csv", columns)
+    writer.write([["=1+1", -3, "-3"], ["@x", -2, ["=a"]]])
+    writer.close()
+    assert (tmp_path / "x.csv").read_text().splitlines() == [
+        "s,i,'=h",
+        "'=1+1,-3,-3",
+        '\'@x,-2,"[""=a""]"',
+    ]
+
+
+def test_csv_writer_keeps_formula_cells_when_asked(tmp_path: Path) -> None:
+    writer = open_writer(
+        "csv", tmp_path / "x.csv", [Column("s")], escape_formulas=False
+    )
+    writer.write([["=1+1"], ["@x"]])
+    writer.close()
+    assert (tmp_path / "x.csv").read_text().splitlines() == ["s", "=1+1", "@x"]
+
+
+def test_jsonl_and_parquet_keep_formula_text(tmp_path: Path) -> None:
+    for fmt in ("jsonl", "parquet"):
+        writer = open_writer(fmt, tmp_path / f"x.{fmt}", [Column("s")])
+        writer.write([["=1+1"]])
+        writer.close()
+    assert json.loads((tmp_path / "x.jsonl").read_text()) == {"s": "=1+1"}
+    assert pq.read_table(tmp_path / "x.parquet").column("s").to_pylist() == ["=1+1"]
 
 
 def test_to_iso_is_utc_with_z() -> None:

@@ -151,6 +151,14 @@ def export_command(
     labeled_only: Annotated[
         bool, typer.Option(help="Leave out items that have no label yet.")
     ] = False,
+    escape_formulas: Annotated[
+        bool,
+        typer.Option(
+            help="In CSV files, write text that starts with =, +, -, @, a tab or a "
+            "carriage return (and is not a number) with a leading ' so spreadsheets "
+            "show it instead of running it as a formula."
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Export the labels dataset (one row per item) and, optionally, the metadata dataset."""
@@ -162,14 +170,24 @@ def export_command(
             output,
             fmt=fmt,
             include_unlabeled=not labeled_only,
+            escape_formulas=escape_formulas,
             progress=update,
         )
     console.print(
         f"Wrote {report.rows:,} items to {report.path} in {report.seconds:.1f} s."
     )
+    for note in report.notes:
+        # Field names come from the data: printed as they are, never as markup.
+        console.print(f"Note: {note}", markup=False, highlight=False)
     if metadata is not None:
         with progress_bar("Exporting annotations") as update:
-            meta = export_annotations(store, name, metadata, progress=update)
+            meta = export_annotations(
+                store,
+                name,
+                metadata,
+                escape_formulas=escape_formulas,
+                progress=update,
+            )
         console.print(
             f"Wrote {meta.rows:,} annotations to {meta.path} in {meta.seconds:.1f} s."
         )

@@ -19,10 +19,16 @@ file is written under a temporary name beside the target and renamed into place
 at the end, so a failed export leaves neither a half-written file nor a damaged
 earlier export. The whole export reads one consistent snapshot of the database.
 
-Column names: if an item has an original field named like one of the columns
-activelabel adds (``external_id``, ``media_path``, ``label``, ``n_annotators``,
-``agreement``, ``label_source``, ``status``), the original keeps its name and
-activelabel's column is written as ``activelabel_<name>`` instead.
+Column names: the columns activelabel adds (``external_id``, ``media_path``,
+``label``, ``n_annotators``, ``agreement``, ``label_source``, ``status``) always
+have these names, so code that reads an export never depends on the data. An
+original field named like one of them is written as ``data_<name>`` instead
+(``data_label`` for a field ``label``), and the export's report lists it.
+
+CSV files are for spreadsheets too: a cell that a spreadsheet would run as a
+formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return, and not a number) is written with a leading ``'`` unless
+``escape_formulas=False``. JSON Lines and Parquet keep every value as it is.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -73,6 +79,7 @@ __all__ = [
     "export_labels",
     "kind_for_json_types",
     "label_columns",
+    "renamed_field_note",
 ]
 
 #: Called after each chunk with (items or annotations done, total).
@@ -101,12 +108,32 @@ _MEDIA_MODALITIES: Final = frozenset({"image", "audio"})
 
 @dataclass(frozen=True)
 class ExportReport:
-    """What an export wrote: where, in which format, how many rows, how long it took."""
+    """What an export wrote: where, in which format, how many rows, how long it took.
+
+    ``renamed_fields`` maps each original field written under another name
+    (because one of activelabel's columns has its name) to that name.
+    """
 
     path: Path
     fmt: str
     rows: int
     seconds: float
+    renamed_fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        """One sentence per renamed field, for the person who asked for the export."""
+        return [
+            renamed_field_note(old, new) for old, new in self.renamed_fields.items()
+        ]
+
+
+def renamed_field_note(original: str, written: str) -> str:
+    """The sentence that says a data field was written under another name."""
+    return (
+        f"The data field {original!r} is written as column {written!r}; "
+        f"{original!r} is activelabel's own column."
+    )
 
 
 # --------------------------------------------------------------------------- reading
@@ -221,7 +248,7 @@ def _run(
     project_name: str,
     path: str | os.PathLike[str],
     fmt: str | None,
-    build: Callable[[Session, Project, Path, str], int],
+    build: Callable[[Session, Project, Path, str], tuple[int, dict[str, str]]],
 ) -> ExportReport:
     """Shared frame of both exports: resolve, snapshot, write atomically, time it."""
     started = time.perf_counter()
@@ -231,9 +258,13 @@ def _run(
     with store.session() as session, _atomic_target(target) as temporary:
         _begin_snapshot(session)
         project = get_project(session, project_name)
-        rows = build(session, project, temporary, name)
+        rows, renamed = build(session, project, temporary, name)
     return ExportReport(
-        path=target, fmt=name, rows=rows, seconds=time.perf_counter() - started
+        path=target,
+        fmt=name,
+        rows=rows,
+        seconds=time.perf_counter() - started,
+        renamed_fields=renamed,
     )
 
 
@@ -268,6 +299,7 @@ def export_labels(
     *,
     fmt: str | None = None,
     include_unlabeled: bool = True,
+    escape_formulas: bool = True,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> ExportReport:
@@ -279,26 +311,33 @@ def export_labels(
     ``agreement`` (share of active annotations equal to the label),
     ``label_source`` (the sources of the annotations that gave the label, joined
     with ``+``, e.g. ``human`` or ``human+model``) and ``status`` (``labeled`` or
-    ``unlabeled``). Undone and superseded annotations do not count.
+    ``unlabeled``). Undone and superseded annotations do not count. These
+    columns keep their names whatever the data holds: an original field with
+    one of them is written as ``data_<name>`` (the report's ``renamed_fields``
+    and ``notes`` say which).
 
     ``fmt`` is ``csv``, ``jsonl`` or ``parquet``, inferred from the suffix when
     omitted. List-valued labels (multilabel, NER spans, boxes) are JSON text in
     CSV and Parquet and native JSON in JSON Lines. ``include_unlabeled=False``
-    leaves out items nobody has labeled. ``progress(done, total)`` is called after
-    every chunk of items.
+    leaves out items nobody has labeled. ``escape_formulas`` (CSV only, on by
+    default) writes text a spreadsheet would run as a formula with a leading
+    ``'`` (:func:`~activelabel.io.writers.neutralise_formula`).
+    ``progress(done, total)`` is called after every chunk of items.
 
     Raises :class:`ConfigError` for an unknown format or an unusable path and
     :class:`ProjectNotFoundError` for an unknown project.
     """
 
-    def build(session: Session, project: Project, temporary: Path, name: str) -> int:
+    def build(
+        session: Session, project: Project, temporary: Path, name: str
+    ) -> tuple[int, dict[str, str]]:
         dialect = session.get_bind().dialect.name
         total = _count(session, Item, project)
         fields = original_fields(session, project)
         media = project.modality in _MEDIA_MODALITIES
-        columns, _ = label_columns(fields, media=media)
+        columns, renamed = label_columns(fields, media=media)
         keys = [f.name for f in fields]
-        writer = open_writer(name, temporary, columns)
+        writer = open_writer(name, temporary, columns, escape_formulas=escape_formulas)
         done = 0
         if progress is not None:
             progress(0, total)
@@ -338,7 +377,7 @@ def export_labels(
                     progress(done, total)
         finally:
             writer.close()
-        return writer.rows
+        return writer.rows, renamed
 
     return _run(store, project_name, path, fmt, build)
 
@@ -352,6 +391,7 @@ def export_annotations(
     path: str | os.PathLike[str],
     *,
     fmt: str | None = None,
+    escape_formulas: bool = True,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> ExportReport:
@@ -364,17 +404,21 @@ def export_annotations(
     ``updated_at`` (ISO 8601 UTC in CSV and JSON Lines, ``timestamp[us, UTC]`` in
     Parquet) and ``seconds_spent``. Rows are ordered by item, then by annotation.
 
-    ``fmt`` and ``progress`` work as in :func:`export_labels`; progress counts
-    annotations.
+    ``fmt``, ``escape_formulas`` and ``progress`` work as in
+    :func:`export_labels`; progress counts annotations.
     """
 
-    def build(session: Session, project: Project, temporary: Path, name: str) -> int:
+    def build(
+        session: Session, project: Project, temporary: Path, name: str
+    ) -> tuple[int, dict[str, str]]:
         dialect = session.get_bind().dialect.name
         total = _count(session, Annotation, project)
         users = {
             user.id: user.name for user in session.execute(select(User.id, User.name))
         }
-        writer = open_writer(name, temporary, ANNOTATION_COLUMNS)
+        writer = open_writer(
+            name, temporary, ANNOTATION_COLUMNS, escape_formulas=escape_formulas
+        )
         if progress is not None:
             progress(0, total)
         try:
@@ -419,6 +463,6 @@ def export_annotations(
                     progress(writer.rows, total)
         finally:
             writer.close()
-        return writer.rows
+        return writer.rows, {}
 
     return _run(store, project_name, path, fmt, build)

@@ -4,7 +4,8 @@ An item's original fields are a JSON object, so the set of columns is only known
 after looking at every item. One aggregate query per export finds each field
 name, the JSON types it holds and the first item that has it; that fixes the
 column order (first seen) and, for Parquet, each column's type. The columns
-activelabel adds come after the fields and give way on a name clash (see
+activelabel adds keep their names whatever the data holds; an original field
+that clashes with one of them is renamed ``data_<name>`` (see
 :func:`label_columns`).
 """
 
@@ -19,7 +20,13 @@ from sqlalchemy.orm import Session
 from activelabel.io.writers import Column, Kind
 from activelabel.store.models import Item, Project
 
-__all__ = ["LABEL_COLUMNS", "kind_for_json_types", "label_columns", "original_fields"]
+__all__ = [
+    "FIELD_PREFIX",
+    "LABEL_COLUMNS",
+    "kind_for_json_types",
+    "label_columns",
+    "original_fields",
+]
 
 #: The columns the labels dataset adds after the original fields.
 LABEL_COLUMNS: Final = (
@@ -30,7 +37,8 @@ LABEL_COLUMNS: Final = (
     Column("status"),
 )
 
-_PREFIX: Final = "activelabel_"
+#: Put before an original field's name when one of our columns has that name.
+FIELD_PREFIX: Final = "data_"
 
 
 def kind_for_json_types(types: set[str]) -> Kind:
@@ -55,30 +63,34 @@ def kind_for_json_types(types: set[str]) -> Kind:
 def label_columns(
     fields: Sequence[Column], *, media: bool
 ) -> tuple[list[Column], dict[str, str]]:
-    """The labels dataset's columns, and the output name of each of ours.
+    """The labels dataset's columns, and the original fields that were renamed.
 
-    Order: ``external_id``, the original ``fields`` as given, ``media_path`` (for
-    media projects), then :data:`LABEL_COLUMNS`. A column of ours whose name an
-    original field already uses is renamed ``activelabel_<name>`` (repeatedly,
-    should that be taken too). The mapping goes from our plain name to the name
-    written.
+    Order: ``external_id``, the original ``fields`` in their order,
+    ``media_path`` (for media projects), then :data:`LABEL_COLUMNS`. Our columns
+    always have these names, so code reading an export never depends on the
+    data. An original field named like one of them is written as
+    ``data_<name>`` instead (``data_data_<name>`` should that be taken too, and
+    so on). The mapping goes from each renamed field's name to the name written;
+    it is empty when nothing clashed.
     """
-    taken = {f.name for f in fields}
     ours = [Column("external_id")]
     if media:
         ours.append(Column("media_path"))
     ours.extend(LABEL_COLUMNS)
-    names: dict[str, str] = {}
-    for column in ours:
-        name = column.name
-        while name in taken:
-            name = _PREFIX + name
-        taken.add(name)
-        names[column.name] = name
-    renamed = {c.name: Column(names[c.name], c.kind) for c in ours}
-    head = [renamed["external_id"]]
-    tail = [renamed[c.name] for c in ours[1:]]
-    return [*head, *fields, *tail], names
+    reserved = {c.name for c in ours}
+    taken = reserved | {f.name for f in fields}
+    renamed: dict[str, str] = {}
+    written: list[Column] = []
+    for field in fields:
+        name = field.name
+        if name in reserved:
+            while name in taken:
+                name = FIELD_PREFIX + name
+            taken.add(name)
+            renamed[field.name] = name
+            field = Column(name, field.kind)
+        written.append(field)
+    return [ours[0], *written, *ours[1:]], renamed
 
 
 _SQLITE_FIELDS = text(

@@ -5,9 +5,11 @@ writer appends them to an open file, so memory stays bounded however large the
 project is. Each column has a :class:`Kind` that says how its values are written
 in the formats that need one type per column:
 
-* CSV: ``None`` is an empty cell, strings are written as they are, booleans as
+* CSV (lines end in CRLF): ``None`` is an empty cell, strings are written as they are, booleans as
   ``true``/``false``, numbers as Python writes them, lists and objects as
-  compact JSON text, timestamps as ISO 8601 UTC.
+  compact JSON text, timestamps as ISO 8601 UTC. A string a spreadsheet would
+  run as a formula is neutralised unless asked not to (see
+  :func:`neutralise_formula`).
 * JSON Lines: values stay native JSON; timestamps are ISO 8601 UTC strings.
 * Parquet: one Arrow type per column; a ``STRING`` column holds strings as they
   are and any other value as JSON text, timestamps are ``timestamp[us, UTC]``.
@@ -23,6 +25,7 @@ import csv
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +40,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "FORMULA_STARTS",
     "MISSING",
     "Column",
     "Kind",
     "TableWriter",
     "format_for",
+    "neutralise_formula",
     "open_writer",
     "to_iso",
 ]
@@ -169,6 +174,36 @@ def _csv_cell(value: Any) -> Any:
     return _json_text(value)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's
+#: list for CSV injection).
+FORMULA_STARTS: Final = frozenset("=+-@\t\r")
+
+#: A number as a spreadsheet reads one: ``-3`` and ``+1.5e3`` stay numbers.
+_NUMBER: Final = re.compile(
+    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+)
+
+
+def neutralise_formula(text: str) -> str:
+    """``text``, made inert for spreadsheets if one would run it as a formula.
+
+    A string starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading ``'`` (OWASP's rule against CSV injection: Excel, LibreOffice
+    and Google Sheets then show the text instead of evaluating it); strings that
+    are plain numbers (``-3``, ``+0.5``) are left alone, as is everything else.
+    """
+    if text[:1] in FORMULA_STARTS and _NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
+
+
+def _csv_text(value: Any) -> Any:
+    """A CSV cell with formulas neutralised (strings) or formatted (the rest)."""
+    if value.__class__ is str:
+        return neutralise_formula(value)
+    return _csv_cell(value)
+
+
 class TableWriter(Protocol):
     """Appends chunks of rows to an open file; ``close`` finishes the file."""
 
@@ -182,16 +217,37 @@ class TableWriter(Protocol):
 
 
 class _CsvWriter:
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
+    def __init__(
+        self, path: Path, columns: Sequence[Column], *, escape_formulas: bool = True
+    ) -> None:
         self._file: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._file, lineterminator="\n")
-        self._writer.writerow([c.name for c in columns])
+        # CRLF, as RFC 4180 has it. It is also what makes the csv module quote a
+        # cell holding a lone carriage return: with "\n" it wrote such a cell
+        # bare, and readers took the \r for the end of the row.
+        self._writer = csv.writer(self._file, lineterminator="\r\n")
+        self._escape = escape_formulas
+        names = [c.name for c in columns]
+        if escape_formulas:
+            names = [neutralise_formula(name) for name in names]
+        self._writer.writerow(names)
         self.rows = 0
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        self._writer.writerows(
-            [v if v.__class__ is str else _csv_cell(v) for v in row] for row in rows
-        )
+        if self._escape:
+            # Most cells are strings that start with a letter: one set lookup
+            # each, and only the rest go through a function call.
+            starts = FORMULA_STARTS
+            self._writer.writerows(
+                [
+                    v if v.__class__ is str and v[:1] not in starts else _csv_text(v)
+                    for v in row
+                ]
+                for row in rows
+            )
+        else:
+            self._writer.writerows(
+                [v if v.__class__ is str else _csv_cell(v) for v in row] for row in rows
+            )
         self.rows += len(rows)
 
     def close(self) -> None:
@@ -272,10 +328,17 @@ class _ParquetWriter:
         self._writer.close()
 
 
-def open_writer(fmt: str, path: Path, columns: Sequence[Column]) -> TableWriter:
-    """Open a writer for ``fmt`` at ``path`` with the header or schema of ``columns``."""
+def open_writer(
+    fmt: str, path: Path, columns: Sequence[Column], *, escape_formulas: bool = True
+) -> TableWriter:
+    """Open a writer for ``fmt`` at ``path`` with the header or schema of ``columns``.
+
+    ``escape_formulas`` (CSV only) neutralises cells a spreadsheet would run as
+    formulas (:func:`neutralise_formula`); JSON Lines and Parquet keep every
+    value as it is.
+    """
     if fmt == "csv":
-        return _CsvWriter(path, columns)
+        return _CsvWriter(path, columns, escape_formulas=escape_formulas)
     if fmt == "jsonl":
         return _JsonlWriter(path, columns)
     if fmt == "parquet":

@@ -12,7 +12,8 @@ waits for it on the request's thread.
 
 The child reports an error it raised on purpose as one JSON line on stdout
 (the error's class name and sentence), which the server raises again, so the
-API answers as it would have in process. A database only this process can
+API answers as it would have in process; on success its one JSON line lists the
+data fields the export renamed. A database only this process can
 see (SQLite in memory) is exported in process.
 """
 
@@ -22,6 +23,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -51,22 +53,54 @@ def visible_to_a_child(url: str) -> bool:
 
 
 def export_file(
-    store: Store, url: str, project_name: str, target: Path, *, fmt: str, dataset: str
-) -> None:
+    store: Store,
+    url: str,
+    project_name: str,
+    target: Path,
+    *,
+    fmt: str,
+    dataset: str,
+    escape_formulas: bool = True,
+) -> dict[str, str]:
     """Write ``dataset`` of the project to ``target``: in a child process when it
-    can open the database, else in this one."""
+    can open the database, else in this one.
+
+    Returns the data fields written under another name (see
+    :func:`activelabel.io.export.label_columns`)."""
     if visible_to_a_child(url):
-        export_in_child(url, project_name, target, fmt=fmt, dataset=dataset)
-    else:
-        _export(store, project_name, target, fmt=fmt, dataset=dataset)
-        # The export allocated and freed as much as the project holds.
-        release_free_memory()
+        return export_in_child(
+            url,
+            project_name,
+            target,
+            fmt=fmt,
+            dataset=dataset,
+            escape_formulas=escape_formulas,
+        )
+    renamed = _export(
+        store,
+        project_name,
+        target,
+        fmt=fmt,
+        dataset=dataset,
+        escape_formulas=escape_formulas,
+    )
+    # The export allocated and freed as much as the project holds.
+    release_free_memory()
+    return renamed
 
 
 def export_in_child(
-    url: str, project_name: str, target: Path, *, fmt: str, dataset: str
-) -> None:
+    url: str,
+    project_name: str,
+    target: Path,
+    *,
+    fmt: str,
+    dataset: str,
+    escape_formulas: bool = True,
+) -> dict[str, str]:
     """Write ``dataset`` of the project to ``target`` in a child process.
+
+    Returns the data fields written under another name, as :func:`export_file`.
 
     Raises the :class:`ActiveLabelError` the export raised in the child (an
     unknown project, an unusable path, an unreachable database), or
@@ -76,12 +110,13 @@ def export_in_child(
     _check_dataset(dataset)
     # The request goes on stdin, not the command line: the URL may hold a
     # password, and a process's arguments are visible to every user.
-    request = {
+    request: dict[str, Any] = {
         "url": url,
         "project": project_name,
         "target": str(target),
         "format": fmt,
         "dataset": dataset,
+        "escape_formulas": escape_formulas,
     }
     done = subprocess.run(
         [sys.executable, "-m", "activelabel.server.export_process"],
@@ -92,6 +127,9 @@ def export_in_child(
     )
     if done.returncode != 0:
         raise error_from_child(done.returncode, done.stdout, done.stderr)
+    lines = done.stdout.strip().splitlines()
+    reported = json.loads(lines[-1]) if lines else {}
+    return {str(k): str(v) for k, v in reported.get("renamed_fields", {}).items()}
 
 
 def error_from_child(returncode: int, stdout: str, stderr: str) -> ActiveLabelError:
@@ -125,21 +163,32 @@ def _check_dataset(dataset: str) -> None:
 
 
 def _export(
-    store: Store, project_name: str, target: Path, *, fmt: str, dataset: str
-) -> None:
+    store: Store,
+    project_name: str,
+    target: Path,
+    *,
+    fmt: str,
+    dataset: str,
+    escape_formulas: bool = True,
+) -> dict[str, str]:
     from activelabel.io.export import export_annotations, export_labels
 
     _check_dataset(dataset)
     writer = export_labels if dataset == "labels" else export_annotations
-    writer(store, project_name, target, fmt=fmt)
+    report = writer(
+        store, project_name, target, fmt=fmt, escape_formulas=escape_formulas
+    )
+    return report.renamed_fields
 
 
-def main(request: dict[str, str] | None = None) -> int:
+def main(request: dict[str, Any] | None = None) -> int:
     """The child: export what ``request`` (else one JSON object on stdin) asks for.
 
-    The request names ``url``, ``project``, ``target``, ``format`` and
-    ``dataset``. Returns 0 once the file is written; on an error, writes it
-    as one JSON line on stdout and returns 1 (an error raised on purpose) or 2.
+    The request names ``url``, ``project``, ``target``, ``format``, ``dataset``
+    and, optionally, ``escape_formulas``. Once the file is written, writes
+    ``{"renamed_fields": {...}}`` as one JSON line on stdout and returns 0; on
+    an error, writes it as one JSON line on stdout and returns 1 (an error
+    raised on purpose) or 2.
     """
     from activelabel.store.engine import open_store
 
@@ -147,10 +196,18 @@ def main(request: dict[str, str] | None = None) -> int:
         request = json.loads(sys.stdin.read())
     url, project_name, target = request["url"], request["project"], request["target"]
     fmt, dataset = request["format"], request["dataset"]
+    escape_formulas = bool(request.get("escape_formulas", True))
     try:
         store = open_store(url, migrate=False)
         try:
-            _export(store, project_name, Path(target), fmt=fmt, dataset=dataset)
+            renamed = _export(
+                store,
+                project_name,
+                Path(target),
+                fmt=fmt,
+                dataset=dataset,
+                escape_formulas=escape_formulas,
+            )
         finally:
             store.close()
     except ActiveLabelError as exc:
@@ -159,6 +216,7 @@ def main(request: dict[str, str] | None = None) -> int:
     except Exception as exc:  # reported to the server as a sentence, not a traceback
         _report(type(exc).__name__, f"{type(exc).__name__}: {exc}")
         return 2
+    sys.stdout.write(json.dumps({"renamed_fields": renamed}) + "\n")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,9 +13,11 @@ from starlette.background import BackgroundTask
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, MediaError
 from activelabel.io.media import resolve_inside
-from activelabel.server.deps import CurrentUser, ProjectDep, SessionDep, StoreDep
+from activelabel.server.deps import ProjectDep, SessionDep, StoreDep
 from activelabel.server.export_process import export_file
-from activelabel.store.models import Item
+from activelabel.server.roles import CanManage, CanRead
+from activelabel.server.schemas import IdPath
+from activelabel.store.models import Item, MediaRoot
 
 router = APIRouter(prefix="/api/v1/projects/{name}", tags=["files"])
 
@@ -30,11 +33,17 @@ def export(
     request: Request,
     project: ProjectDep,
     store: StoreDep,
-    _: CurrentUser,
+    _: CanManage,
     format: str = "csv",
     dataset: str = "labels",
+    escape_formulas: bool = True,
 ) -> FileResponse:
     """The labels dataset (one row per item) or the annotations metadata, as a file.
+
+    ``escape_formulas`` (CSV): text a spreadsheet would run as a formula gets a
+    leading ``'``. Data fields named like one of the export's own columns are
+    written as ``data_<name>``; the ``X-Renamed-Fields`` header lists them as a
+    JSON object (original name to column name).
 
     Written by a child process (see :mod:`activelabel.server.export_process`),
     so a large export neither slows the annotators' requests nor stays in
@@ -47,13 +56,14 @@ def export(
     folder = Path(tempfile.mkdtemp(prefix="activelabel-export-"))
     target = folder / f"{project.name}-{dataset}.{format}"
     try:
-        export_file(
+        renamed = export_file(
             store,
             request.app.state.database_url,
             project.name,
             target,
             fmt=format,
             dataset=dataset,
+            escape_formulas=escape_formulas,
         )
     except BaseException:
         # A child stopped mid-write can leave its temporary file behind.
@@ -68,24 +78,32 @@ def export(
         target,
         media_type=_MEDIA_TYPES[format],
         filename=target.name,
+        # ASCII JSON: a header cannot carry other characters.
+        headers={"X-Renamed-Fields": json.dumps(renamed)} if renamed else None,
         background=BackgroundTask(cleanup),
     )
 
 
 @router.get("/items/{item_id}/media")
 def media(
-    item_id: int, project: ProjectDep, session: SessionDep, _: CurrentUser
+    item_id: IdPath, project: ProjectDep, session: SessionDep, _: CanRead
 ) -> FileResponse:
-    """An item's media file; only files inside the project's media root are served."""
+    """An item's media file; only files inside the item's own media root are served."""
     item = session.get(Item, item_id)
     if item is None or item.project_id != project.id or not item.media_path:
         raise ItemNotFoundError(
             f"Project {project.name!r} has no media item {item_id}."
         )
-    root = (project.config or {}).get("media_root")
-    if not root:
-        raise MediaError(f"Project {project.name!r} has no media root.")
-    path = resolve_inside(Path(root), item.media_path)
+    root = session.get(MediaRoot, item.media_root_id) if item.media_root_id else None
+    if root is None:
+        raise MediaError(f"Item {item_id} of {project.name!r} has no media root.")
+    try:
+        path = resolve_inside(Path(root.path), item.media_path)
+    except MediaError:
+        # Said without the server's folders: the client only needs to know.
+        raise ItemNotFoundError(
+            f"The media file of item {item_id} is outside its media root."
+        ) from None
     if not path.is_file():
         raise ItemNotFoundError(
             f"The media file of item {item_id} is missing: {item.media_path}."
