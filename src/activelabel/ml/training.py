@@ -210,13 +210,37 @@ def cross_validate_model(
             f1_score(truth, guess, labels=labels, average="macro", zero_division=0)
         ),
         "per_class": per_class,
+        "unlearned": _unlearned(np.unique(y), guess, per_class),
         "n_scored": int(scored.size),
     }
     return acc, len(folds), note, metrics
 
 
+def _unlearned(
+    classes: npt.NDArray[Any], guess: npt.NDArray[Any], per_class: dict[str, Any]
+) -> list[str]:
+    """Classes the model has not learned to predict, by its out-of-fold answers.
+
+    A class none of the held-out predictions named, or whose held-out items
+    were all predicted as something else (recall 0). Accuracy hides this: a
+    model that always answers the majority class scores the majority share.
+    """
+    predicted = {str(c) for c in np.unique(guess)}
+    return [
+        str(c)
+        for c in classes
+        if str(c) not in predicted
+        or (str(c) in per_class and per_class[str(c)]["recall"] == 0.0)
+    ]
+
+
 def _cross_validate_multilabel(
-    estimator: Any, X: Any, Y: npt.NDArray[Any], cv: int, random_state: int | None
+    estimator: Any,
+    X: Any,
+    Y: npt.NDArray[Any],
+    cv: int,
+    random_state: int | None,
+    names: list[str],
 ) -> tuple[float | None, int, str, dict[str, Any]]:
     k = min(cv, Y.shape[0])
     if k < 2:
@@ -235,9 +259,25 @@ def _cross_validate_multilabel(
             )
         pred[test] = fit_quietly(clone(estimator), X[train], Y[train]).predict(X[test])
     acc = float(accuracy_score(Y, pred))
+    p, r, f, s = precision_recall_fscore_support(Y, pred, zero_division=0)
+    per_class = {
+        name: {
+            "precision": float(pi),
+            "recall": float(ri),
+            "f1": float(fi),
+            "support": int(si),
+        }
+        for name, pi, ri, fi, si in zip(names, p, r, f, s, strict=True)
+    }
     metrics = {
         "subset_accuracy": acc,
         "macro_f1": float(f1_score(Y, pred, average="macro", zero_division=0)),
+        "per_class": per_class,
+        "unlearned": [
+            name
+            for name, hits in zip(names, pred.sum(axis=0), strict=True)
+            if hits == 0 or per_class[name]["recall"] == 0.0
+        ],
         "n_scored": int(Y.shape[0]),
     }
     return acc, k, f"{k}-fold (multilabel, subset accuracy).", metrics
@@ -275,7 +315,7 @@ def train_model(
         if Y.shape[1] < 1:
             raise InvalidLabelError("Training needs at least one label in use.")
         score, folds, note, metrics = _cross_validate_multilabel(
-            estimator, X, Y, cv, random_state
+            estimator, X, Y, cv, random_state, [str(c) for c in binarizer.classes_]
         )
         fitted = fit_quietly(estimator, X, Y)
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 import skops.io as sio
 from sklearn.datasets import load_digits
+from sklearn.dummy import DummyClassifier
 
 from activelabel.exceptions import ConfigError, InvalidLabelError
 from activelabel.ml.training import (
+    cross_validate_model,
     load_model_bytes,
     make_estimator,
     model_version_name,
@@ -145,3 +147,39 @@ def test_importing_the_model_file_format_imports_no_torch_and_trusts_the_same() 
     assert plain[0] == "False" and with_torch[0] == "True"
     # The trusted estimator types are the same either way.
     assert plain[1:] == with_torch[1:] and int(plain[1]) > 100
+
+
+def test_a_majority_only_model_scores_the_majority_share_and_is_flagged() -> None:
+    # 24 ham, 6 spam: a model that always answers "ham" is 80 % accurate.
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = np.array(["ham"] * 24 + ["spam"] * 6)
+    score, _, _, metrics = cross_validate_model(
+        DummyClassifier(strategy="most_frequent"), X, y
+    )
+    assert score == metrics["accuracy"] == pytest.approx(0.8)
+    assert metrics["macro_f1"] == pytest.approx((2 * 0.8 / 1.8 + 0) / 2)
+    assert metrics["macro_f1"] < metrics["accuracy"]
+    assert metrics["per_class"]["spam"]["recall"] == 0.0
+    assert metrics["per_class"]["ham"]["recall"] == 1.0
+    assert metrics["per_class"]["ham"]["precision"] == pytest.approx(0.8)
+    assert metrics["unlearned"] == ["spam"]
+
+
+def test_a_model_that_learned_every_class_flags_none() -> None:
+    rng = np.random.default_rng(0)
+    y = np.array(["ham"] * 24 + ["spam"] * 6)
+    X = rng.normal(size=(30, 3)) + np.where(y == "spam", 4.0, 0.0)[:, None]
+    trained = train_model(X, y)
+    assert trained.metrics["unlearned"] == []
+    assert trained.metrics["per_class"]["spam"]["recall"] == 1.0
+
+
+def test_a_multilabel_model_reports_per_label_recall() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    y = [["a", "c"] if x[0] > 0 else ["b"] for x in X]
+    trained = train_model(X, y, multilabel=True, cv=4)
+    assert set(trained.metrics["per_class"]) == {"a", "b", "c"}
+    assert trained.metrics["per_class"]["c"]["recall"] > 0.5
+    assert trained.metrics["macro_f1"] > 0.5
+    assert trained.metrics["unlearned"] == []
