@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from activelabel.cli import data, projects, serve  # noqa: F401  (registers commands)
+from activelabel.cli import data, keys, projects, serve  # noqa: F401  (registers commands)
 from activelabel.cli.app import app
 from activelabel.cli.database import db_app
 from activelabel.cli.simulate import simulate_command

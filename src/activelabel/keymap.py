@@ -1,0 +1,216 @@
+"""The labeling page's keys: the action keys, and which key labels each label.
+
+This module is the one source of keys. The server sends its result with every
+project (``keys``, ``actions``, ``reserved_keys``) and the page builds its
+keyboard handling from that payload, so the two can never disagree about which
+key does what.
+
+Keys are written as the page's ``KeyboardEvent.key`` values: letters in lower
+case, the space bar as ``"Space"``.
+
+How a label gets its key (:func:`assign_keys`):
+
+1. a key chosen for it (``activelabel keys``, the page's Keys dialog);
+2. its own name, when the label is one character that can be a key, so wine
+   grades ``3``–``8`` are on keys 3–8 and spoken digits on 0–9;
+3. the first free key of 1–9, then a–z.
+
+A key is never given twice and never to a key an action of the project's
+modality uses; labels left over when keys run out get none (they stay
+clickable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from activelabel.exceptions import ConfigError
+
+__all__ = [
+    "ACTIONS",
+    "FIXED_KEYS",
+    "ActionBinding",
+    "actions_for",
+    "assign_keys",
+    "choose_keys",
+    "normalize_key",
+    "reserved_keys",
+]
+
+
+@dataclass(frozen=True)
+class ActionBinding:
+    """One thing the page does on a key press, and the keys that do it."""
+
+    action: str
+    keys: tuple[str, ...]
+    description: str
+    #: Only bound on this modality (audio keys on audio, zoom keys on images).
+    modality: str | None = None
+
+
+#: Every action of the labeling page. ``action`` names what the page runs.
+ACTIONS: tuple[ActionBinding, ...] = (
+    ActionBinding("accept", ("Enter",), "Accept the suggestion (multi-label: submit)"),
+    ActionBinding("skip", ("Space", "s"), "Skip this item"),
+    ActionBinding("undo", ("Backspace", "z"), "Undo the last label"),
+    ActionBinding("back", ("ArrowLeft",), "Back through labeled items"),
+    ActionBinding("forward", ("ArrowRight",), "Forward through labeled items"),
+    ActionBinding("help", ("?",), "Show or hide this list of keys"),
+    ActionBinding("play", ("p",), "Play or pause", "audio"),
+    ActionBinding("seek_back", ("[",), "Seek back 5 s", "audio"),
+    ActionBinding("seek_forward", ("]",), "Seek forward 5 s", "audio"),
+    ActionBinding("zoom_in", ("+", "="), "Zoom in", "image"),
+    ActionBinding("zoom_out", ("-",), "Zoom out", "image"),
+    ActionBinding("zoom_reset", ("0",), "Fit the image to the view", "image"),
+)
+
+#: Keys the page keeps for itself on every modality, bound to an action or not
+#: (Escape closes dialogs, Tab moves the focus).
+FIXED_KEYS: frozenset[str] = frozenset(
+    {
+        "Enter",
+        "Space",
+        "Backspace",
+        "ArrowLeft",
+        "ArrowRight",
+        "ArrowUp",
+        "ArrowDown",
+        "Escape",
+        "Tab",
+        "?",
+    }
+)
+
+#: Keys handed out in order to labels that cannot have their own name as key.
+_KEY_ORDER = tuple("123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def normalize_key(key: str) -> str:
+    """The key as keymaps write it: ``" "`` is ``"Space"``, letters lower case."""
+    if key == " ":
+        return "Space"
+    return key.lower() if len(key) == 1 else key
+
+
+def actions_for(modality: str) -> list[ActionBinding]:
+    """The actions live on a project of ``modality``."""
+    return [a for a in ACTIONS if a.modality is None or a.modality == modality]
+
+
+def reserved_keys(modality: str) -> list[str]:
+    """Keys no label of a ``modality`` project can take, sorted."""
+    used = {key for a in actions_for(modality) for key in a.keys}
+    return sorted(FIXED_KEYS | used)
+
+
+def _own_key(label: str) -> str | None:
+    """The label itself as a key, when it is one letter or digit."""
+    if len(label) == 1 and label.isascii() and label.isalnum():
+        return label.lower()
+    return None
+
+
+def assign_keys(
+    labels: Sequence[str],
+    modality: str,
+    chosen: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The key of every label that gets one, in schema order (rules: module doc).
+
+    A chosen key that is not (or no longer) allowed, or that an earlier label
+    already holds, is ignored and the label is assigned as if none was chosen.
+    """
+    blocked = set(reserved_keys(modality))
+    taken: set[str] = set()
+    keys: dict[str, str] = {}
+
+    def take(label: str, key: str | None) -> None:
+        if key is not None and key not in blocked and key not in taken:
+            keys[label] = key
+            taken.add(key)
+
+    for label in labels:
+        choice = (chosen or {}).get(label)
+        take(label, None if choice is None else normalize_key(choice))
+    for label in labels:
+        if label not in keys:
+            take(label, _own_key(label))
+    free = (k for k in _KEY_ORDER if k not in blocked)
+    for label in labels:
+        if label in keys:
+            continue
+        for key in free:
+            if key not in taken:
+                take(label, key)
+                break
+    return {label: keys[label] for label in labels if label in keys}
+
+
+def _checked_key(label: str, key: str, modality: str) -> str:
+    """``key`` normalized, or a ConfigError saying why ``label`` cannot have it."""
+    wanted = normalize_key(key.strip() or key)
+    if wanted in reserved_keys(modality):
+        users = [a.action for a in actions_for(modality) if wanted in a.keys]
+        why = (
+            f"the {users[0].replace('_', ' ')} action uses it"
+            if users
+            else ("the page keeps it for itself")
+        )
+        raise ConfigError(
+            f"The key {wanted!r} cannot label {label!r}: {why}. "
+            f"Keys a label cannot take: {' '.join(reserved_keys(modality))}."
+        )
+    if len(wanted) != 1 or not wanted.isprintable():
+        raise ConfigError(
+            f"The key for {label!r} must be one character (a letter, digit or "
+            f"symbol), got {key!r}."
+        )
+    return wanted
+
+
+def choose_keys(
+    labels: Sequence[str],
+    modality: str,
+    stored: Mapping[str, str],
+    new: Mapping[str, str],
+) -> dict[str, str]:
+    """The project's chosen keys after choosing ``new`` (label → key).
+
+    ``stored`` are the keys chosen before; a label in ``new`` replaces its
+    stored choice, labels without a choice keep their automatic key (which
+    moves aside when a chosen key takes it). Raises :class:`ConfigError`
+    naming the label and key when a label is unknown, a key is not one
+    character, is an action's key, or is chosen for two labels.
+    """
+    unknown = [label for label in new if label not in labels]
+    if unknown:
+        raise ConfigError(
+            f"Keys given for labels not in the project: {', '.join(unknown)}; "
+            f"the labels are: {', '.join(labels)}."
+        )
+    checked = {label: _checked_key(label, key, modality) for label, key in new.items()}
+    _refuse_shared(checked.items(), "")
+    kept = {
+        label: normalize_key(key)
+        for label, key in stored.items()
+        if label in labels and label not in checked
+    }
+    merged = {**kept, **checked}
+    _refuse_shared(
+        merged.items(),
+        " Choose a new key for both in the same change.",
+    )
+    return {label: merged[label] for label in labels if label in merged}
+
+
+def _refuse_shared(pairs: Iterable[tuple[str, str]], advice: str) -> None:
+    owner: dict[str, str] = {}
+    for label, key in pairs:
+        if key in owner:
+            raise ConfigError(
+                f"The key {key!r} was chosen for both {owner[key]!r} and {label!r}; "
+                f"two labels cannot share one key.{advice}"
+            )
+        owner[key] = label

@@ -1,0 +1,39 @@
+"""Choose a project's label keys (``activelabel keys``); the rules are in keymap.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from activelabel.keymap import assign_keys, choose_keys
+from activelabel.store.models import Project
+
+__all__ = ["set_label_keys"]
+
+
+def set_label_keys(
+    session: Session,
+    project: Project,
+    new: Mapping[str, str],
+    *,
+    reset: bool = False,
+) -> dict[str, str]:
+    """Store ``new`` (label → key) as chosen keys; return every label's key.
+
+    ``reset`` forgets the keys chosen before, so labels without a key in
+    ``new`` go back to their automatic key. Raises ``ConfigError`` (nothing
+    stored) when a key cannot be chosen; see :func:`keymap.choose_keys`.
+    """
+    config = dict(project.config or {})
+    stored = {} if reset else (config.get("keys") or {})
+    chosen = choose_keys(project.labels, project.modality, stored, new)
+    if chosen:
+        config["keys"] = chosen
+    else:
+        config.pop("keys", None)
+    project.config = config
+    flag_modified(project, "config")
+    session.flush()
+    return assign_keys(project.labels, project.modality, chosen)
