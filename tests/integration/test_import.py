@@ -341,7 +341,17 @@ def test_field_over_the_size_limit_names_row_and_field(
     assert_unchanged_after(
         store,
         FieldTooLargeError,
-        r"row 2: the field 'text' is 2,000 bytes",
+        r"row 2: the field 'text' is over the limit of 1,000 bytes",
+        project_name="p",
+        source=path,
+        settings=Settings(max_field_bytes=1000),
+    )
+    # 600 characters that take 1,200 bytes pass the reader and fail the byte check.
+    path = write_csv(tmp_path / "b.csv", [{"text": "short"}, {"text": "\u00e9" * 600}])
+    assert_unchanged_after(
+        store,
+        FieldTooLargeError,
+        r"row 2: the field 'text' is 1,200 bytes",
         project_name="p",
         source=path,
         settings=Settings(max_field_bytes=1000),

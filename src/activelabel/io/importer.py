@@ -121,7 +121,10 @@ def _import_rows(
         writer: ItemWriter | None = None
         plan: RowPlan | None = None
         for batch in read_batches(
-            path, batch_size=settings.import_batch_size, **read_options
+            path,
+            batch_size=settings.import_batch_size,
+            max_field_bytes=settings.max_field_bytes,
+            **read_options,
         ):
             if plan is None:
                 plan = settle_plan(project, path, batch, **plan_options)

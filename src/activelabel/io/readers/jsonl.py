@@ -1,0 +1,60 @@
+"""JSON Lines: one object per line; a line is checked for a huge string as it is read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from activelabel.exceptions import ImportFormatError
+from activelabel.io.readers.batches import Batch, batched
+from activelabel.io.readers.delimited import field_too_large
+from activelabel.io.readers.field_scanners import JsonScanner
+from activelabel.io.readers.text import (
+    FieldOverLimit,
+    LineSource,
+    encoding_error,
+    open_text,
+)
+
+__all__ = ["read_jsonl"]
+
+
+def read_jsonl(
+    path: Path, *, encoding: str, batch_size: int, limit: int
+) -> Iterator[Batch]:
+    """Batches of the objects of a JSON Lines file; blank lines are skipped."""
+    return batched(_jsonl_rows(path, encoding, limit), batch_size)
+
+
+def _jsonl_rows(
+    path: Path, encoding: str, limit: int
+) -> Iterator[tuple[dict[str, Any], int]]:
+    raw, stream = open_text(path, encoding)
+    source = LineSource(raw, stream, limit=limit, scanner=JsonScanner(limit))
+    rows = 0
+    try:
+        for line in source:
+            if not line.strip():
+                continue
+            line_no = source.line_no
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ImportFormatError(
+                    f"{path}, line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})."
+                ) from None
+            if not isinstance(obj, dict):
+                raise ImportFormatError(
+                    f"{path}, line {line_no}: each line must be a JSON object, "
+                    f"got {type(obj).__name__}."
+                )
+            rows += 1
+            yield obj, source.position
+    except UnicodeDecodeError:
+        raise encoding_error(path, encoding) from None
+    except FieldOverLimit:
+        raise field_too_large(path, rows + 1, source.line_no, limit, None) from None
+    finally:
+        stream.close()

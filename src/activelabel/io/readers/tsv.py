@@ -1,0 +1,79 @@
+"""TSV as most tools write it: one record per line, tabs split fields, no quoting.
+
+Quote characters are data here (an SMS may start with a double quote), so the
+CSV parser's quoting rules would merge lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from activelabel.exceptions import ImportFormatError
+from activelabel.io.readers.batches import Batch, batched
+from activelabel.io.readers.delimited import field_too_large
+from activelabel.io.readers.field_scanners import TabScanner
+from activelabel.io.readers.text import (
+    FieldOverLimit,
+    LineSource,
+    encoding_error,
+    open_text,
+)
+
+__all__ = ["read_tsv"]
+
+
+def read_tsv(
+    path: Path,
+    *,
+    encoding: str,
+    header: bool,
+    names: list[str] | None,
+    batch_size: int,
+    limit: int,
+) -> Iterator[Batch]:
+    """Batches of rows of an unquoted TSV file."""
+    return batched(_tsv_rows(path, encoding, header, names, limit), batch_size)
+
+
+def _tsv_rows(
+    path: Path, encoding: str, header: bool, names: list[str] | None, limit: int
+) -> Iterator[tuple[dict[str, Any], int]]:
+    columns: list[str] | None = None if header else names
+    expected = "header" if header else ("--columns option" if names else "first line")
+    raw, stream = open_text(path, encoding)
+    source = LineSource(raw, stream, limit=limit, scanner=TabScanner(limit))
+    rows = 0
+    try:
+        for line in source:
+            if not line.strip():
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            if columns is None:
+                if header:
+                    columns = [c.strip() for c in fields]
+                    continue
+                columns = [f"column_{i + 1}" for i in range(len(fields))]
+            if len(fields) != len(columns):
+                raise ImportFormatError(
+                    f"{path} is not well-formed TSV: line {source.line_no} has "
+                    f"{len(fields)} fields where the {expected} has {len(columns)}. "
+                    "Check the delimiter (--delimiter)."
+                )
+            rows += 1
+            yield dict(zip(columns, fields, strict=True)), source.position
+    except UnicodeDecodeError:
+        raise encoding_error(path, encoding) from None
+    except FieldOverLimit as exc:
+        column = (
+            columns[exc.column]
+            if columns is not None
+            and exc.column is not None
+            and exc.column < len(columns)
+            else None
+        )
+        row = rows + 1 if columns is not None else 0
+        raise field_too_large(path, row, source.line_no, limit, column) from None
+    finally:
+        stream.close()
