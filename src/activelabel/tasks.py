@@ -23,11 +23,9 @@ from typing import Any
 from activelabel.exceptions import ConfigError, InvalidLabelError
 
 __all__ = [
-    "ACTION_KEYS",
     "MAX_LABELS",
     "Modality",
     "TaskKind",
-    "default_keys",
     "parse_labels",
     "validate_value",
 ]
@@ -98,21 +96,6 @@ def parse_labels(labels: str | Sequence[str]) -> list[str]:
             "are supported."
         )
     return cleaned
-
-
-#: Keys the labeling page uses for actions; labels never get them by default.
-ACTION_KEYS = frozenset({"s", "z", "p", "?", " ", "[", "]", "+", "-"})
-
-
-def default_keys(labels: Sequence[str]) -> dict[str, str]:
-    """The key for each label: 1–9, then the letters not used by actions.
-
-    Labels beyond the available keys get none (they are still clickable).
-    """
-    pool = [str(d) for d in range(1, 10)] + [
-        c for c in "abcdefghijklmnopqrstuvwxyz" if c not in ACTION_KEYS
-    ]
-    return dict(zip(labels, pool, strict=False))
 
 
 def _check_label(label: Any, labels: Sequence[str], where: str) -> str:

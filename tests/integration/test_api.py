@@ -145,7 +145,7 @@ def test_project_shows_keys_and_keys_can_be_reassigned(
     clash = client.patch("/api/v1/projects/sms", json={"keys": {"ham": "x"}})
     assert clash.status_code == 400 and "share one key" in clash.json()["error"]
     action = client.patch("/api/v1/projects/sms", json={"keys": {"ham": "z"}})
-    assert "used by an action" in action.json()["error"]
+    assert "the undo action uses it" in action.json()["error"]
 
 
 def test_a_changed_overlap_applies_to_the_very_next_label(

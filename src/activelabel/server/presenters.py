@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from fastapi import Response
@@ -9,8 +10,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from activelabel.keymap import actions_for, assign_keys, reserved_keys
 from activelabel.server.schemas import (
+    ActionKeysPublic,
     AnnotationPublic,
+    ClassFiguresPublic,
+    ModelFiguresPublic,
     ProjectPublic,
     Suggestion,
     Task,
@@ -19,12 +24,12 @@ from activelabel.server.schemas import (
 from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Annotation, Item, Project, User
 from activelabel.store.stats import project_stats
-from activelabel.tasks import default_keys
 
 __all__ = [
     "annotation_public",
     "item_text",
     "json_response",
+    "model_figures",
     "project_public",
     "task_public",
 ]
@@ -61,8 +66,7 @@ def project_public(
 ) -> ProjectPublic:
     """A project as the page sees it, with its (possibly reassigned) keys."""
     config = project.config or {}
-    keys = default_keys(project.labels)
-    keys.update({k: v for k, v in (config.get("keys") or {}).items() if k in keys})
+    keys = assign_keys(project.labels, project.modality, config.get("keys"))
     items = labeled = 0
     if with_counts:
         stats = project_stats(session, project)
@@ -73,11 +77,65 @@ def project_public(
         modality=project.modality,
         labels=list(project.labels),
         keys=keys,
+        actions=[
+            ActionKeysPublic(
+                action=a.action, keys=list(a.keys), description=a.description
+            )
+            for a in actions_for(project.modality)
+        ],
+        reserved_keys=reserved_keys(project.modality),
         text_column=config.get("text_column"),
         retrain_every=int(config.get("retrain_every", 10)),
         overlap=int(config.get("overlap", 1)),
         items=items,
         labeled_items=labeled,
+    )
+
+
+def _figure(metrics: dict[str, Any], name: str) -> float | None:
+    value = metrics.get(name)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def model_figures(
+    name: str,
+    cv_score: float | None,
+    n_labels: int,
+    created_at: dt.datetime,
+    metrics: dict[str, Any] | None,
+) -> ModelFiguresPublic:
+    """A model version's figures for the progress panel, each under its name.
+
+    ``cv_score`` alone misled: it is accuracy, which equals the majority
+    class's share for a model that only ever answers the majority class.
+    """
+    metrics = metrics or {}
+    multilabel = bool(metrics.get("multilabel"))
+    per_class = {
+        str(label): ClassFiguresPublic(
+            precision=float(row.get("precision", 0.0)),
+            recall=float(row.get("recall", 0.0)),
+            support=int(row.get("support", 0)),
+        )
+        for label, row in (metrics.get("per_class") or {}).items()
+        if isinstance(row, dict)
+    }
+    unlearned = metrics.get("unlearned")
+    if not isinstance(unlearned, list):
+        # Versions trained before "unlearned" was recorded: recall 0 says it.
+        unlearned = [c for c, f in per_class.items() if f.support and not f.recall]
+    note = metrics.get("cv_note")
+    return ModelFiguresPublic(
+        name=name,
+        n_labels=n_labels,
+        created_at=created_at,
+        cv_score=cv_score,
+        score_metric="subset_accuracy" if multilabel else "accuracy",
+        accuracy=_figure(metrics, "subset_accuracy" if multilabel else "accuracy"),
+        macro_f1=_figure(metrics, "macro_f1"),
+        per_class=per_class,
+        unlearned=[str(c) for c in unlearned],
+        cv_note=note if isinstance(note, str) else None,
     )
 
 

@@ -8,10 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 __all__ = [
+    "ActionKeysPublic",
     "AnnotationCreate",
     "AnnotationPublic",
     "AnnotationUpdate",
     "AnnotationsPublic",
+    "ClassFiguresPublic",
+    "ModelFiguresPublic",
     "ModelVersionPublic",
     "ModelVersionsPublic",
     "ProjectPublic",
@@ -33,12 +36,28 @@ class UserPublic(BaseModel):
     is_admin: bool
 
 
+class ActionKeysPublic(BaseModel):
+    """An action of the labeling page and the keys that run it."""
+
+    action: str
+    keys: list[str]
+    description: str
+
+
 class ProjectPublic(BaseModel):
     name: str
     task: str
     modality: str
     labels: list[str]
-    keys: dict[str, str]
+    keys: dict[str, str] = Field(
+        description="label → key, final: every label that has a key"
+    )
+    actions: list[ActionKeysPublic] = Field(
+        default_factory=list, description="the page's action keys on this modality"
+    )
+    reserved_keys: list[str] = Field(
+        default_factory=list, description="keys no label can take"
+    )
     text_column: str | None = None
     retrain_every: int
     overlap: int
@@ -146,6 +165,37 @@ class TrainPublic(BaseModel):
     state: str
 
 
+class ClassFiguresPublic(BaseModel):
+    """How the model does on one class, from its out-of-fold predictions."""
+
+    precision: float
+    recall: float
+    support: int
+
+
+class ModelFiguresPublic(BaseModel):
+    """The latest model and its cross-validated figures, each named."""
+
+    name: str
+    n_labels: int
+    created_at: dt.datetime
+    cv_score: float | None = Field(
+        description="the score in the version's name: `score_metric` of the model"
+    )
+    score_metric: Literal["accuracy", "subset_accuracy"]
+    accuracy: float | None = Field(
+        description="share of held-out items predicted right (multi-label: all "
+        "labels right)"
+    )
+    macro_f1: float | None = Field(description="F1 averaged over classes, unweighted")
+    per_class: dict[str, ClassFiguresPublic]
+    unlearned: list[str] = Field(
+        description="classes the model never predicts right yet (recall 0 or never "
+        "predicted); its suggestions carry a warning"
+    )
+    cv_note: str | None
+
+
 class StatsPublic(BaseModel):
     items: int
     labeled_items: int
@@ -154,7 +204,7 @@ class StatsPublic(BaseModel):
     by_annotator: dict[str, int]
     by_source: dict[str, int]
     queue_size: int
-    model: dict[str, Any] | None
+    model: ModelFiguresPublic | None
     learning_curve: list[dict[str, Any]]
     stopping: dict[str, Any]
     training: dict[str, Any]

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy.orm.attributes import flag_modified
 
-from activelabel.exceptions import ConfigError
+from activelabel.keymap import choose_keys
 from activelabel.server.deps import (
     CurrentUser,
     ProjectCache,
@@ -24,7 +24,6 @@ from activelabel.server.schemas import (
     UserPublic,
 )
 from activelabel.store.projects import list_projects
-from activelabel.tasks import ACTION_KEYS
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
 
@@ -56,7 +55,9 @@ def update_project(
 ) -> ProjectPublic:
     """Reassign label keys or change retrain_every / overlap."""
     with project_transaction(store, name) as (session, project):
-        project.config = _updated_config(project.labels, project.config or {}, body)
+        project.config = _updated_config(
+            project.labels, project.modality, project.config or {}, body
+        )
         flag_modified(project, "config")
         session.flush()
         public = project_public(session, project)
@@ -69,30 +70,14 @@ def update_project(
 
 
 def _updated_config(
-    labels: list[str], config: dict[str, Any], body: ProjectUpdate
+    labels: list[str], modality: str, config: dict[str, Any], body: ProjectUpdate
 ) -> dict[str, Any]:
     """The project's config with the update applied, or a ConfigError saying why not."""
     config = dict(config)
     if body.keys is not None:
-        unknown = sorted(set(body.keys) - set(labels))
-        if unknown:
-            raise ConfigError(
-                f"Keys given for labels not in the project: {', '.join(unknown)}."
-            )
-        keys = {label: key.strip().lower() for label, key in body.keys.items()}
-        for label, key in keys.items():
-            if len(key) != 1:
-                raise ConfigError(
-                    f"The key for {label!r} must be one character, got {key!r}."
-                )
-            if key in ACTION_KEYS:
-                raise ConfigError(
-                    f"The key {key!r} is used by an action; pick another for {label!r}."
-                )
-        merged = {**(config.get("keys") or {}), **keys}
-        if len(set(merged.values())) != len(merged):
-            raise ConfigError("Two labels cannot share one key.")
-        config["keys"] = merged
+        config["keys"] = choose_keys(
+            labels, modality, config.get("keys") or {}, body.keys
+        )
     if body.retrain_every is not None:
         config["retrain_every"] = body.retrain_every
     if body.overlap is not None:

@@ -14,6 +14,7 @@ from activelabel.server.deps import (
     StoreDep,
     project_transaction,
 )
+from activelabel.server.presenters import model_figures
 from activelabel.server.schemas import (
     ModelVersionPublic,
     ModelVersionsPublic,
@@ -71,7 +72,7 @@ def _stats_in(session: Session, project: Project) -> StatsPublic:
         {"name": name, "cv_score": score, "n_labels": n, "created_at": created}
         for name, score, n, created, _metrics in versions
     ]
-    model = curve[-1] if curve else None
+    model = model_figures(*versions[-1]) if versions else None
     stopping: dict[str, object] = {
         "kappa": [],
         "stable_rounds": 0,
