@@ -12,6 +12,7 @@ from activelabel.cli.progress import progress_bar
 from activelabel.config import Settings
 from activelabel.io.export import export_annotations, export_labels
 from activelabel.io.importer import import_path
+from activelabel.io.media import image_pixel_limit
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -90,11 +91,22 @@ def import_command(
             help="Comma-separated names for the columns of a CSV/TSV without a header."
         ),
     ] = None,
+    max_image_pixels: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Largest image to accept, in pixels (default 178,956,970, Pillow's "
+            "guard against decompression bombs).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Import items (and optionally their labels) into a project, in one transaction."""
     store = open_db(db)
-    with progress_bar(f"Importing {source.name}") as update:
+    with (
+        image_pixel_limit(max_image_pixels),
+        progress_bar(f"Importing {source.name}") as update,
+    ):
         report = import_path(
             store,
             name,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ __all__ = [
     "IMAGE_SUFFIXES",
     "describe_media",
     "file_digest",
+    "image_pixel_limit",
     "iter_media_files",
     "media_kind",
     "resolve_inside",
@@ -73,6 +76,45 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _too_many_pixels(shown_as: str, pillow_message: str) -> str:
+    """The sentence for an image over Pillow's pixel limit (a decompression bomb guard)."""
+    # Pillow says "Image size (N pixels) exceeds limit of M pixels, ..."; its
+    # figures are the useful part, so they are read back out of the message.
+    figures = [int(n) for n in re.findall(r"\d+", pillow_message)][:2]
+    size = (
+        f" ({figures[0]:,} pixels, over the limit of {figures[1]:,})"
+        if len(figures) == 2
+        else ""
+    )
+    return (
+        f"The image {shown_as!r} is larger than the image size limit{size}, which "
+        "guards against decompression bombs. If the image is genuine, raise the limit "
+        "with activelabel import --max-image-pixels (PIL.Image.MAX_IMAGE_PIXELS in "
+        "Python), or shrink the image."
+    )
+
+
+@contextmanager
+def image_pixel_limit(pixels: int | None) -> Iterator[None]:
+    """Within the block, accept images of up to ``pixels`` pixels (None: Pillow's default).
+
+    The limit is Pillow's, one setting for the process, and is put back after.
+    """
+    if pixels is None:
+        yield
+        return
+    from PIL import Image
+
+    previous = Image.MAX_IMAGE_PIXELS
+    # Pillow refuses images over twice MAX_IMAGE_PIXELS; between once and twice
+    # it only warns, which describe_media silences.
+    Image.MAX_IMAGE_PIXELS = (pixels + 1) // 2
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
 def describe_media(path: Path, *, shown_as: str) -> dict[str, Any]:
     """Open the file enough to prove it decodes; return its basic properties.
 
@@ -97,6 +139,8 @@ def describe_media(path: Path, *, shown_as: str) -> dict[str, Any]:
                 # catches a truncated JPEG.
                 with Image.open(path) as image:
                     image.load()
+        except Image.DecompressionBombError as exc:
+            raise MediaError(_too_many_pixels(shown_as, str(exc))) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise MediaError(
                 f"The image {shown_as!r} is broken or not an image: {exc}."

@@ -79,7 +79,7 @@ def _suggest(name: str, columns: Iterable[str]) -> str:
 
 
 def _check_columns(
-    path: Path, wanted: dict[str, str | None], columns: list[str]
+    path: Path, wanted: dict[str, str | None], columns: dict[str, None]
 ) -> None:
     for option, name in wanted.items():
         if name is not None and name not in columns:
@@ -157,11 +157,12 @@ def settle_plan(
     media_column: str | None,
     media_root: Path | None,
 ) -> RowPlan:
-    columns: list[str] = []
+    # The columns of the first batch in order of appearance. A dict, not a list:
+    # "key not in list" per key of every row made a 10,000-column file take
+    # seconds per row (rows x columns^2).
+    columns: dict[str, None] = {}
     for row in first.rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
+        columns.update(dict.fromkeys(row))
     _check_columns(
         path,
         {
@@ -219,10 +220,11 @@ def prepare_rows(
 ) -> Iterator[PreparedRow]:
     # This loop runs once per row of the file: keep per-row work small and build
     # the "file, row N" strings only when something is wrong.
-    label_column, id_column, media_column = (
+    label_column, id_column, media_column, text_column = (
         plan.label_column,
         plan.id_column,
         plan.media_column,
+        plan.text_column,
     )
     quick_limit = limit // 4  # a str of n chars has at most 4n UTF-8 bytes
     # Plain classification labels are checked against a set; anything else (and
@@ -238,6 +240,10 @@ def prepare_rows(
             if isinstance(value, str) and len(value) > quick_limit:
                 _check_size(data, limit, f"{source}, row {row_no}")
                 break
+        if text_column is not None and isinstance(data.get(text_column), dict | list):
+            raise ImportFormatError(
+                _not_text(data[text_column], text_column, f"{source}, row {row_no}")
+            )
         label = None
         if label_column is not None:
             raw_label = data.pop(label_column, None)
@@ -267,6 +273,17 @@ def prepare_rows(
         else:
             external_id = digest
         yield PreparedRow(row_no, external_id, digest, data_json, media_path, label)
+
+
+def _not_text(value: dict[str, Any] | list[Any], column: str, where: str) -> str:
+    # Taking str() of a nested object as the text would show annotators a
+    # Python repr and train the model on it; the person importing decides.
+    kind = "a JSON object" if isinstance(value, dict) else "a JSON array"
+    return (
+        f"{where}: the text column {column!r} holds {kind}, not text. Choose a "
+        "column that holds text with --text-column, or flatten the file first so "
+        "the text is a field of its own."
+    )
 
 
 def _check_media(plan: RowPlan, value: Any, where: str) -> str:
