@@ -15,7 +15,9 @@ the empty database:
    (``POST annotations``) for a bounded time and request count: p50/p95/p99 latency
    of both calls, and labels per second. First back to back (saturation: the
    server never rests), then paced like people who read each item for ``--think``
-   seconds on average (0.5–1.5 ×, default 1 s: a fast keyboard labeler).
+   seconds on average (0.5–1.5 ×, default 1 s: a fast keyboard labeler). Each
+   level also counts the "next task" answers that came back empty while the
+   pool still had thousands of unlabeled items (their share should be 0).
 4. In Chromium (``/usr/bin/chromium`` via Playwright), press a label key ~50 times
    and read ``window.__activelabel.paintTimes``: key press → next item painted.
 5. ``POST train``: how long a retrain + rescore of the whole pool takes, and the
@@ -32,6 +34,7 @@ Usage::
 
     python benchmarks/bench_server.py                        # 1M items, SQLite + PostgreSQL
     python benchmarks/bench_server.py --items 100000 --no-postgres
+    python benchmarks/bench_server.py --items 50000 --queue-size 500 --levels-only
 
 PostgreSQL comes from ``ACTIVELABEL_TEST_PG_URL`` (default: the local trust-auth
 server, maintenance database ``test``); a throwaway database is created and dropped.
@@ -141,13 +144,19 @@ def label_body(task: dict[str, Any]) -> dict[str, Any]:
 class Serve:
     """``activelabel serve --port 0`` in its own process group."""
 
-    def __init__(self, db: str, log: Path, command: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        db: str,
+        log: Path,
+        command: list[str] | None = None,
+        queue_size: int = QUEUE_SIZE,
+    ) -> None:
         self.log = log.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
             command
             or [
                 *(sys.executable, "-m", "activelabel", "serve", PROJECT),
-                *("--port", "0", "--db", db, "--queue-size", str(QUEUE_SIZE)),
+                *("--port", "0", "--db", db, "--queue-size", str(queue_size)),
                 "--require-token",
             ],
             stdout=subprocess.PIPE,
@@ -359,11 +368,13 @@ async def annotate(
     nxt: list[float],
     sub: list[float],
     think: float = 0.0,
+    empty: list[int] | None = None,
 ) -> int:
     """One annotator: next task, label it, repeat until the deadline or the budget ends.
 
     ``think`` > 0 is a person's reading time: each item is looked at for a
     uniformly drawn 0.5–1.5 × ``think`` seconds before its label is sent.
+    ``empty[0]``, if given, counts the "next task" answers with no item.
     """
     labeled = 0
     rng = random.Random(token)
@@ -379,6 +390,8 @@ async def annotate(
             tasks = (await client.post("/tasks/next", {"n": 1}))["data"]
             nxt.append((time.perf_counter() - t0) * 1000)
             if not tasks:
+                if empty is not None:
+                    empty[0] += 1
                 await asyncio.sleep(0.05)
                 continue
             task = tasks[0]
@@ -409,6 +422,7 @@ def run_level(
     """
     nxt: list[float] = []
     sub: list[float] = []
+    empty = [0]
     if budget is None:
         budget = [max_labels]
 
@@ -417,7 +431,7 @@ def run_level(
         deadline = started + seconds
         counts = await asyncio.gather(
             *(
-                annotate(server.api, t, deadline, budget, nxt, sub, think)
+                annotate(server.api, t, deadline, budget, nxt, sub, think, empty)
                 for t in tokens
             )
         )
@@ -432,6 +446,9 @@ def run_level(
         "labels_per_s": round(sum(counts) / elapsed, 1),
         "next_task": summary(nxt),
         "submit_label": summary(sub),
+        # Answers with no item; the pool has thousands unlabeled throughout.
+        "next_task_empty": empty[0],
+        "next_task_empty_share": round(empty[0] / len(nxt), 4) if nxt else None,
     }
 
 
@@ -458,7 +475,8 @@ def run_levels(
         print(
             f"[{backend}] {n:>2} annotators{pace}: {level['labels_per_s']} labels/s, "
             f"next p99 {level['next_task']['p99_ms']} ms, "
-            f"submit p99 {level['submit_label']['p99_ms']} ms",
+            f"submit p99 {level['submit_label']['p99_ms']} ms, "
+            f"empty answers {level['next_task_empty']}/{level['next_task']['n']}",
             flush=True,
         )
     return levels
@@ -637,7 +655,7 @@ def bench_backend(
     finally:
         store.close()
 
-    server = Serve(db, work / f"serve-{backend}.log")
+    server = Serve(db, work / f"serve-{backend}.log", queue_size=args.queue_size)
     try:
         result["server_start_s"] = round(server.start_seconds, 1)
         auth = {"Authorization": f"Bearer {tokens[0]}"}
@@ -678,6 +696,8 @@ def bench_backend(
                 think=args.think,
             )
 
+            if args.levels_only:
+                return result
             if args.no_browser:
                 result["paint"] = {"skipped": "--no-browser"}
             else:
@@ -829,16 +849,20 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{g.get('p50_ms')} / p99 {g.get('p99_ms')} ms"
             )
         lines.append(
-            f"{'annotators':>10} | {'labels/s':>8} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7}  (ms)"
+            f"{'annotators':>10} | {'labels/s':>8} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7} | {'empty':>6}  (ms; empty: share of next-task answers with no item)"
         )
         for lv in r["levels"] + r.get("paced_levels", []):
             n, s = lv["next_task"], lv["submit_label"]
             pace = f" (read ~{lv['think_s']:g} s)" if lv.get("think_s") else ""
+            share = lv.get("next_task_empty_share")
+            empty = "—" if share is None else f"{share:.1%}"
             lines.append(
                 f"{lv['annotators']:>10} | {lv['labels_per_s']:>8} | {fmt(n['p50_ms']):>8} {fmt(n['p95_ms']):>7} {fmt(n['p99_ms']):>7} | "
-                f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7}"
+                f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7} | {empty:>6}"
                 f"  trainer: {' → '.join(lv['trainer_state'])}{pace}"
             )
+        if "retrain" not in r:
+            continue
         during = r["retrain"]["load_during"]
         lines.append(
             f"{'(retrain)':>10} | {during.get('labels_per_s', '—'):>8} | {fmt(during['next_task']['p50_ms']):>8} "
@@ -911,6 +935,17 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--retrain-load-seconds", type=float, default=10.0)
     parser.add_argument(
+        "--queue-size",
+        type=int,
+        default=QUEUE_SIZE,
+        help="the server's --queue-size (the default 500 of `serve` drains fast)",
+    )
+    parser.add_argument(
+        "--levels-only",
+        action="store_true",
+        help="only the labeling levels: no browser, retrain, export or memory at rest",
+    )
+    parser.add_argument(
         "--floor-only",
         action="store_true",
         help="only the floors: a bare FastAPI server under the same load, and one "
@@ -930,7 +965,8 @@ def main() -> None:
                 f"wrote {args.items:,} texts in {time.perf_counter() - t0:.1f} s",
                 flush=True,
             )
-        bare = bare_server_levels(work, args)
+        # The floor is left out of a --levels-only run (it is about the queue).
+        bare = {} if args.levels_only else bare_server_levels(work, args)
         if not args.no_sqlite:
             db = f"sqlite:///{work / 'bench.db'}"
             results.append(
@@ -947,7 +983,8 @@ def main() -> None:
 
     if args.floor_only:
         return
-    print(bare_table(bare))
+    if bare:
+        print(bare_table(bare))
     print(table(results))
     goals = {
         "p99_ms_at_16_annotators_under": 20,
@@ -969,6 +1006,7 @@ def main() -> None:
             {
                 "benchmark": "server",
                 "items": args.items,
+                "queue_size": args.queue_size,
                 "goals": goals,
                 "peer_reference": peer,
                 "bare_server": bare,

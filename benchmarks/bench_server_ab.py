@@ -2,13 +2,15 @@
 
 Latency on a shared two-core machine swings by a factor of two between runs
 minutes apart, so a change measured in one run and its parent in another says
-little. This starts two servers side by side, the working tree's code and a
-git revision's (checked out into a temporary worktree), each on its own
+little. This starts two servers side by side, the working tree's code (or a
+second revision's, ``--head``) and a git revision's (each revision checked
+out into a temporary worktree), each on its own
 database with the same items and the trainer held back (no rounds), and loads
 them in alternation: each round gives each server 5 s of one annotator back to
 back and 15 s of 16 annotators who read each item ~1 s, in turns, so both
 see the same moments of the machine. It reports both calls' percentiles over
-all rounds and the ratio of the two.
+all rounds and the ratio of the two, and how many "next task" answers came
+back with no item.
 
 With ``--export``, each round also downloads the CSV export of every item,
 once with nothing else running and once while 4 annotators label at a fast pace (an item per ~0.2 s), then lets the
@@ -25,6 +27,7 @@ Usage::
     python benchmarks/bench_server_ab.py --base v0.1.0 --backend sqlite --rounds 4
     python benchmarks/bench_server_ab.py --base HEAD~1 --backend sqlite --export
     python benchmarks/bench_server_ab.py --base HEAD~1 --items 1000000 --stats
+    python benchmarks/bench_server_ab.py --base HEAD~1 --head HEAD   # committed code only
 """
 
 from __future__ import annotations
@@ -80,8 +83,11 @@ def load(
     think: float,
     seconds: float,
     stats_times: list[float] | None = None,
+    empty: list[int] | None = None,
 ) -> Any:
     """``n`` annotators for ``seconds``: (labels, next latencies, submit latencies).
+
+    ``empty[0]``, if given, counts the "next task" answers with no item.
 
     With ``stats_times``, each annotator's page also asks for the progress
     panel's figures every :data:`STATS_POLL` seconds, as the page does; their
@@ -111,7 +117,7 @@ def load(
         pollers = [poll(t, deadline) for t in pages] if stats_times is not None else []
         counts = await asyncio.gather(
             *(
-                annotate(server.api, t, deadline, [10**6], nxt, sub, think)
+                annotate(server.api, t, deadline, [10**6], nxt, sub, think, empty)
                 for t in pages
             ),
             *pollers,
@@ -170,6 +176,7 @@ def summarize(acc: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "back_to_back_1": {
+            "empty_answers": int(sum(acc["b2b_empty"])),
             "labels_per_s_median": statistics.median(acc["b2b_rate"]),
             "next_p50_ms": pct(acc["b2b_next"], 0.5),
             "next_p99_ms": pct(acc["b2b_next"], 0.99),
@@ -187,6 +194,7 @@ def summarize(acc: dict[str, Any]) -> dict[str, Any]:
                 else {}
             ),
             "requests": len(acc["read_next"]),
+            "empty_answers": int(sum(acc["read_empty"])),
             "next_p50_ms": pct(acc["read_next"], 0.5),
             "next_p99_ms": pct(acc["read_next"], 0.99),
             "submit_p50_ms": pct(acc["read_sub"], 0.5),
@@ -199,6 +207,11 @@ def summarize(acc: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="git revision to compare with")
+    parser.add_argument(
+        "--head",
+        help="git revision to measure instead of the working tree (which may "
+        "hold changes not committed yet)",
+    )
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument(
@@ -216,32 +229,48 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    base = subprocess.run(
-        ["git", "rev-parse", "--short", args.base],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        work = Path(tmp)
+    base, head = (
         subprocess.run(
-            ["git", "worktree", "add", "--detach", str(work / "base"), base],
+            ["git", "rev-parse", "--short", revision],
             cwd=ROOT,
             check=True,
             capture_output=True,
-        )
-        stack.callback(
-            subprocess.run,
-            ["git", "worktree", "remove", "--force", str(work / "base")],
-            cwd=ROOT,
-            capture_output=True,
-        )
+            text=True,
+        ).stdout.strip()
+        if revision
+        else None
+        for revision in (args.base, args.head)
+    )
+    assert base is not None
+
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        work = Path(tmp)
+        for name, revision in (("base", base), ("head", head)):
+            if revision is None:
+                continue
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(work / name), revision],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            stack.callback(
+                subprocess.run,
+                ["git", "worktree", "remove", "--force", str(work / name)],
+                cwd=ROOT,
+                capture_output=True,
+            )
         csv_path = work / "items.csv"
         write_csv(csv_path, args.items)
         print(f"wrote {args.items:,} texts", flush=True)
-        variants = {f"base {base}": work / "base" / "src", "working tree": ROOT / "src"}
+        variants = {
+            f"base {base}": work / "base" / "src",
+            **(
+                {f"head {head}": work / "head" / "src"}
+                if head
+                else {"working tree": ROOT / "src"}
+            ),
+        }
         servers: dict[str, tuple[Serve, list[str]]] = {}
         for index, (name, src) in enumerate(variants.items()):
             if args.backend == "sqlite":
@@ -270,6 +299,7 @@ def main() -> None:
                 k: []
                 for k in (
                     *("b2b_rate", "b2b_next", "b2b_sub", "read_next", "read_sub"),
+                    *("b2b_empty", "read_empty"),
                     *("export_s", "exp_next", "exp_sub", "calm_next", "calm_sub"),
                     "export_alone_s",
                     "stats",
@@ -283,10 +313,13 @@ def main() -> None:
             order = list(servers) if r % 2 == 0 else list(servers)[::-1]
             for name in order:
                 server, tokens = servers[name]
-                labels, nxt, sub = load(server, tokens, 1, 0.0, 5.0)
+                empty = [0]
+                labels, nxt, sub = load(server, tokens, 1, 0.0, 5.0, empty=empty)
+                acc[name]["b2b_empty"].append(empty[0])
                 acc[name]["b2b_rate"].append(labels / 5.0)
                 acc[name]["b2b_next"] += nxt
                 acc[name]["b2b_sub"] += sub
+                empty = [0]
                 _, nxt, sub = load(
                     server,
                     tokens,
@@ -294,7 +327,9 @@ def main() -> None:
                     1.0,
                     15.0,
                     stats_times=acc[name]["stats"] if args.stats else None,
+                    empty=empty,
                 )
+                acc[name]["read_empty"].append(empty[0])
                 acc[name]["read_next"] += nxt
                 acc[name]["read_sub"] += sub
                 if args.export:
@@ -331,6 +366,7 @@ def main() -> None:
                 "items": args.items,
                 "rounds": args.rounds,
                 "base": base,
+                "head": head or "working tree",
                 "machine": {
                     "cpus": os.cpu_count(),
                     "python": platform.python_version(),
