@@ -83,6 +83,19 @@ def test_header_less_tsv_imports_with_named_columns(db_url: str) -> None:
     assert "Note:" in out and "repeat the content" in " ".join(out.split())
 
 
+def test_reimporting_under_other_ids_prints_how_many_items_repeat(
+    db_url: str, tmp_path: Path
+) -> None:
+    run("init", "sms", "--labels", "ham,spam", db_url=db_url)
+    args = ("import", "sms", str(EXAMPLE), "--text-column", "text")
+    code, _, err = run(*args, "--id-column", "id", db_url=db_url)
+    assert code == 0, err
+    code, out, err = run(*args, db_url=db_url)
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "Note: 600 new items have the same content as items already stored" in said
+
+
 def test_image_project_imports_a_folder(db_url: str) -> None:
     run("init", "pets", "--labels", "cat,dog", "--modality", "image", db_url=db_url)
     code, out, err = run(

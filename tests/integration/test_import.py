@@ -116,6 +116,36 @@ def test_reimporting_the_same_file_adds_nothing(
     assert snapshot(store) == before
 
 
+def test_reimporting_a_file_without_its_id_column_warns_with_the_count(
+    store: Store, project_factory, tmp_path: Path
+) -> None:
+    project_factory("p")
+    path = write_csv(
+        tmp_path / "a.csv", [{"id": i, "text": f"t{i}"} for i in range(30)]
+    )
+    first = import_path(store, "p", path, id_column="id")
+    assert first.notes == []
+    again = import_path(store, "p", path, text_column="text")
+    assert again.items_added == 30
+    (note,) = again.notes
+    assert note.startswith(
+        "30 new items have the same content as items already stored under another "
+        "id (first: row 1, row 2, row 3, row 4, row 5)"
+    )
+    assert "the id column used before" in note
+
+
+def test_an_import_with_new_content_only_gives_no_duplicate_warning(
+    store: Store, project_factory, tmp_path: Path
+) -> None:
+    project_factory("p")
+    import_path(store, "p", write_csv(tmp_path / "a.csv", [{"text": "a"}]))
+    report = import_path(
+        store, "p", write_csv(tmp_path / "b.csv", [{"text": "a"}, {"text": "b"}])
+    )
+    assert (report.items_added, report.items_existing, report.notes) == (1, 1, [])
+
+
 def test_a_changed_label_on_reimport_supersedes_the_imported_one(
     store: Store, project_factory, tmp_path: Path
 ) -> None:

@@ -25,6 +25,7 @@ from activelabel.al._validation import MISSING_LABEL
 from activelabel.al.pool_memo import PoolMemo, read_pool_rows
 from activelabel.al.stopping import StoppingSignal, agreement_kappa
 from activelabel.exceptions import InvalidLabelError
+from activelabel.io.media_roots import media_file, root_paths
 from activelabel.ml.audio_features import AudioFeaturizer
 from activelabel.ml.feature_cache import FeatureCache
 from activelabel.ml.featurizer import Featurizer
@@ -94,8 +95,7 @@ def _inputs(
     """
     config = project.config or {}
     if project.modality not in ("text", "tabular"):
-        root = Path(config.get("media_root", "."))
-        return [str(root / (row[2] or "")) for row in rows]
+        return _media_files(store, project.id, rows)
     # The same items as ``rows``: ids are only ever added, so bounding by the
     # last id read keeps items imported since then out.
     datas = _item_data(store, project.id, last_id=rows[-1][0])
@@ -120,6 +120,24 @@ def _inputs(
         if converted.notna().sum() >= 0.9 * frame[column].notna().sum():
             frame[column] = converted
     return frame
+
+
+def _media_files(
+    store: Store, project_id: int, rows: list[tuple[int, str, str | None]]
+) -> list[str]:
+    """Each row's media file, found through the item's own media root."""
+    with store.session() as session:
+        placed = session.execute(
+            select(Item.media_root_id, Item.media_path)
+            .where(Item.project_id == project_id, Item.id <= rows[-1][0])
+            .order_by(Item.id)
+        ).all()
+        roots = root_paths(session, (root_id for root_id, _ in placed))
+    _check_aligned(len(placed), len(rows))
+    return [
+        str(media_file(roots[root_id], path)) if root_id in roots and path else ""
+        for root_id, path in placed
+    ]
 
 
 def _item_data(

@@ -28,6 +28,7 @@ from activelabel.io.media import (
     iter_media_files,
     resolve_inside,
 )
+from activelabel.io.media_roots import RootRegistry
 from activelabel.io.readers import detect_format, read_batches
 from activelabel.io.row_plan import (
     RowPlan,
@@ -120,6 +121,7 @@ def _import_rows(
         project = _project(connection, project_name)
         writer: ItemWriter | None = None
         plan: RowPlan | None = None
+        roots: RootRegistry | None = None
         for batch in read_batches(
             path,
             batch_size=settings.import_batch_size,
@@ -135,9 +137,10 @@ def _import_rows(
                         "text_column": plan.text_column,
                         "feature_columns": plan.feature_columns,
                         "media_column": plan.media_column,
-                        "media_root": str(plan.media_root) if plan.media_root else None,
                     },
                 )
+                if plan.media_root is not None:
+                    roots = RootRegistry(connection, project.id, plan.media_root)
                 writer = ItemWriter(
                     connection,
                     project_id=project.id,
@@ -145,13 +148,12 @@ def _import_rows(
                     ids_are_given=plan.id_column is not None,
                 )
             assert writer is not None
-            writer.write(
-                list(
-                    prepare_rows(
-                        project, plan, batch, str(path), settings.max_field_bytes
-                    )
-                )
+            rows = list(
+                prepare_rows(project, plan, batch, str(path), settings.max_field_bytes)
             )
+            if roots is not None:
+                _place_media_rows(rows, roots, ids_are_given=plan.id_column is not None)
+            writer.write(rows)
             report.rows_read += len(batch.rows)
             if progress:
                 progress(batch.position, total)
@@ -160,6 +162,25 @@ def _import_rows(
         _copy_counts(report, writer)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _place_media_rows(
+    rows: list[PreparedRow], roots: RootRegistry, *, ids_are_given: bool
+) -> None:
+    """Give each row with a media file its root; keep rows of two roots apart.
+
+    The content hash of such a row is its file's, so the same path in two
+    folders is never taken for the same file (features are cached by it).
+    """
+    for row in rows:
+        if row.media_path is None:
+            continue
+        placed = roots.place(row.media_path)
+        row.media_root_id = placed.root_id
+        row.media_path = placed.relative
+        row.content_hash = file_digest(placed.file)
+        if not ids_are_given:
+            row.external_id = placed.item_id(row.external_id)
 
 
 def _copy_counts(report: ImportReport, writer: ItemWriter) -> None:
@@ -174,6 +195,13 @@ def _copy_counts(report: ImportReport, writer: ItemWriter) -> None:
             f"{counts.duplicates_skipped} rows repeat the content of an earlier row "
             f"(first at {', '.join(counts.duplicate_examples)}) and were skipped; "
             "give an --id-column to keep them as separate items."
+        )
+    if counts.content_already_stored:
+        report.notes.append(
+            f"{counts.content_already_stored:,} new items have the same content as items "
+            f"already stored under another id (first: {', '.join(counts.content_examples)})"
+            "; the project now holds both. Import with the id column used before to "
+            "match them instead."
         )
 
 
@@ -197,14 +225,14 @@ def _import_folder(
                 f"Project {project_name!r} labels {modality.value}, not media files; "
                 "make a project with --modality image or --modality audio for a folder."
             )
-        configured = (project.config or {}).get("media_root")
-        root = (media_root or (Path(configured) if configured else folder)).resolve()
-        resolve_inside(root, folder.resolve())
-        _save_config(connection, project, {"media_root": str(root)})
+        shown, folder = folder, folder.resolve()
+        root = media_root or folder
+        resolve_inside(root, folder)
+        roots = RootRegistry(connection, project.id, root)
         paths = list(iter_media_files(folder, kinds=frozenset({modality.value})))
         if not paths:
             raise ImportFormatError(
-                f"{folder} holds no {modality.value} files (looked recursively for "
+                f"{shown} holds no {modality.value} files (looked recursively for "
                 f"{'png, jpg, webp, gif, bmp' if modality == Modality.IMAGE else 'wav, flac, ogg, mp3'})."
             )
         writer = ItemWriter(
@@ -216,7 +244,8 @@ def _import_folder(
         batch: list[PreparedRow] = []
         for done, path in enumerate(paths, start=1):
             resolved = resolve_inside(root, path)
-            relative = resolved.relative_to(root).as_posix()
+            placed = roots.place(resolved.relative_to(root).as_posix())
+            relative = placed.relative
             data_json = serialize_fields(
                 {"path": relative, **describe_media(resolved, shown_as=relative)}
             )
@@ -225,7 +254,13 @@ def _import_folder(
                 label = parse_label(project, path.parent.name, f"{relative}")
             batch.append(
                 PreparedRow(
-                    done, relative, file_digest(resolved), data_json, relative, label
+                    done,
+                    placed.item_id(relative),
+                    file_digest(resolved),
+                    data_json,
+                    relative,
+                    label,
+                    media_root_id=placed.root_id,
                 )
             )
             if len(batch) >= settings.import_batch_size:
@@ -280,7 +315,9 @@ def import_path(
     path = Path(source).expanduser()
     if not path.exists():
         raise ImportFormatError(f"{path} does not exist.")
-    root = Path(media_root).expanduser() if media_root is not None else None
+    # Relative folders are taken from the working directory now and stored
+    # absolute, so the server finds the files from wherever it runs.
+    root = Path(media_root).expanduser().resolve() if media_root is not None else None
     if path.is_dir():
         report = _import_folder(
             store,

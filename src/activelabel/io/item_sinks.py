@@ -17,8 +17,8 @@ from sqlalchemy import Connection, DateTime
 
 __all__ = ["ItemRow", "LabelRow", "Sink", "make_sink"]
 
-#: (external_id, content_hash, data as JSON text, media_path)
-ItemRow = tuple[str, str, str, str | None]
+#: (external_id, content_hash, data as JSON text, media_root_id, media_path)
+ItemRow = tuple[str, str, str, int | None, str | None]
 #: (item_id, value as JSON text)
 LabelRow = tuple[int, str]
 
@@ -49,8 +49,8 @@ class _SqliteSink:
         (before,) = cur.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()
         created = self._time(now)
         cur.executemany(
-            "INSERT INTO items (project_id, external_id, content_hash, data, media_path, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO items (project_id, external_id, content_hash, data, "
+            "media_root_id, media_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (project_id, external_id) DO NOTHING",
             [(self.project_id, *row, created) for row in rows],
         )
@@ -81,7 +81,8 @@ class _PostgresSink:
         with self.raw.cursor() as cur:
             cur.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS activelabel_import_batch "
-                "(external_id text, content_hash text, data text, media_path text) "
+                "(external_id text, content_hash text, data text, media_root_id integer, "
+                "media_path text) "
                 "ON COMMIT DROP"
             )
 
@@ -89,15 +90,16 @@ class _PostgresSink:
         with self.raw.cursor() as cur:
             cur.execute("TRUNCATE activelabel_import_batch")
             with cur.copy(
-                "COPY activelabel_import_batch (external_id, content_hash, data, media_path) "
-                "FROM STDIN"
+                "COPY activelabel_import_batch (external_id, content_hash, data, "
+                "media_root_id, media_path) FROM STDIN"
             ) as copy:
                 for row in rows:
                     copy.write_row(row)
             cur.execute(
                 "INSERT INTO items (project_id, external_id, content_hash, data, "
-                "media_path, created_at) SELECT %s, external_id, content_hash, "
-                "data::jsonb, media_path, %s FROM activelabel_import_batch "
+                "media_root_id, media_path, created_at) SELECT %s, external_id, "
+                "content_hash, data::jsonb, media_root_id, media_path, %s "
+                "FROM activelabel_import_batch "
                 "ON CONFLICT (project_id, external_id) DO NOTHING "
                 "RETURNING id, external_id",
                 (self.project_id, now),

@@ -5,6 +5,10 @@ Re-importing adds nothing: items are inserted with ``ON CONFLICT DO NOTHING`` on
 items that existed before by their row id: anything with an id above the largest
 id seen before the import was written by this import. That keeps memory flat —
 no set of every id in the file is held.
+
+An item added under a new id whose content equals an item stored before is
+counted (``content_already_stored``): re-importing a file with another id
+column, or none, adds every row again, and the import says so.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class PreparedRow:
     media_path: str | None = None
     #: A validated label value, or None when the row carries no label.
     label: Any = None
+    #: The media root ``media_path`` is relative to.
+    media_root_id: int | None = None
 
 
 @dataclass
@@ -50,6 +56,9 @@ class WriteCounts:
     labels_added: int = 0
     labels_unchanged: int = 0
     duplicate_examples: list[str] = field(default_factory=list)
+    #: New items whose content equals an item stored before the import.
+    content_already_stored: int = 0
+    content_examples: list[str] = field(default_factory=list)
 
 
 def _key(value: Any) -> str:
@@ -76,6 +85,14 @@ class ItemWriter:
         self._max_before = (
             connection.scalar(select(func.coalesce(func.max(_items.c.id), 0))) or 0
         )
+        # A project empty before the import cannot repeat stored content: its
+        # first (and largest) import pays nothing for the check.
+        self._had_items = (
+            connection.scalar(
+                select(_items.c.id).where(_items.c.project_id == project_id).limit(1)
+            )
+            is not None
+        )
 
     def write(self, rows: Sequence[PreparedRow]) -> None:
         """Insert one batch; raise :class:`DuplicateIdError` for an id given twice."""
@@ -90,12 +107,20 @@ class ItemWriter:
         now = utcnow()
         inserted = self._sink.insert_items(
             [
-                (r.external_id, r.content_hash, r.data_json, r.media_path)
+                (
+                    r.external_id,
+                    r.content_hash,
+                    r.data_json,
+                    r.media_root_id,
+                    r.media_path,
+                )
                 for r in unique.values()
             ],
             now,
         )
         self.counts.items_added += len(inserted)
+        if inserted and self._had_items:
+            self._count_stored_content([unique[ext] for ext in inserted])
         conflicts = [ext for ext in unique if ext not in inserted]
         existing_ids: dict[str, int] = {}
         if conflicts:
@@ -118,6 +143,27 @@ class ItemWriter:
         self.counts.duplicates_skipped += 1
         if len(self.counts.duplicate_examples) < 5:
             self.counts.duplicate_examples.append(f"row {row.row}")
+
+    def _count_stored_content(self, added: list[PreparedRow]) -> None:
+        """Count new items whose content an item stored before the import has."""
+        by_hash: dict[str, PreparedRow] = {row.content_hash: row for row in added}
+        stored = set(
+            self.connection.scalars(
+                select(_items.c.content_hash)
+                .where(
+                    _items.c.project_id == self.project_id,
+                    _items.c.content_hash.in_(list(by_hash)),
+                    _items.c.id <= self._max_before,
+                )
+                .distinct()
+            )
+        )
+        if not stored:
+            return
+        repeats = [row for row in added if row.content_hash in stored]
+        self.counts.content_already_stored += len(repeats)
+        for row in repeats[: 5 - len(self.counts.content_examples)]:
+            self.counts.content_examples.append(row.media_path or f"row {row.row}")
 
     def _resolve_conflicts(
         self, conflicts: list[str], unique: dict[str, PreparedRow]

@@ -30,6 +30,7 @@ __all__ = [
     "Base",
     "Item",
     "Job",
+    "MediaRoot",
     "ModelVersion",
     "Project",
     "QuerySession",
@@ -81,7 +82,7 @@ class Project(Base):
     modality: Mapped[str] = mapped_column(String(32))
     #: Ordered label schema; the order is the order of keys and columns.
     labels: Mapped[list[Any]] = mapped_column(JSONType)
-    #: Free-form settings: text_column, feature_columns, media_root, retrain_every, ...
+    #: Free-form settings: text_column, feature_columns, media_column, retrain_every, ...
     config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
@@ -89,6 +90,25 @@ class Project(Base):
 
     items: Mapped[list[Item]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MediaRoot(Base):
+    """A folder media files were imported from; each import records its own."""
+
+    __tablename__ = "media_roots"
+    __table_args__ = (
+        UniqueConstraint("project_id", "path", name="uq_media_roots_project_path"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    #: Absolute, resolved path of the folder.
+    path: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
     )
 
 
@@ -110,7 +130,11 @@ class Item(Base):
     external_id: Mapped[str] = mapped_column(String(512))
     content_hash: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    #: Path of the media file relative to the project's media root.
+    #: The folder ``media_path`` is relative to (None for items without media).
+    media_root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media_roots.id", ondelete="CASCADE"), default=None
+    )
+    #: Path of the media file relative to its media root.
     media_path: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
