@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from api_support import page_client
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -59,7 +60,7 @@ def tokens(store: Store) -> dict[str, str]:
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     app = create_app(store, ServerSettings(open_access=True, background_trainer=False))
-    with TestClient(app) as test_client:
+    with page_client(app) as test_client:
         yield test_client
 
 
@@ -108,7 +109,7 @@ def test_a_closed_server_needs_a_token(
     store: Store, sms: int, tokens: dict[str, str]
 ) -> None:
     app = create_app(store, ServerSettings(open_access=False, background_trainer=False))
-    with TestClient(app) as closed:
+    with page_client(app) as closed:
         assert closed.get("/api/v1/projects").status_code == 401
         assert (
             closed.get("/api/v1/me", headers=auth(tokens["bob"])).json()["name"]

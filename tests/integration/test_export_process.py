@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
+from api_support import page_client
 
 import activelabel.io.export
 from activelabel.exceptions import (
@@ -162,7 +162,7 @@ def test_the_export_route_writes_the_file_outside_the_server_process(
 
     monkeypatch.setattr(activelabel.io.export, "export_labels", not_here)
     app = create_app(store, ServerSettings(open_access=True, background_trainer=False))
-    with TestClient(app) as client:
+    with page_client(app) as client:
         response = client.get("/api/v1/projects/news/export?format=csv")
         assert response.status_code == 200
         frame = pd.read_csv(io.StringIO(response.text))

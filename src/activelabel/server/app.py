@@ -21,6 +21,7 @@ from activelabel.server.deps import (
     ServerSettings,
 )
 from activelabel.server.errors import error_body, install_error_handlers
+from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
 from activelabel.server.schemas import StatsPublic
@@ -99,6 +100,13 @@ def create_app(
     # and "next task" and "submit label" are most of them.
     for module in (tasks, annotation_routes, projects, stats, files):
         app.include_router(module.router)
+    # The Host, cross-site and body-size checks, and the CSRF token's route.
+    install_request_guard(
+        app,
+        bind_host=settings.bind_host,
+        extra_hosts=settings.allowed_hosts,
+        max_body_bytes=settings.max_body_bytes,
+    )
 
     @app.get("/api/{rest:path}", include_in_schema=False)
     def unknown_api(rest: str) -> JSONResponse:

@@ -53,6 +53,12 @@ class ServerSettings:
     trainer_poll_seconds: float = 1.0
     #: Items kept in the queue (the top of the pool by priority).
     queue_size: int = 500
+    #: The address the server listens on (a Host it answers to, unless 0.0.0.0).
+    bind_host: str = "127.0.0.1"
+    #: More Host names it answers to (``--allowed-host``), besides the loopback.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Longest request body accepted, in bytes (longer: 413).
+    max_body_bytes: int = 1 << 20
 
 
 # The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def``

@@ -36,6 +36,19 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette raises the exception again after this answer is sent, so
+        # the server logs it with its traceback; the client gets the shape.
+        return JSONResponse(
+            error_body(
+                500,
+                f"Unexpected error on {request.method} {request.url.path}: "
+                f"{type(exc).__name__}. It is in the server's log; please report it.",
+            ),
+            500,
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [

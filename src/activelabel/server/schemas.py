@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 __all__ = [
+    "MAX_ID",
     "ActionKeysPublic",
     "AnnotationCreate",
     "AnnotationPublic",
     "AnnotationUpdate",
     "AnnotationsPublic",
+    "BodyId",
+    "IdPath",
+    "IdQuery",
     "ClassFiguresPublic",
     "ModelFiguresPublic",
     "ModelVersionPublic",
@@ -29,6 +34,18 @@ __all__ = [
     "TrainPublic",
     "UserPublic",
 ]
+
+#: The largest id the databases hold: ids are ``INTEGER`` columns, 32-bit on
+#: PostgreSQL (64 on SQLite). A larger number in a request is a 422, not an
+#: overflow deep in the database driver.
+MAX_ID = 2**31 - 1
+
+#: An id in a JSON body: a whole number in range, never ``true`` or ``"5"``.
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+#: An id in the path (always text in a URL, so not strict).
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: An id in the query string.
+IdQuery = Annotated[int, Query(ge=1, le=MAX_ID)]
 
 
 class UserPublic(BaseModel):
@@ -72,13 +89,13 @@ class ProjectsPublic(BaseModel):
 
 class ProjectUpdate(BaseModel):
     keys: dict[str, str] | None = Field(default=None, description="label → key")
-    retrain_every: int | None = Field(default=None, ge=1, le=100_000)
-    overlap: int | None = Field(default=None, ge=1, le=100)
+    retrain_every: int | None = Field(default=None, ge=1, le=100_000, strict=True)
+    overlap: int | None = Field(default=None, ge=1, le=100, strict=True)
 
 
 class TasksRequest(BaseModel):
-    n: int = Field(default=5, ge=1, le=100)
-    exclude: list[int] = Field(default_factory=list, max_length=1000)
+    n: int = Field(default=5, ge=1, le=100, strict=True)
+    exclude: list[BodyId] = Field(default_factory=list, max_length=1000)
 
 
 class Suggestion(BaseModel):
@@ -111,12 +128,12 @@ class TasksPublic(BaseModel):
 
 
 class AnnotationCreate(BaseModel):
-    item_id: int
+    item_id: BodyId
     value: Any
-    session_id: int | None = None
-    seconds_spent: float | None = Field(default=None, ge=0, le=86_400)
+    session_id: BodyId | None = None
+    seconds_spent: float | None = Field(default=None, ge=0, le=86_400, strict=True)
     client_id: str | None = Field(default=None, min_length=1, max_length=64)
-    accepted_suggestion: bool = False
+    accepted_suggestion: bool = Field(default=False, strict=True)
 
 
 class AnnotationUpdate(BaseModel):

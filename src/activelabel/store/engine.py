@@ -31,6 +31,7 @@ from activelabel.exceptions import (
     DatabaseUnavailableError,
     MissingDriverError,
 )
+from activelabel.store.sqlite_time import read_timestamps_as_utc
 
 __all__ = ["Store", "describe_url", "make_engine", "open_store"]
 
@@ -140,6 +141,7 @@ def make_engine(
         ) from None
     if backend == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        read_timestamps_as_utc(engine)
     return engine
 
 

@@ -31,6 +31,15 @@ import type {
 
 export const API_ROOT = "/api/v1";
 
+/** The header that carries this server's CSRF token (docs/api.md, "Requests from outside"). */
+export const CSRF_HEADER = "X-ActiveLabel-CSRF";
+const WRITING_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+interface CsrfRaw {
+  header: string;
+  token: string;
+}
+
 /** A failed call. `status` is 0 when the server could not be reached at all. */
 export class ApiError extends Error {
   readonly status: number;
@@ -52,6 +61,9 @@ export class ApiError extends Error {
 export type TokenSource = () => string | null;
 
 export class ApiClient {
+  // The server's CSRF token, asked for once and again after the server restarts.
+  private csrf: Promise<string> | null = null;
+
   constructor(private readonly token: TokenSource) {}
 
   authHeaders(): Record<string, string> {
@@ -60,11 +72,28 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const writing = WRITING_METHODS.has(method);
+    let response = await this.send(method, path, body, writing);
+    if (!response.ok) {
+      let error = await errorFrom(response);
+      if (writing && isStaleCsrf(error)) {
+        // A restarted server has a new token: ask for it and send once more.
+        this.csrf = null;
+        response = await this.send(method, path, body, writing);
+        error = response.ok ? error : await errorFrom(response);
+      }
+      if (!response.ok) throw error;
+    }
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  private async send(method: string, path: string, body: unknown, writing: boolean): Promise<Response> {
     const headers: Record<string, string> = { Accept: "application/json", ...this.authHeaders() };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    let response: Response;
+    if (writing) headers[CSRF_HEADER] = await this.csrfToken();
     try {
-      response = await fetch(API_ROOT + path, {
+      return await fetch(API_ROOT + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -72,9 +101,28 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, "The server cannot be reached.");
     }
-    if (!response.ok) throw await errorFrom(response);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+  }
+
+  /** The token a request that changes something must carry (GET /api/v1/csrf). */
+  private csrfToken(): Promise<string> {
+    if (this.csrf === null) {
+      const asked = (async () => {
+        let response: Response;
+        try {
+          response = await fetch(`${API_ROOT}/csrf`, { headers: { Accept: "application/json" } });
+        } catch {
+          throw new ApiError(0, "The server cannot be reached.");
+        }
+        if (!response.ok) throw await errorFrom(response);
+        return ((await response.json()) as CsrfRaw).token;
+      })();
+      // A failed ask is not remembered: the next request asks again.
+      asked.catch(() => {
+        if (this.csrf === asked) this.csrf = null;
+      });
+      this.csrf = asked;
+    }
+    return this.csrf;
   }
 
   /** Fetch a file (media, export) with the token, as a Blob. */
@@ -166,6 +214,14 @@ export class ApiClient {
     const query = new URLSearchParams({ format, dataset });
     return `${API_ROOT}${projectPath(name)}/export?${query.toString()}`;
   }
+}
+
+/** The server refused a request for lack of its current CSRF token. */
+function isStaleCsrf(error: ApiError): boolean {
+  return (
+    error.status === 403 &&
+    error.fieldErrors.some((e) => String(e.loc[1] ?? "").toLowerCase() === CSRF_HEADER.toLowerCase())
+  );
 }
 
 export function projectPath(name: string): string {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,10 +20,13 @@ from activelabel.server.deps import (
 )
 from activelabel.server.presenters import annotation_public, json_response
 from activelabel.server.schemas import (
+    MAX_ID,
     AnnotationCreate,
     AnnotationPublic,
     AnnotationsPublic,
     AnnotationUpdate,
+    IdPath,
+    IdQuery,
 )
 from activelabel.store.annotations import edit_annotation, undo_annotation
 from activelabel.store.models import Annotation, Item, QuerySession, User
@@ -86,7 +91,7 @@ def _own(
 @router.post("/{annotation_id}/undo")
 def undo(
     name: str,
-    annotation_id: int,
+    annotation_id: IdPath,
     request: Request,
     store: StoreDep,
     user: CurrentUser,
@@ -123,7 +128,7 @@ def undo(
 @router.patch("/{annotation_id}")
 def edit(
     name: str,
-    annotation_id: int,
+    annotation_id: IdPath,
     body: AnnotationUpdate,
     request: Request,
     store: StoreDep,
@@ -146,8 +151,8 @@ def list_annotations(
     session: SessionDep,
     user: CurrentUser,
     mine: bool = True,
-    limit: int = 50,
-    before_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
+    before_id: IdQuery | None = None,
     status: str = "active",
 ) -> AnnotationsPublic:
     """Recent annotations, newest first (the page's history)."""

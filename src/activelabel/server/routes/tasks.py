@@ -12,7 +12,7 @@ from activelabel.server.deps import (
     project_transaction,
 )
 from activelabel.server.presenters import json_response, task_public
-from activelabel.server.schemas import TasksPublic, TasksRequest
+from activelabel.server.schemas import IdPath, TasksPublic, TasksRequest
 from activelabel.store.leases import release_item
 from activelabel.store.next_tasks import next_tasks
 
@@ -51,7 +51,9 @@ def next_tasks_route(
 
 
 @router.post("/{item_id}/skip", status_code=204)
-def skip_task(name: str, item_id: int, store: StoreDep, user: CurrentUser) -> Response:
+def skip_task(
+    name: str, item_id: IdPath, store: StoreDep, user: CurrentUser
+) -> Response:
     """Give the item back and move it to the end of the queue."""
     with project_transaction(store, name) as (session, project):
         release_item(
