@@ -17,6 +17,7 @@ The tree::
       |   - ItemNotFoundError
       |   - UserNotFoundError
       + PermissionDeniedError                 the caller may not do this
+      + ItemLeasedError                       the item is leased to someone else
       + ProjectExistsError (ValueError)       a project with that name exists already
       + InvalidLabelError (ValueError)        an annotation value does not fit the schema
       + ExportError                           an export could not be written
@@ -42,6 +43,7 @@ __all__ = [
     "FieldTooLargeError",
     "ImportFormatError",
     "InvalidLabelError",
+    "ItemLeasedError",
     "ItemNotFoundError",
     "MediaError",
     "MissingDriverError",
@@ -113,6 +115,12 @@ class PermissionDeniedError(ActiveLabelError):
     """The caller is not allowed to do this."""
 
     status_code = 403
+
+
+class ItemLeasedError(ActiveLabelError):
+    """The item is leased to another annotator (and the project's overlap is 1)."""
+
+    status_code = 409
 
 
 class ProjectExistsError(ActiveLabelError, ValueError):

@@ -93,7 +93,11 @@ def label(
 def test_open_access_attributes_requests_without_token_to_local(
     client: TestClient, sms: int
 ) -> None:
-    assert client.get("/api/v1/me").json() == {"name": "local", "is_admin": True}
+    assert client.get("/api/v1/me").json() == {
+        "name": "local",
+        "role": "admin",
+        "is_admin": True,
+    }
 
 
 def test_a_wrong_token_is_refused_with_the_error_shape(

@@ -21,6 +21,7 @@ from activelabel.server.deps import (
     ServerSettings,
 )
 from activelabel.server.errors import error_body, install_error_handlers
+from activelabel.server.last_use import LastUse
 from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
@@ -45,7 +46,8 @@ def _operation_id(route: APIRoute) -> str:
 def _ensure_local_user(store: Store) -> None:
     with store.session() as session:
         if session.scalar(select(User.id).where(User.name == LOCAL_USER)) is None:
-            add_user(session, name=LOCAL_USER, is_admin=True)
+            # The one person of an open, token-less server on 127.0.0.1.
+            add_user(session, name=LOCAL_USER, role="admin")
 
 
 def create_app(
@@ -71,12 +73,14 @@ def create_app(
         app.state.trainer = trainer
         checkpointer = WalCheckpointer(store)
         checkpointer.start()
+        app.state.last_use.start()
         try:
             yield
         finally:
             if trainer is not None:
                 trainer.stop()
             checkpointer.stop()
+            app.state.last_use.stop()
 
     app = FastAPI(
         title="activelabel",
@@ -90,6 +94,7 @@ def create_app(
     app.state.database_url = database_url
     app.state.settings = settings
     app.state.annotators = AnnotatorCache()
+    app.state.last_use = LastUse(store)
     app.state.projects = ProjectCache()
     # "Next task" tops a low queue up itself, whether or not a round is coming.
     app.state.queue_top_up = QueueTopUp.for_queue(settings.queue_size)

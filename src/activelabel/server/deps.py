@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from activelabel.server.last_use import LastUse
 from activelabel.store.engine import Store
 from activelabel.store.models import Project, User
 from activelabel.store.projects import get_project, read_project
@@ -53,12 +55,19 @@ class ServerSettings:
     trainer_poll_seconds: float = 1.0
     #: Items kept in the queue (the top of the pool by priority).
     queue_size: int = 500
+    #: The projects this server serves (``activelabel serve NAME``); any other
+    #: answers 404 as if it did not exist. None: every project in the database.
+    projects: frozenset[str] | None = None
     #: The address the server listens on (a Host it answers to, unless 0.0.0.0).
     bind_host: str = "127.0.0.1"
     #: More Host names it answers to (``--allowed-host``), besides the loopback.
     allowed_hosts: tuple[str, ...] = ()
     #: Longest request body accepted, in bytes (longer: 413).
     max_body_bytes: int = 1 << 20
+
+    def serves(self, name: str) -> bool:
+        """Whether this server serves the project called ``name``."""
+        return self.projects is None or name in self.projects
 
 
 # The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def``
@@ -116,26 +125,36 @@ def get_session(request: Request, store: StoreDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-class AnnotatorCache:
-    """Annotators by token, remembered for a few seconds.
+#: What :class:`AnnotatorCache` keeps of a user: expiry, id, name, role, revoked_at.
+_Remembered = tuple[float, int, str, str, "dt.datetime | None"]
 
-    Every request names its annotator; looking the token up once per request
-    was one more query on the hottest paths. Annotators are only ever added
-    (never renamed, and a token never changes hands), so a short memory is
-    safe; a token not found is never remembered.
+
+class AnnotatorCache:
+    """Users by token, remembered for a few seconds.
+
+    Every request names its user; looking the token up once per request was
+    one more query on the hottest paths. A user is never renamed and a token
+    never changes hands; what can change is the role and a revocation
+    (``activelabel user revoke``), which a server sees within ``seconds``
+    (:meth:`forget_all` makes it see them at once). A token not found is
+    never remembered.
     """
 
-    def __init__(self, seconds: float = 30.0) -> None:
+    def __init__(self, seconds: float = 10.0) -> None:
         self.seconds = seconds
-        self._found: dict[str, tuple[float, int, str, bool]] = {}
+        self._found: dict[str, _Remembered] = {}
 
     def remembered(self, token: str | None) -> User | None:
-        """The annotator if this token was looked up in the last few seconds."""
+        """The user if this token was looked up in the last few seconds."""
         hit = self._found.get("" if token is None else token)
         if hit is None or hit[0] < time.monotonic():
             return None
         # A detached copy: safe to share between requests, never written back.
-        return User(id=hit[1], name=hit[2], is_admin=hit[3])
+        return User(id=hit[1], name=hit[2], role=hit[3], revoked_at=hit[4])
+
+    def forget_all(self) -> None:
+        """Look every token up again (a user was revoked or changed)."""
+        self._found.clear()
 
     def look_up(self, store: Store, token: str | None) -> User | None:
         """The annotator whose token this is (``None``: the ``local`` annotator)."""
@@ -146,9 +165,15 @@ class AnnotatorCache:
                 user = user_for_token(session, token)
             if user is None:
                 return None
-            hit = (time.monotonic() + self.seconds, user.id, user.name, user.is_admin)
+            hit: _Remembered = (
+                time.monotonic() + self.seconds,
+                user.id,
+                user.name,
+                user.role,
+                user.revoked_at,
+            )
         self._found["" if token is None else token] = hit
-        return User(id=hit[1], name=hit[2], is_admin=hit[3])
+        return User(id=hit[1], name=hit[2], role=hit[3], revoked_at=hit[4])
 
     async def get(self, store: Store, token: str | None) -> User | None:
         """:meth:`remembered`, else :meth:`look_up` on the thread pool."""
@@ -227,17 +252,19 @@ def labeling_project(request: Request, name: str) -> Project:
 
 
 async def get_current_user(request: Request) -> User:
-    """The annotator behind the request's bearer token (or ``local`` on open access).
+    """The user behind the request's bearer token (or ``local`` on open access).
 
     Outside the request's transaction: a remembered token costs no query and
     no hand-off to the thread pool. The store and settings are read from the
     app directly rather than as sub-dependencies: every request resolves this
     one, and each dependency FastAPI solves costs CPU on the event loop.
+    What the user may do is checked by ``server.roles.require``.
     """
     store = app_store(request)
     settings: ServerSettings = request.app.state.settings
     cache: AnnotatorCache = request.app.state.annotators
     header = request.headers.get("authorization", "")
+    user: User | None = None
     if header.lower().startswith("bearer "):
         user = await cache.get(store, header[7:].strip())
         if user is None:
@@ -246,11 +273,20 @@ async def get_current_user(request: Request) -> User:
                 "This token is not valid; ask for a new one with `activelabel user add`.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        return user
-    if settings.open_access:
+    elif settings.open_access:
         user = await cache.get(store, None)
-        if user is not None:
-            return user
+    if user is not None:
+        if user.revoked_at is not None:
+            raise HTTPException(
+                401,
+                f"The token of {user.name!r} was revoked on "
+                f"{user.revoked_at:%Y-%m-%d %H:%M} UTC; ask an admin for a new one.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        last_use: LastUse | None = getattr(request.app.state, "last_use", None)
+        if last_use is not None:
+            last_use.seen(user.id)
+        return user
     raise HTTPException(
         401,
         "Sign in with your annotator token (Authorization: Bearer <token>).",

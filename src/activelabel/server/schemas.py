@@ -50,6 +50,10 @@ IdQuery = Annotated[int, Query(ge=1, le=MAX_ID)]
 
 class UserPublic(BaseModel):
     name: str
+    role: Literal["annotator", "reviewer", "admin"] = Field(
+        description="what the server lets this user do (see the role matrix)"
+    )
+    #: Kept for clients of the first API: ``role == "admin"``.
     is_admin: bool
 
 

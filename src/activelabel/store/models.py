@@ -58,16 +58,30 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """An annotator: a name and the hash of their API token."""
+    """A user: a name, a role, and the hash of their API token."""
 
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: annotator, reviewer or admin (``store.users.ROLES``); what the server allows.
+    role: Mapped[str] = mapped_column(
+        String(16), default="annotator", server_default="annotator"
+    )
+    #: Written in step with ``role`` (admin), read by nothing: kept so the
+    #: users table is never rebuilt (see migration 0005).
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
+    )
+    #: Set by ``activelabel user revoke``: the token is refused from then on.
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    #: The last request with the token, written at most once a minute.
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
     )
 
 

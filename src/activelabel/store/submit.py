@@ -1,8 +1,8 @@
 """ "Submit label": record an annotator's label for a leased item, in few statements.
 
 The page sends one of these per item. Besides the label itself, a submission
-checks the item belongs to the project, honours a resent request (its
-``client_id``), keeps the query session only if it is the project's, links an
+checks the item belongs to the project and is not leased to another
+annotator, honours a resent request (its ``client_id``), keeps the query session only if it is the project's, links an
 accepted suggestion to the newest model, supersedes the annotator's earlier
 label of the item, and takes the item out of the queue. Done one statement at
 a time that was ten round trips to PostgreSQL; here everything read comes
@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
-from activelabel.exceptions import ItemNotFoundError
+from activelabel.exceptions import ItemLeasedError, ItemNotFoundError
 from activelabel.store.annotations import (
     INSERT_ANNOTATION,
     SUPERSEDE_EARLIER,
@@ -73,9 +73,11 @@ def submit_label(
     project is dropped, not trusted. With the project's ``overlap`` above 1
     the item stays queued until that many annotators labeled it.
 
-    Raises ``ItemNotFoundError`` for an item not in the project and
-    ``InvalidLabelError`` / ``ConfigError`` for a value the project does not
-    allow; nothing is written then. The label is on disk when this returns.
+    Raises ``ItemNotFoundError`` for an item not in the project,
+    ``ItemLeasedError`` for an item another annotator holds a live lease on
+    (unless the project's ``overlap`` is above 1, which lets several
+    annotators label one item) and ``InvalidLabelError`` / ``ConfigError``
+    for a value the project does not allow; nothing is written then. The label is on disk when this returns.
     """
     request = _Request(
         project=project,
@@ -87,8 +89,9 @@ def submit_label(
         accepted_suggestion=accepted_suggestion,
         seconds_spent=seconds_spent,
         now=now or utcnow(),
+        overlap=int((project.config or {}).get("overlap", 1)),
     )
-    overlap = int((project.config or {}).get("overlap", 1))
+    overlap = request.overlap
     if store.dialect == "postgresql" and overlap <= 1:
         # The read and the one write statement need no transaction around
         # them: the write is atomic by itself, and what the read found can
@@ -136,6 +139,7 @@ class _Request:
     accepted_suggestion: bool
     seconds_spent: float | None
     now: dt.datetime
+    overlap: int
 
 
 @dataclass(frozen=True)
@@ -153,15 +157,22 @@ class _Lookup:
 def _look_up(connection: Connection, r: _Request) -> _Lookup:
     """Read everything the submission needs in one statement.
 
-    Raises ``ItemNotFoundError`` for an item that is not in the project.
+    Raises ``ItemNotFoundError`` for an item that is not in the project and
+    ``ItemLeasedError`` for one leased to another annotator (overlap 1), unless
+    this is a resend of a label already stored.
     """
+    check_lease = r.overlap <= 1
     row = connection.execute(
-        _lookup_statement(r.session_id is not None, r.client_id is not None),
+        _lookup_statement(
+            r.session_id is not None, r.client_id is not None, check_lease
+        ),
         {
             "item": r.item_id,
             "session": r.session_id,
             "client": r.client_id,
             "project": r.project.id,
+            "annotator": r.annotator_id,
+            "now": r.now,
         },
     ).first()
     if row is None or row.project_id != r.project.id:
@@ -181,6 +192,11 @@ def _look_up(connection: Connection, r: _Request) -> _Lookup:
             select(*_annotations.c).where(_annotations.c.id == row.stored_id)
         ).one()
         stored = Annotation(**found._asdict())
+    elif check_lease and row.leased_until is not None:
+        raise ItemLeasedError(
+            f"Item {r.item_id} of {r.project.name!r} is leased to another annotator "
+            f"until {row.leased_until:%H:%M} UTC; label the items you are given."
+        )
     return _Lookup(
         item=item,
         stored=stored,
@@ -217,12 +233,16 @@ def _row(r: _Request, found: _Lookup) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @functools.cache
-def _lookup_statement(with_session: bool, with_client: bool) -> Executable:
+def _lookup_statement(
+    with_session: bool, with_client: bool, with_lease: bool
+) -> Executable:
     """The item, with what the submission needs to know, in one row.
 
     The newest model always; the session's owner and a label stored under the
-    same ``client_id`` only when the request names them (scalar subqueries
-    that PostgreSQL and SQLite run once per statement).
+    same ``client_id`` only when the request names them; the end of another
+    annotator's live lease on the item when the check is on (scalar subqueries
+    that PostgreSQL and SQLite run once per statement; the lease is one
+    lookup in the queue's (project, item) unique index).
     """
     columns: list[Any] = [
         Item.id,
@@ -248,6 +268,18 @@ def _lookup_statement(with_session: bool, with_client: bool) -> Executable:
             .where(Annotation.client_id == bindparam("client"))
             .scalar_subquery()
             .label("stored_id")
+        )
+    if with_lease:
+        columns.append(
+            select(QueueEntry.lease_expires_at)
+            .where(
+                QueueEntry.project_id == bindparam("project"),
+                QueueEntry.item_id == bindparam("item"),
+                QueueEntry.leased_by != bindparam("annotator"),
+                QueueEntry.lease_expires_at >= bindparam("now"),
+            )
+            .scalar_subquery()
+            .label("leased_until")
         )
     return select(*columns).where(Item.id == bindparam("item"))
 

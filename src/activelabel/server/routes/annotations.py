@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from activelabel.exceptions import NotFoundError, PermissionDeniedError
 from activelabel.server.deps import (
-    CurrentUser,
     ProjectDep,
     SessionDep,
     StoreDep,
@@ -19,6 +18,7 @@ from activelabel.server.deps import (
     project_transaction,
 )
 from activelabel.server.presenters import annotation_public, json_response
+from activelabel.server.roles import Action, AnnotationsReader, CanLabel, may
 from activelabel.server.schemas import (
     MAX_ID,
     AnnotationCreate,
@@ -47,7 +47,7 @@ def create_annotation(
     name: str,
     body: AnnotationCreate,
     request: Request,
-    user: CurrentUser,
+    user: CanLabel,
 ) -> Response:
     """Label an item. Sending the same ``client_id`` again returns the stored label."""
     project = labeling_project(request, name)
@@ -80,7 +80,7 @@ def _own(
     annotation = session.get(Annotation, annotation_id)
     if annotation is None or annotation.project_id != project_id:
         raise NotFoundError(f"No annotation with id {annotation_id} in this project.")
-    if annotation.annotator_id != user.id and not user.is_admin:
+    if annotation.annotator_id != user.id and not may(user, Action.CHANGE_ANY_LABEL):
         raise PermissionDeniedError(
             f"Annotation {annotation_id} was given by another annotator; only they "
             "or an admin can change it."
@@ -94,7 +94,7 @@ def undo(
     annotation_id: IdPath,
     request: Request,
     store: StoreDep,
-    user: CurrentUser,
+    user: CanLabel,
 ) -> AnnotationPublic:
     """Withdraw a label; the item comes back to the front of the caller's queue."""
     with project_transaction(store, name) as (session, project):
@@ -132,7 +132,7 @@ def edit(
     body: AnnotationUpdate,
     request: Request,
     store: StoreDep,
-    user: CurrentUser,
+    user: CanLabel,
 ) -> AnnotationPublic:
     """Change a label; the old one stays in history as superseded."""
     with project_transaction(store, name) as (session, project):
@@ -149,7 +149,7 @@ def edit(
 def list_annotations(
     project: ProjectDep,
     session: SessionDep,
-    user: CurrentUser,
+    user: AnnotationsReader,
     mine: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
     before_id: IdQuery | None = None,

@@ -9,14 +9,15 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from activelabel.keymap import choose_keys
 from activelabel.server.deps import (
-    CurrentUser,
     ProjectCache,
     ProjectDep,
     SessionDep,
+    SettingsDep,
     StoreDep,
     project_transaction,
 )
 from activelabel.server.presenters import project_public
+from activelabel.server.roles import CanManage, CanRead
 from activelabel.server.schemas import (
     ProjectPublic,
     ProjectsPublic,
@@ -29,29 +30,33 @@ router = APIRouter(prefix="/api/v1", tags=["projects"])
 
 
 @router.get("/me")
-def read_me(user: CurrentUser) -> UserPublic:
-    """The annotator making the request."""
-    return UserPublic(name=user.name, is_admin=user.is_admin)
+def read_me(user: CanRead) -> UserPublic:
+    """The user making the request, with their role."""
+    return UserPublic(name=user.name, role=user.role, is_admin=user.role == "admin")
 
 
 @router.get("/projects")
-def read_projects(session: SessionDep, _: CurrentUser) -> ProjectsPublic:
-    """Every project with its size and progress."""
-    data = [project_public(session, p) for p in list_projects(session)]
+def read_projects(
+    session: SessionDep, settings: SettingsDep, _: CanRead
+) -> ProjectsPublic:
+    """Every project this server serves, with its size and progress."""
+    data = [
+        project_public(session, p)
+        for p in list_projects(session)
+        if settings.serves(p.name)
+    ]
     return ProjectsPublic(data=data, count=len(data))
 
 
 @router.get("/projects/{name}")
-def read_project(
-    project: ProjectDep, session: SessionDep, _: CurrentUser
-) -> ProjectPublic:
+def read_project(project: ProjectDep, session: SessionDep, _: CanRead) -> ProjectPublic:
     """One project: task, labels, keys, settings, progress."""
     return project_public(session, project)
 
 
 @router.patch("/projects/{name}")
 def update_project(
-    name: str, body: ProjectUpdate, request: Request, store: StoreDep, _: CurrentUser
+    name: str, body: ProjectUpdate, request: Request, store: StoreDep, _: CanManage
 ) -> ProjectPublic:
     """Reassign label keys or change retrain_every / overlap."""
     with project_transaction(store, name) as (session, project):

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.server.deps import (
-    CurrentUser,
     ProjectDep,
     RecentValues,
     SessionDep,
@@ -15,6 +14,7 @@ from activelabel.server.deps import (
     project_transaction,
 )
 from activelabel.server.presenters import model_figures
+from activelabel.server.roles import CanManage, CanRead
 from activelabel.server.schemas import (
     ModelVersionPublic,
     ModelVersionsPublic,
@@ -35,9 +35,7 @@ STATS_SECONDS = 2.0
 
 
 @router.get("/stats")
-def read_stats(
-    name: str, request: Request, store: StoreDep, _: CurrentUser
-) -> StatsPublic:
+def read_stats(name: str, request: Request, store: StoreDep, _: CanRead) -> StatsPublic:
     """Everything the progress panel shows, in one call.
 
     Every open page asks every 3 s, and the counts cost the database time
@@ -107,7 +105,7 @@ def _stats_in(session: Session, project: Project) -> StatsPublic:
 
 @router.get("/model-versions")
 def read_model_versions(
-    project: ProjectDep, session: SessionDep, _: CurrentUser
+    project: ProjectDep, session: SessionDep, _: CanRead
 ) -> ModelVersionsPublic:
     """Every trained model of the project, oldest first."""
     rows = session.scalars(
@@ -132,7 +130,7 @@ def read_model_versions(
 
 @router.post("/train", status_code=202)
 def train_now(
-    name: str, request: Request, store: StoreDep, _: CurrentUser
+    name: str, request: Request, store: StoreDep, _: CanManage
 ) -> TrainPublic:
     """Retrain and rescore in the background, now."""
     with project_transaction(store, name) as (session, project):

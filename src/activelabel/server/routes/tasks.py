@@ -5,14 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from activelabel.server.deps import (
-    CurrentUser,
     StoreDep,
     app_store,
     labeling_project,
     project_transaction,
 )
 from activelabel.server.presenters import json_response, task_public
+from activelabel.server.roles import CanLabel
 from activelabel.server.schemas import IdPath, TasksPublic, TasksRequest
+from activelabel.store.lease_conflicts import refuse_if_leased_to_another
 from activelabel.store.leases import release_item
 from activelabel.store.next_tasks import next_tasks
 
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
 @router.post("/next", response_model=TasksPublic)
 def next_tasks_route(
-    name: str, body: TasksRequest, request: Request, user: CurrentUser
+    name: str, body: TasksRequest, request: Request, user: CanLabel
 ) -> Response:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
     project = labeling_project(request, name)
@@ -51,11 +52,15 @@ def next_tasks_route(
 
 
 @router.post("/{item_id}/skip", status_code=204)
-def skip_task(
-    name: str, item_id: IdPath, store: StoreDep, user: CurrentUser
-) -> Response:
-    """Give the item back and move it to the end of the queue."""
+def skip_task(name: str, item_id: IdPath, store: StoreDep, user: CanLabel) -> Response:
+    """Give the item back and move it to the end of the queue.
+
+    An item leased to another annotator is refused (409) and keeps its lease.
+    """
     with project_transaction(store, name) as (session, project):
+        refuse_if_leased_to_another(
+            session, project=project, item_id=item_id, user_id=user.id
+        )
         release_item(
             session,
             project_id=project.id,
