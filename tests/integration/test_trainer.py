@@ -123,15 +123,16 @@ def test_a_first_round_runs_as_the_server_starts_not_after_the_first_poll(
     store.close()
 
 
-def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
+def test_the_trainer_queues_one_job_when_labels_are_due_and_requeues_a_stale_one(
     store, db_url, project_factory
 ) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
     from sqlalchemy import select
 
-    from activelabel.server.trainer import STALE_JOB, BackgroundTrainer
+    from activelabel.server.trainer import BackgroundTrainer
     from activelabel.store.annotations import add_annotation
+    from activelabel.store.jobs import STALE_AFTER
     from activelabel.store.models import Item, Job, utcnow
     from activelabel.store.queue import random_fill
 
@@ -146,13 +147,14 @@ def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
         ids = session.scalars(select(Item.id).where(Item.project_id == due.id))
         for item_id in list(ids)[:3]:
             add_annotation(session, project=due, item_id=item_id, value="ham")
-        # A job another server started long ago and never finished.
+        # A job another server started and stopped renewing a while ago.
         session.add(
             Job(
                 project_id=quiet.id,
                 kind="train",
                 state="running",
-                started_at=utcnow() - STALE_JOB - dt.timedelta(minutes=1),
+                started_at=utcnow() - dt.timedelta(minutes=5),
+                heartbeat_at=utcnow() - STALE_AFTER - dt.timedelta(seconds=1),
                 result={},
             )
         )
@@ -164,11 +166,11 @@ def test_the_trainer_queues_one_job_when_labels_are_due_and_fails_a_stale_one(
         jobs = session.execute(
             select(Job.project_id, Job.state, Job.error).order_by(Job.id)
         ).all()
+    # The stale job is back in the queue for any trainer to run again.
     assert [(j.project_id, j.state) for j in jobs] == [
-        (quiet.id, "failed"),
+        (quiet.id, "queued"),
         (due.id, "queued"),
     ]
-    assert jobs[0].error == "The server running this job stopped."
 
 
 def test_a_low_queue_holding_every_unlabeled_item_does_not_retrain_again_and_again(

@@ -9,7 +9,10 @@ training never hold the server's GIL. The worker only reads the database; the
 server writes what it computed (model version, query session, queue) in short
 transactions of its own, so on SQLite requests never wait for another
 process's write lock. Jobs live in the database so several servers on one
-PostgreSQL database run each job once.
+PostgreSQL database run each job once. While a round runs, the trainer renews
+its job's heartbeat every few seconds; a job whose heartbeat stopped (its
+server died) is reclaimed by whichever trainer looks next
+(:func:`activelabel.store.jobs.reclaim_stale_jobs`).
 """
 
 from __future__ import annotations
@@ -22,15 +25,23 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from activelabel.server.process_memory import release_free_memory
 from activelabel.server.round_worker import RoundFailed, RoundWorker
 from activelabel.store.engine import Store
-from activelabel.store.jobs import claim_job, finish_job, request_job
-from activelabel.store.models import Annotation, Job, ModelVersion, Project, utcnow
+from activelabel.store.jobs import (
+    HEARTBEAT_SECONDS,
+    STALE_AFTER,
+    beat_job,
+    claim_job,
+    finish_job,
+    has_stale_jobs,
+    reclaim_stale_jobs,
+    request_job,
+)
+from activelabel.store.models import Annotation, Job, ModelVersion, Project
 from activelabel.store.queue import (
     has_items_to_queue,
     probe_at_random,
@@ -47,8 +58,6 @@ log = logging.getLogger("activelabel.trainer")
 #: The trainer looks at the projects at most this often (seconds).
 MIN_CHECK_SECONDS = 1.0
 
-#: A job "running" for longer than this was left by a server that died.
-STALE_JOB = dt.timedelta(minutes=30)
 #: A worker process idle this long exits, giving back the memory of the model
 #: stack and the pool's features (hundreds of MiB on a large pool). The next
 #: round starts a new one: a few seconds, against the tens a large round takes,
@@ -64,11 +73,6 @@ DRAINED_SECONDS = 60.0
 
 #: PostgreSQL advisory lock key held while a starting server fills empty queues.
 _PG_START_LOCK = 0x61637476_0002
-
-
-def _stale_jobs() -> tuple[ColumnElement[bool], ...]:
-    """Conditions of a job left ``running`` by a server that stopped."""
-    return (Job.state == "running", Job.started_at < utcnow() - STALE_JOB)
 
 
 def _busy(session: Session, project_id: int) -> bool:
@@ -92,6 +96,8 @@ class BackgroundTrainer:
         queue_size: int = 500,
         poll_seconds: float = 5.0,
         cache_dir: Path | None = None,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        stale_after: dt.timedelta = STALE_AFTER,
     ) -> None:
         self.store = store
         self.url = url
@@ -100,6 +106,10 @@ class BackgroundTrainer:
         self.low_water = max(10, queue_size // 5)
         self.poll_seconds = poll_seconds
         self.cache_dir = cache_dir
+        #: How often a running job's heartbeat is renewed, and how old another
+        #: server's job's heartbeat may get before the job is reclaimed.
+        self.heartbeat_seconds = heartbeat_seconds
+        self.stale_after = stale_after
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -188,26 +198,22 @@ class BackgroundTrainer:
 
         Looked at in a read transaction; the writing one (on SQLite, the lock
         every label waits for) is opened only when there is a job to queue or a
-        stale one to fail.
+        stale one to reclaim (see :func:`reclaim_stale_jobs`).
         """
         with self.store.session() as session:
-            stale = session.scalar(select(Job.id).where(*_stale_jobs()).limit(1))
+            stale = has_stale_jobs(session, stale_after=self.stale_after)
             due = [
                 project.id
                 for project in session.scalars(select(Project))
                 if self._round_due(session, project) and not _busy(session, project.id)
             ]
-        if stale is None and not due:
+        if not stale and not due:
             return
         with self.store.session(write=True) as session:
-            if stale is not None:
-                session.execute(
-                    update(Job)
-                    .where(*_stale_jobs())
-                    .values(
-                        state="failed", error="The server running this job stopped."
-                    )
-                )
+            if stale:
+                reclaimed = reclaim_stale_jobs(session, stale_after=self.stale_after)
+                if reclaimed:
+                    log.warning("reclaimed jobs %s of a server that stopped", reclaimed)
             for project_id in due:
                 # Another server may have queued one since the read.
                 if not _busy(session, project_id):
@@ -288,6 +294,12 @@ class BackgroundTrainer:
             if job is None:
                 return False
             job_id, project_id = job.id, job.project_id
+        beat = _Heartbeat(self.store, job_id, self.heartbeat_seconds)
+
+        def while_waiting() -> None:
+            beat()
+            self._top_up_low_queues()
+
         try:
             try:
                 computed = self._worker.compute(
@@ -295,7 +307,7 @@ class BackgroundTrainer:
                     project_id,
                     self.queue_size,
                     str(self.cache_dir) if self.cache_dir else None,
-                    while_waiting=self._top_up_low_queues,
+                    while_waiting=while_waiting,
                 )
             finally:
                 self._worker_used = time.monotonic()
@@ -317,3 +329,24 @@ class BackgroundTrainer:
         # Writing the round's queue allocated and freed thousands of rows.
         release_free_memory()
         return True
+
+
+class _Heartbeat:
+    """Renews a running job's heartbeat, at most every ``seconds``, when called."""
+
+    def __init__(self, store: Store, job_id: int, seconds: float) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.seconds = seconds
+        self._last = time.monotonic()  # claiming the job set the first beat
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self._last < self.seconds:
+            return
+        self._last = now
+        try:
+            with self.store.session(write=True) as session:
+                beat_job(session, job_id=self.job_id)
+        except Exception:  # a missed beat is retried at the next call
+            log.exception("renewing the heartbeat of job %s failed", self.job_id)

@@ -299,6 +299,11 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )
+    #: Renewed every few seconds by the server running the job; a running job
+    #: whose heartbeat stopped was left by a server that died (migration 0007).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
     finished_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )
