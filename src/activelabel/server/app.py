@@ -20,6 +20,7 @@ from activelabel.server.deps import (
     RecentValues,
     ServerSettings,
 )
+from activelabel.server.api_docs import install_api_docs
 from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.last_use import LastUse
 from activelabel.server.request_guard import install_request_guard
@@ -88,6 +89,9 @@ def create_app(
         description="ML-assisted data labeling with active learning.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # /docs is served with local assets below: FastAPI's pages load a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = store
     # What a child process (the round worker, an export) opens.
@@ -112,6 +116,8 @@ def create_app(
         extra_hosts=settings.allowed_hosts,
         max_body_bytes=settings.max_body_bytes,
     )
+
+    install_api_docs(app)
 
     @app.get("/api/{rest:path}", include_in_schema=False)
     def unknown_api(rest: str) -> JSONResponse:
