@@ -166,106 +166,121 @@ def next_tasks(
     then means there are no more for this annotator.
     """
     now = now or utcnow()
+    request = _Request(project_id, user_id, n, list(exclude), lease, now, overlap)
     if store.dialect != "postgresql":
-        with store.session(write=True) as session:
-            tasks = lease_tasks(
+        return _next_in_transaction(store, request, top_up)
+    return _next_in_one_statement(store, request, top_up)
+
+
+@dataclass(frozen=True)
+class _Request:
+    project_id: int
+    user_id: int
+    n: int
+    exclude: list[int]
+    lease: dt.timedelta
+    now: dt.datetime
+    overlap: int
+
+
+def _next_in_transaction(
+    store: Store, r: _Request, top_up: QueueTopUp | None
+) -> NextTasks:
+    """SQLite: lease, read the status, and top up inside one writing transaction,
+    so no other request (of any process) writes meanwhile."""
+    with store.session(write=True) as session:
+
+        def lease(n: int, exclude: list[int]) -> list[LeasedTask]:
+            return lease_tasks(
                 session,
-                project_id=project_id,
-                user_id=user_id,
+                project_id=r.project_id,
+                user_id=r.user_id,
                 n=n,
                 exclude=exclude,
-                lease=lease,
-                now=now,
+                lease=r.lease,
+                now=r.now,
             )
-            status = queue_status(session, project_id=project_id)
-            short = len(tasks) < n
-            if top_up is None or not top_up.due(
-                project_id, size=status.size, short=short
+
+        tasks = lease(r.n, r.exclude)
+        status = queue_status(session, project_id=r.project_id)
+        short = len(tasks) < r.n
+        if top_up is None or not top_up.due(
+            r.project_id, size=status.size, short=short
+        ):
+            return NextTasks(tasks, status)
+        added: list[int] = []
+
+        def fill(count: int) -> int:
+            added.append(_fill(session.connection(), r, count))
+            return added[-1]
+
+        if not short:
+            top_up.refill(r.project_id, short=False, wanted=r.n, fill=fill)
+        # A short call tops up and leases again; once more if another
+        # request's top-up, which it waited for, was taken before it.
+        for _ in range(2):
+            if len(tasks) >= r.n or not top_up.refill(
+                r.project_id, short=True, wanted=r.n, fill=fill
             ):
-                return NextTasks(tasks, status)
-            # Inside the writing transaction: no other request of this
-            # process (nor any other process) writes meanwhile.
-            added: list[int] = []
+                break
+            tasks += lease(r.n - len(tasks), [*r.exclude, *(t.item_id for t in tasks)])
+        return NextTasks(tasks, QueueStatus(status.size + sum(added), status.model))
 
-            def fill(count: int) -> int:
-                added.append(
-                    top_up_queue(
-                        session.connection(),
-                        project_id=project_id,
-                        n=count,
-                        overlap=overlap,
-                        now=now,
-                    )
-                )
-                return added[-1]
 
-            if not short:
-                top_up.refill(project_id, short=False, wanted=n, fill=fill)
-            # A short call tops up and leases again; once more if another
-            # request's top-up, which it waited for, was taken before it.
-            for _ in range(2):
-                if len(tasks) >= n or not top_up.refill(
-                    project_id, short=True, wanted=n, fill=fill
-                ):
-                    break
-                tasks += lease_tasks(
-                    session,
-                    project_id=project_id,
-                    user_id=user_id,
-                    n=n - len(tasks),
-                    exclude=[*exclude, *(t.item_id for t in tasks)],
-                    lease=lease,
-                    now=now,
-                )
-            return NextTasks(tasks, QueueStatus(status.size + sum(added), status.model))
-    expires = now + lease
+def _next_in_one_statement(
+    store: Store, r: _Request, top_up: QueueTopUp | None
+) -> NextTasks:
+    """PostgreSQL: the lease statement; a top-up and a second lease only when due."""
     params = {
-        "project": project_id,
-        "annotator": user_id,
-        "now": now,
-        "expires": expires,
-        "n": n,
-        "exclude": list(exclude),
+        "project": r.project_id,
+        "annotator": r.user_id,
+        "now": r.now,
+        "expires": r.now + r.lease,
+        "n": r.n,
+        "exclude": r.exclude,
     }
     with store.lease_connection() as connection:
         tasks, status = _lease_once(connection, params)
-        short = len(tasks) < n
-        if top_up is None or not top_up.due(project_id, size=status.size, short=short):
+        short = len(tasks) < r.n
+        if top_up is None or not top_up.due(
+            r.project_id, size=status.size, short=short
+        ):
             return NextTasks(tasks, status)
-        filled: list[int] = []
+        added: list[int] = []
 
-        def fill_pg(count: int) -> int:
-            filled.append(
-                top_up_queue(
-                    connection,
-                    project_id=project_id,
-                    n=count,
-                    overlap=overlap,
-                    now=now,
-                )
-            )
-            return filled[-1]
+        def fill(count: int) -> int:
+            added.append(_fill(connection, r, count))
+            return added[-1]
 
         if not short:
-            top_up.refill(project_id, short=False, wanted=n, fill=fill_pg)
-            return NextTasks(
-                tasks, QueueStatus(status.size + sum(filled), status.model)
-            )
+            top_up.refill(r.project_id, short=False, wanted=r.n, fill=fill)
+            return NextTasks(tasks, QueueStatus(status.size + sum(added), status.model))
         for _ in range(2):
-            if len(tasks) >= n or not top_up.refill(
-                project_id, short=True, wanted=n, fill=fill_pg
+            if len(tasks) >= r.n or not top_up.refill(
+                r.project_id, short=True, wanted=r.n, fill=fill
             ):
                 break
             more, status = _lease_once(
                 connection,
                 {
                     **params,
-                    "n": n - len(tasks),
-                    "exclude": [*exclude, *(t.item_id for t in tasks)],
+                    "n": r.n - len(tasks),
+                    "exclude": [*r.exclude, *(t.item_id for t in tasks)],
                 },
             )
             tasks += more
         return NextTasks(tasks, status)
+
+
+def _fill(connection: Connection, r: _Request, count: int) -> int:
+    """Top the queue up by up to ``count`` items; how many were added."""
+    return top_up_queue(
+        connection,
+        project_id=r.project_id,
+        n=count,
+        overlap=r.overlap,
+        now=r.now,
+    )
 
 
 def _lease_once(
