@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from activelabel.al.rounds import run_round
 from activelabel.cli import app as cli
 from activelabel.exceptions import MediaError
+from activelabel.io.export import export_labels
 from activelabel.io.importer import import_path
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
@@ -147,6 +149,22 @@ def test_two_folders_with_the_same_layout_do_not_collide(
     with store.session() as session:
         labeled = session.scalars(select(Annotation.item_id)).all()
     assert sorted(labeled) == sorted(item.id for item in files.values())
+
+
+def test_the_export_names_each_file_through_its_own_folder(
+    store: Store, pets: str, tmp_path: Path
+) -> None:
+    first, second = same_layout_folders(tmp_path)
+    import_path(store, pets, first)
+    import_path(store, pets, second)
+    export_labels(store, pets, tmp_path / "labels.csv")
+    exported = pd.read_csv(tmp_path / "labels.csv")
+    assert dict(zip(exported["external_id"], exported["media_path"], strict=True)) == {
+        "cat/0000.jpg": str(first / "cat" / "0000.jpg"),
+        "cat/0001.jpg": str(first / "cat" / "0001.jpg"),
+        "2:cat/0000.jpg": str(second / "cat" / "0000.jpg"),
+        "2:cat/0001.jpg": str(second / "cat" / "0001.jpg"),
+    }
 
 
 def test_reimporting_a_folder_its_subfolder_or_its_parent_adds_nothing_twice(

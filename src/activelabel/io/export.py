@@ -67,7 +67,7 @@ from activelabel.io.export_columns import (
 from activelabel.io.writers import MISSING, Column, Kind, format_for, open_writer
 from activelabel.store.annotations import aggregate_values
 from activelabel.store.engine import Store
-from activelabel.store.models import Annotation, Item, Project, User
+from activelabel.store.models import Annotation, Item, MediaRoot, Project, User
 from activelabel.store.projects import get_project
 
 __all__ = [
@@ -151,7 +151,7 @@ def _begin_snapshot(session: Session) -> None:
         )
 
 
-_ItemRow = Row[int, str, str | None, str | None]
+_ItemRow = Row[int, str, str | None, str | None, int | None]
 
 #: Decodes JSON text; called directly, it skips json.loads' per-call checks.
 _decode = json.JSONDecoder().decode
@@ -173,7 +173,8 @@ def _item_chunks(
 ) -> Iterator[Sequence[_ItemRow]]:
     """The project's items in id order, ``chunk_size`` at a time (keyset pagination).
 
-    Rows are (id, external_id, data as JSON text or None, media_path); the data
+    Rows are (id, external_id, data as JSON text or None, media_path,
+    media_root_id); the data
     is read only ``with_data``. Each query walks the primary key from the last
     id seen, so the whole pass is linear. SQLite's planner would rather use an
     index starting with ``project_id`` and sort all of the project's items for
@@ -188,7 +189,7 @@ def _item_chunks(
     last = -1
     while True:
         rows = session.execute(
-            select(Item.id, Item.external_id, data, Item.media_path)
+            select(Item.id, Item.external_id, data, Item.media_path, Item.media_root_id)
             .where(project_id == project.id, Item.id > last)
             .order_by(Item.id)
             .limit(chunk_size)
@@ -306,7 +307,8 @@ def export_labels(
     """Write the labels dataset of a project: one row per item.
 
     Columns: ``external_id``, the items' original fields (first-seen order),
-    ``media_path`` for image and audio projects, then ``label`` (majority vote over
+    ``media_path`` for image and audio projects (the file's full path, through
+    the item's own media root), then ``label`` (majority vote over
     the item's active annotations; ties go to the earliest), ``n_annotators``,
     ``agreement`` (share of active annotations equal to the label),
     ``label_source`` (the sources of the annotations that gave the label, joined
@@ -335,6 +337,16 @@ def export_labels(
         total = _count(session, Item, project)
         fields = original_fields(session, project)
         media = project.modality in _MEDIA_MODALITIES
+        # Media paths are written whole, through each item's own root: two
+        # folders of a project can hold the same relative path.
+        roots = {
+            root_id: path
+            for root_id, path in session.execute(
+                select(MediaRoot.id, MediaRoot.path).where(
+                    MediaRoot.project_id == project.id
+                )
+            )
+        }
         columns, renamed = label_columns(fields, media=media)
         keys = [f.name for f in fields]
         writer = open_writer(name, temporary, columns, escape_formulas=escape_formulas)
@@ -360,7 +372,7 @@ def export_labels(
                     if project_id == project.id:
                         active.setdefault(item_id, []).append((_decode(value), source))
                 rows: list[list[Any]] = []
-                for item_id, external_id, raw, media_path in items:
+                for item_id, external_id, raw, media_path, root_id in items:
                     data = _decode(raw) if raw is not None else {}
                     tail = _label_row_tail(active.get(item_id))
                     if not include_unlabeled and tail[-1] == "unlabeled":
@@ -368,7 +380,12 @@ def export_labels(
                     row: list[Any] = [external_id]
                     row.extend([data.get(k, MISSING) for k in keys])
                     if media:
-                        row.append(media_path)
+                        root = roots.get(root_id) if root_id is not None else None
+                        row.append(
+                            str(Path(root) / media_path)
+                            if root is not None and media_path is not None
+                            else media_path
+                        )
                     row.extend(tail)
                     rows.append(row)
                 writer.write(rows)
