@@ -60,7 +60,9 @@ def import_command(
     media_root: Annotated[
         Path | None,
         typer.Option(
-            help="Folder that media paths must stay inside (default: the folder imported)."
+            help="Folder media paths are relative to and must stay inside (default: the "
+            "folder imported, or the folder of the file). Each import records its own; "
+            "earlier items keep theirs."
         ),
     ] = None,
     label_from_folder: Annotated[

@@ -208,8 +208,9 @@ def settle_plan(
                 f"or name the column of {path} that holds file paths with --media-column."
             )
     if media_column is not None and media_root is None:
-        root = config.get("media_root")
-        media_root = Path(root) if root else path.parent.resolve()
+        # Paths in a file are read from the file's own folder, like links in a
+        # page; each import records its root (see io.media_roots).
+        media_root = path.parent.resolve()
     return RowPlan(
         text_column, id_column, label_column, feature_columns, media_column, media_root
     )
