@@ -39,6 +39,7 @@ from activelabel.store.models import (
     Project,
     QueueEntry,
 )
+from activelabel.store.projects import create_project
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CAT = FIXTURES / "images" / "cat"
@@ -333,3 +334,47 @@ def test_a_project_with_a_media_root_in_its_settings_upgrades_and_still_serves(
         assert served.content == (photos / "cat" / "0000.jpg").read_bytes()
     finally:
         store.close()
+
+
+def test_a_downgrade_gives_the_project_its_first_folder_back(
+    db_url: str, tmp_path: Path
+) -> None:
+    from alembic import command
+
+    from activelabel.store.engine import _alembic_config
+
+    store = open_store(db_url)
+    first, second = same_layout_folders(tmp_path)
+    try:
+        with store.session() as session:
+            create_project(
+                session,
+                name="pets",
+                task="classification",
+                labels="cat,dog",
+                modality="image",
+            )
+        import_path(store, "pets", first)
+        import_path(store, "pets", second)
+    finally:
+        store.close()
+    engine = make_engine(db_url)
+    try:
+        cfg = _alembic_config()
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0005")
+        with engine.connect() as connection:
+            config = connection.execute(text("SELECT config FROM projects")).scalar()
+            paths = connection.execute(
+                text("SELECT media_path FROM items ORDER BY id")
+            ).scalars()
+            assert "media_root" in str(config) and str(first) in str(config)
+            assert list(paths) == [
+                "cat/0000.jpg",
+                "cat/0001.jpg",
+                str(second / "cat" / "0000.jpg"),
+                str(second / "cat" / "0001.jpg"),
+            ]
+    finally:
+        engine.dispose()
