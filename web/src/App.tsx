@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiClient, ApiError } from "./api/client";
 import type { Me, Project } from "./api/models";
 import { LoginForm } from "./components/LoginForm";
-import { readToken, saveToken } from "./lib/auth";
+import { mayManage, readToken, saveToken } from "./lib/auth";
 import { parseRoute, type Route } from "./lib/route";
 import { History } from "./pages/History";
 import { Labeling } from "./pages/Labeling";
@@ -53,7 +53,7 @@ export function App() {
       {route.page === "projects" ? (
         <ProjectList api={api} />
       ) : (
-        <ProjectPage api={api} route={route} />
+        <ProjectPage api={api} route={route} canManage={mayManage(auth.me)} />
       )}
       <footer class="footer muted">
         Signed in as {auth.me.name}
@@ -77,7 +77,15 @@ export function App() {
   );
 }
 
-function ProjectPage({ api, route }: { api: ApiClient; route: Exclude<Route, { page: "projects" }> }) {
+function ProjectPage({
+  api,
+  route,
+  canManage,
+}: {
+  api: ApiClient;
+  route: Exclude<Route, { page: "projects" }>;
+  canManage: boolean;
+}) {
   const [project, setProject] = useState<Project | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -99,5 +107,5 @@ function ProjectPage({ api, route }: { api: ApiClient; route: Exclude<Route, { p
   }
   if (!project || project.name !== route.project) return <p class="muted page">Loading…</p>;
   if (route.page === "history") return <History api={api} project={project} />;
-  return <Labeling api={api} project={project} onProjectChange={setProject} />;
+  return <Labeling api={api} project={project} onProjectChange={setProject} canManage={canManage} />;
 }

@@ -25,7 +25,7 @@ import type {
 } from "./types";
 
 export function toMe(raw: MeRaw): Me {
-  return { name: raw.name, isAdmin: raw.is_admin };
+  return { name: raw.name, role: raw.role, isAdmin: raw.role === "admin" };
 }
 
 export function toProject(raw: ProjectRaw): Project {

@@ -4,8 +4,12 @@ import type { AnnotationValue } from "./types";
 
 export type { AnnotationValue };
 
+export type Role = "annotator" | "reviewer" | "admin";
+
 export interface Me {
   name: string;
+  /** What the server lets this user do; the page hides what the role may not. */
+  role: Role;
   isAdmin: boolean;
 }
 

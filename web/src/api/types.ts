@@ -5,6 +5,7 @@ export type AnnotationValue = string | string[];
 
 export interface MeRaw {
   name: string;
+  role: "annotator" | "reviewer" | "admin";
   is_admin: boolean;
 }
 

@@ -10,6 +10,8 @@ interface Props {
   stats: Stats | null;
   queueSize: number | null;
   onRetrain: () => Promise<void>;
+  /** Admin: "Retrain now" and the exports (the server refuses them to others). */
+  canManage: boolean;
 }
 
 const EXPORTS = [
@@ -19,7 +21,7 @@ const EXPORTS = [
   { format: "jsonl", dataset: "annotations", title: "Annotations (JSONL)" },
 ];
 
-export function ProgressPanel({ api, project, stats, queueSize, onRetrain }: Props) {
+export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canManage }: Props) {
   const [retraining, setRetraining] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const labeled = stats?.labeledItems ?? project.labeledItems;
@@ -64,9 +66,11 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain }: Pro
           </dd>
         </dl>
         {stats?.training?.lastError && <p class="error">Last training failed: {stats.training.lastError}</p>}
-        <button type="button" data-testid="retrain" onClick={retrain} disabled={retraining}>
-          {retraining ? "Queued…" : "Retrain now"}
-        </button>
+        {canManage && (
+          <button type="button" data-testid="retrain" onClick={retrain} disabled={retraining}>
+            {retraining ? "Queued…" : "Retrain now"}
+          </button>
+        )}
         {error && <p class="error">{error}</p>}
       </section>
       <section>
@@ -112,16 +116,18 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain }: Pro
           </>
         )}
       </section>
-      <section>
-        <h3>Export</h3>
-        <ul class="exports">
-          {EXPORTS.map((e) => (
-            <li key={`${e.dataset}.${e.format}`}>
-              <ExportLink api={api} project={project.name} {...e} />
-            </li>
-          ))}
-        </ul>
-      </section>
+      {canManage && (
+        <section>
+          <h3>Export</h3>
+          <ul class="exports">
+            {EXPORTS.map((e) => (
+              <li key={`${e.dataset}.${e.format}`}>
+                <ExportLink api={api} project={project.name} {...e} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </aside>
   );
 }

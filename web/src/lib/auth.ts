@@ -1,6 +1,8 @@
 // The bearer token: taken once from "?token=..." in the address, then kept in
 // localStorage so a reload or a bookmark without the token still works.
 
+import type { Me } from "../api/models";
+
 export const TOKEN_KEY = "activelabel.token";
 
 export interface StorageLike {
@@ -16,6 +18,11 @@ export function stripToken(href: string): { token: string; href: string } | null
   if (token === null) return null;
   url.searchParams.delete("token");
   return { token, href: url.toString() };
+}
+
+/** Whether the page shows export, "Retrain now" and key settings (admins only). */
+export function mayManage(me: Me): boolean {
+  return me.role === "admin";
 }
 
 export function readToken(storage: StorageLike): string | null {

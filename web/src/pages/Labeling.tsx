@@ -23,9 +23,11 @@ interface Props {
   api: ApiClient;
   project: Project;
   onProjectChange: (project: Project) => void;
+  /** Admin: the key settings, "Retrain now" and the exports are shown. */
+  canManage: boolean;
 }
 
-export function Labeling({ api, project, onProjectChange }: Props) {
+export function Labeling({ api, project, onProjectChange, canManage }: Props) {
   const session = useMemo(() => sessionFor(api, project), [api, project]);
   const [, rerender] = useReducer((n: number, _: undefined) => n + 1, 0);
   const [help, setHelp] = useState(false);
@@ -132,9 +134,11 @@ export function Labeling({ api, project, onProjectChange }: Props) {
         <h1>{project.name}</h1>
         <nav>
           <a href={routeHref({ page: "history", project: project.name })}>History</a>
-          <button type="button" class="link" onClick={() => setSettings(true)}>
-            Keys
-          </button>
+          {canManage && (
+            <button type="button" class="link" onClick={() => setSettings(true)}>
+              Keys
+            </button>
+          )}
           <button type="button" class="link" onClick={() => setHelp((h) => !h)}>
             Help <Kbd k="?" />
           </button>
@@ -195,12 +199,21 @@ export function Labeling({ api, project, onProjectChange }: Props) {
             </p>
           )}
         </main>
-        <Pure deps={[api, project, stats, session.queueSize]}>
-          {() => <ProgressPanel api={api} project={project} stats={stats} queueSize={session.queueSize} onRetrain={retrain} />}
+        <Pure deps={[api, project, stats, session.queueSize, canManage]}>
+          {() => (
+            <ProgressPanel
+              api={api}
+              project={project}
+              stats={stats}
+              queueSize={session.queueSize}
+              onRetrain={retrain}
+              canManage={canManage}
+            />
+          )}
         </Pure>
       </div>
       {help && <HelpOverlay project={project} keymap={keymap} onClose={() => setHelp(false)} />}
-      {settings && (
+      {settings && canManage && (
         <KeySettings project={project} labelKeys={keymap.labelKeys} onSave={saveKeys} onClose={() => setSettings(false)} />
       )}
       <Toast message={toast} onDone={() => setToast(null)} />
