@@ -78,6 +78,16 @@ def test_booleans_and_strings_are_not_taken_for_numbers(client: TestClient) -> N
     assert_422(client.patch(P, json={"retrain_every": True}))
 
 
+def test_a_nul_character_in_the_url_is_a_422(client: TestClient) -> None:
+    for response in (
+        client.get(f"{P}/annotations", params={"status": "act\x00ive"}),
+        client.get(f"{P}/annotations", params={"status": "no-such-status"}),
+        client.get("/api/v1/projects/s%00ms"),
+        client.post("/api/v1/projects/s%00ms/train"),
+    ):
+        assert_422(response)
+
+
 def test_a_body_that_is_not_json_is_a_422(client: TestClient) -> None:
     assert_422(
         client.post(

@@ -7,8 +7,15 @@ and a DNS-rebinding page reading the export under its own Host name.
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from api_support import page_client
 from fastapi.testclient import TestClient
@@ -16,7 +23,8 @@ from fastapi.testclient import TestClient
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
 from activelabel.server.request_guard import CSRF_HEADER, allowed_hosts
-from activelabel.store.engine import Store
+from activelabel.store.engine import Store, open_store
+from activelabel.store.projects import create_project
 from activelabel.store.queue import random_fill
 from activelabel.store.users import add_user
 from conftest import ProjectFactory
@@ -236,3 +244,39 @@ def test_an_oversize_body_without_a_length_is_refused_too(
         headers={"Content-Type": "application/json"},
     )
     assert_refused(response, 413, "1,048,576 bytes")
+
+
+def test_serve_answers_the_names_given_with_allowed_host(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/al.db"
+    opened = open_store(url)
+    with opened.session() as session:
+        create_project(session, name="sms", task="classification", labels="ham,spam")
+    opened.close()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "activelabel", "serve", "sms", "--port", "0"),
+            *("--host", "0.0.0.0", "--allowed-host", "labels.example.org"),
+            *("--no-trainer", "--db", url),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        printed = [process.stdout.readline(), process.stdout.readline()]
+        printed.append(process.stdout.readline())
+        # The address shown is one the server answers to, not 0.0.0.0.
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", printed[0])
+        assert match, printed
+        assert "--allowed-host" in printed[2] and "labels.example.org" in printed[2]
+        base = f"http://127.0.0.1:{match.group(1)}/api/v1/me"
+        named = httpx.get(base, headers={"Host": "labels.example.org"})
+        assert named.status_code == 401  # answered: a token is required off localhost
+        other = httpx.get(base, headers={"Host": "192.168.1.20:8765"})
+        assert other.status_code == 400
+        assert "--allowed-host 192.168.1.20" in other.json()["error"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)

@@ -101,6 +101,7 @@ def serve_command(
     """Serve the labeling page and the API; the model retrains in the background."""
     from activelabel.server.app import create_app
     from activelabel.server.deps import ServerSettings
+    from activelabel.server.request_guard import LOCAL_HOSTS, allowed_hosts, host_name
     from activelabel.server.serving import listen_socket, run_app
 
     # A port in use is said before a data file is imported or anything opened.
@@ -133,16 +134,27 @@ def serve_command(
     )
     application = create_app(store, settings, url=url)
 
+    # The server answers only these Host names (see server.request_guard): a
+    # link to 0.0.0.0 would be refused, so the address shown is one it answers.
+    names = allowed_hosts(host, allowed_host or ())
+    shown = host_name(host) if host_name(host) in names else "127.0.0.1"
+
     def started(bound: int) -> None:
-        where = f"http://{host}:{bound}/#/p/{name}"
+        where = f"http://{shown}:{bound}/#/p/{name}"
         console.print(
-            f"Labeling [bold]{name}[/] at {where}  (API docs: http://{host}:{bound}/docs)"
+            f"Labeling [bold]{name}[/] at {where}  (API docs: http://{shown}:{bound}/docs)"
         )
         console.print(
             "Access: "
             + ("open on this machine" if open_access else "annotator tokens required")
             + ". Ctrl+C stops."
         )
+        if host_name(host) not in LOCAL_HOSTS or allowed_host:
+            console.print(
+                "Answers to the host names "
+                + ", ".join(sorted(names))
+                + "; add the name others use to reach this machine with --allowed-host NAME."
+            )
         if open_browser:
             webbrowser.open(where)
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from activelabel.exceptions import ActiveLabelError
@@ -34,6 +35,18 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(exc.status_code, str(exc.detail)),
             exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value (a NUL in text on PostgreSQL, a number
+        # out of its range): the request's fault, and its transaction rolled back.
+        detail = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        return JSONResponse(
+            error_body(
+                422, f"Invalid request: the database cannot store a value: {detail}."
+            ),
+            422,
         )
 
     @app.exception_handler(Exception)

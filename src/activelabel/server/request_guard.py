@@ -42,6 +42,7 @@ __all__ = [
     "CsrfPublic",
     "RequestGuard",
     "allowed_hosts",
+    "host_name",
     "install_request_guard",
     "page_headers",
 ]
@@ -130,6 +131,13 @@ class RequestGuard:
             elif key == b"authorization":
                 bearer = value[:7].lower() == b"bearer "
         refusal = self._refusal(scope["method"], host, origin, fetch_site, length)
+        if refusal is None and _has_nul(scope):
+            refusal = (
+                422,
+                "Invalid request: the URL contains a NUL character (%00), which "
+                "no name, id or value can hold.",
+                [{"loc": ["path"], "msg": "NUL character"}],
+            )
         if refusal is None and scope["method"] in _WRITING_METHODS and not bearer:
             if not hmac.compare_digest(csrf, self.csrf_token):
                 refusal = (
@@ -214,6 +222,12 @@ class RequestGuard:
             return message
 
         return counted
+
+
+def _has_nul(scope: Scope) -> bool:
+    """Whether the path or query string holds a NUL (PostgreSQL text cannot)."""
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or (b"%00" in query or b"\x00" in query)
 
 
 async def _send_error(send: Send, status: int, error: str, errors: list[Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
@@ -153,7 +153,7 @@ def list_annotations(
     mine: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
     before_id: IdQuery | None = None,
-    status: str = "active",
+    status: Literal["active", "superseded", "undone", "all"] = "active",
 ) -> AnnotationsPublic:
     """Recent annotations, newest first (the page's history)."""
     limit = max(1, min(limit, 500))
