@@ -1,0 +1,117 @@
+"""The progress panel's model figures: named metrics, per-class recall, and the
+flag for classes a model has not learned, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from api_support import page_client
+from fastapi.testclient import TestClient
+from sklearn.dummy import DummyClassifier
+
+from activelabel.al.rounds import run_round
+from activelabel.io.importer import import_path
+from activelabel.ml.training import cross_validate_model
+from activelabel.server.app import create_app
+from activelabel.server.deps import ServerSettings
+from activelabel.store.engine import Store
+from activelabel.store.models import ModelVersion
+from activelabel.store.projects import create_project
+
+ROOT = Path(__file__).parent.parent.parent
+EXAMPLE = ROOT / "examples" / "sms_spam.csv"
+
+
+@pytest.fixture
+def sms(store: Store) -> int:
+    """The bundled SMS example: 600 texts, 40 of them labeled."""
+    with store.session() as session:
+        project_id = create_project(
+            session, name="sms", task="classification", labels="ham,spam"
+        ).id
+    import_path(
+        store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
+    )
+    return project_id
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    app = create_app(store, ServerSettings(open_access=True, background_trainer=False))
+    with page_client(app) as test_client:
+        yield test_client
+
+
+def stats(client: TestClient) -> dict:  # type: ignore[type-arg]
+    response = client.get("/api/v1/projects/sms/stats")
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_stats_name_accuracy_and_macro_f1_of_a_trained_model(
+    client: TestClient, store: Store, sms: int, tmp_path: Path
+) -> None:
+    assert stats(client)["model"] is None
+    report = run_round(store, sms, queue_size=50, cache_dir=tmp_path / "cache")
+    model = stats(client)["model"]
+    assert model["name"] == report.model_version
+    assert model["score_metric"] == "accuracy"
+    assert model["accuracy"] == model["cv_score"] == report.cv_score
+    assert 0 <= model["macro_f1"] <= 1
+    assert set(model["per_class"]) == {"ham", "spam"}
+    spam = model["per_class"]["spam"]
+    assert set(spam) == {"precision", "recall", "support"} and spam["support"] > 0
+    assert "fold" in model["cv_note"]
+    assert isinstance(model["unlearned"], list)
+
+
+def test_a_model_that_only_answers_the_majority_class_is_flagged(
+    client: TestClient, store: Store, sms: int
+) -> None:
+    y = np.array(["ham"] * 24 + ["spam"] * 6)
+    X = np.zeros((30, 2))
+    score, folds, note, metrics = cross_validate_model(
+        DummyClassifier(strategy="most_frequent"), X, y
+    )
+    with store.session() as session:
+        session.add(
+            ModelVersion(
+                project_id=sms,
+                name="majority",
+                n_labels=30,
+                featurizer="none",
+                cv_score=score,
+                metrics={**metrics, "cv_note": note, "classes": ["ham", "spam"]},
+            )
+        )
+    model = stats(client)["model"]
+    assert model["accuracy"] == pytest.approx(0.8)
+    assert model["macro_f1"] == pytest.approx(0.444, abs=0.001)
+    assert model["per_class"]["spam"]["recall"] == 0.0
+    assert model["unlearned"] == ["spam"]
+
+
+def test_a_model_version_from_before_the_flag_is_flagged_by_its_recall(
+    client: TestClient, store: Store, sms: int
+) -> None:
+    per_class = {
+        "ham": {"precision": 0.775, "recall": 1.0, "f1": 0.87, "support": 31},
+        "spam": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 9},
+    }
+    with store.session() as session:
+        session.add(
+            ModelVersion(
+                project_id=sms,
+                name="old",
+                n_labels=40,
+                featurizer="none",
+                cv_score=0.775,
+                metrics={"accuracy": 0.775, "macro_f1": 0.44, "per_class": per_class},
+            )
+        )
+    model = stats(client)["model"]
+    assert (model["accuracy"], model["macro_f1"]) == (0.775, 0.44)
+    assert model["unlearned"] == ["spam"]
