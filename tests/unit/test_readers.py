@@ -16,6 +16,7 @@ from activelabel.exceptions import (
     ImportFormatError,
 )
 from activelabel.io.readers import detect_format, read_batches
+from activelabel.io.readers.batches import MAX_BATCH_CELLS
 
 
 def rows(path: Path, **kwargs: object) -> list[dict[str, object]]:
@@ -201,6 +202,15 @@ def test_an_encoding_error_names_the_line(
         rows(path)
 
 
+def test_a_header_of_one_name_repeated_is_numbered_in_linear_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "same.csv"
+    path.write_text(",".join("x" for _ in range(20_000)) + "\n" + "1," * 19_999 + "2\n")
+    (row,) = rows(path)
+    assert list(row)[:3] == ["x", "x.1", "x.2"] and row["x.19999"] == "2"
+
+
 def test_csv_keeps_quoted_newlines_names_blank_headers_and_numbers_repeats(
     tmp_path: Path,
 ) -> None:
@@ -293,3 +303,13 @@ def test_a_wide_row_of_small_fields_is_not_a_field_over_the_limit(
     jsonl = tmp_path / "wide.jsonl"
     jsonl.write_text(json.dumps({f"c{i}": "v\u00e9" * 3 for i in range(n)}) + "\n")
     assert len(rows(jsonl, max_field_bytes=10_000)[0]) == n
+
+
+def test_a_batch_of_a_wide_file_ends_at_the_cell_cap(tmp_path: Path) -> None:
+    columns = MAX_BATCH_CELLS // 10 + 1  # ten rows would pass the cap
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"c{i}" for i in range(columns)) + "\n"
+    path.write_text(header + ("1," * (columns - 1) + "1\n") * 25)
+    batches = list(read_batches(path, fmt="csv", batch_size=5_000))
+    assert [len(b.rows) for b in batches] == [10, 10, 5]
+    assert [b.first_row for b in batches] == [1, 11, 21]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.exceptions import ConfigError, FieldTooLargeError, ImportFormatError
-from activelabel.io.readers.batches import Batch
+from activelabel.io.readers.batches import MAX_BATCH_CELLS, Batch
 from activelabel.io.readers.field_scanners import DelimitedScanner
 from activelabel.io.readers.text import (
     FieldOverLimit,
@@ -32,12 +32,14 @@ def unique_names(header: list[str]) -> list[str]:
     """Header names as pandas gave them: blanks named, repeats numbered (``a``, ``a.1``)."""
     names: list[str] = []
     seen: set[str] = set()
+    last_number: dict[str, int] = {}  # so a name repeated n times costs n, not n^2
     for i, name in enumerate(header):
         base = name if name else f"Unnamed: {i}"
-        candidate, n = base, 0
+        candidate, n = base, last_number.get(base, 0)
         while candidate in seen:
             n += 1
             candidate = f"{base}.{n}"
+        last_number[base] = n
         seen.add(candidate)
         names.append(candidate)
     return names
@@ -113,7 +115,7 @@ def read_delimited(
                 record += [""] * (len(columns) - len(record))
             batch.append(dict(zip(columns, record, strict=True)))
             rows += 1
-            if len(batch) >= batch_size:
+            if len(batch) >= batch_size or len(batch) * len(columns) >= MAX_BATCH_CELLS:
                 yield Batch(first_row=first, rows=batch, position=source.position)
                 first += len(batch)
                 batch = []
