@@ -23,6 +23,7 @@ import type {
   TaskRaw,
   TasksRaw,
 } from "./types";
+import { actionNamed } from "../lib/keymap";
 
 export function toMe(raw: MeRaw): Me {
   return { name: raw.name, role: raw.role, isAdmin: raw.role === "admin" };
@@ -36,6 +37,11 @@ export function toProject(raw: ProjectRaw): Project {
     modality: raw.modality,
     labels: raw.labels,
     keys: raw.keys ?? {},
+    actions: (raw.actions ?? []).flatMap((a) => {
+      const action = actionNamed(a.action);
+      return action ? [{ action, keys: a.keys, description: a.description }] : [];
+    }),
+    reservedKeys: raw.reserved_keys ?? [],
     textColumn: raw.text_column,
     retrainEvery: raw.retrain_every,
     overlap: raw.overlap,
@@ -127,6 +133,12 @@ export function toStats(raw: StatsRaw): Stats {
           cvScore: raw.model.cv_score,
           nLabels: raw.model.n_labels,
           createdAt: raw.model.created_at,
+          scoreMetric: raw.model.score_metric ?? "accuracy",
+          accuracy: raw.model.accuracy ?? raw.model.cv_score,
+          macroF1: raw.model.macro_f1 ?? null,
+          perClass: raw.model.per_class ?? {},
+          unlearned: raw.model.unlearned ?? [],
+          cvNote: raw.model.cv_note ?? null,
         }
       : null,
     learningCurve: (raw.learning_curve ?? [])

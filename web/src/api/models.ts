@@ -1,5 +1,6 @@
 // The page's own models: camelCase, built from the API payloads by mapping.ts.
 
+import type { ActionBinding } from "../lib/keymap";
 import type { AnnotationValue } from "./types";
 
 export type { AnnotationValue };
@@ -20,7 +21,10 @@ export interface Project {
   multilabel: boolean;
   modality: string;
   labels: string[];
+  /** label → key, as the server assigned them (final). */
   keys: Record<string, string>;
+  actions: ActionBinding[];
+  reservedKeys: string[];
   textColumn: string | null;
   retrainEvery: number;
   overlap: number;
@@ -87,6 +91,27 @@ export interface CurvePoint {
   cvScore: number;
 }
 
+export interface ClassFigures {
+  precision: number;
+  recall: number;
+  support: number;
+}
+
+/** The latest model's cross-validated figures, each named. */
+export interface ModelFigures {
+  name: string;
+  cvScore: number | null;
+  nLabels: number;
+  createdAt: string;
+  /** What `accuracy` measures: plain accuracy, or subset accuracy (multi-label). */
+  scoreMetric: "accuracy" | "subset_accuracy";
+  accuracy: number | null;
+  macroF1: number | null;
+  perClass: Record<string, ClassFigures>;
+  unlearned: string[];
+  cvNote: string | null;
+}
+
 export interface Stats {
   items: number;
   labeledItems: number;
@@ -95,7 +120,7 @@ export interface Stats {
   byAnnotator: Record<string, number>;
   bySource: Record<string, number>;
   queueSize: number;
-  model: { name: string; cvScore: number | null; nLabels: number; createdAt: string } | null;
+  model: ModelFigures | null;
   learningCurve: CurvePoint[];
   stopping: { kappa: number[]; stableRounds: number; shouldStop: boolean; message: string } | null;
   training: { state: string; labelsUntilRetrain: number | null; lastError: string | null } | null;

@@ -14,12 +14,23 @@ export interface ProjectRaw {
   task: string;
   modality: string;
   labels: string[];
+  /** label → key, final: every label that has a key (activelabel/keymap.py). */
   keys: Record<string, string>;
+  /** The page's actions and their keys on this project's modality. */
+  actions: ActionKeysRaw[];
+  /** Keys no label can take. */
+  reserved_keys: string[];
   text_column: string | null;
   retrain_every: number;
   overlap: number;
   items: number;
   labeled_items: number;
+}
+
+export interface ActionKeysRaw {
+  action: string;
+  keys: string[];
+  description: string;
 }
 
 export interface ProjectsRaw {
@@ -85,11 +96,24 @@ export interface AnnotationsRaw {
   count: number;
 }
 
+export interface ClassFiguresRaw {
+  precision: number;
+  recall: number;
+  support: number;
+}
+
 export interface ModelRaw {
   name: string;
   cv_score: number | null;
   n_labels: number;
   created_at: string;
+  score_metric: "accuracy" | "subset_accuracy";
+  accuracy: number | null;
+  macro_f1: number | null;
+  per_class: Record<string, ClassFiguresRaw>;
+  /** Classes the model never predicts right yet: its suggestions carry a warning. */
+  unlearned: string[];
+  cv_note: string | null;
 }
 
 export interface CurvePointRaw {

@@ -1,5 +1,5 @@
 import type { Project } from "../api/models";
-import { actionsFor, type Keymap } from "../lib/keymap";
+import type { Keymap } from "../lib/keymap";
 import { Kbd } from "./Kbd";
 
 interface Props {
@@ -25,7 +25,7 @@ export function HelpOverlay({ project, keymap, onClose }: Props) {
                 </td>
               </tr>
             ))}
-            {actionsFor(project.modality).map((a) => (
+            {project.actions.map((a) => (
               <tr key={a.action}>
                 <td>
                   {a.keys.map((k) => (

@@ -9,7 +9,11 @@ interface Props {
   onClose: () => void;
 }
 
-/** Reassign label keys: click a label's key, press the new one. */
+/**
+ * Reassign label keys: click a label's key, press the new one. The keys start from
+ * the server's (the one source, activelabel/keymap.py); the server checks the saved
+ * keys again and its sentence is shown if it refuses them.
+ */
 export function KeySettings({ project, labelKeys, onSave, onClose }: Props) {
   const [keys, setKeys] = useState<Record<string, string>>({ ...labelKeys });
   const [listening, setListening] = useState<string | null>(null);
@@ -25,7 +29,7 @@ export function KeySettings({ project, labelKeys, onSave, onClose }: Props) {
     }
     if (!listening || e.ctrlKey || e.metaKey || e.altKey || e.key === "Shift") return;
     e.preventDefault();
-    const result = reassignKey(keys, listening, e.key);
+    const result = reassignKey(project, keys, listening, e.key);
     if (result.ok) {
       setKeys(result.keys);
       setError(null);

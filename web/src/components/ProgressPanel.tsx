@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
-import type { Project, Stats } from "../api/models";
+import type { ModelFigures, Project, Stats } from "../api/models";
 import { formatScore } from "../lib/format";
 import { LineChart } from "./LineChart";
 
@@ -27,6 +27,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
   const labeled = stats?.labeledItems ?? project.labeledItems;
   const total = stats?.items ?? project.items;
   const queue = stats?.queueSize ?? queueSize;
+  const model = stats?.model ?? null;
 
   const retrain = async () => {
     setRetraining(true);
@@ -54,9 +55,11 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
           <dt>Queue</dt>
           <dd data-testid="queue-size">{queue ?? "—"}</dd>
           <dt>Model</dt>
-          <dd data-testid="model-version">{stats?.model?.name ?? "none yet"}</dd>
-          <dt>CV score</dt>
-          <dd>{formatScore(stats?.model?.cvScore)}</dd>
+          <dd data-testid="model-version">{model?.name ?? "none yet"}</dd>
+          <dt>{model?.scoreMetric === "subset_accuracy" ? "Subset accuracy" : "Accuracy"}</dt>
+          <dd data-testid="model-accuracy">{formatScore(model?.accuracy)}</dd>
+          <dt>Macro-F1</dt>
+          <dd data-testid="model-macro-f1">{formatScore(model?.macroF1)}</dd>
           <dt>Training</dt>
           <dd data-testid="training-state">
             {stats?.training?.state ?? "—"}
@@ -65,6 +68,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
               : ""}
           </dd>
         </dl>
+        {model && <ModelDetails model={model} />}
         {stats?.training?.lastError && <p class="error">Last training failed: {stats.training.lastError}</p>}
         {canManage && (
           <button type="button" data-testid="retrain" onClick={retrain} disabled={retraining}>
@@ -74,7 +78,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
         {error && <p class="error">{error}</p>}
       </section>
       <section>
-        <h3>Model score over labels</h3>
+        <h3>{model?.scoreMetric === "subset_accuracy" ? "Subset accuracy" : "Accuracy"} over labels</h3>
         <LineChart points={stats?.learningCurve ?? []} />
         {stats?.stopping && (
           <p class={stats.stopping.shouldStop ? "stop yes" : "stop"} data-testid="stopping">
@@ -129,6 +133,54 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
         </section>
       )}
     </aside>
+  );
+}
+
+/**
+ * Per-class recall and precision, one click away, and the classes the model has not
+ * learned. Accuracy alone misleads on unbalanced labels: a model that always answers
+ * the majority class scores the majority's share.
+ */
+function ModelDetails({ model }: { model: ModelFigures }) {
+  const classes = Object.entries(model.perClass);
+  return (
+    <>
+      {model.unlearned.length > 0 && (
+        <p class="error" data-testid="model-unlearned">
+          Not learned yet: {model.unlearned.join(", ")} (never predicted right in cross-validation).
+        </p>
+      )}
+      <details data-testid="model-details">
+        <summary>Per-class recall</summary>
+        {classes.length > 0 ? (
+          <table class="class-figures">
+            <thead>
+              <tr>
+                <th>class</th>
+                <th>recall</th>
+                <th>precision</th>
+                <th>items</th>
+              </tr>
+            </thead>
+            <tbody>
+              {classes.map(([label, f]) => (
+                <tr key={label} class={model.unlearned.includes(label) ? "unlearned" : undefined}>
+                  <td>{label}</td>
+                  <td>{formatScore(f.recall)}</td>
+                  <td>{formatScore(f.precision)}</td>
+                  <td>{f.support}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p class="muted">No per-class figures for this model.</p>
+        )}
+        <p class="muted">
+          Cross-validated on {model.nLabels} labels{model.cvNote ? `: ${model.cvNote}` : "."}
+        </p>
+      </details>
+    </>
   );
 }
 

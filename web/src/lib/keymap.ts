@@ -1,6 +1,8 @@
-// Keys: the fixed action keys, the per-project label keys, and the checks that
-// keep them from colliding. Keys are written as KeyboardEvent.key values, with
-// letters in lower case and the space bar as "Space".
+// Keys: the key → command table of the labeling page. Which key labels which label,
+// and which keys the actions use, is decided in one place, the server
+// (activelabel/keymap.py), and sent with the project; this file only turns that
+// into a table and checks a key picked in the Keys dialog. Keys are written as
+// KeyboardEvent.key values, with letters in lower case and the space bar as "Space".
 
 export type Action =
   | "accept"
@@ -18,44 +20,42 @@ export type Action =
 
 export type Command = { kind: "action"; action: Action } | { kind: "label"; label: string };
 
+/** An action and its keys, as the server sends them for the project's modality. */
 export interface ActionBinding {
   action: Action;
   keys: string[];
   description: string;
-  /** Only bound on this modality (audio keys on audio, zoom keys on images). */
-  modality?: string;
 }
 
-export const ACTIONS: readonly ActionBinding[] = [
-  { action: "accept", keys: ["Enter"], description: "Accept the suggestion (multi-label: submit)" },
-  { action: "skip", keys: ["Space", "s"], description: "Skip this item" },
-  { action: "undo", keys: ["Backspace", "z"], description: "Undo the last label" },
-  { action: "back", keys: ["ArrowLeft"], description: "Back through labeled items" },
-  { action: "forward", keys: ["ArrowRight"], description: "Forward through labeled items" },
-  { action: "help", keys: ["?"], description: "Show or hide this list of keys" },
-  { action: "play", keys: ["p"], description: "Play or pause", modality: "audio" },
-  { action: "seekBack", keys: ["["], description: "Seek back 5 s", modality: "audio" },
-  { action: "seekForward", keys: ["]"], description: "Seek forward 5 s", modality: "audio" },
-  { action: "zoomIn", keys: ["+", "="], description: "Zoom in", modality: "image" },
-  { action: "zoomOut", keys: ["-"], description: "Zoom out", modality: "image" },
-  { action: "zoomReset", keys: ["0"], description: "Fit the image to the view", modality: "image" },
-];
+/** What the page needs to know about a project's keys; all of it comes from the server. */
+export interface ProjectKeys {
+  labels: readonly string[];
+  /** label → key, final: labels without a key are missing. */
+  keys: Readonly<Record<string, string>>;
+  actions: readonly ActionBinding[];
+  /** Keys no label can take on this project (the actions' keys and the page's own). */
+  reservedKeys: readonly string[];
+}
 
-/** Keys a label can never take: they drive the page itself. */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set([
-  "Enter",
-  "Space",
-  "Backspace",
-  "ArrowLeft",
-  "ArrowRight",
-  "ArrowUp",
-  "ArrowDown",
-  "Escape",
-  "Tab",
-  "?",
-]);
+const ACTION_NAMES: Record<string, Action> = {
+  accept: "accept",
+  skip: "skip",
+  undo: "undo",
+  back: "back",
+  forward: "forward",
+  help: "help",
+  play: "play",
+  seek_back: "seekBack",
+  seek_forward: "seekForward",
+  zoom_in: "zoomIn",
+  zoom_out: "zoomOut",
+  zoom_reset: "zoomReset",
+};
 
-const DEFAULT_KEY_ORDER = "123456789abcdefghijklmnopqrstuvwxyz".split("");
+/** The page's name of an action the server names, or null for one this page cannot run. */
+export function actionNamed(name: string): Action | null {
+  return ACTION_NAMES[name] ?? null;
+}
 
 /** The key a KeyboardEvent stands for, in the form keymaps use. */
 export function normalizeKey(key: string): string {
@@ -76,39 +76,6 @@ export function displayKey(key: string): string {
   return names[key] ?? (key.length === 1 ? key.toUpperCase() : key);
 }
 
-/** Action keys that are live for a modality. */
-export function actionsFor(modality: string): ActionBinding[] {
-  return ACTIONS.filter((a) => a.modality === undefined || a.modality === modality);
-}
-
-/**
- * Fill in a key for each label without one: the project's own keys first, then
- * 1–9 and a–z, skipping keys already taken and keys the actions use.
- */
-export function completeLabelKeys(
-  labels: readonly string[],
-  keys: Readonly<Record<string, string>>,
-  modality: string,
-): Record<string, string> {
-  const taken = new Set<string>(actionsFor(modality).flatMap((a) => a.keys));
-  const result: Record<string, string> = {};
-  for (const label of labels) {
-    const key = keys[label];
-    if (key) {
-      result[label] = normalizeKey(key);
-      taken.add(normalizeKey(key));
-    }
-  }
-  const free = DEFAULT_KEY_ORDER.filter((k) => !taken.has(k));
-  for (const label of labels) {
-    if (result[label] === undefined) {
-      const key = free.shift();
-      if (key !== undefined) result[label] = key;
-    }
-  }
-  return result;
-}
-
 export interface Keymap {
   commands: Map<string, Command>;
   labelKeys: Record<string, string>;
@@ -117,27 +84,26 @@ export interface Keymap {
 }
 
 /**
- * Build the key → command table. Label keys win over the optional action keys
- * (the letter S still skips through Space, Z still undoes through Backspace),
- * but never over the reserved keys.
+ * Build the key → command table from the server's keys. The server never gives a
+ * label a reserved key or one key to two labels; should it happen anyway (an older
+ * server), the action keeps its key, the first label keeps a shared one, and the
+ * problem is listed in the help overlay.
  */
-export function buildKeymap(
-  labels: readonly string[],
-  keys: Readonly<Record<string, string>>,
-  modality: string,
-): Keymap {
-  const labelKeys = completeLabelKeys(labels, keys, modality);
+export function buildKeymap(project: ProjectKeys): Keymap {
   const commands = new Map<string, Command>();
   const conflicts: string[] = [];
-  for (const binding of actionsFor(modality)) {
+  for (const binding of project.actions) {
     for (const key of binding.keys) commands.set(key, { kind: "action", action: binding.action });
   }
+  const reserved = new Set(project.reservedKeys);
+  const labelKeys: Record<string, string> = {};
   const owner = new Map<string, string>();
-  for (const label of labels) {
-    const key = labelKeys[label];
-    if (key === undefined) continue;
-    if (RESERVED_KEYS.has(key)) {
-      conflicts.push(`"${label}" cannot use ${displayKey(key)}: that key is reserved.`);
+  for (const label of project.labels) {
+    const raw = project.keys[label];
+    if (raw === undefined) continue;
+    const key = normalizeKey(raw);
+    if (reserved.has(key) || commands.has(key)) {
+      conflicts.push(`"${label}" cannot use ${displayKey(key)}: an action uses that key.`);
       continue;
     }
     const other = owner.get(key);
@@ -145,11 +111,8 @@ export function buildKeymap(
       conflicts.push(`"${label}" and "${other}" both use ${displayKey(key)}.`);
       continue;
     }
-    const existing = commands.get(key);
-    if (existing?.kind === "action") {
-      conflicts.push(`"${label}" takes ${displayKey(key)} from the "${existing.action}" action.`);
-    }
     owner.set(key, label);
+    labelKeys[label] = key;
     commands.set(key, { kind: "label", label });
   }
   return { commands, labelKeys, conflicts };
@@ -161,17 +124,16 @@ export type ReassignResult =
 
 /**
  * Give `label` the key `key`. A label that held that key gets the label's old key
- * in exchange, so no two labels ever share a key.
+ * in exchange (or none, if the label had none), so no two labels ever share a key.
+ * The server checks the same rules again when the keys are saved.
  */
-export function reassignKey(
-  keys: Readonly<Record<string, string>>,
-  label: string,
-  key: string,
-): ReassignResult {
+export function reassignKey(project: ProjectKeys, keys: Readonly<Record<string, string>>, label: string, key: string): ReassignResult {
   const wanted = normalizeKey(key);
-  if (!(label in keys)) return { ok: false, error: `There is no label "${label}".` };
-  if (RESERVED_KEYS.has(wanted)) {
-    return { ok: false, error: `${displayKey(wanted)} is reserved; pick a letter, digit or symbol.` };
+  if (!project.labels.includes(label)) return { ok: false, error: `There is no label "${label}".` };
+  if (project.reservedKeys.includes(wanted)) {
+    const action = project.actions.find((a) => a.keys.includes(wanted));
+    const why = action ? `it is the key of “${action.description}”` : "the page keeps it for itself";
+    return { ok: false, error: `${displayKey(wanted)} cannot label: ${why}. Pick another letter, digit or symbol.` };
   }
   if (wanted.length !== 1) {
     return { ok: false, error: `Pick a single character key, got ${displayKey(wanted)}.` };
@@ -179,7 +141,9 @@ export function reassignKey(
   const result: Record<string, string> = { ...keys };
   const previous = result[label];
   for (const [other, otherKey] of Object.entries(result)) {
-    if (other !== label && otherKey === wanted && previous !== undefined) result[other] = previous;
+    if (other === label || otherKey !== wanted) continue;
+    if (previous === undefined) delete result[other];
+    else result[other] = previous;
   }
   result[label] = wanted;
   return { ok: true, keys: result };

@@ -11,11 +11,12 @@ import { KeySettings } from "../components/KeySettings";
 import { LabelButtons } from "../components/LabelButtons";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { Pure } from "../components/Pure";
+import { SuggestionNote } from "../components/SuggestionNote";
 import { Toast } from "../components/Toast";
 import { sessionFor, type LabelingSession } from "../hooks/labelingSession";
 import { recordPaintAfterRender } from "../hooks/paintTimes";
 import { useStats } from "../hooks/useStats";
-import { describeSource, formatLabels, formatPercent } from "../lib/format";
+import { describeSource, formatLabels } from "../lib/format";
 import { buildKeymap, normalizeKey, type Action } from "../lib/keymap";
 import { routeHref } from "../lib/route";
 
@@ -38,10 +39,7 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
 
   useEffect(() => session.subscribe(() => rerender(undefined)), [session]);
 
-  const keymap = useMemo(
-    () => buildKeymap(project.labels, project.keys, project.modality),
-    [project.labels, project.keys, project.modality],
-  );
+  const keymap = useMemo(() => buildKeymap(project), [project]);
 
   const { stats, refresh } = useStats(api, project.name, (name) => {
     setToast(`New model: ${name}`);
@@ -147,7 +145,7 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
       </header>
       <div class="layout">
         <main class="work">
-          <Current session={session} />
+          <Current session={session} unlearned={stats?.model?.unlearned ?? []} />
           {view && (
             <>
               <ItemView
@@ -222,7 +220,7 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
 }
 
 /** What is on screen: the item's id, where it came from, the model's suggestion. */
-function Current({ session }: { session: LabelingSession }) {
+function Current({ session, unlearned }: { session: LabelingSession; unlearned: readonly string[] }) {
   const view = session.view();
   if (!view) {
     if (session.loading) return <p class="muted">Loading…</p>;
@@ -253,11 +251,7 @@ function Current({ session }: { session: LabelingSession }) {
           {describeSource(task.source)}
         </span>
       )}
-      <span class="suggestion" data-testid="suggestion">
-        {task.suggestion
-          ? `model: ${task.suggestion.labels.join(", ") || "(none)"} · ${formatPercent(task.suggestion.confidence)}`
-          : "no suggestion yet"}
-      </span>
+      <SuggestionNote suggestion={task.suggestion} unlearned={unlearned} />
     </div>
   );
 }
