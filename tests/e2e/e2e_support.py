@@ -51,9 +51,10 @@ def cli(*args: str, db: str) -> str:
     return result.stdout
 
 
-def add_user(name: str, *, db: str) -> str:
-    """``activelabel user add NAME``; returns the token it prints last."""
-    lines = [line.strip() for line in cli("user", "add", name, db=db).splitlines()]
+def add_user(name: str, *, db: str, role: str = "annotator") -> str:
+    """``activelabel user add NAME --role ROLE``; returns the token it prints last."""
+    out = cli("user", "add", name, "--role", role, db=db)
+    lines = [line.strip() for line in out.splitlines()]
     return [line for line in lines if line][-1]
 
 
