@@ -625,7 +625,15 @@ def prepare_project(
         )
     report = import_path(store, PROJECT, csv_path, text_column="text", id_column="id")
     with store.session() as session:
-        tokens = [add_user(session, name=f"annotator{i:02d}")[1] for i in range(17)]
+        # The first is an admin: it also retrains and exports, which annotators may not.
+        tokens = [
+            add_user(
+                session,
+                name=f"annotator{i:02d}",
+                role="admin" if i == 0 else "annotator",
+            )[1]
+            for i in range(17)
+        ]
     return report.items_added, tokens
 
 
