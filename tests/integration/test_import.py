@@ -30,7 +30,7 @@ from activelabel.exceptions import (
 from activelabel.io.export import export_labels
 from activelabel.io.importer import import_path
 from activelabel.store.engine import Store
-from activelabel.store.models import Annotation, Item, Project
+from activelabel.store.models import Annotation, Item, MediaRoot, Project
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -41,6 +41,7 @@ def snapshot(store: Store) -> dict[str, Any]:
         return {
             "items": session.scalar(select(func.count()).select_from(Item)),
             "annotations": session.scalar(select(func.count()).select_from(Annotation)),
+            "media_roots": session.scalar(select(func.count()).select_from(MediaRoot)),
             "configs": [
                 p.config for p in session.scalars(select(Project).order_by(Project.id))
             ],
