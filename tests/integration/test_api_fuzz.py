@@ -41,6 +41,8 @@ from conftest import ProjectFactory  # noqa: E402
 EXAMPLES = int(os.environ.get("ACTIVELABEL_FUZZ_EXAMPLES", "10"))
 pytestmark = pytest.mark.slow
 PROJECT = "sms"
+#: Each export is written by a child process: seconds, not milliseconds.
+EXPORT = "GET /api/v1/projects/{name}/export"
 
 
 class LiveServer:
@@ -89,7 +91,9 @@ def api_schema(store: Store, seeded: str) -> Iterator[Any]:
     try:
         schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
         schema.config.update(
-            headers={"Authorization": f"Bearer {seeded}", **page_headers(app)}
+            headers={"Authorization": f"Bearer {seeded}", **page_headers(app)},
+            # A busy machine makes a slow answer, not a wrong one.
+            request_timeout=120,
         )
         yield schema
     finally:
@@ -115,7 +119,7 @@ def failure_of(operation: Any, mode: GenerationMode) -> str | None:
     fixed = {"name": PROJECT} if "name" in operation.path_parameters else None
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=min(EXAMPLES, 3) if operation.label == EXPORT else EXAMPLES,
         deadline=None,
         database=None,
         phases=[Phase.explicit, Phase.generate],
