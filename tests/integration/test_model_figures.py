@@ -3,6 +3,7 @@ flag for classes a model has not learned, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import pytest
 from api_support import page_client
 from fastapi.testclient import TestClient
 from sklearn.dummy import DummyClassifier
+from typer.testing import CliRunner
 
 from activelabel.al.rounds import run_round
+from activelabel.cli import app
 from activelabel.io.importer import import_path
 from activelabel.ml.training import cross_validate_model
 from activelabel.server.app import create_app
@@ -73,7 +76,7 @@ def test_a_model_that_only_answers_the_majority_class_is_flagged(
 ) -> None:
     y = np.array(["ham"] * 24 + ["spam"] * 6)
     X = np.zeros((30, 2))
-    score, folds, note, metrics = cross_validate_model(
+    score, _, note, metrics = cross_validate_model(
         DummyClassifier(strategy="most_frequent"), X, y
     )
     with store.session() as session:
@@ -115,3 +118,22 @@ def test_a_model_version_from_before_the_flag_is_flagged_by_its_recall(
     model = stats(client)["model"]
     assert (model["accuracy"], model["macro_f1"]) == (0.775, 0.44)
     assert model["unlearned"] == ["spam"]
+
+
+def test_the_stats_command_names_accuracy_and_macro_f1_and_the_unlearned_class(
+    store: Store, sms: int, db_url: str, tmp_path: Path
+) -> None:
+    # The first round on the example's 40 labels (31 ham, 9 spam) never
+    # predicts spam: accuracy is the share of ham.
+    run_round(store, sms, queue_size=50, cache_dir=tmp_path / "cache")
+    result = CliRunner().invoke(
+        app, ["stats", "sms", "--db", db_url], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "(CV accuracy 0.775, macro-F1 0.437)" in out
+    assert "not learned yet │ spam" in out
+    as_json = CliRunner().invoke(app, ["stats", "sms", "--json", "--db", db_url])
+    figures = json.loads(as_json.stdout)
+    assert figures["latest_unlearned"] == ["spam"]
+    assert figures["latest_macro_f1"] == pytest.approx(0.437, abs=0.001)

@@ -119,8 +119,13 @@ def stats_command(
     )
     model = stats.latest_model or "none yet"
     if stats.latest_cv_score is not None:
-        model += f" (CV {stats.latest_cv_score:.3f})"
+        model += f" (CV accuracy {stats.latest_cv_score:.3f}"
+        if stats.latest_macro_f1 is not None:
+            model += f", macro-F1 {stats.latest_macro_f1:.3f}"
+        model += ")"
     summary.add_row("model versions", f"{stats.model_versions} — latest: {model}")
+    if stats.latest_unlearned:
+        summary.add_row("not learned yet", ", ".join(stats.latest_unlearned))
     summary.add_row("queue", f"{stats.queue_size:,}")
     console.print(summary)
     labels = Table("label", "annotations", title="Labels")

@@ -48,7 +48,11 @@ class ProjectStats:
     by_annotator: dict[str, int] = field(default_factory=dict)
     model_versions: int = 0
     latest_model: str | None = None
+    #: The latest model's cross-validated accuracy (its version name's score).
     latest_cv_score: float | None = None
+    latest_macro_f1: float | None = None
+    #: Classes the latest model never predicted right in cross-validation.
+    latest_unlearned: list[str] = field(default_factory=list)
     queue_size: int = 0
 
     @property
@@ -193,12 +197,15 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
         session.scalar(select(func.count()).where(ModelVersion.project_id == pid)) or 0
     )
     latest = session.execute(
-        select(ModelVersion.name, ModelVersion.cv_score)
+        select(ModelVersion.name, ModelVersion.cv_score, ModelVersion.metrics)
         .where(ModelVersion.project_id == pid)
         .order_by(ModelVersion.id.desc())
         .limit(1)
     ).first()
     if latest is not None:
-        stats.latest_model, stats.latest_cv_score = latest
+        stats.latest_model, stats.latest_cv_score, metrics = latest
+        macro_f1 = (metrics or {}).get("macro_f1")
+        stats.latest_macro_f1 = None if macro_f1 is None else float(macro_f1)
+        stats.latest_unlearned = [str(c) for c in (metrics or {}).get("unlearned", [])]
     stats.queue_size = queue_size(session, project_id=pid)
     return stats
