@@ -109,11 +109,16 @@ class FeatureCache:
         return loaded
 
     def save_featurizer(self, key: str, featurizer: Featurizer) -> Path | None:
-        """Store a fitted featurizer with skops, unless it holds a user callable."""
+        """Store a fitted featurizer with skops, unless it holds a user callable
+        or a type a model file may not hold (a featurizer class of the caller's
+        own): such a one could not be loaded back, so it is refitted instead."""
         if not featurizer.persistable:
             return None
         path = self._paths(key)[2]
-        data = save_model_bytes(featurizer)
+        try:
+            data = save_model_bytes(featurizer)
+        except ConfigError:
+            return None
         self._atomic_write(path, lambda p: Path(p).write_bytes(data))
         return path
 

@@ -1,4 +1,20 @@
-"""skops, the safe model-file format, imported without importing torch.
+"""skops, the safe model-file format: the types it may load, and its import.
+
+What a model file may contain
+-----------------------------
+skops loads without asking only the types it trusts by default (scikit-learn's
+estimators, NumPy arrays and scalars, Python's plain containers). Anything else
+must be named by the caller. activelabel names exactly :data:`SAVED_TYPES`: the
+types outside those defaults that the estimators and featurizers it trains
+contain, listed here in code. The list is never read from the artifact (a list
+stored beside a file an attacker wrote proves nothing), and a file holding any
+other type (``builtins.eval``, ``posix.system``, a class from elsewhere) is
+refused before anything in it is built. Saving checks the same list, so a new
+model family or featurizer whose artifact holds a new type fails when it is
+first saved (and in the tests), not when a server loads it later.
+
+Importing skops.io without torch
+--------------------------------
 
 skops builds its list of trusted types when ``skops.io`` is first imported, with
 scikit-learn's ``all_estimators()``. That walks every scikit-learn package with
@@ -22,8 +38,27 @@ import importlib.machinery
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Final
 
-__all__ = ["import_skops_io"]
+__all__ = ["SAVED_TYPES", "import_skops_io"]
+
+#: The types beyond skops' defaults in the files activelabel saves, by the name
+#: :func:`skops.io.get_untrusted_types` gives them. Every model family of
+#: :func:`activelabel.ml.training.make_estimator` and every featurizer that can
+#: be saved round-trips with exactly these (``tests/unit/ml/test_model_types.py``).
+SAVED_TYPES: Final = frozenset(
+    {
+        # The featurizers (their fitted state is scikit-learn parts and arrays).
+        "activelabel.ml.audio_features.AudioFeaturizer",
+        "activelabel.ml.image_features.ImageFeaturizer",
+        "activelabel.ml.tabular_features.TabularFeaturizer",
+        "activelabel.ml.text_features.TextFeaturizer",
+        # The tabular featurizer keeps each column's dtype.
+        "numpy.dtype",
+        # The trees of the "gradient_boosting" model.
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
 
 
 class _RefuseTorch(importlib.abc.MetaPathFinder):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +40,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from activelabel.choices import MODEL_KINDS as CHOICES_MODEL_KINDS
 from activelabel.exceptions import ConfigError, InvalidLabelError
-from activelabel.ml.skops_files import import_skops_io
+from activelabel.ml.skops_files import SAVED_TYPES, import_skops_io
 
 sio = import_skops_io()
 
@@ -59,9 +59,9 @@ __all__ = [
 #: Names accepted by :func:`make_estimator`.
 MODEL_KINDS = CHOICES_MODEL_KINDS
 
-#: Module prefixes whose types a model file may contain. Anything else in a
-#: skops file is refused: loading must never run arbitrary code.
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "activelabel.")
+#: skops is told to trust these (beyond its defaults) and nothing else; see
+#: :mod:`activelabel.ml.skops_files`.
+_TRUSTED: Final = sorted(SAVED_TYPES)
 
 
 def make_estimator(
@@ -348,25 +348,39 @@ def train_model(
 
 
 def save_model_bytes(estimator: Any) -> bytes:
-    """Serialise a fitted model with skops (never pickle)."""
+    """Serialise a fitted model with skops (never pickle).
+
+    Raises :class:`ConfigError` if the file would hold a type outside
+    :data:`~activelabel.ml.skops_files.SAVED_TYPES` (and skops' defaults):
+    :func:`load_model_bytes` would refuse it.
+    """
     data: bytes = sio.dumps(estimator)
+    unexpected = sorted(set(sio.get_untrusted_types(data=data)) - SAVED_TYPES)
+    if unexpected:
+        raise ConfigError(
+            f"A {type(estimator).__name__} holds types that activelabel does not "
+            f"trust when loading a model file ({', '.join(unexpected)}); it was "
+            "not saved."
+        )
     return data
 
 
 def load_model_bytes(data: bytes) -> Any:
-    """Load a skops model file, refusing any type outside scikit-learn/numpy/scipy.
+    """Load a skops model file, trusting exactly the types activelabel saves.
 
-    Raises :class:`ConfigError` naming the untrusted types, instead of loading
-    them: a model file from elsewhere must not be able to run code.
+    Raises :class:`ConfigError` naming any other type the file holds, before
+    anything in it is built: a model file from elsewhere must not be able to
+    run code.
     """
     try:
         untrusted = sio.get_untrusted_types(data=data)
     except Exception as exc:
         raise ConfigError(f"The model file is not a valid skops file: {exc}") from exc
-    bad = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    bad = sorted(set(untrusted) - SAVED_TYPES)
     if bad:
         raise ConfigError(
             "The model file contains types that are not trusted and was not "
-            f"loaded: {', '.join(sorted(bad))}."
+            f"loaded: {', '.join(bad)} (activelabel's models and featurizers "
+            "never hold them)."
         )
-    return sio.loads(data, trusted=untrusted)
+    return sio.loads(data, trusted=_TRUSTED)
