@@ -340,8 +340,8 @@ def export_labels(
         # Media paths are written whole, through each item's own root: two
         # folders of a project can hold the same relative path.
         roots = {
-            root_id: path
-            for root_id, path in session.execute(
+            row.id: row.path
+            for row in session.execute(
                 select(MediaRoot.id, MediaRoot.path).where(
                     MediaRoot.project_id == project.id
                 )
