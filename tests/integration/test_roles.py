@@ -276,3 +276,26 @@ def test_a_database_of_the_previous_version_keeps_its_admins_as_admins(
         assert revoked == [None, None]
     finally:
         store.close()
+
+
+def test_without_a_token_no_answer_tells_which_projects_exist(
+    client: TestClient,
+) -> None:
+    for path in (
+        "/api/v1/projects/sms",
+        "/api/v1/projects/nothing",
+        "/api/v1/projects/nothing/annotations",
+        "/api/v1/projects/nothing/model-versions",
+        "/api/v1/projects/nothing/export",
+        "/api/v1/projects/nothing/items/1/media",
+    ):
+        assert client.get(path).status_code == 401, path
+
+
+def test_a_single_project_server_never_suggests_the_projects_it_does_not_serve(
+    store: Store, team: dict[str, Any]
+) -> None:
+    with _closed(store, projects=frozenset({"sms"})) as client:
+        missed = client.get("/api/v1/projects/othr", headers=auth(team, "admin"))
+        assert missed.status_code == 404
+        assert missed.json()["error"] == "No project named 'othr' on this server."

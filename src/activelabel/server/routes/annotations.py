@@ -147,9 +147,9 @@ def edit(
 
 @router.get("")
 def list_annotations(
+    user: AnnotationsReader,
     project: ProjectDep,
     session: SessionDep,
-    user: AnnotationsReader,
     mine: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
     before_id: IdQuery | None = None,

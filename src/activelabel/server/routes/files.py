@@ -30,10 +30,10 @@ _MEDIA_TYPES = {
 
 @router.get("/export")
 def export(
+    _: CanManage,
     request: Request,
     project: ProjectDep,
     store: StoreDep,
-    _: CanManage,
     format: str = "csv",
     dataset: str = "labels",
     escape_formulas: bool = True,
@@ -86,7 +86,7 @@ def export(
 
 @router.get("/items/{item_id}/media")
 def media(
-    item_id: IdPath, project: ProjectDep, session: SessionDep, _: CanRead
+    _: CanRead, item_id: IdPath, project: ProjectDep, session: SessionDep
 ) -> FileResponse:
     """An item's media file; only files inside the item's own media root are served."""
     item = session.get(Item, item_id)

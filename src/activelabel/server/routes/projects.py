@@ -49,7 +49,7 @@ def read_projects(
 
 
 @router.get("/projects/{name}")
-def read_project(project: ProjectDep, session: SessionDep, _: CanRead) -> ProjectPublic:
+def read_project(_: CanRead, project: ProjectDep, session: SessionDep) -> ProjectPublic:
     """One project: task, labels, keys, settings, progress."""
     return project_public(session, project)
 

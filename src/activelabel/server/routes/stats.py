@@ -105,7 +105,7 @@ def _stats_in(session: Session, project: Project) -> StatsPublic:
 
 @router.get("/model-versions")
 def read_model_versions(
-    project: ProjectDep, session: SessionDep, _: CanRead
+    _: CanRead, project: ProjectDep, session: SessionDep
 ) -> ModelVersionsPublic:
     """Every trained model of the project, oldest first."""
     rows = session.scalars(
