@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from activelabel.exceptions import ConfigError
@@ -141,3 +144,15 @@ def test_image_zoom_keys_cannot_label_an_image_project() -> None:
         with pytest.raises(ConfigError, match="zoom"):
             choose_keys(["cat"], "image", {}, {"cat": key})
     assert choose_keys(["cat"], "text", {}, {"cat": "0"}) == {"cat": "0"}
+
+
+def test_the_page_can_run_every_action_the_server_sends() -> None:
+    # The keys come from the server; the page only needs a handler per action
+    # name. An action added here without one in the page would do nothing.
+    page = (
+        Path(__file__).parent.parent.parent / "web" / "src" / "lib" / "keymap.ts"
+    ).read_text(encoding="utf-8")
+    table = page[page.index("const ACTION_NAMES") :]
+    table = table[: table.index("};")]
+    names = set(re.findall(r"^\s+(\w+):", table, flags=re.MULTILINE))
+    assert names == {a.action for a in ACTIONS}
