@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,24 +24,24 @@ class Batch:
 
 
 def batched(
-    rows: Iterator[tuple[dict[str, Any], int]], batch_size: int
+    rows: Iterator[dict[str, Any]], batch_size: int, position: Callable[[], int]
 ) -> Iterator[Batch]:
-    """Group (row, bytes read so far) pairs into batches numbered from row 1.
+    """Group rows into batches numbered from row 1.
 
     A batch holds ``batch_size`` rows, or fewer when they reach
-    :data:`MAX_BATCH_CELLS` fields.
+    :data:`MAX_BATCH_CELLS` fields. ``position()`` (bytes read so far) is asked
+    once a batch: asking a file for it costs a system call.
     """
     batch: list[dict[str, Any]] = []
     first = 1
-    position = 0
     cells = 0
-    for row, position in rows:
+    for row in rows:
         batch.append(row)
         cells += len(row)
         if len(batch) >= batch_size or cells >= MAX_BATCH_CELLS:
-            yield Batch(first_row=first, rows=batch, position=position)
+            yield Batch(first_row=first, rows=batch, position=position())
             first += len(batch)
             batch = []
             cells = 0
     if batch:
-        yield Batch(first_row=first, rows=batch, position=position)
+        yield Batch(first_row=first, rows=batch, position=position())

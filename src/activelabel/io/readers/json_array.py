@@ -24,18 +24,20 @@ def read_json_array(
     path: Path, *, encoding: str, batch_size: int, limit: int
 ) -> Iterator[Batch]:
     """Batches of the objects of a JSON array."""
-    return batched(_json_array_rows(path, encoding, limit), batch_size)
+    consumed = 0
 
+    def objects() -> Iterator[dict[str, Any]]:
+        nonlocal consumed
+        for index, obj, position in _iter_json_array(path, encoding, limit):
+            consumed = position
+            if not isinstance(obj, dict):
+                raise ImportFormatError(
+                    f"{path}, element {index + 1}: expected a JSON object, "
+                    f"got {type(obj).__name__}."
+                )
+            yield obj
 
-def _json_array_rows(
-    path: Path, encoding: str, limit: int
-) -> Iterator[tuple[dict[str, Any], int]]:
-    for index, obj, position in _iter_json_array(path, encoding, limit):
-        if not isinstance(obj, dict):
-            raise ImportFormatError(
-                f"{path}, element {index + 1}: expected a JSON object, got {type(obj).__name__}."
-            )
-        yield obj, position
+    return batched(objects(), batch_size, lambda: consumed)
 
 
 def _iter_json_array(

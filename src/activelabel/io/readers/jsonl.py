@@ -25,14 +25,16 @@ def read_jsonl(
     path: Path, *, encoding: str, batch_size: int, limit: int
 ) -> Iterator[Batch]:
     """Batches of the objects of a JSON Lines file; blank lines are skipped."""
-    return batched(_jsonl_rows(path, encoding, limit), batch_size)
+    raw, stream = open_text(path, encoding)
+    source = LineSource(raw, stream, limit=limit, scanner=JsonScanner(limit))
+    with stream:
+        rows = _jsonl_rows(path, source, encoding, limit)
+        yield from batched(rows, batch_size, lambda: source.position)
 
 
 def _jsonl_rows(
-    path: Path, encoding: str, limit: int
-) -> Iterator[tuple[dict[str, Any], int]]:
-    raw, stream = open_text(path, encoding)
-    source = LineSource(raw, stream, limit=limit, scanner=JsonScanner(limit))
+    path: Path, source: LineSource, encoding: str, limit: int
+) -> Iterator[dict[str, Any]]:
     rows = 0
     try:
         for line in source:
@@ -51,10 +53,8 @@ def _jsonl_rows(
                     f"got {type(obj).__name__}."
                 )
             rows += 1
-            yield obj, source.position
+            yield obj
     except UnicodeDecodeError:
         raise encoding_error(path, encoding) from None
     except FieldOverLimit:
         raise field_too_large(path, rows + 1, source.line_no, limit, None) from None
-    finally:
-        stream.close()

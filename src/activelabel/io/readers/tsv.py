@@ -34,16 +34,23 @@ def read_tsv(
     limit: int,
 ) -> Iterator[Batch]:
     """Batches of rows of an unquoted TSV file."""
-    return batched(_tsv_rows(path, encoding, header, names, limit), batch_size)
+    raw, stream = open_text(path, encoding)
+    source = LineSource(raw, stream, limit=limit, scanner=TabScanner(limit))
+    with stream:
+        rows = _tsv_rows(path, source, encoding, header, names, limit)
+        yield from batched(rows, batch_size, lambda: source.position)
 
 
 def _tsv_rows(
-    path: Path, encoding: str, header: bool, names: list[str] | None, limit: int
-) -> Iterator[tuple[dict[str, Any], int]]:
+    path: Path,
+    source: LineSource,
+    encoding: str,
+    header: bool,
+    names: list[str] | None,
+    limit: int,
+) -> Iterator[dict[str, Any]]:
     columns: list[str] | None = None if header else names
     expected = "header" if header else ("--columns option" if names else "first line")
-    raw, stream = open_text(path, encoding)
-    source = LineSource(raw, stream, limit=limit, scanner=TabScanner(limit))
     rows = 0
     try:
         for line in source:
@@ -62,7 +69,7 @@ def _tsv_rows(
                     "Check the delimiter (--delimiter)."
                 )
             rows += 1
-            yield dict(zip(columns, fields, strict=True)), source.position
+            yield dict(zip(columns, fields, strict=True))
     except UnicodeDecodeError:
         raise encoding_error(path, encoding) from None
     except FieldOverLimit as exc:
@@ -75,5 +82,3 @@ def _tsv_rows(
         )
         row = rows + 1 if columns is not None else 0
         raise field_too_large(path, row, source.line_no, limit, column) from None
-    finally:
-        stream.close()
