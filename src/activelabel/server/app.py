@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
 from activelabel.__about__ import __version__
+from activelabel.server.api_docs import install_api_docs
 from activelabel.server.deps import (
     LOCAL_USER,
     AnnotatorCache,
@@ -20,7 +21,6 @@ from activelabel.server.deps import (
     RecentValues,
     ServerSettings,
 )
-from activelabel.server.api_docs import install_api_docs
 from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.last_use import LastUse
 from activelabel.server.request_guard import install_request_guard
