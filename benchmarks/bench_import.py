@@ -8,6 +8,12 @@ ratio says what the importer's work costs on top of the database's own.
 
     python benchmarks/bench_import.py                  # 1,000,000 rows, SQLite + PostgreSQL
     python benchmarks/bench_import.py --rows 200000 --no-postgres
+    python benchmarks/bench_import.py --wide 10000 --rows 500   # 10,000 columns
+
+``--wide COLUMNS`` imports a CSV that many columns wide into SQLite instead and
+writes ``results/import_wide.json``; ``--against DIR`` also runs it with the
+``activelabel`` package under ``DIR`` (for example an older commit's ``src``
+from ``git archive``), so a change is compared in one run.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ WORDS = (
 ).split()
 
 RESULTS = Path(__file__).parent / "results" / "import.json"
+WIDE_RESULTS = Path(__file__).parent / "results" / "import_wide.json"
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -45,6 +52,18 @@ def make_csv(path: Path, rows: int, seed: int = 0) -> None:
             text = " ".join(rng.choice(WORDS) for _ in range(n))
             label = ("ham", "spam", "")[i % 3]
             writer.writerow([f"r{i}", text, label])
+
+
+def make_wide_csv(path: Path, rows: int, columns: int, seed: int = 0) -> None:
+    """Write ``rows`` rows of id, text, label and ``columns - 3`` short numeric fields."""
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text", "label"] + [f"f{i}" for i in range(columns - 3)])
+        for i in range(rows):
+            text = " ".join(rng.choice(WORDS) for _ in range(8))
+            numbers = [str(rng.randint(0, 999)) for _ in range(columns - 3)]
+            writer.writerow([f"r{i}", text, ("ham", "spam")[i % 2], *numbers])
 
 
 CHILD = r"""
@@ -87,9 +106,16 @@ print(json.dumps({"rows": n, "seconds": seconds,
 """
 
 
-def run_child(code: str, *args: str) -> dict[str, float]:
+def run_child(code: str, *args: str, source: Path | None = None) -> dict[str, float]:
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     out = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+        [sys.executable, "-c", code, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -113,13 +139,74 @@ def drop_pg(name: str) -> None:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def wide(columns: int, rows: int, against: Path | None, against_rows: int) -> None:
+    """Import a CSV ``columns`` wide into SQLite; print and save rows/s."""
+    runs = [("this tree", None, rows)]
+    if against is not None:
+        runs.insert(0, (f"{against}", against, against_rows))
+    results: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, source, n in runs:
+            csv_path = Path(tmp) / f"wide_{columns}_{n}.csv"
+            if not csv_path.exists():
+                print(f"writing {n:,} rows x {columns:,} columns ...", file=sys.stderr)
+                make_wide_csv(csv_path, n, columns)
+            print(f"importing with {label} ...", file=sys.stderr)
+            db = f"sqlite:///{tmp}/wide_{len(results)}.db"
+            ours = run_child(CHILD, db, str(csv_path), source=source)
+            rate = ours["rows"] / ours["seconds"]
+            results.append(
+                {
+                    "target": f"activelabel ({label}) → SQLite",
+                    "columns": columns,
+                    "csv_mb": csv_path.stat().st_size / 1e6,
+                    **ours,
+                    "rows_per_second": rate,
+                    "cells_per_second": rate * columns,
+                }
+            )
+    print()
+    print(
+        f"{'target':<44} {'columns':>8} {'rows':>6} {'seconds':>8} {'rows/s':>9} {'cells/s':>11} {'peak RSS MiB':>13}"
+    )
+    for r in results:
+        print(
+            f"{r['target']:<44} {r['columns']:>8,} {r['rows']:>6,} {r['seconds']:>8.1f} "
+            f"{r['rows_per_second']:>9,.1f} {r['cells_per_second']:>11,.0f} {r['peak_rss_mib']:>13.0f}"
+        )
+    WIDE_RESULTS.write_text(
+        json.dumps(
+            {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "results": results}, indent=2
+        )
+    )
+    print(f"\nwrote {WIDE_RESULTS}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--wide",
+        type=int,
+        metavar="COLUMNS",
+        help="import a CSV this many columns wide",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="with --wide: also run DIR's package",
+    )
+    parser.add_argument(
+        "--against-rows", type=int, default=20, help="rows for the --against run"
+    )
     args = parser.parse_args()
+    if args.wide:
+        wide(args.wide, args.rows, args.against, args.against_rows)
+        return
     sizes = sorted({max(args.rows // 10, 1000), args.rows})
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -246,6 +246,8 @@ def oversize_files(tmp_path: Path) -> dict[str, Path]:
         "lines.csv": 'id,text\n1,ok\n2,"'
         + ("z" * 80 + "\n") * (50 * LIMIT // 81)
         + '"\n3,ok\n',
+        # A quoted field that starts on a short line and goes on in a long one.
+        "continued.csv": f'id,text\n1,ok\n2,"starts here\n{big}"\n3,ok\n',
         "a.tsv": f"id\ttext\n1\tok\n2\t{big}\n3\tok\n",
         "a.jsonl": f'{{"id": 1, "text": "ok"}}\n{{"id": 2, "text": "{big}"}}\n',
         "a.json": f'[{{"id": 1, "text": "ok"}}, {{"id": 2, "text": "{big}"}}]',
@@ -258,7 +260,16 @@ def oversize_files(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize(
-    "name", ["unquoted.csv", "quoted.csv", "lines.csv", "a.tsv", "a.jsonl", "a.json"]
+    "name",
+    [
+        "unquoted.csv",
+        "continued.csv",
+        "quoted.csv",
+        "lines.csv",
+        "a.tsv",
+        "a.jsonl",
+        "a.json",
+    ],
 )
 def test_a_field_over_the_limit_is_refused_before_it_is_read_whole(
     tmp_path: Path, name: str
