@@ -139,11 +139,13 @@ def drop_pg(name: str) -> None:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def wide(columns: int, rows: int, against: Path | None, against_rows: int) -> None:
+def wide(
+    columns: int, rows: int, against: Path | None, against_rows: int, label: str
+) -> None:
     """Import a CSV ``columns`` wide into SQLite; print and save rows/s."""
-    runs = [("this tree", None, rows)]
+    runs: list[tuple[str, Path | None, int]] = [("this tree", None, rows)]
     if against is not None:
-        runs.insert(0, (f"{against}", against, against_rows))
+        runs.insert(0, (label, against, against_rows))
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, source, n in runs:
@@ -203,9 +205,14 @@ def main() -> None:
     parser.add_argument(
         "--against-rows", type=int, default=20, help="rows for the --against run"
     )
+    parser.add_argument(
+        "--against-label",
+        default="older tree",
+        help="how the --against run is named in the results (e.g. its commit)",
+    )
     args = parser.parse_args()
     if args.wide:
-        wide(args.wide, args.rows, args.against, args.against_rows)
+        wide(args.wide, args.rows, args.against, args.against_rows, args.against_label)
         return
     sizes = sorted({max(args.rows // 10, 1000), args.rows})
     results: list[dict[str, object]] = []
