@@ -74,7 +74,7 @@ def asgi_caller(app: Any, token: str) -> Call:
             "query_string": b"",
             "root_path": "",
             "headers": [
-                (b"host", b"bench"),
+                (b"host", b"127.0.0.1"),  # a Host the server answers to
                 (b"authorization", auth),
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),

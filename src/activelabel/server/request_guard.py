@@ -109,28 +109,27 @@ class RequestGuard:
         self.trusted_origin_hosts = trusted_origin_hosts
         self.csrf_token = csrf_token.encode()
         self.max_body_bytes = max_body_bytes
+        self._hosts_seen: dict[str, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = origin = fetch_site = length = None
-        csrf = b""
-        bearer = False
-        for key, value in scope["headers"]:
-            if key == b"host":
-                host = value.decode("latin-1")
-            elif key == b"origin":
-                origin = value.decode("latin-1")
-            elif key == b"sec-fetch-site":
-                fetch_site = value
-            elif key == b"content-length":
-                length = value
-            elif key == _CSRF_KEY:
-                csrf = value
-            elif key == b"authorization":
-                bearer = value[:7].lower() == b"bearer "
-        refusal = self._refusal(scope["method"], host, origin, fetch_site, length)
+        # One dict built in C, then lookups: cheaper than a Python loop over
+        # every header with a chain of comparisons.
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        raw_host = headers.get(b"host")
+        raw_origin = headers.get(b"origin")
+        length = headers.get(b"content-length")
+        csrf = headers.get(_CSRF_KEY, b"")
+        bearer = headers.get(b"authorization", b"")[:7].lower() == b"bearer "
+        refusal = self._refusal(
+            scope["method"],
+            None if raw_host is None else raw_host.decode("latin-1"),
+            None if raw_origin is None else raw_origin.decode("latin-1"),
+            headers.get(b"sec-fetch-site"),
+            length,
+        )
         if refusal is None and _has_nul(scope):
             refusal = (
                 422,
@@ -163,7 +162,7 @@ class RequestGuard:
         length: bytes | None,
     ) -> tuple[int, str, list[Any]] | None:
         """The status, sentence and details to refuse with, or ``None`` to let through."""
-        if host is None or host_name(host) not in self.hosts:
+        if host is None or not self._answers(host):
             named = host_name(host) if host else "(none)"
             return (
                 400,
@@ -197,6 +196,15 @@ class RequestGuard:
                     [{"loc": ["header", "Origin"], "msg": "foreign origin"}],
                 )
         return None
+
+    def _answers(self, host: str) -> bool:
+        """Whether the Host header ``host`` names this server (remembered per value)."""
+        known = self._hosts_seen.get(host)
+        if known is None:
+            known = host_name(host) in self.hosts
+            if len(self._hosts_seen) < 64:  # a few spellings; never grows unbounded
+                self._hosts_seen[host] = known
+        return known
 
     def _too_large(self) -> tuple[int, str, list[Any]]:
         return (
