@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from activelabel.exceptions import ConfigError, InvalidLabelError, ItemNotFoundError
+from activelabel.exceptions import (
+    ConfigError,
+    InvalidLabelError,
+    ItemLeasedError,
+    ItemNotFoundError,
+)
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.models import (
@@ -325,6 +330,36 @@ def test_with_overlap_an_item_stays_queued_until_enough_annotators_labeled_it(
     assert ids[7] in _queued(store)
     _submit(store, queue, ids[7], annotator=queue["bob"])
     assert ids[7] not in _queued(store)
+
+
+def test_a_label_for_an_item_another_annotator_holds_is_refused_and_writes_nothing(
+    store: Store, queue: dict[str, Any]
+) -> None:
+    ids = queue["ids"]
+    _next(store, queue, "bob", n=1, lease=dt.timedelta(seconds=30))
+    with pytest.raises(ItemLeasedError, match=f"Item {ids[7]} of .* is leased"):
+        _submit(store, queue, ids[7], client_id="c-1")
+    assert _active(store) == [] and ids[7] in _queued(store)
+    # The lease's holder labels it; once a lease expires, anyone may.
+    _submit(store, queue, ids[7], annotator=queue["bob"])
+    _next(store, queue, "bob", n=1, lease=dt.timedelta(seconds=30))
+    later = utcnow() + dt.timedelta(minutes=1)
+    _submit(store, queue, ids[6], now=later)
+    assert [(item, status) for item, _, status in _active(store)] == [
+        (ids[7], "active"),
+        (ids[6], "active"),
+    ]
+
+
+def test_with_overlap_a_label_for_an_item_another_annotator_holds_is_taken(
+    store: Store, queue: dict[str, Any]
+) -> None:
+    project = queue["project"]
+    project.config = {**(project.config or {}), "overlap": 2}
+    ids = queue["ids"]
+    _next(store, queue, "bob", n=1)
+    _submit(store, queue, ids[7])
+    assert _active(store) == [(ids[7], "spam", "active")]
 
 
 def test_a_sqlite_store_has_no_lease_connection(tmp_path: Any) -> None:
