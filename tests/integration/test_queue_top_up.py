@@ -13,8 +13,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from api_support import page_client
 from sqlalchemy import select
 
+from activelabel.server.app import create_app
+from activelabel.server.deps import ServerSettings
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry
@@ -251,6 +254,31 @@ def test_an_item_the_annotator_labeled_is_not_served_to_them_again_after_a_top_u
         store, project_id=project.id, user_id=users[1], n=5, top_up=top_up, overlap=2
     )
     assert sorted(t.item_id for t in theirs.tasks) == ids
+
+
+def test_the_server_serves_every_item_with_no_trainer_and_an_empty_queue(
+    store: Store, project_factory: Any
+) -> None:
+    project_factory(name="pets", items=[{"text": f"t{i}"} for i in range(30)])
+    app = create_app(
+        store,
+        ServerSettings(open_access=True, background_trainer=False, queue_size=10),
+    )
+    labeled = []
+    with page_client(app) as client:
+        api = "/api/v1/projects/pets"
+        for _ in range(30):
+            got = client.post(f"{api}/tasks/next", json={"n": 1}).json()
+            assert len(got["data"]) == 1, f"empty after {len(labeled)} labels"
+            item = got["data"][0]["item_id"]
+            response = client.post(
+                f"{api}/annotations", json={"item_id": item, "value": "ham"}
+            )
+            assert response.status_code == 201, response.text
+            labeled.append(item)
+        done = client.post(f"{api}/tasks/next", json={"n": 1}).json()
+    assert len(set(labeled)) == 30
+    assert done["data"] == [] and done["queue_size"] == 0
 
 
 def _pairs(store: Store) -> list[tuple[int, int]]:
