@@ -9,12 +9,14 @@ as the page does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from activelabel.server.request_guard import page_headers
+from activelabel.store.models import Project
 
 
 def page_client(app: FastAPI, **kwargs: Any) -> TestClient:
@@ -22,3 +24,8 @@ def page_client(app: FastAPI, **kwargs: Any) -> TestClient:
     return TestClient(
         app, base_url="http://127.0.0.1", headers=page_headers(app), **kwargs
     )
+
+
+#: The ``project_factory`` fixture's type (``tests/conftest.py``), importable by
+#: name: ``from conftest import`` finds whichever ``conftest`` pytest loaded first.
+ProjectFactory = Callable[..., Project]

@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_support import page_client
+from api_support import ProjectFactory, page_client
 from fastapi.testclient import TestClient
 
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
 from activelabel.store.engine import Store
 from activelabel.store.queue import random_fill
-from conftest import ProjectFactory
 
 HUGE = 2**63
 LARGEST_ID = 2**31 - 1

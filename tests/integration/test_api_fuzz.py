@@ -21,6 +21,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 
 import uvicorn  # noqa: E402
+from api_support import ProjectFactory  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis.errors import Unsatisfiable  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
@@ -34,7 +35,6 @@ from activelabel.store.annotations import add_annotation  # noqa: E402
 from activelabel.store.engine import Store  # noqa: E402
 from activelabel.store.queue import random_fill  # noqa: E402
 from activelabel.store.users import add_user  # noqa: E402
-from conftest import ProjectFactory  # noqa: E402
 
 #: Examples per operation and generation mode, on each backend (more for a
 #: deeper run: ACTIVELABEL_FUZZ_EXAMPLES=200).

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_support import page_client
+from api_support import ProjectFactory, page_client
 from fastapi.testclient import TestClient
 
 from activelabel.server.app import create_app
@@ -27,7 +27,6 @@ from activelabel.store.engine import Store, open_store
 from activelabel.store.projects import create_project
 from activelabel.store.queue import random_fill
 from activelabel.store.users import add_user
-from conftest import ProjectFactory
 
 EVIL = {"Origin": "http://evil.example"}
 SETTINGS = ServerSettings(open_access=True, background_trainer=False)
