@@ -61,7 +61,10 @@ def add_user(name: str, *, db: str, role: str = "annotator") -> str:
 class Server:
     """An ``activelabel serve`` subprocess and the address it printed."""
 
-    def __init__(self, db: str, project: str, *options: str, log: Path) -> None:
+    def __init__(
+        self, db: str, project: str | tuple[str, ...], *options: str, log: Path
+    ) -> None:
+        projects = (project,) if isinstance(project, str) else project
         self.log_path = log
         self._log = log.open("w", encoding="utf-8")
         env = {
@@ -76,7 +79,7 @@ class Server:
                 "-m",
                 "activelabel",
                 "serve",
-                project,
+                *projects,
                 "--port",
                 "0",
                 "--db",

@@ -64,7 +64,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         db=db,
     )
     cli("import", "topics", str(EXAMPLE_SMS), "--text-column", "text", db=db)
-    served = Server(db, "sms", "--queue-size", "50", log=tmp / "serve.log")
+    served = Server(
+        db, ("sms", "wine", "topics"), "--queue-size", "50", log=tmp / "serve.log"
+    )
     try:
         yield served
     finally:

@@ -17,7 +17,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     cli("import", "pets", str(FIXTURES / "images"), db=db)
     cli("init", "digits", "--labels", "zero,one", "--modality", "audio", db=db)
     cli("import", "digits", str(FIXTURES / "audio"), db=db)
-    served = Server(db, "pets", "--queue-size", "10", log=tmp / "serve.log")
+    served = Server(db, ("pets", "digits"), "--queue-size", "10", log=tmp / "serve.log")
     try:
         yield served
     finally:

@@ -59,8 +59,10 @@ def prepare(db: str) -> None:
     )
 
 
-def add_user(name: str, db: str) -> str:
-    lines = [line.strip() for line in cli("user", "add", name, db=db).splitlines()]
+def add_user(name: str, db: str, *options: str) -> str:
+    lines = [
+        line.strip() for line in cli("user", "add", name, *options, db=db).splitlines()
+    ]
     return [line for line in lines if line][-1]
 
 
@@ -164,6 +166,9 @@ def test_every_label_acknowledged_before_a_kill_9_is_stored(
 
     def burst() -> None:
         with httpx.Client(timeout=10) as client:
+            # A token-less write proves it comes from the page with the CSRF token.
+            csrf = client.get(f"{api}/csrf").json()
+            client.headers[csrf["header"]] = csrf["token"]
             for n, item_id in enumerate(ids):
                 client_id = str(uuid.uuid4())
                 value = "spam" if n % 3 == 0 else "ham"
@@ -222,7 +227,11 @@ def test_two_servers_on_one_postgresql_database_never_lease_one_item_twice_and_t
 ) -> None:
     db = db_url
     prepare(db)
-    tokens = {name: add_user(name, db) for name in ("alice", "bob")}
+    # alice is an admin: she asks for the retrain below.
+    tokens = {
+        "alice": add_user("alice", db, "--role", "admin"),
+        "bob": add_user("bob", db),
+    }
     # Both start at once, as a team's servers would.
     servers.extend(
         ServeProcess(db, tmp_path / f"serve-{n}.log", "--require-token") for n in (1, 2)

@@ -49,10 +49,12 @@ def _project_for_file(
 
 @app.command("serve")
 def serve_command(
-    target: Annotated[
-        str,
+    targets: Annotated[
+        list[str],
         typer.Argument(
-            help="A project name, or a data file to import and serve (with --labels)."
+            help="The projects to serve (one or more names), or one data file to "
+            "import and serve (with --labels). Tokens work on these projects only.",
+            metavar="PROJECT...|FILE",
         ),
     ],
     labels: Annotated[
@@ -108,27 +110,31 @@ def serve_command(
     listen_socket(host, port).close()
     url = resolve_db_url(db)
     store = open_db(url)
-    path = Path(target)
-    name = target
-    if path.suffix and path.is_file():
-        name = _project_for_file(
-            store,
-            path,
-            labels=labels,
-            task=task,
-            text_column=text_column,
-            label_column=label_column,
-        )
+    path = Path(targets[0])
+    if len(targets) == 1 and path.suffix and path.is_file():
+        names = [
+            _project_for_file(
+                store,
+                path,
+                labels=labels,
+                task=task,
+                text_column=text_column,
+                label_column=label_column,
+            )
+        ]
     else:
         with store.session() as session:
-            get_project(session, target)
+            for target in targets:
+                get_project(session, target)
+        names = list(dict.fromkeys(targets))
+    name = names[0]
     open_access = not require_token and host in ("127.0.0.1", "localhost", "::1")
     settings = ServerSettings(
         open_access=open_access,
         background_trainer=trainer,
         queue_size=queue_size,
-        # Tokens work on the served project only; others answer 404.
-        projects=frozenset({name}),
+        # Tokens work on the served projects only; others answer 404.
+        projects=frozenset(names),
         bind_host=host,
         allowed_hosts=tuple(allowed_host or ()),
     )
@@ -136,14 +142,18 @@ def serve_command(
 
     # The server answers only these Host names (see server.request_guard): a
     # link to 0.0.0.0 would be refused, so the address shown is one it answers.
-    names = allowed_hosts(host, allowed_host or ())
-    shown = host_name(host) if host_name(host) in names else "127.0.0.1"
+    hosts = allowed_hosts(host, allowed_host or ())
+    shown = host_name(host) if host_name(host) in hosts else "127.0.0.1"
 
     def started(bound: int) -> None:
         where = f"http://{shown}:{bound}/#/p/{name}"
         console.print(
             f"Labeling [bold]{name}[/] at {where}  (API docs: http://{shown}:{bound}/docs)"
         )
+        for other in names[1:]:
+            console.print(
+                f"Labeling [bold]{other}[/] at http://{shown}:{bound}/#/p/{other}"
+            )
         console.print(
             "Access: "
             + ("open on this machine" if open_access else "annotator tokens required")
@@ -152,7 +162,7 @@ def serve_command(
         if host_name(host) not in LOCAL_HOSTS or allowed_host:
             console.print(
                 "Answers to the host names "
-                + ", ".join(sorted(names))
+                + ", ".join(sorted(hosts))
                 + "; add the name others use to reach this machine with --allowed-host NAME."
             )
         if open_browser:
