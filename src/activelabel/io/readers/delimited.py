@@ -25,7 +25,7 @@ from activelabel.io.readers.text import (
     open_text,
 )
 
-__all__ = ["field_too_large", "read_delimited", "unique_names"]
+__all__ = ["field_over_limit", "field_too_large", "read_delimited", "unique_names"]
 
 
 def unique_names(header: list[str]) -> list[str]:
@@ -56,6 +56,25 @@ def field_too_large(
         f"(ACTIVELABEL_MAX_FIELD_BYTES); reading stopped at line {line} without "
         "loading the rest of it."
     )
+
+
+def field_over_limit(
+    exc: FieldOverLimit,
+    path: Path,
+    *,
+    columns: list[str] | None,
+    rows: int,
+    line: int,
+    limit: int,
+) -> FieldTooLargeError:
+    """:func:`field_too_large` for what a field scanner found after ``rows`` rows."""
+    column = (
+        columns[exc.column]
+        if columns is not None and exc.column is not None and exc.column < len(columns)
+        else None
+    )
+    row = rows + 1 if columns is not None else 0
+    return field_too_large(path, row, line, limit, column)
 
 
 def read_delimited(
@@ -126,15 +145,9 @@ def read_delimited(
     except UnicodeDecodeError:
         raise encoding_error(path, encoding) from None
     except FieldOverLimit as exc:
-        column = (
-            columns[exc.column]
-            if columns is not None
-            and exc.column is not None
-            and exc.column < len(columns)
-            else None
-        )
-        row = rows + 1 if columns is not None else 0
-        raise field_too_large(path, row, source.line_no, limit, column) from None
+        raise field_over_limit(
+            exc, path, columns=columns, rows=rows, line=source.line_no, limit=limit
+        ) from None
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             row = rows + 1 if columns is not None else 0

@@ -12,7 +12,7 @@ from typing import Any
 
 from activelabel.exceptions import ImportFormatError
 from activelabel.io.readers.batches import Batch, batched
-from activelabel.io.readers.delimited import field_too_large
+from activelabel.io.readers.delimited import field_over_limit
 from activelabel.io.readers.field_scanners import TabScanner
 from activelabel.io.readers.text import (
     FieldOverLimit,
@@ -73,12 +73,6 @@ def _tsv_rows(
     except UnicodeDecodeError:
         raise encoding_error(path, encoding) from None
     except FieldOverLimit as exc:
-        column = (
-            columns[exc.column]
-            if columns is not None
-            and exc.column is not None
-            and exc.column < len(columns)
-            else None
-        )
-        row = rows + 1 if columns is not None else 0
-        raise field_too_large(path, row, source.line_no, limit, column) from None
+        raise field_over_limit(
+            exc, path, columns=columns, rows=rows, line=source.line_no, limit=limit
+        ) from None
