@@ -65,13 +65,13 @@ def keys_command(
             )
         picked = set((project.config or {}).get("keys") or {})
         labels, modality = list(project.labels), project.modality
-    table = Table("label", "key", "", title=f"Keys of {name}")
+    table = Table("label", "key", "how", title=f"Keys of {name}")
     for label in labels:
         key = keys.get(label)
         table.add_row(
             escape(label),
             "none" if key is None else escape(key),
-            "chosen" if label in picked else "",
+            "chosen" if label in picked else "automatic",
         )
     console.print(table)
     kept = escape(" ".join(reserved_keys(modality)))
