@@ -224,3 +224,24 @@ def test_migration_0007_adds_the_heartbeat_and_takes_it_away_again(
         assert reclaim_stale_jobs(
             session, now=utcnow() + STALE_AFTER + dt.timedelta(seconds=1)
         ) == [job_id]
+
+
+def test_a_projects_second_round_waits_until_its_running_round_finishes(
+    store: Store, project_factory: Any
+) -> None:
+    sms = project_factory(name="sms", items=[{"text": "a"}])
+    other = project_factory(name="other", items=[{"text": "b"}])
+    first = running_job(store, sms)
+    # Another server, started at the same moment, queued its own first round.
+    with store.session(write=True) as session:
+        second = request_job(session, project_id=sms.id).id
+        elsewhere = request_job(session, project_id=other.id).id
+    with store.session(write=True) as session:
+        claimed = claim_job(session)
+        assert claimed is not None and claimed.id == elsewhere
+        assert claim_job(session) is None
+    with store.session(write=True) as session:
+        finish_job(session, job_id=first, result={})
+    with store.session(write=True) as session:
+        claimed = claim_job(session)
+        assert claimed is not None and claimed.id == second

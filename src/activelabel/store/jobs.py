@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from activelabel.store.models import Job, utcnow
 
@@ -74,8 +74,24 @@ def request_job(session: Session, *, project_id: int, kind: str = "train") -> Jo
 
 
 def claim_job(session: Session, *, project_id: int | None = None) -> Job | None:
-    """Take the oldest queued job (skipping ones another worker holds) and mark it running."""
-    query = select(Job).where(Job.state == "queued").order_by(Job.id).limit(1)
+    """Take the oldest queued job (skipping ones another worker holds) and mark it running.
+
+    A job of a project whose round is running elsewhere waits for it: two
+    servers starting at once may each queue a first round, and two rounds of
+    one project at once would race to write its queue and model.
+    """
+    running = aliased(Job)
+    query = (
+        select(Job)
+        .where(
+            Job.state == "queued",
+            ~exists().where(
+                running.project_id == Job.project_id, running.state == "running"
+            ),
+        )
+        .order_by(Job.id)
+        .limit(1)
+    )
     if project_id is not None:
         query = query.where(Job.project_id == project_id)
     if session.get_bind().dialect.name == "postgresql":
