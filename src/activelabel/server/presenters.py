@@ -66,7 +66,7 @@ def project_public(
 ) -> ProjectPublic:
     """A project as the page sees it, with its (possibly reassigned) keys."""
     config = project.config or {}
-    keys = assign_keys(project.labels, project.modality, config.get("keys"))
+    keys = assign_keys(project.labels, project.modality, project.chosen_keys)
     items = labeled = 0
     if with_counts:
         stats = project_stats(session, project)
@@ -86,7 +86,7 @@ def project_public(
         reserved_keys=reserved_keys(project.modality),
         text_column=config.get("text_column"),
         retrain_every=int(config.get("retrain_every", 10)),
-        overlap=int(config.get("overlap", 1)),
+        overlap=project.overlap,
         items=items,
         labeled_items=labeled,
     )

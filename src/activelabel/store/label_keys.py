@@ -27,7 +27,7 @@ def set_label_keys(
     stored) when a key cannot be chosen; see :func:`keymap.choose_keys`.
     """
     config = dict(project.config or {})
-    stored = {} if reset else (config.get("keys") or {})
+    stored = {} if reset else project.chosen_keys
     chosen = choose_keys(project.labels, project.modality, stored, new)
     if chosen:
         config["keys"] = chosen

@@ -106,6 +106,16 @@ class Project(Base):
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def overlap(self) -> int:
+        """Annotators each item needs (the ``overlap`` setting, default 1)."""
+        return int((self.config or {}).get("overlap", 1))
+
+    @property
+    def chosen_keys(self) -> dict[str, str]:
+        """Label keys an admin chose (label -> key); the other labels' are automatic."""
+        return dict((self.config or {}).get("keys") or {})
+
 
 class MediaRoot(Base):
     """A folder media files were imported from; each import records its own."""

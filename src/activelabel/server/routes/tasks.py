@@ -33,7 +33,7 @@ def next_tasks_route(
         n=body.n,
         exclude=body.exclude,
         top_up=getattr(request.app.state, "queue_top_up", None),
-        overlap=int((project.config or {}).get("overlap", 1)),
+        overlap=project.overlap,
     )
     trainer = getattr(request.app.state, "trainer", None)
     if (
