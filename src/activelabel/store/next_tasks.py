@@ -203,28 +203,17 @@ def _next_in_transaction(
 
         tasks = lease(r.n, r.exclude)
         status = queue_status(session, project_id=r.project_id)
-        short = len(tasks) < r.n
-        if top_up is None or not top_up.due(
-            r.project_id, size=status.size, short=short
-        ):
+        if top_up is None:
             return NextTasks(tasks, status)
-        added: list[int] = []
-
-        def fill(count: int) -> int:
-            added.append(_fill(session.connection(), r, count))
-            return added[-1]
-
-        if not short:
-            top_up.refill(r.project_id, short=False, wanted=r.n, fill=fill)
-        # A short call tops up and leases again; once more if another
-        # request's top-up, which it waited for, was taken before it.
-        for _ in range(2):
-            if len(tasks) >= r.n or not top_up.refill(
-                r.project_id, short=True, wanted=r.n, fill=fill
-            ):
-                break
-            tasks += lease(r.n - len(tasks), [*r.exclude, *(t.item_id for t in tasks)])
-        return NextTasks(tasks, QueueStatus(status.size + sum(added), status.model))
+        tasks, added = _top_up_and_lease(
+            top_up,
+            r,
+            tasks,
+            status.size,
+            fill=lambda count: _fill(session.connection(), r, count),
+            lease_more=lease,
+        )
+        return NextTasks(tasks, QueueStatus(status.size + added, status.model))
 
 
 def _next_in_one_statement(
@@ -241,35 +230,68 @@ def _next_in_one_statement(
     }
     with store.lease_connection() as connection:
         tasks, status = _lease_once(connection, params)
-        short = len(tasks) < r.n
-        if top_up is None or not top_up.due(
-            r.project_id, size=status.size, short=short
-        ):
+        if top_up is None:
             return NextTasks(tasks, status)
-        added: list[int] = []
+        leased_again: list[QueueStatus] = []
 
-        def fill(count: int) -> int:
-            added.append(_fill(connection, r, count))
-            return added[-1]
-
-        if not short:
-            top_up.refill(r.project_id, short=False, wanted=r.n, fill=fill)
-            return NextTasks(tasks, QueueStatus(status.size + sum(added), status.model))
-        for _ in range(2):
-            if len(tasks) >= r.n or not top_up.refill(
-                r.project_id, short=True, wanted=r.n, fill=fill
-            ):
-                break
-            more, status = _lease_once(
-                connection,
-                {
-                    **params,
-                    "n": r.n - len(tasks),
-                    "exclude": [*r.exclude, *(t.item_id for t in tasks)],
-                },
+        def lease_more(n: int, exclude: list[int]) -> list[LeasedTask]:
+            more, latest = _lease_once(
+                connection, {**params, "n": n, "exclude": exclude}
             )
-            tasks += more
-        return NextTasks(tasks, status)
+            leased_again.append(latest)
+            return more
+
+        tasks, added = _top_up_and_lease(
+            top_up,
+            r,
+            tasks,
+            status.size,
+            fill=lambda count: _fill(connection, r, count),
+            lease_more=lease_more,
+        )
+        if leased_again:
+            return NextTasks(tasks, leased_again[-1])
+        return NextTasks(tasks, QueueStatus(status.size + added, status.model))
+
+
+def _top_up_and_lease(
+    top_up: QueueTopUp,
+    r: _Request,
+    tasks: list[LeasedTask],
+    size: int,
+    *,
+    fill: Callable[[int], int],
+    lease_more: Callable[[int, list[int]], list[LeasedTask]],
+) -> tuple[list[LeasedTask], int]:
+    """Top a low queue up, and lease again when the call came back short.
+
+    The policy both backends share; returns the tasks and how many items the
+    top-up added. A short call leases again once more if another request's
+    top-up, which it waited for, was taken before it.
+    """
+    short = len(tasks) < r.n
+    if not top_up.due(r.project_id, size=size, short=short):
+        return tasks, 0
+    added = 0
+
+    def counted(count: int) -> int:
+        nonlocal added
+        filled = fill(count)
+        added += filled
+        return filled
+
+    if not short:
+        top_up.refill(r.project_id, short=False, wanted=r.n, fill=counted)
+        return tasks, added
+    for _ in range(2):
+        if len(tasks) >= r.n or not top_up.refill(
+            r.project_id, short=True, wanted=r.n, fill=counted
+        ):
+            break
+        tasks = tasks + lease_more(
+            r.n - len(tasks), [*r.exclude, *(t.item_id for t in tasks)]
+        )
+    return tasks, added
 
 
 def _fill(connection: Connection, r: _Request, count: int) -> int:
