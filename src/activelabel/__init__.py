@@ -1,0 +1,98 @@
+"""activelabel: ML-assisted data labeling with active learning.
+
+What a notebook or a script imports: the :class:`Project` facade, the
+version, and the exception tree (every error activelabel raises on purpose is
+an :class:`ActiveLabelError`).
+
+Examples
+--------
+>>> import activelabel
+>>> project = activelabel.Project.create(
+...     "sqlite:///labels.db", "sms", task="classification", labels=["ham", "spam"]
+... )
+>>> try:
+...     activelabel.Project.open("sqlite:///labels.db", "smss")
+... except activelabel.ProjectNotFoundError as error:
+...     print(error)
+No project named 'smss'. Did you mean 'sms'? Known projects: sms.
+
+Importing this package is light: :class:`Project` (and with it the store) is
+imported on first use, and pandas and scikit-learn only when a method needs
+them, so ``import activelabel.<module>`` in a worker process or the CLI pays
+for nothing here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from activelabel.__about__ import __version__
+from activelabel.exceptions import (
+    ActiveLabelError,
+    ColumnNotFoundError,
+    ConfigError,
+    DatabaseError,
+    DatabaseUnavailableError,
+    DuplicateIdError,
+    EncodingError,
+    ExportError,
+    FieldTooLargeError,
+    ImportFormatError,
+    InvalidLabelError,
+    ItemLeasedError,
+    ItemNotFoundError,
+    MediaError,
+    MissingDriverError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProjectExistsError,
+    ProjectNotFoundError,
+    UserNotFoundError,
+)
+
+if TYPE_CHECKING:
+    from activelabel.project import LeasedItem, Project
+
+__all__ = [
+    "ActiveLabelError",
+    "ColumnNotFoundError",
+    "ConfigError",
+    "DatabaseError",
+    "DatabaseUnavailableError",
+    "DuplicateIdError",
+    "EncodingError",
+    "ExportError",
+    "FieldTooLargeError",
+    "ImportFormatError",
+    "InvalidLabelError",
+    "ItemLeasedError",
+    "ItemNotFoundError",
+    "LeasedItem",
+    "MediaError",
+    "MissingDriverError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Project",
+    "ProjectExistsError",
+    "ProjectNotFoundError",
+    "UserNotFoundError",
+    "__version__",
+]
+
+#: Names imported on first use, and the module each comes from.
+_LAZY = {"LeasedItem": "activelabel.project", "Project": "activelabel.project"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import :class:`Project` and its kin when first asked for (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'activelabel' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
