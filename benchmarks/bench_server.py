@@ -621,7 +621,7 @@ def prepare_project(
             name=PROJECT,
             task="classification",
             labels=list(LABELS),
-            config={"retrain_every": retrain_every},
+            settings={"retrain_every": retrain_every},
         )
     report = import_path(store, PROJECT, csv_path, text_column="text", id_column="id")
     with store.session() as session:

@@ -142,7 +142,7 @@ def project_factory(store: Store) -> ProjectFactory:
                 task=task,
                 labels=list(labels),
                 modality=modality,
-                config=config,
+                settings=config,
             )
             rows = []
             for index, entry in enumerate(items):

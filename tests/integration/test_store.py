@@ -181,7 +181,7 @@ def test_read_project_is_a_detached_copy_with_the_same_fields_and_errors(
             name="sms",
             task="classification",
             labels="ham,spam",
-            config={"retrain_every": 7},
+            settings={"retrain_every": 7},
         )
     with store.session() as session:
         loaded = get_project(session, "sms")

@@ -34,7 +34,11 @@ def sms_store(
     store = open_store(url)
     with store.session() as session:
         create_project(
-            session, name="sms", task="classification", labels="ham,spam", config=config
+            session,
+            name="sms",
+            task="classification",
+            labels="ham,spam",
+            settings=config,
         )
     import_path(
         store, "sms", EXAMPLE, text_column="text", id_column="id", label_column="label"
@@ -130,7 +134,7 @@ def test_the_trainer_queues_one_job_when_labels_are_due_and_requeues_a_stale_one
 
     from sqlalchemy import select
 
-    from activelabel.server.trainer import BackgroundTrainer
+    from activelabel.loop.trainer import BackgroundTrainer
     from activelabel.store.annotations import add_annotation
     from activelabel.store.jobs import STALE_AFTER
     from activelabel.store.models import Item, Job, utcnow
@@ -178,8 +182,8 @@ def test_a_low_queue_holding_every_unlabeled_item_does_not_retrain_again_and_aga
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from activelabel.server import trainer as trainer_module
-    from activelabel.server.trainer import BackgroundTrainer
+    from activelabel.loop.trainer import BackgroundTrainer
+    from activelabel.loop import trainer as trainer_module
     from activelabel.store.models import Item, Job
     from activelabel.store.queue import random_fill
 
@@ -219,7 +223,7 @@ def test_a_queue_that_runs_low_during_a_round_is_topped_up_behind_the_queued_ite
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from activelabel.server.trainer import BackgroundTrainer
+    from activelabel.loop.trainer import BackgroundTrainer
     from activelabel.store.annotations import add_annotation
     from activelabel.store.models import Item, QuerySession, QueueEntry
     from activelabel.store.queue import random_fill

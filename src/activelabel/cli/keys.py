@@ -60,8 +60,8 @@ def keys_command(
         if chosen or reset:
             keys = set_label_keys(session, project, chosen, reset=reset)
         else:
-            keys = assign_keys(project.labels, project.modality, project.chosen_keys)
-        picked = set(project.chosen_keys)
+            keys = assign_keys(project.labels, project.modality, project.settings.keys)
+        picked = set(project.settings.keys)
         labels, modality = list(project.labels), project.modality
     table = Table("label", "key", "how", title=f"Keys of {name}")
     for label in labels:

@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.project_config import FEATURIZERS, ProjectConfig
 from activelabel.store.projects import create_project, get_project, list_projects
 from activelabel.store.stats import project_stats
-from activelabel.tasks import Modality, TaskKind
+from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind
 
 
 @app.command("init")
@@ -30,7 +31,7 @@ def init_command(
             "-t",
             help=f"What is labeled: {', '.join(k.value for k in TaskKind)}.",
         ),
-    ] = TaskKind.CLASSIFICATION.value,
+    ] = DEFAULT_TASK.value,
     modality: Annotated[
         str,
         typer.Option(
@@ -42,7 +43,16 @@ def init_command(
     retrain_every: Annotated[
         int,
         typer.Option(min=1, help="Retrain the model after this many new labels."),
-    ] = 10,
+    ] = ProjectConfig().retrain_every,
+    featurizer: Annotated[
+        str | None,
+        typer.Option(
+            help="How items become features: "
+            + "; ".join(f"{m}: {', '.join(names)}" for m, names in FEATURIZERS.items())
+            + " (default: the first of its modality). embeddings needs the "
+            "embeddings extra.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Create a labeling project with its task and label schema."""
@@ -54,7 +64,7 @@ def init_command(
             task=task,
             labels=labels,
             modality=modality,
-            config={"retrain_every": retrain_every},
+            settings={"retrain_every": retrain_every, "featurizer": featurizer},
         )
         console.print(
             f"Created {project.task} project [bold]{project.name}[/] "

@@ -78,25 +78,21 @@ def _project(connection: Connection, name: str) -> Project:
 def _save_config(
     connection: Connection, project: Project, updates: dict[str, Any]
 ) -> None:
-    config = dict(project.config or {})
-    changed = False
+    settings = project.settings
+    changes: dict[str, Any] = {}
     for key, value in updates.items():
-        if value is None:
+        current = getattr(settings, key)
+        if value is None or current == value:
             continue
-        if (
-            key in config
-            and config[key] != value
-            and key in ("text_column", "media_column")
-        ):
+        if current is not None and key in ("text_column", "media_column"):
             raise ConfigError(
-                f"Project {project.name!r} uses {key.replace('_', ' ')} {config[key]!r}; "
+                f"Project {project.name!r} uses {key.replace('_', ' ')} {current!r}; "
                 f"this import asks for {value!r}. Import with the same column or make "
                 "another project."
             )
-        if config.get(key) != value:
-            config[key] = value
-            changed = True
-    if changed:
+        changes[key] = value
+    if changes:
+        config = settings.replace(**changes).to_json()
         table = cast(Table, Project.__table__)
         connection.execute(
             update(table).where(table.c.id == project.id).values(config=config)

@@ -22,14 +22,13 @@ from activelabel.exceptions import (
     ConfigError,
     FieldTooLargeError,
     ImportFormatError,
-    InvalidLabelError,
     MediaError,
 )
 from activelabel.io.item_writer import PreparedRow
 from activelabel.io.media import describe_media, resolve_inside
 from activelabel.io.readers import Batch
 from activelabel.store.models import Project
-from activelabel.tasks import Modality, TaskKind, validate_value
+from activelabel.tasks import Modality, adapter_for
 
 __all__ = [
     "RowPlan",
@@ -102,36 +101,8 @@ class RowPlan:
 
 
 def parse_label(project: Project, raw: Any, where: str) -> Any:
-    if project.task == TaskKind.CLASSIFICATION and raw in project.labels:
-        return raw  # the common case, already valid
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, str):
-        raw = raw.strip()
-        if project.task in (TaskKind.NER, TaskKind.DETECTION) or raw.startswith("["):
-            try:
-                raw = json.loads(raw)
-            except json.JSONDecodeError:
-                if project.task in (TaskKind.NER, TaskKind.DETECTION):
-                    raise InvalidLabelError(
-                        f"{where}: a {project.task} label must be JSON, got {raw[:80]!r}."
-                    ) from None
-    elif (
-        project.task == TaskKind.CLASSIFICATION
-        and isinstance(raw, int | float)
-        and not isinstance(raw, bool)
-    ):
-        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
-    try:
-        return validate_value(project.task, project.labels, raw, where=where)
-    except InvalidLabelError as exc:
-        if isinstance(raw, str):
-            close = difflib.get_close_matches(raw, project.labels, n=1)
-            if close:
-                raise InvalidLabelError(
-                    f"{exc.message} Did you mean {close[0]!r}?"
-                ) from None
-        raise
+    """A label cell of an imported row as the project's task reads it (``None``: none)."""
+    return adapter_for(project.task).parse_cell(project.labels, raw, where=where)
 
 
 def _longest(row: dict[str, Any]) -> int:
@@ -187,11 +158,11 @@ def settle_plan(
     )
     for name in feature_columns or []:
         _check_columns(path, {"--feature-columns": name}, columns)
-    config = project.config or {}
+    settings = project.settings
     modality = Modality(project.modality)
     reserved = {c for c in (id_column, label_column) if c}
     if modality == Modality.TEXT and text_column is None:
-        text_column = config.get("text_column")
+        text_column = settings.text_column
         if text_column is None:
             candidates = [c for c in columns if c not in reserved]
             if "text" in candidates:
@@ -209,11 +180,11 @@ def settle_plan(
                 f"{project.name!r}." + _suggest(text_column, columns)
             )
     if modality == Modality.TABULAR and feature_columns is None:
-        feature_columns = config.get("feature_columns") or [
+        feature_columns = settings.feature_columns or [
             c for c in columns if c not in reserved
         ]
     if modality in (Modality.IMAGE, Modality.AUDIO) and media_column is None:
-        media_column = config.get("media_column")
+        media_column = settings.media_column
         if media_column is None:
             raise ConfigError(
                 f"Project {project.name!r} labels {modality.value} files: import a folder, "
@@ -240,13 +211,11 @@ def prepare_rows(
         plan.text_column,
     )
     quick_limit = limit // 4  # a str of n chars has at most 4n UTF-8 bytes
-    # Plain classification labels are checked against a set; anything else (and
-    # every error message) goes through parse_label.
-    valid = (
-        frozenset(project.labels)
-        if project.task == TaskKind.CLASSIFICATION
-        else frozenset()
-    )
+    # Cells the task accepts as they are (plain classification labels) are
+    # checked against a set; anything else (and every error message) is parsed.
+    task = adapter_for(project.task)
+    labels = project.labels
+    valid = task.quick_labels(labels)
     for offset, data in enumerate(batch.rows):
         row_no = batch.first_row + offset
         if _longest(data) > quick_limit:
@@ -261,7 +230,9 @@ def prepare_rows(
             if isinstance(raw_label, str) and raw_label in valid:
                 label = raw_label
             else:
-                label = parse_label(project, raw_label, f"{source}, row {row_no}")
+                label = task.parse_cell(
+                    labels, raw_label, where=f"{source}, row {row_no}"
+                )
         media_path = None
         if media_column is not None:
             media_path = _check_media(

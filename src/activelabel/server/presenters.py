@@ -24,6 +24,7 @@ from activelabel.server.schemas import (
 from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Annotation, Item, Project, User
 from activelabel.store.stats import project_stats
+from activelabel.tasks import adapter_for
 
 __all__ = [
     "annotation_public",
@@ -54,7 +55,7 @@ def json_response(model: BaseModel, *, status_code: int = 200) -> Response:
 
 def item_text(project: Project, data: dict[str, Any]) -> str | None:
     """The text to show for an item of a text project."""
-    column = (project.config or {}).get("text_column")
+    column = project.settings.text_column
     if project.modality != "text" or column is None:
         return None
     value = data.get(column)
@@ -65,8 +66,8 @@ def project_public(
     session: Session, project: Project, *, with_counts: bool = True
 ) -> ProjectPublic:
     """A project as the page sees it, with its (possibly reassigned) keys."""
-    config = project.config or {}
-    keys = assign_keys(project.labels, project.modality, project.chosen_keys)
+    settings = project.settings
+    keys = assign_keys(project.labels, project.modality, settings.keys)
     items = labeled = 0
     if with_counts:
         stats = project_stats(session, project)
@@ -74,6 +75,7 @@ def project_public(
     return ProjectPublic(
         name=project.name,
         task=project.task,
+        editor=adapter_for(project.task).editor,
         modality=project.modality,
         labels=list(project.labels),
         keys=keys,
@@ -84,9 +86,9 @@ def project_public(
             for a in actions_for(project.modality)
         ],
         reserved_keys=reserved_keys(project.modality),
-        text_column=config.get("text_column"),
-        retrain_every=int(config.get("retrain_every", 10)),
-        overlap=project.overlap,
+        text_column=settings.text_column,
+        retrain_every=settings.retrain_every,
+        overlap=settings.overlap,
         items=items,
         labeled_items=labeled,
     )

@@ -68,6 +68,7 @@ class ActionKeysPublic(BaseModel):
 class ProjectPublic(BaseModel):
     name: str
     task: str
+    editor: str = Field(description="the page's editor for this task kind")
     modality: str
     labels: list[str]
     keys: dict[str, str] = Field(

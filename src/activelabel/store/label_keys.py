@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from activelabel.keymap import assign_keys, choose_keys
 from activelabel.store.models import Project
@@ -26,14 +25,8 @@ def set_label_keys(
     ``new`` go back to their automatic key. Raises ``ConfigError`` (nothing
     stored) when a key cannot be chosen; see :func:`keymap.choose_keys`.
     """
-    config = dict(project.config or {})
-    stored = {} if reset else project.chosen_keys
+    stored = {} if reset else project.settings.keys
     chosen = choose_keys(project.labels, project.modality, stored, new)
-    if chosen:
-        config["keys"] = chosen
-    else:
-        config.pop("keys", None)
-    project.config = config
-    flag_modified(project, "config")
+    project.update_settings(keys=chosen)
     session.flush()
     return assign_keys(project.labels, project.modality, chosen)

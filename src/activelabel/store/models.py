@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from activelabel.project_config import ProjectConfig
+
 __all__ = [
     "Annotation",
     "Base",
@@ -96,7 +98,8 @@ class Project(Base):
     modality: Mapped[str] = mapped_column(String(32))
     #: Ordered label schema; the order is the order of keys and columns.
     labels: Mapped[list[Any]] = mapped_column(JSONType)
-    #: Free-form settings: text_column, feature_columns, media_column, retrain_every, ...
+    #: Settings as JSON; read and written only through :attr:`settings`
+    #: (:class:`~activelabel.project_config.ProjectConfig`).
     config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
@@ -107,14 +110,26 @@ class Project(Base):
     )
 
     @property
+    def settings(self) -> ProjectConfig:
+        """The project's settings, typed, each with its one default."""
+        return ProjectConfig.from_json(self.config)
+
+    def update_settings(self, **changes: Any) -> ProjectConfig:
+        """Validate ``changes``, store them, and return the new settings."""
+        settings = self.settings.replace(**changes)
+        # A new dict object, so SQLAlchemy sees the JSON column change.
+        self.config = settings.to_json()
+        return settings
+
+    @property
     def overlap(self) -> int:
-        """Annotators each item needs (the ``overlap`` setting, default 1)."""
-        return int((self.config or {}).get("overlap", 1))
+        """Annotators each item needs (the ``overlap`` setting)."""
+        return self.settings.overlap
 
     @property
     def chosen_keys(self) -> dict[str, str]:
         """Label keys an admin chose (label -> key); the other labels' are automatic."""
-        return dict((self.config or {}).get("keys") or {})
+        return dict(self.settings.keys)
 
 
 class MediaRoot(Base):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, ProjectExistsError, ProjectNotFoundError
+from activelabel.project_config import ProjectConfig
 from activelabel.store.models import Project
 from activelabel.tasks import Modality, TaskKind, parse_labels
 
@@ -45,13 +46,19 @@ def create_project(
     task: TaskKind | str,
     labels: str | Sequence[str],
     modality: Modality | str = Modality.TEXT,
-    config: dict[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Project:
-    """Create a project; raise :class:`ProjectExistsError` if the name is taken."""
+    """Create a project; raise :class:`ProjectExistsError` if the name is taken.
+
+    ``settings`` are :class:`~activelabel.project_config.ProjectConfig` fields
+    (``{"retrain_every": 20}``); a bad one is a :class:`ConfigError`.
+    """
     name = validate_project_name(name)
     task = TaskKind.parse(str(task))
     modality = Modality.parse(str(modality))
     label_list = parse_labels(labels)
+    chosen = ProjectConfig().replace(**dict(settings or {}))
+    chosen.check_featurizer(modality.value)
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise ProjectExistsError(
             f"A project named {name!r} exists already; pick another name or use it."
@@ -61,7 +68,7 @@ def create_project(
         task=task.value,
         modality=modality.value,
         labels=label_list,
-        config=dict(config or {}),
+        config=chosen.to_json(),
     )
     session.add(project)
     session.flush()

@@ -1,0 +1,117 @@
+"""A project's settings: every one, its type and its one default.
+
+Settings are stored as JSON in ``projects.config``; :class:`ProjectConfig` is the
+only reader of that JSON. A setting left at its default is not written, so the
+stored JSON holds what someone chose and a new default reaches every project
+that did not choose.
+
+=================  =========================================================
+setting            what
+=================  =========================================================
+text_column        the field of an item that holds its text (text projects)
+feature_columns    the fields a table project's model reads (all, if unset)
+media_column       the field that holds a media file's path (file imports)
+retrain_every      labels between two training rounds
+overlap            annotators who label each item
+keys               label -> key an admin chose (the others are automatic)
+strategy           the query strategy (the default strategy if unset)
+featurizer         how items become features (the modality's default if unset)
+stop_set           items successive models are compared on (chosen once)
+columns            the source's field order, first in exports (JSONB keeps none)
+=================  =========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from activelabel.exceptions import ConfigError
+
+__all__ = ["DEFAULT_FEATURIZER", "FEATURIZERS", "ProjectConfig"]
+
+#: The featurizers a project of each modality may choose, by name.
+FEATURIZERS: dict[str, tuple[str, ...]] = {
+    "text": ("tfidf", "hashing", "embeddings"),
+    "tabular": ("tabular",),
+    "image": ("image",),
+    "audio": ("audio",),
+}
+
+#: What a project of each modality uses when it chose no featurizer.
+DEFAULT_FEATURIZER: dict[str, str] = {
+    "text": "tfidf",
+    "tabular": "tabular",
+    "image": "image",
+    "audio": "audio",
+}
+
+
+class ProjectConfig(BaseModel):
+    """Every setting of a project with its default; immutable, validated."""
+
+    # Unknown keys in stored JSON (a setting an older version kept) are ignored
+    # rather than refused, so opening a database never fails on them; the next
+    # change of settings drops them.
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    text_column: str | None = None
+    feature_columns: list[str] | None = None
+    media_column: str | None = None
+    retrain_every: int = Field(default=10, ge=1)
+    overlap: int = Field(default=1, ge=1)
+    keys: dict[str, str] = Field(default_factory=dict)
+    strategy: str | None = None
+    featurizer: str | None = None
+    stop_set: list[int] | None = None
+    columns: list[str] | None = None
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any] | None) -> ProjectConfig:
+        """Read the JSON stored in ``projects.config`` (``None`` reads as defaults)."""
+        try:
+            return cls.model_validate(dict(stored or {}))
+        except ValidationError as exc:
+            raise ConfigError(_sentence(exc, "The project's stored settings")) from None
+
+    def replace(self, **changes: Any) -> ProjectConfig:
+        """A validated copy with ``changes``; :class:`ConfigError` names a bad one."""
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            known = ", ".join(sorted(type(self).model_fields))
+            raise ConfigError(
+                f"Unknown project setting {unknown[0]!r}; the settings are: {known}."
+            )
+        try:
+            return type(self).model_validate({**self.to_json(), **changes})
+        except ValidationError as exc:
+            raise ConfigError(_sentence(exc, "The new settings")) from None
+
+    def to_json(self) -> dict[str, Any]:
+        """What is stored in ``projects.config``: the settings someone chose."""
+        return self.model_dump(exclude_defaults=True)
+
+    def featurizer_for(self, modality: str) -> str:
+        """The featurizer this project uses: its choice, else the modality's default."""
+        return self.featurizer or DEFAULT_FEATURIZER[modality]
+
+    def check_featurizer(self, modality: str) -> None:
+        """Refuse a featurizer the modality cannot use, naming the ones it can."""
+        if self.featurizer is None:
+            return
+        allowed = FEATURIZERS[modality]
+        if self.featurizer not in allowed:
+            raise ConfigError(
+                f"A {modality} project cannot use the featurizer {self.featurizer!r}; "
+                f"choose one of: {', '.join(allowed)}."
+            )
+
+
+def _sentence(exc: ValidationError, what: str) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "settings"
+    return (
+        f"{what} are not valid: {where}: {first['msg']} (got {first.get('input')!r})."
+    )

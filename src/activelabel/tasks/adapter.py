@@ -1,0 +1,115 @@
+"""What every task kind answers: the protocol of a task adapter, and shared checks.
+
+Code outside ``activelabel.tasks`` never branches on a project's task; it asks the
+project's adapter (:func:`activelabel.tasks.adapter_for`) instead. A new task kind
+is a new module here with one adapter, plus its page editor and its formats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from activelabel.exceptions import InvalidLabelError
+from activelabel.tasks.kinds import TaskKind
+
+__all__ = [
+    "ModelFamily",
+    "TaskAdapter",
+    "check_label",
+    "check_number",
+    "distinct_values",
+    "json_cell",
+]
+
+#: How the loop's model treats labels: one label per item, or one yes/no
+#: decision per label (one-vs-rest).
+ModelFamily = Literal["single_label", "one_vs_rest"]
+
+
+class TaskAdapter(Protocol):
+    """Everything the store, the loop, the formats and the page ask of a task kind."""
+
+    #: The kind this adapter answers for.
+    kind: TaskKind
+    #: The page's editor for this kind: ``web/src/tasks/<editor>/``.
+    editor: str
+    #: The model family the loop trains, or ``None`` when no model learns this
+    #: kind in the loop yet (its queue is then ordered without one).
+    model_family: ModelFamily | None
+    #: The cross-validated figure shown for a model: ``accuracy`` or
+    #: ``subset_accuracy`` (every label of an item right).
+    score_metric: str
+    #: Whether successive models are compared for the stopping signal.
+    stopping_signal: bool
+    #: Query strategies that apply once a model exists (empty: none; the queue
+    #: is then representative or random).
+    strategies: tuple[str, ...]
+    #: Formats whose labels this kind imports.
+    reads: tuple[str, ...]
+    #: Formats this kind exports to.
+    writes: tuple[str, ...]
+
+    def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
+        """Check ``value`` against this kind's shape and the schema; return it normalized.
+
+        Raises :class:`InvalidLabelError` with a sentence that starts with ``where``.
+        """
+        ...
+
+    def parse_cell(self, labels: Sequence[str], raw: Any, *, where: str) -> Any | None:
+        """Turn a label cell read from an imported file into a value (``None``: unlabeled)."""
+        ...
+
+    def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
+        """Cells accepted as they are on the import's hot path (no parsing needed)."""
+        ...
+
+    def can_train(self, values: Sequence[Any]) -> bool:
+        """Whether the training labels ``values`` allow the loop to train a model."""
+        ...
+
+    def suggest(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
+    ) -> tuple[list[Any], list[float]]:
+        """The model's suggested value and its confidence for each row of ``proba``."""
+        ...
+
+
+def check_label(label: Any, labels: Sequence[str], where: str) -> str:
+    """``label`` if it is one of ``labels``, else a sentence listing the labels."""
+    if not isinstance(label, str) or label not in labels:
+        allowed = ", ".join(labels)
+        raise InvalidLabelError(
+            f"{where}: {label!r} is not a label of this project; "
+            f"the labels are: {allowed}."
+        )
+    return label
+
+
+def check_number(obj: dict[str, Any], key: str, where: str) -> float:
+    """``obj[key]`` as a float, or a sentence saying it must be a number."""
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidLabelError(f"{where}: {key!r} must be a number, got {value!r}.")
+    return float(value)
+
+
+def distinct_values(values: Sequence[Any]) -> int:
+    """How many different values (lists and objects compared as JSON)."""
+    return len({json.dumps(v, sort_keys=True) for v in values})
+
+
+def json_cell(raw: Any, kind: str, where: str) -> Any:
+    """A cell that must hold JSON (a list of spans or boxes), decoded."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise InvalidLabelError(
+            f"{where}: a {kind} label must be JSON, got {raw[:80]!r}."
+        ) from None

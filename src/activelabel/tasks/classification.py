@@ -1,0 +1,87 @@
+"""Classification: one label per item (``"spam"``)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from activelabel.choices import STRATEGY_NAMES
+from activelabel.exceptions import InvalidLabelError
+from activelabel.tasks.adapter import ModelFamily, check_label, distinct_values
+from activelabel.tasks.kinds import TaskKind
+
+__all__ = ["ROW_FORMATS", "Classification", "with_close_match"]
+
+#: The row-table formats: a label is one cell of an item's row.
+ROW_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
+
+
+class Classification:
+    """One label from the schema per item; a single-label model learns it."""
+
+    kind: TaskKind = TaskKind.CLASSIFICATION
+    editor: str = "classification"
+    model_family: ModelFamily | None = "single_label"
+    score_metric: str = "accuracy"
+    stopping_signal: bool = True
+    strategies: tuple[str, ...] = STRATEGY_NAMES
+    reads: tuple[str, ...] = ROW_FORMATS
+    writes: tuple[str, ...] = ROW_FORMATS
+
+    def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
+        """A label of the schema."""
+        return check_label(value, labels, where)
+
+    def parse_cell(self, labels: Sequence[str], raw: Any, *, where: str) -> Any | None:
+        """A label cell: a label, a number read as its label, blank for none."""
+        if raw in labels:
+            return raw
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if raw.startswith("["):
+                # A list in a single-label column: decoded, so the error below
+                # says a list is not a label rather than quoting its text.
+                try:
+                    raw = json.loads(raw)
+                except json.JSONDecodeError:
+                    pass
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+        return with_close_match(self, labels, raw, where)
+
+    def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
+        """Every label of the schema is a valid cell as it is."""
+        return frozenset(labels)
+
+    def can_train(self, values: Sequence[Any]) -> bool:
+        """Two different labels are enough for a first model."""
+        return distinct_values(values) >= 2
+
+    def suggest(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
+    ) -> tuple[list[Any], list[float]]:
+        """The most probable label and its probability."""
+        best = proba.argmax(axis=1)
+        return [str(classes[b]) for b in best], [float(p) for p in proba.max(axis=1)]
+
+
+def with_close_match(
+    adapter: Classification | Any, labels: Sequence[str], raw: Any, where: str
+) -> Any:
+    """``adapter.validate(raw)``; a refused text gets "Did you mean …?" when one is close."""
+    try:
+        return adapter.validate(labels, raw, where=where)
+    except InvalidLabelError as exc:
+        if isinstance(raw, str):
+            close = difflib.get_close_matches(raw, labels, n=1)
+            if close:
+                raise InvalidLabelError(
+                    f"{exc.message} Did you mean {close[0]!r}?"
+                ) from None
+        raise
