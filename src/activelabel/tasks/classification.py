@@ -14,10 +14,13 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import ModelFamily, check_label, distinct_values
 from activelabel.tasks.kinds import TaskKind
 
-__all__ = ["ROW_FORMATS", "Classification", "with_close_match"]
+__all__ = ["ROW_FORMATS", "ROW_TABLES_OUT", "Classification", "with_close_match"]
 
-#: The row-table formats: a label is one cell of an item's row.
+#: The row-table formats read: a label is one cell of an item's row.
 ROW_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
+
+#: The row-table formats written (a .json export would be one huge array).
+ROW_TABLES_OUT = ("csv", "jsonl", "parquet")
 
 
 class Classification:
@@ -30,7 +33,7 @@ class Classification:
     stopping_signal: bool = True
     strategies: tuple[str, ...] = STRATEGY_NAMES
     reads: tuple[str, ...] = ROW_FORMATS
-    writes: tuple[str, ...] = ROW_FORMATS
+    writes: tuple[str, ...] = ROW_TABLES_OUT
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """A label of the schema."""

@@ -33,7 +33,7 @@ class Detection:
     stopping_signal: bool = False
     strategies: tuple[str, ...] = ()
     reads: tuple[str, ...] = ("jsonl", "json")
-    writes: tuple[str, ...] = ("jsonl", "json")
+    writes: tuple[str, ...] = ("jsonl",)
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """A list of boxes with ``x, y >= 0`` and ``w, h > 0``."""

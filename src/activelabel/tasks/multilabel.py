@@ -11,7 +11,11 @@ import numpy as np
 from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import ModelFamily, check_label, distinct_values
-from activelabel.tasks.classification import ROW_FORMATS, with_close_match
+from activelabel.tasks.classification import (
+    ROW_FORMATS,
+    ROW_TABLES_OUT,
+    with_close_match,
+)
 from activelabel.tasks.kinds import TaskKind
 
 __all__ = ["Multilabel"]
@@ -28,7 +32,7 @@ class Multilabel:
     stopping_signal: bool = False
     strategies: tuple[str, ...] = STRATEGY_NAMES
     reads: tuple[str, ...] = ROW_FORMATS
-    writes: tuple[str, ...] = ROW_FORMATS
+    writes: tuple[str, ...] = ROW_TABLES_OUT
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """A list of distinct labels (or ``"a, b"``), returned in schema order."""
