@@ -10,6 +10,7 @@ import activelabel.al
 import activelabel.ml
 from activelabel.cli import app
 from activelabel.config import Settings
+from activelabel.project_config import ProjectConfig
 
 README = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -39,6 +40,13 @@ def test_every_cli_command_is_in_the_readme(command: str) -> None:
 @pytest.mark.parametrize("field", sorted(Settings.model_fields))
 def test_every_setting_is_in_the_readme_configuration_table(field: str) -> None:
     assert f"ACTIVELABEL_{field.upper()}" in README
+
+
+@pytest.mark.parametrize("field", sorted(ProjectConfig.model_fields))
+def test_every_project_setting_is_in_the_readme_project_settings_table(
+    field: str,
+) -> None:
+    assert f"| `{field}` |" in README
 
 
 @pytest.mark.parametrize("module", [activelabel.al, activelabel.ml])
