@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -562,8 +563,11 @@ class Project:
             report = write(path)
             if report.rows == 0:
                 return pd.DataFrame()
-            # dtype=False: ids such as "0042" stay text, as stored.
-            return pd.read_json(path, lines=True, dtype=False, convert_dates=False)
+            # Read with json, not pandas' reader: values stay as stored (an id
+            # "0042" stays text, a timestamp stays its ISO string) whatever
+            # the pandas version guesses.
+            with path.open(encoding="utf-8") as lines:
+                return pd.DataFrame([json.loads(line) for line in lines])
 
 
 def _open_store(db: Database) -> tuple[Store, bool]:
