@@ -15,15 +15,15 @@ from api_support import page_client
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from activelabel.al.rounds import run_round
 from activelabel.io.importer import import_path
+from activelabel.loop.round import run_round
 from activelabel.server.app import create_app
 from activelabel.server.deps import RecentValues, ServerSettings
 from activelabel.server.schemas import StatsPublic
 from activelabel.store.engine import Store
 from activelabel.store.models import ModelVersion, Project, QueueEntry
 from activelabel.store.projects import create_project
-from activelabel.store.queue import random_fill
+from activelabel.store.random_fill import random_fill
 from activelabel.store.users import add_user
 
 ROOT = Path(__file__).parent.parent.parent

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from activelabel.cli import app
-from activelabel.server.trainer import MIN_CHECK_SECONDS
+from activelabel.loop.trainer import MIN_CHECK_SECONDS
 from activelabel.store.engine import open_store
 from activelabel.store.models import Annotation, Item, Job, ModelVersion, QuerySession
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select, update
 
-from activelabel.server.trainer import BackgroundTrainer, _Heartbeat
+from activelabel.loop.trainer import BackgroundTrainer, _Heartbeat
 from activelabel.store.engine import Store, _alembic_config, current_revision, upgrade
 from activelabel.store.jobs import (
     STALE_AFTER,

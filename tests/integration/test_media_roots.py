@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
-from activelabel.al.rounds import run_round
 from activelabel.cli import app as cli
 from activelabel.exceptions import MediaError
 from activelabel.io.export import export_labels
 from activelabel.io.importer import import_path
+from activelabel.loop.round import run_round
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
 from activelabel.store.engine import (

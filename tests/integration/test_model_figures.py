@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sklearn.dummy import DummyClassifier
 from typer.testing import CliRunner
 
-from activelabel.al.rounds import run_round
 from activelabel.cli import app
 from activelabel.io.importer import import_path
+from activelabel.loop.round import run_round
 from activelabel.ml.training import cross_validate_model
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from activelabel.exceptions import ConfigError, NotFoundError
-from activelabel.ml import TextFeaturizer, train_model
-from activelabel.ml.registry import (
+from activelabel.loop.model_versions import (
     latest_model_version,
     list_model_versions,
     load_model_version,
     save_model_version,
 )
+from activelabel.ml import TextFeaturizer, train_model
 from activelabel.store.engine import Store
 from activelabel.store.models import Item, ModelVersion
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from activelabel.al.pool_memo import PoolMemo
-from activelabel.al.rounds import compute_round
+from activelabel.loop.pool_memo import PoolMemo
+from activelabel.loop.round import compute_round
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.models import Item, Project

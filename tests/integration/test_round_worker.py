@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from activelabel.server.round_worker import RoundFailed, RoundWorker
+from activelabel.loop.worker import RoundFailed, RoundWorker
+from activelabel.loop.write import ComputedRound
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
-from activelabel.store.rounds import ComputedRound
 
 TEXTS = [f"cheap pills offer {i}" for i in range(20)] + [
     f"see you at lunch {i}" for i in range(20)

@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from activelabel.store import rounds
-from activelabel.store.annotations import add_annotation
-from activelabel.store.engine import Store
-from activelabel.store.leases import lease_tasks
-from activelabel.store.models import Item, ModelVersion, QuerySession, QueueEntry
-from activelabel.store.queue import QueueCandidate, replace_queue
-from activelabel.store.rounds import (
+from activelabel.loop.write import (
     ComputedRound,
     NewModelVersion,
     RoundReport,
     write_round,
 )
+from activelabel.loop import write as rounds
+from activelabel.store.annotations import add_annotation
+from activelabel.store.engine import Store
+from activelabel.store.leases import lease_tasks
+from activelabel.store.models import Item, ModelVersion, QuerySession, QueueEntry
+from activelabel.store.queue import QueueCandidate, replace_queue
 from activelabel.store.users import add_user
 
 

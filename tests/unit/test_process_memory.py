@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(
 # frees all but the last (which keeps the heap from shrinking by itself), and
 # prints the resident size before and after release_free_memory().
 SCRIPT = """
-from activelabel.server.process_memory import release_free_memory
+from activelabel.loop.process_memory import release_free_memory
 
 def rss():
     with open("/proc/self/status") as status:
@@ -43,7 +43,7 @@ def test_release_free_memory_gives_freed_heap_pages_back_to_the_system() -> None
 
 
 def test_the_arena_cap_applies_on_glibc() -> None:
-    from activelabel.server.process_memory import limit_malloc_arenas
+    from activelabel.loop.process_memory import limit_malloc_arenas
 
     # mallopt answers 1 when it took the setting; the cap only affects arenas
     # created from now on, so setting it in the test process is harmless.

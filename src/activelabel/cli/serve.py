@@ -190,7 +190,7 @@ def train_command(
     db: DbOption = None,
 ) -> None:
     """Train a model on the labels so far, score the pool, and refill the queue (one round)."""
-    from activelabel.al.rounds import run_round
+    from activelabel.loop.round import run_round
 
     store = open_db(db)
     with store.session() as session:

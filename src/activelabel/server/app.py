@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
 from activelabel.__about__ import __version__
+from activelabel.loop.trainer import BackgroundTrainer
 from activelabel.server.api_docs import install_api_docs
 from activelabel.server.deps import (
     LOCAL_USER,
@@ -27,7 +28,6 @@ from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
 from activelabel.server.schemas import StatsPublic
-from activelabel.server.trainer import BackgroundTrainer
 from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
 from activelabel.store.models import User

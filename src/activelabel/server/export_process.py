@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 
 from activelabel import exceptions
 from activelabel.exceptions import ActiveLabelError, ExportError
-from activelabel.server.process_memory import release_free_memory
+from activelabel.loop.process_memory import release_free_memory
 from activelabel.store.engine import Store, is_sqlite_file
 
 __all__ = [
@@ -66,7 +66,13 @@ def export_file(
     can open the database, else in this one.
 
     Returns the data fields written under another name (see
-    :func:`activelabel.io.export.label_columns`)."""
+    :func:`activelabel.io.export.label_columns`). A format the project's task
+    does not write (``adapter_for(task).writes``) is refused here, before a
+    child starts, with the sentence the export would raise."""
+    from activelabel.io.export import check_format
+
+    _check_dataset(dataset)
+    check_format(store, project_name, target, fmt, labels=dataset == "labels")
     if visible_to_a_child(url):
         return export_in_child(
             url,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from activelabel.exceptions import ConfigError
-from activelabel.server.process_memory import limit_malloc_arenas
+from activelabel.loop.process_memory import limit_malloc_arenas
 
 __all__ = ["listen_socket", "run_app"]
 

@@ -3,8 +3,8 @@
 A thread watches the projects (woken at once by new labels, else every few
 seconds). When a project has ``retrain_every`` new labels, a queued "retrain now"
 job, or a queue running low, it records a job in the database, claims it, and
-computes the round (:func:`activelabel.al.rounds.compute_round`) in a worker
-*process* (:mod:`activelabel.server.round_worker`), so feature extraction and
+computes the round (:func:`activelabel.loop.round.compute_round`) in a worker
+*process* (:mod:`activelabel.loop.worker`), so feature extraction and
 training never hold the server's GIL. The worker only reads the database; the
 server writes what it computed (model version, query session, queue) in short
 transactions of its own, so on SQLite requests never wait for another
@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from activelabel.server.process_memory import release_free_memory
-from activelabel.server.round_worker import RoundFailed, RoundWorker
+from activelabel.loop.process_memory import release_free_memory
+from activelabel.loop.worker import RoundFailed, RoundWorker
+from activelabel.loop.write import write_round
 from activelabel.store.engine import Store
 from activelabel.store.jobs import (
     HEARTBEAT_SECONDS,
@@ -49,7 +50,6 @@ from activelabel.store.queue import (
     queue_size,
     random_fill,
 )
-from activelabel.store.rounds import write_round
 
 __all__ = ["BackgroundTrainer"]
 

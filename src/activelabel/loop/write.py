@@ -1,6 +1,6 @@
 """Write a computed round: its query session, its queue, then its model version.
 
-A round is computed (featurize, train, score) by :mod:`activelabel.al.rounds`,
+A round is computed (featurize, train, score) by :mod:`activelabel.loop.round`,
 in the server's worker process, reading the store only. What it produced, a
 :class:`ComputedRound`, comes back to the server, which writes it here.
 Keeping the writes in the server process matters on SQLite: the server's

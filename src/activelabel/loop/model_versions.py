@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, NotFoundError
+from activelabel.loop.write import NewModelVersion
 from activelabel.ml.training import TrainedModel, load_model_bytes, save_model_bytes
 from activelabel.store.models import ModelVersion
-from activelabel.store.rounds import NewModelVersion
 
 __all__ = [
     "LoadedModel",

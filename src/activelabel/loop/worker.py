@@ -3,14 +3,14 @@
 A round imports the model stack (scikit-learn, SciPy, pandas; torch with the
 embeddings extra) and holds the pool's features: hundreds of MiB that the
 server process must not keep, and CPU work that must not hold its GIL. So
-rounds run in a child process, ``python -m activelabel.server.round_worker``,
+rounds run in a child process, ``python -m activelabel.loop.worker``,
 which reads requests on its stdin and writes results on its stdout.
 
 A plain child process rather than a :mod:`multiprocessing` pool: a pool needs
 semaphores, and with them multiprocessing's resource-tracker process, 12 MiB
 that stayed beside the server for its whole life. The worker only reads the
 database; the server writes what it computed
-(:func:`activelabel.store.rounds.write_round`).
+(:func:`activelabel.loop.write.write_round`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from activelabel.store.rounds import ComputedRound
+from activelabel.loop.write import ComputedRound
 
 if TYPE_CHECKING:  # the model stack is imported in the worker only
-    from activelabel.al.pool_memo import PoolMemo
+    from activelabel.loop.pool_memo import PoolMemo
 
 __all__ = ["RoundFailed", "RoundWorker", "main"]
 
@@ -193,7 +193,7 @@ def _lower_priority_and_follow(parent_pid: int) -> None:
 
 def _compute(request: Any, memo: PoolMemo) -> ComputedRound:
     # Imported here, in the worker: the server process never trains.
-    from activelabel.al.rounds import compute_round
+    from activelabel.loop.round import compute_round
     from activelabel.store.engine import open_store
 
     url, project_id, queue_size, cache_dir = request
@@ -212,7 +212,7 @@ def _compute(request: Any, memo: PoolMemo) -> ComputedRound:
 
 def serve_requests(requests: IO[bytes], results: IO[bytes]) -> None:
     """Answer rounds until ``requests`` ends: ``(True, round)`` or ``(False, error)``."""
-    from activelabel.al.pool_memo import PoolMemo
+    from activelabel.loop.pool_memo import PoolMemo
 
     # Kept between rounds: the pool's features, for the next round of the
     # same project (see PoolMemo).
@@ -231,7 +231,7 @@ def serve_requests(requests: IO[bytes], results: IO[bytes]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the worker process: ``python -m activelabel.server.round_worker PID``."""
+    """Entry point of the worker process: ``python -m activelabel.loop.worker PID``."""
     args = sys.argv[1:] if argv is None else argv
     # Ctrl+C in the terminal reaches the whole process group: the server
     # stops its worker itself, without a traceback from here.

@@ -22,19 +22,20 @@ from sqlalchemy.orm import Session
 
 from activelabel.al._registry import DEFAULT_STRATEGY, make_strategy
 from activelabel.al._validation import MISSING_LABEL
-from activelabel.al.pool_memo import PoolMemo, read_pool_rows
 from activelabel.al.stopping import StoppingSignal, agreement_kappa
 from activelabel.exceptions import InvalidLabelError
 from activelabel.io.media_roots import media_file, root_paths
-from activelabel.ml.audio_features import AudioFeaturizer
-from activelabel.ml.feature_cache import FeatureCache
-from activelabel.ml.featurizer import Featurizer
-from activelabel.ml.image_features import ImageFeaturizer
-from activelabel.ml.registry import (
+from activelabel.loop.model_versions import (
     latest_model_version,
     load_model_version,
     new_model_version,
 )
+from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
+from activelabel.loop.write import ComputedRound, RoundReport, write_round
+from activelabel.ml.audio_features import AudioFeaturizer
+from activelabel.ml.feature_cache import FeatureCache
+from activelabel.ml.featurizer import Featurizer
+from activelabel.ml.image_features import ImageFeaturizer
 from activelabel.ml.tabular_features import TabularFeaturizer
 from activelabel.ml.text_features import TextFeaturizer
 from activelabel.ml.training import train_model
@@ -42,7 +43,6 @@ from activelabel.store.annotations import aggregate_values
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Item, Project
 from activelabel.store.queue import QueueCandidate
-from activelabel.store.rounds import ComputedRound, RoundReport, write_round
 
 __all__ = ["RoundReport", "cache_dir_for", "compute_round", "run_round"]
 
@@ -320,7 +320,7 @@ def compute_round(
 ) -> ComputedRound:
     """Everything of a round but its writes: featurize, train, score, pick the queue.
 
-    Reads the store only; :func:`activelabel.store.rounds.write_round` stores
+    Reads the store only; :func:`activelabel.loop.write.write_round` stores
     the result (the server's worker process computes, the server writes).
     A ``memo`` kept from the round before saves re-reading an unchanged pool.
     """

@@ -1,0 +1,68 @@
+"""The training round in one place: labels, features, model, stopping, queue.
+
+A round reads a project's items and their training labels from the store,
+featurizes them (cached on disk), trains a model when the labels allow it,
+records the stopping signal, scores the pool with the project's strategy, and
+writes a new queue with the model's suggestions::
+
+    from activelabel.loop import run_round
+    report = run_round(store, project_id, queue_size=500)
+
+The server runs rounds in the background (:class:`BackgroundTrainer`), in a
+worker process (:mod:`activelabel.loop.worker`), and writes what they computed
+itself (:func:`write_round`).
+
+The names that need the model stack (scikit-learn, pandas) are imported on
+first use: the server imports the trainer, and must not load what only its
+worker process runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from activelabel.loop.round import compute_round, run_round
+    from activelabel.loop.trainer import BackgroundTrainer
+    from activelabel.loop.write import (
+        ComputedRound,
+        NewModelVersion,
+        RoundReport,
+        write_round,
+    )
+
+__all__ = [
+    "BackgroundTrainer",
+    "ComputedRound",
+    "NewModelVersion",
+    "RoundReport",
+    "compute_round",
+    "run_round",
+    "write_round",
+]
+
+#: Where each public name lives.
+_HOMES = {
+    "BackgroundTrainer": "activelabel.loop.trainer",
+    "ComputedRound": "activelabel.loop.write",
+    "NewModelVersion": "activelabel.loop.write",
+    "RoundReport": "activelabel.loop.write",
+    "compute_round": "activelabel.loop.round",
+    "run_round": "activelabel.loop.round",
+    "write_round": "activelabel.loop.write",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'activelabel.loop' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
