@@ -13,6 +13,17 @@ from activelabel.config import Settings
 from activelabel.io.export import export_annotations, export_labels
 from activelabel.io.importer import import_path
 from activelabel.io.media import image_pixel_limit
+from activelabel.io.readers import READERS
+from activelabel.io.writers import WRITERS
+
+
+def _listed(names: list[str]) -> str:
+    """``a, b or c``: the names of a registry, for the options' help."""
+    return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+
+
+#: The file suffixes an export is named with (a folder format has none).
+_WRITTEN_SUFFIXES = [w.suffix for w in WRITERS.values() if w.suffix]
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -75,7 +86,7 @@ def import_command(
         str | None,
         typer.Option(
             "--format",
-            help="csv, tsv, jsonl, json or parquet (default: from the suffix).",
+            help=f"{_listed(list(READERS))} (default: from the suffix).",
         ),
     ] = None,
     encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
@@ -146,13 +157,15 @@ def export_command(
         typer.Option(
             "--output",
             "-o",
-            help="File to write; .csv, .jsonl or .parquet (or use --format).",
+            help=f"File to write; {_listed(_WRITTEN_SUFFIXES)} (or use --format).",
         ),
     ],
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", help="csv, jsonl or parquet (default: from the suffix)."
+            "--format",
+            help=f"{_listed(list(WRITERS))} (default: from the suffix); the "
+            "project's task kind says which it writes.",
         ),
     ] = None,
     metadata: Annotated[

@@ -87,6 +87,7 @@ __all__ = [
     "LABEL_COLUMNS",
     "ExportReport",
     "Progress",
+    "check_format",
     "check_writes",
     "export_annotations",
     "export_labels",
@@ -161,6 +162,30 @@ def check_writes(project: Project, fmt: str) -> None:
         f"A {project.task} project's labels cannot be exported as {fmt}: "
         f"{project.task} labels are written as {', '.join(known) or 'no format yet'}."
     )
+
+
+def check_format(
+    store: Store,
+    project_name: str,
+    path: str | os.PathLike[str],
+    fmt: str | None,
+    *,
+    labels: bool = True,
+) -> str:
+    """The format an export to ``path`` would use, checked before anything is written.
+
+    Refuses, as the export would, an unknown format and one the project's task
+    does not write (``labels``: the labels dataset) or that is not a table (the
+    metadata dataset). Raises :class:`ProjectNotFoundError` for an unknown project.
+    """
+    name = format_for(Path(path), fmt)
+    with store.session() as session:
+        project = get_project(session, project_name)
+        if labels:
+            check_writes(project, name)
+        else:
+            row_format(name)
+    return name
 
 
 #: Writes a dataset at a temporary path: returns (rows written, renamed fields).
