@@ -48,7 +48,7 @@ from activelabel.store.projects import create_project, get_project, read_project
 from activelabel.store.stats import project_stats
 from activelabel.store.submit import submit_label
 from activelabel.store.users import add_user
-from activelabel.tasks import Modality, TaskKind, parse_labels
+from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind, parse_labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,7 +128,7 @@ class Project:
         name: str,
         *,
         labels: str | Sequence[str],
-        task: TaskKind | str = TaskKind.CLASSIFICATION,
+        task: TaskKind | str = DEFAULT_TASK,
         modality: Modality | str = Modality.TEXT,
         exist_ok: bool = False,
         **settings: Any,
