@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
 from activelabel.store.engine import Store
-from activelabel.store.queue import random_fill
+from activelabel.store.random_fill import random_fill
 
 HUGE = 2**63
 LARGEST_ID = 2**31 - 1

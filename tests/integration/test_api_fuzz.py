@@ -33,7 +33,7 @@ from activelabel.server.deps import ServerSettings  # noqa: E402
 from activelabel.server.request_guard import page_headers  # noqa: E402
 from activelabel.store.annotations import add_annotation  # noqa: E402
 from activelabel.store.engine import Store  # noqa: E402
-from activelabel.store.queue import random_fill  # noqa: E402
+from activelabel.store.random_fill import random_fill  # noqa: E402
 from activelabel.store.users import add_user  # noqa: E402
 
 #: Examples per operation and generation mode, on each backend (more for a

@@ -7,12 +7,15 @@ backends to the same rules.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from activelabel.exceptions import (
     ConfigError,
@@ -30,7 +33,7 @@ from activelabel.store.models import (
     QueueEntry,
     utcnow,
 )
-from activelabel.store.next_tasks import next_tasks
+from activelabel.store.next_tasks import QueueTopUp, next_tasks
 from activelabel.store.queue import QueueCandidate, replace_queue
 from activelabel.store.submit import submit_label
 from activelabel.store.users import add_user
@@ -155,6 +158,43 @@ def test_next_tasks_on_an_empty_queue_leases_nothing_but_still_names_the_newest_
     assert got.tasks == []
     assert got.queue.size == 0
     assert got.queue.model is not None and got.queue.model.name == "v1"
+
+
+@contextlib.contextmanager
+def _statements() -> Iterator[list[str]]:
+    """The first word of every statement any engine sends meanwhile."""
+    sent: list[str] = []
+
+    def before(*args: Any) -> None:
+        sent.append(args[2].split()[0].upper())
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+
+
+def test_next_tasks_costs_one_statement_on_postgresql_and_a_few_on_sqlite(
+    store: Store, queue: dict[str, Any]
+) -> None:
+    _next(store, queue, "alice", n=2)  # the lease connection is opened once
+    with _statements() as renewing:
+        _next(store, queue, "alice", n=2)
+    with _statements() as claiming:
+        _next(store, queue, "bob", n=2)
+    top_up = QueueTopUp(below=3, batch=20)
+    with _statements() as short:  # 4 of the 5 asked: a top-up finds nothing more
+        _next(store, queue, "carol", n=5, top_up=top_up)
+    if store.dialect == "postgresql":
+        assert renewing == claiming == ["WITH"]
+        assert short == ["WITH", "WITH"]  # the lease, the top-up
+        return
+    # Renew, (claim,) read the leased items, read the queue's status.
+    assert renewing == ["BEGIN", "UPDATE", "SELECT", "SELECT"]
+    assert claiming == ["BEGIN", "UPDATE", "UPDATE", "SELECT", "SELECT"]
+    # Then the top-up's pick, which found nothing to queue.
+    assert short == ["BEGIN", "UPDATE", "UPDATE", "SELECT", "SELECT", "SELECT"]
 
 
 def test_annotators_racing_for_next_tasks_never_hold_the_same_item(

@@ -25,7 +25,7 @@ from activelabel.server.deps import ServerSettings
 from activelabel.server.request_guard import CSRF_HEADER, allowed_hosts
 from activelabel.store.engine import Store, open_store
 from activelabel.store.projects import create_project
-from activelabel.store.queue import random_fill
+from activelabel.store.random_fill import random_fill
 from activelabel.store.users import add_user
 
 EVIL = {"Origin": "http://evil.example"}

@@ -26,7 +26,7 @@ from activelabel.server.deps import ServerSettings
 from activelabel.server.roles import Action, require
 from activelabel.store.engine import Store
 from activelabel.store.projects import create_project
-from activelabel.store.queue import random_fill
+from activelabel.store.random_fill import random_fill
 from activelabel.store.users import add_user
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -21,7 +21,7 @@ from activelabel.server.deps import ServerSettings
 from activelabel.store.engine import Store, make_engine, open_store, upgrade
 from activelabel.store.models import Annotation, Job, QueueEntry, User
 from activelabel.store.projects import get_project
-from activelabel.store.queue import random_fill
+from activelabel.store.random_fill import random_fill
 from activelabel.store.users import add_user, revoke_user
 
 

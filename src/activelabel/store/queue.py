@@ -1,42 +1,38 @@
 """The queue: the top-K items to label next, ordered by priority.
 
-Only the top of the pool is kept here (not the whole pool). A round replaces
-it, a label removes an item from it, an undo puts one back at the front.
-Who holds which entry is :mod:`activelabel.store.leases`.
+Only the top of the pool is kept here (not the whole pool). A round puts its
+picks in (this module); a label takes an item out and an undo puts one back
+at the front (:mod:`activelabel.store.dequeue`); items drawn at random fill
+it before there is a model (:mod:`activelabel.store.random_fill`). Who holds
+which entry is :mod:`activelabel.store.leases`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    bindparam,
-    delete,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from activelabel.store.leases import DEFAULT_LEASE
-from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
+from activelabel.store.models import Annotation, QueueEntry, utcnow
+
+# Re-exported while callers move to their new module.
+from activelabel.store.random_fill import (
+    has_items_to_queue,
+    pick_at_random,
+    probe_at_random,
+    queue_at_random,
+    random_fill,
+)
 
 __all__ = [
-    "DEQUEUE_ITEM",
     "QUEUE_COUNT",
     "QueueCandidate",
-    "complete_item",
     "drop_other_sessions",
     "has_items_to_queue",
     "pick_at_random",
@@ -46,7 +42,6 @@ __all__ = [
     "queue_size",
     "random_fill",
     "replace_queue",
-    "requeue_item",
 ]
 
 
@@ -59,66 +54,6 @@ class QueueCandidate:
     suggestion: Any = None
     confidence: float | None = None
     score: float | None = None
-
-
-#: Takes an item out of a project's queue (bind ``project`` and ``item``).
-#: Built once: every label runs it.
-DEQUEUE_ITEM = delete(QueueEntry).where(
-    QueueEntry.project_id == bindparam("project"),
-    QueueEntry.item_id == bindparam("item"),
-)
-
-
-def complete_item(
-    session: Session, *, project_id: int, item_id: int, overlap: int = 1
-) -> None:
-    """An item got a label: drop it from the queue once ``overlap`` annotators labeled it."""
-    if overlap > 1:
-        labeled_by = session.scalar(
-            select(func.count(func.distinct(Annotation.annotator_id))).where(
-                Annotation.item_id == item_id, Annotation.status == "active"
-            )
-        )
-        if (labeled_by or 0) < overlap:
-            session.execute(
-                update(QueueEntry)
-                .where(
-                    QueueEntry.project_id == project_id, QueueEntry.item_id == item_id
-                )
-                .values(leased_by=None, lease_expires_at=None)
-            )
-            return
-    session.connection().execute(DEQUEUE_ITEM, {"project": project_id, "item": item_id})
-
-
-def requeue_item(
-    session: Session, *, project_id: int, item_id: int, user_id: int, session_id: int
-) -> None:
-    """Put an item (whose label was undone) at the front, leased to ``user_id``."""
-    top = session.scalar(
-        select(func.max(QueueEntry.priority)).where(QueueEntry.project_id == project_id)
-    )
-    priority = (top if top is not None else 0.0) + 1.0
-    existing = session.scalar(
-        select(QueueEntry.id).where(
-            QueueEntry.project_id == project_id, QueueEntry.item_id == item_id
-        )
-    )
-    values = {
-        "priority": priority,
-        "leased_by": user_id,
-        "lease_expires_at": utcnow() + DEFAULT_LEASE,
-    }
-    if existing is not None:
-        session.execute(
-            update(QueueEntry).where(QueueEntry.id == existing).values(**values)
-        )
-    else:
-        session.execute(
-            insert(QueueEntry).values(
-                project_id=project_id, item_id=item_id, session_id=session_id, **values
-            )
-        )
 
 
 #: Which of the ``ids`` (expanding) have an active label. Built once: compiling
@@ -327,172 +262,6 @@ _UPDATE_ENTRY = (
         score=bindparam("p_score"),
     )
 )
-
-
-#: Random ids :func:`probe_at_random` looks up at most in one try.
-PROBE_LIMIT = 20_000
-
-
-def _unlabeled_unqueued() -> Any:
-    """Items with no active label and no queue entry (a WHERE clause on ``Item``)."""
-    labeled = exists().where(
-        Annotation.item_id == Item.id, Annotation.status == "active"
-    )
-    queued = exists().where(QueueEntry.item_id == Item.id)
-    return and_(~labeled, ~queued)
-
-
-def _still_unlabeled_unqueued(
-    session: Session, project_id: int, item_ids: list[int]
-) -> list[int]:
-    """Those of ``item_ids`` that are the project's, unlabeled and not queued."""
-    return list(
-        session.scalars(
-            select(Item.id).where(
-                Item.project_id == project_id,
-                Item.id.in_(item_ids),
-                _unlabeled_unqueued(),
-            )
-        )
-    )
-
-
-def has_items_to_queue(session: Session, *, project_id: int) -> bool:
-    """Whether any of the project's items is unlabeled and not in the queue.
-
-    A low queue can be refilled only from such items. The answer comes from
-    the first one found; when there is none, the query reads the whole pool.
-    """
-    found = session.scalar(
-        select(Item.id)
-        .where(Item.project_id == project_id, _unlabeled_unqueued())
-        .limit(1)
-    )
-    return found is not None
-
-
-def pick_at_random(session: Session, *, project_id: int, size: int) -> list[int]:
-    """Up to ``size`` unlabeled items not in the queue, drawn uniformly (ids).
-
-    Reads only: on SQLite it can run in a read transaction, so the scan of
-    a large pool never holds the write lock that labels wait for.
-    """
-    return list(
-        session.scalars(
-            select(Item.id)
-            .where(Item.project_id == project_id, _unlabeled_unqueued())
-            .order_by(func.random())
-            .limit(size)
-        )
-    )
-
-
-def probe_at_random(
-    session: Session, *, project_id: int, size: int, tries: int = 3
-) -> list[int]:
-    """Up to ``size`` unlabeled items not in the queue, found by drawing random ids.
-
-    :func:`pick_at_random` reads the whole pool (seconds at a million items);
-    this looks up random ids, whatever the pool's size: twice ``size`` at
-    first, then as many as the share of ids found so far says are needed
-    (at most :data:`PROBE_LIMIT` per try), never the same id twice. When
-    the ids left untried are under twice that, or under four times what is
-    still wanted, it looks at all of them. It finds fewer items when nearly all the pool is
-    labeled or queued, or when the project's ids have large gaps.
-    """
-    bounds = session.execute(
-        select(func.min(Item.id), func.max(Item.id)).where(
-            Item.project_id == project_id
-        )
-    ).one()
-    low: int | None = bounds[0]
-    high: int | None = bounds[1]
-    if low is None or high is None or size <= 0:
-        return []
-    rng = random.Random()
-    found: list[int] = []
-    tried: set[int] = set()
-    # Ids that qualified / ids looked up; the prior says one in two.
-    hits, looked = 1, 2
-    for _ in range(tries):
-        wanted = size - len(found)
-        to_draw = min(math.ceil(wanted * looked / hits), PROBE_LIMIT)
-        untried = high - low + 1 - len(tried)
-        if untried <= max(2 * to_draw, 4 * wanted):
-            draw = set(range(low, high + 1)) - tried
-        else:
-            # Ids not looked up yet: over twice as many are left as drawn.
-            draw = set()
-            while len(draw) < to_draw:
-                candidate = rng.randint(low, high)
-                if candidate not in tried:
-                    draw.add(candidate)
-        tried |= draw
-        if not draw:
-            break
-        got = _still_unlabeled_unqueued(session, project_id, sorted(draw))
-        found += got
-        hits, looked = hits + len(got), looked + len(draw)
-        if len(found) >= size:
-            break
-    rng.shuffle(found)
-    return found[:size]
-
-
-def queue_at_random(
-    session: Session, *, project_id: int, item_ids: Sequence[int]
-) -> int:
-    """Append ``item_ids`` to the end of the queue, in a new "random" query session.
-
-    Items labeled or queued since they were picked are left out. Returns the
-    number queued.
-    """
-    if not item_ids:
-        return 0
-    still = set(_still_unlabeled_unqueued(session, project_id, list(item_ids)))
-    return _append_random(
-        session,
-        project_id=project_id,
-        picked=[item_id for item_id in item_ids if item_id in still],
-    )
-
-
-def _append_random(session: Session, *, project_id: int, picked: list[int]) -> int:
-    """Queue ``picked`` (checked unlabeled and unqueued) behind every entry."""
-    if not picked:
-        return 0
-    lowest = session.scalar(
-        select(func.min(QueueEntry.priority)).where(QueueEntry.project_id == project_id)
-    )
-    below = (lowest if lowest is not None else 0.0) - 1.0
-    query_session = QuerySession(project_id=project_id, strategy="random", pool_size=0)
-    session.add(query_session)
-    session.flush()
-    session.execute(
-        insert(QueueEntry),
-        [
-            {
-                "project_id": project_id,
-                "item_id": item_id,
-                "session_id": query_session.id,
-                "priority": below - rank,
-            }
-            for rank, item_id in enumerate(picked)
-        ],
-    )
-    query_session.n_queued = len(picked)
-    return len(picked)
-
-
-def random_fill(session: Session, *, project_id: int, size: int) -> int:
-    """Add a random sample of up to ``size`` unlabeled items to the queue (no model needed).
-
-    Cheap enough to run while a server starts, so the first item is there at once
-    while the first real round (featurize, cold start, train) runs in the background.
-    """
-    # Picked in this transaction: nothing to check again.
-    picked = pick_at_random(session, project_id=project_id, size=size)
-    return _append_random(session, project_id=project_id, picked=picked)
 
 
 #: Counts the entries in a project's queue (bind ``project``). Built once and

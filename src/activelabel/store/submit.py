@@ -37,7 +37,7 @@ from activelabel.store.models import (
     QueueEntry,
     utcnow,
 )
-from activelabel.store.queue import DEQUEUE_ITEM, complete_item
+from activelabel.store.dequeue import DEQUEUE_ITEM, complete_item
 from activelabel.store.stats import NEWEST_MODEL_ID
 
 __all__ = ["SubmittedLabel", "submit_label"]

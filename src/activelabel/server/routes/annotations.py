@@ -30,7 +30,7 @@ from activelabel.server.schemas import (
 )
 from activelabel.store.annotations import edit_annotation, undo_annotation
 from activelabel.store.models import Annotation, Item, QuerySession, User
-from activelabel.store.queue import requeue_item
+from activelabel.store.dequeue import requeue_item
 from activelabel.store.submit import submit_label
 
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
