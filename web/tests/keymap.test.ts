@@ -18,6 +18,7 @@ function project(labels: string[], keys: Record<string, string>, extra: Partial<
   return toProject({
     name: "p",
     task: "classification",
+    editor: "classification",
     modality: "text",
     labels,
     keys,

@@ -3,6 +3,7 @@
 import type {
   Annotation,
   AnnotationValue,
+  JsonValue,
   Me,
   NewAnnotation,
   Project,
@@ -33,7 +34,8 @@ export function toProject(raw: ProjectRaw): Project {
   return {
     name: raw.name,
     task: raw.task,
-    multilabel: raw.task === "multilabel",
+    // A server from before `editor` was sent: the task kind names its editor.
+    editor: raw.editor ?? raw.task,
     modality: raw.modality,
     labels: raw.labels,
     keys: raw.keys ?? {},
@@ -41,8 +43,10 @@ export function toProject(raw: ProjectRaw): Project {
       const action = actionNamed(a.action);
       return action ? [{ action, keys: a.keys, description: a.description }] : [];
     }),
+    // The rest are the task editor's to run (or to ignore).
+    editorActions: (raw.actions ?? []).filter((a) => actionNamed(a.action) === null),
     reservedKeys: raw.reserved_keys ?? [],
-    textColumn: raw.text_column,
+    textColumn: raw.text_column ?? null,
     retrainEvery: raw.retrain_every,
     overlap: raw.overlap,
     items: raw.items,
@@ -50,14 +54,14 @@ export function toProject(raw: ProjectRaw): Project {
   };
 }
 
-export function toLabels(value: AnnotationValue | null | undefined): string[] {
-  if (value === null || value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
+/** A value the API sent: it came from JSON, so it is JSON (the schema says only "any"). */
+function toValue(raw: unknown): AnnotationValue {
+  return (raw ?? null) as JsonValue;
 }
 
 function toSuggestion(raw: SuggestionRaw | null | undefined): Suggestion | null {
   if (!raw) return null;
-  return { labels: toLabels(raw.label), confidence: raw.confidence };
+  return { value: toValue(raw.label), confidence: raw.confidence };
 }
 
 function toSource(raw: SourceRaw | null | undefined): TaskSource | null {
@@ -106,15 +110,15 @@ export function toAnnotation(raw: AnnotationRaw): Annotation {
     id: raw.id,
     itemId: raw.item_id,
     externalId: raw.external_id,
-    value: raw.value,
-    annotator: raw.annotator,
+    value: toValue(raw.value),
+    annotator: raw.annotator ?? "",
     source: raw.source,
     status: raw.status,
     sessionId: raw.session_id,
     secondsSpent: raw.seconds_spent,
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
-    text: raw.text,
+    text: raw.text ?? null,
   };
 }
 

@@ -1,9 +1,16 @@
 // The page's own models: camelCase, built from the API payloads by mapping.ts.
 
-import type { ActionBinding } from "../lib/keymap";
-import type { AnnotationValue } from "./types";
+import type { ActionBinding, EditorActionBinding } from "../lib/keymap";
 
-export type { AnnotationValue };
+/** Any value JSON can hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A label as the API carries it: one label (classification), a list of labels
+ * (multilabel), a list of spans or boxes… Only the project's task editor
+ * (src/tasks/) looks inside it.
+ */
+export type AnnotationValue = JsonValue;
 
 export type Role = "annotator" | "reviewer" | "admin";
 
@@ -16,14 +23,17 @@ export interface Me {
 
 export interface Project {
   name: string;
+  /** The task kind: classification, multilabel, ner, detection. */
   task: string;
-  /** True when an item takes a set of labels rather than one. */
-  multilabel: boolean;
+  /** The page's editor for this task: a folder of src/tasks/ (see tasks/index.ts). */
+  editor: string;
   modality: string;
   labels: string[];
   /** label → key, as the server assigned them (final). */
   keys: Record<string, string>;
   actions: ActionBinding[];
+  /** The server's actions this page leaves to the task editor. */
+  editorActions: EditorActionBinding[];
   reservedKeys: string[];
   textColumn: string | null;
   retrainEvery: number;
@@ -33,8 +43,9 @@ export interface Project {
 }
 
 export interface Suggestion {
-  labels: string[];
-  confidence: number;
+  /** The model's label for the item, shaped as the task's values are. */
+  value: AnnotationValue;
+  confidence: number | null;
 }
 
 export type SourceKind = "random" | "cold_start" | "active_learning" | string;

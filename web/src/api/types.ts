@@ -1,136 +1,44 @@
-// Payloads exactly as the HTTP API sends them (docs/api.md). snake_case lives only
-// here and in mapping.ts; the rest of the page uses the camelCase models.
+// Payloads exactly as the HTTP API sends them. They come from schema.d.ts, which
+// `scripts/openapi` generates from the server's OpenAPI schema (server/schemas.py),
+// so a change on the server shows up here as a type error, not as a bug at run
+// time. snake_case lives only here and in mapping.ts; the rest of the page uses
+// the camelCase models.
 
-export type AnnotationValue = string | string[];
+import type { components } from "./schema";
 
-export interface MeRaw {
-  name: string;
-  role: "annotator" | "reviewer" | "admin";
-  is_admin: boolean;
-}
+type Schemas = components["schemas"];
 
-export interface ProjectRaw {
-  name: string;
-  task: string;
-  modality: string;
-  labels: string[];
-  /** label → key, final: every label that has a key (activelabel/keymap.py). */
-  keys: Record<string, string>;
-  /** The page's actions and their keys on this project's modality. */
-  actions: ActionKeysRaw[];
-  /** Keys no label can take. */
-  reserved_keys: string[];
-  text_column: string | null;
-  retrain_every: number;
-  overlap: number;
-  items: number;
-  labeled_items: number;
-}
+export type MeRaw = Schemas["UserPublic"];
+export type ProjectRaw = Schemas["ProjectPublic"];
+export type ActionKeysRaw = Schemas["ActionKeysPublic"];
+export type ProjectsRaw = Schemas["ProjectsPublic"];
+export type ProjectUpdateRaw = Schemas["ProjectUpdate"];
+export type SuggestionRaw = Schemas["Suggestion"];
+export type SourceRaw = Schemas["TaskSource"];
+export type TaskRaw = Schemas["Task"];
+export type TasksRaw = Schemas["TasksPublic"];
+export type TasksRequestRaw = Schemas["TasksRequest"];
+export type AnnotationCreateRaw = Schemas["AnnotationCreate"];
+export type AnnotationUpdateRaw = Schemas["AnnotationUpdate"];
+export type AnnotationRaw = Schemas["AnnotationPublic"];
+export type AnnotationsRaw = Schemas["AnnotationsPublic"];
+export type ClassFiguresRaw = Schemas["ClassFiguresPublic"];
+export type ModelRaw = Schemas["ModelFiguresPublic"];
+export type CsrfRaw = Schemas["CsrfPublic"];
 
-export interface ActionKeysRaw {
-  action: string;
-  keys: string[];
-  description: string;
-}
-
-export interface ProjectsRaw {
-  data: ProjectRaw[];
-  count: number;
-}
-
-export interface SuggestionRaw {
-  label: AnnotationValue;
-  confidence: number;
-}
-
-export interface SourceRaw {
-  kind: string;
-  session_id?: number | null;
-  strategy?: string | null;
-  score?: number | null;
-}
-
-export interface TaskRaw {
-  item_id: number;
-  external_id: string;
-  data: Record<string, unknown>;
-  text: string | null;
-  media_url: string | null;
-  suggestion: SuggestionRaw | null;
-  source: SourceRaw | null;
-  lease_expires_at: string | null;
-}
-
-export interface TasksRaw {
-  data: TaskRaw[];
-  queue_size: number;
-  model_version: string | null;
-}
-
-export interface AnnotationCreateRaw {
-  item_id: number;
-  value: AnnotationValue;
-  session_id: number | null;
-  seconds_spent: number;
-  client_id: string;
-  accepted_suggestion: boolean;
-}
-
-export interface AnnotationRaw {
-  id: number;
-  item_id: number;
-  external_id: string;
-  value: AnnotationValue;
-  annotator: string;
-  source: string;
-  status: string;
-  session_id: number | null;
-  seconds_spent: number | null;
-  created_at: string;
-  updated_at: string | null;
-  text: string | null;
-}
-
-export interface AnnotationsRaw {
-  data: AnnotationRaw[];
-  count: number;
-}
-
-export interface ClassFiguresRaw {
-  precision: number;
-  recall: number;
-  support: number;
-}
-
-export interface ModelRaw {
-  name: string;
-  cv_score: number | null;
-  n_labels: number;
-  created_at: string;
-  score_metric: "accuracy" | "subset_accuracy";
-  accuracy: number | null;
-  macro_f1: number | null;
-  per_class: Record<string, ClassFiguresRaw>;
-  /** Classes the model never predicts right yet: its suggestions carry a warning. */
-  unlearned: string[];
-  cv_note: string | null;
-}
-
+/** A point of the learning curve. */
 export interface CurvePointRaw {
   n_labels: number;
   cv_score: number | null;
   name: string;
 }
 
-export interface StatsRaw {
-  items: number;
-  labeled_items: number;
-  annotations: number;
-  label_counts: Record<string, number>;
-  by_annotator: Record<string, number>;
-  by_source: Record<string, number>;
-  queue_size: number;
-  model: ModelRaw | null;
+/**
+ * The stats. The schema types the learning curve, the stopping signal and the
+ * training state as free-form objects; the shapes below are what the server puts
+ * in them (server/routes/stats.py), and mapping.ts reads them defensively.
+ */
+export type StatsRaw = Omit<Schemas["StatsPublic"], "learning_curve" | "stopping" | "training"> & {
   learning_curve: CurvePointRaw[];
   stopping: {
     kappa: number[];
@@ -143,8 +51,12 @@ export interface StatsRaw {
     labels_until_retrain: number | null;
     last_error: string | null;
   } | null;
-}
+};
 
+/**
+ * The body of every error answer (server/errors.py, error_body). It is not in the
+ * OpenAPI schema: FastAPI documents its own validation error shape instead.
+ */
 export interface ErrorRaw {
   ok: false;
   status: number;

@@ -4,14 +4,26 @@ import { Kbd } from "./Kbd";
 
 interface Props {
   project: Project;
+  /** What a label key does in the project's editor ("Label", "Toggle"). */
+  labelKeyVerb: string;
   keymap: Keymap;
   onClose: () => void;
 }
 
-export function HelpOverlay({ project, keymap, onClose }: Props) {
+export function HelpOverlay({ project, labelKeyVerb, keymap, onClose }: Props) {
   return (
-    <div class="overlay" data-testid="help-overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={onClose}>
-      <div class="dialog" onClick={(e) => e.stopPropagation()}>
+    // biome-ignore lint/a11y/useKeyWithClickEvents: Esc and ? close it from the keyboard (the page's key handler).
+    <div
+      class="overlay"
+      data-testid="help-overlay"
+      role="dialog"
+      aria-label="Keyboard shortcuts"
+      onClick={(e) => {
+        // A click outside the list closes it.
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div class="dialog">
         <h2>Keys</h2>
         <table class="keys">
           <tbody>
@@ -21,11 +33,11 @@ export function HelpOverlay({ project, keymap, onClose }: Props) {
                   <Kbd k={keymap.labelKeys[label]} />
                 </td>
                 <td>
-                  {project.multilabel ? "Toggle" : "Label"} “{label}”
+                  {labelKeyVerb} “{label}”
                 </td>
               </tr>
             ))}
-            {project.actions.map((a) => (
+            {[...project.actions, ...project.editorActions].map((a) => (
               <tr key={a.action}>
                 <td>
                   {a.keys.map((k) => (

@@ -1,8 +1,10 @@
-import type { Suggestion } from "../api/models";
+import type { AnnotationValue, Suggestion } from "../api/models";
 import { formatPercent } from "../lib/format";
 
 interface Props {
   suggestion: Suggestion | null;
+  /** The suggested value as text, as the project's editor writes values. */
+  format: (value: AnnotationValue) => string;
   /** Classes the latest model never predicts right yet (from the stats). */
   unlearned: readonly string[];
 }
@@ -12,12 +14,12 @@ interface Props {
  * not learned some class: its confidence then says nothing about that class, and
  * Enter accepts the suggestion in one key.
  */
-export function SuggestionNote({ suggestion, unlearned }: Props) {
+export function SuggestionNote({ suggestion, format, unlearned }: Props) {
   return (
     <>
       <span class="suggestion" data-testid="suggestion">
         {suggestion
-          ? `model: ${suggestion.labels.join(", ") || "(none)"} · ${formatPercent(suggestion.confidence)}`
+          ? `model: ${format(suggestion.value)}${suggestion.confidence === null ? "" : ` · ${formatPercent(suggestion.confidence)}`}`
           : "no suggestion yet"}
       </span>
       {suggestion && unlearned.length > 0 && (

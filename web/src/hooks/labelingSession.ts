@@ -5,6 +5,7 @@
 
 import { ApiError, type ApiClient } from "../api/client";
 import type { AnnotationValue, NewAnnotation, Project, Task } from "../api/models";
+import type { EditorState, Step, TaskEditor } from "../tasks";
 import { Outbox, type SendOutcome } from "../lib/outbox";
 import { TaskQueue, buildExclude } from "../lib/queue";
 import { prefetchMedia } from "./media";
@@ -35,7 +36,8 @@ export class LabelingSession {
   history: HistoryEntry[] = [];
   /** Index into history while going back; null at the head of the queue. */
   cursor: number | null = null;
-  toggled = new Set<string>();
+  /** The editor's state for the item on screen (see TaskEditor.draftOf). */
+  draft: unknown;
   queueSize: number | null = null;
   modelVersion: string | null = null;
   loading = true;
@@ -55,7 +57,9 @@ export class LabelingSession {
   constructor(
     private readonly api: ApiClient,
     public project: Project,
+    public editor: TaskEditor,
   ) {
+    this.draft = editor.draftOf(null);
     this.outbox = new Outbox<NewAnnotation>({
       storage: window.localStorage,
       key: `activelabel.outbox.${project.name}`,
@@ -91,42 +95,55 @@ export class LabelingSession {
     return this.outbox.online && !this.fetchFailed;
   }
 
-  /** A label key: label the item (single-label) or toggle the label (multi-label). */
-  pressLabel(label: string): void {
+  /** What the editor sees of the item on screen. */
+  editorState(): EditorState<unknown> | null {
     const view = this.view();
-    if (!view) return;
-    if (this.project.multilabel) {
-      if (this.toggled.has(label)) this.toggled.delete(label);
-      else this.toggled.add(label);
-      this.toggled = new Set(this.toggled);
-      this.changed();
-      return;
-    }
-    this.submit(view, label, false);
+    if (!view) return null;
+    return { project: this.project, task: view.task, draft: this.draft, given: view.entry?.value ?? null };
   }
 
-  /** Enter: submit the toggled labels, else accept the model's suggestion. */
+  /**
+   * A label key (or its button): the editor decides what it does. `pressedAt`
+   * (performance.now() of the key press) starts the paint-time measure when the
+   * press moves to another item.
+   */
+  pressLabel(label: string, pressedAt?: number): void {
+    const state = this.editorState();
+    if (state) this.apply(this.editor.onLabel(state, label), pressedAt);
+  }
+
+  /** Enter: what the editor makes of it (accept the suggestion, submit, move on). */
   accept(): void {
+    const state = this.editorState();
+    if (state) this.apply(this.editor.onAccept(state));
+  }
+
+  /** A key of an action the page leaves to the editor (see TaskEditor.onAction). */
+  editorAction(action: string, pressedAt?: number): void {
+    const state = this.editorState();
+    const step = state ? this.editor.onAction?.(state, action) : null;
+    if (step) this.apply(step, pressedAt);
+  }
+
+  private apply(step: Step<unknown>, pressedAt?: number): void {
     const view = this.view();
     if (!view) return;
-    if (this.project.multilabel && (this.toggled.size > 0 || view.entry)) {
-      const chosen = this.project.labels.filter((l) => this.toggled.has(l));
-      const suggested = view.task.suggestion?.labels ?? [];
-      const same = suggested.length === chosen.length && chosen.every((l) => suggested.includes(l));
-      this.submit(view, chosen, same && view.entry === null);
-      return;
+    if (pressedAt !== undefined && (step.kind === "submit" || step.kind === "forward")) this.paintStart = pressedAt;
+    switch (step.kind) {
+      case "edit":
+        this.draft = step.draft;
+        this.changed();
+        return;
+      case "submit":
+        this.submit(view, step.value, step.acceptedSuggestion);
+        return;
+      case "forward":
+        this.forward();
+        return;
+      case "refuse":
+        this.flash(step.message);
+        return;
     }
-    if (view.entry) {
-      this.forward();
-      return;
-    }
-    const suggestion = view.task.suggestion;
-    if (!suggestion || suggestion.labels.length === 0) {
-      this.flash("No suggestion for this item yet.");
-      return;
-    }
-    const value = this.project.multilabel ? suggestion.labels : suggestion.labels[0];
-    this.submit(view, value, true);
   }
 
   skip(): void {
@@ -136,7 +153,7 @@ export class LabelingSession {
     }
     const task = this.queue.take();
     if (!task) return;
-    this.toggled = new Set();
+    this.draft = this.editor.draftOf(null);
     this.skipping.add(task.itemId);
     this.changed();
     this.afterPaint(() => {
@@ -160,7 +177,7 @@ export class LabelingSession {
     }
     this.cursor = null;
     this.queue.pushFront(entry.task);
-    this.toggled = new Set();
+    this.draft = this.editor.draftOf(null);
     this.changed();
     if (this.outbox.cancel(entry.clientId)) return;
     this.onEntry(entry, async () => {
@@ -172,14 +189,14 @@ export class LabelingSession {
   back(): void {
     if (this.history.length === 0) return;
     this.cursor = this.cursor === null ? this.history.length - 1 : Math.max(0, this.cursor - 1);
-    this.syncToggled();
+    this.syncDraft();
     this.changed();
   }
 
   forward(): void {
     if (this.cursor === null) return;
     this.cursor = this.cursor + 1 >= this.history.length ? null : this.cursor + 1;
-    this.syncToggled();
+    this.syncDraft();
     this.changed();
   }
 
@@ -282,7 +299,7 @@ export class LabelingSession {
       acceptedSuggestion,
     };
     this.history.push({ task, value, clientId, annotationId: null, chain: Promise.resolve() });
-    this.toggled = new Set();
+    this.draft = this.editor.draftOf(null);
     this.outbox.add({ clientId, itemId: task.itemId, payload: annotation });
     this.changed();
     this.afterPaint(() => {
@@ -300,7 +317,7 @@ export class LabelingSession {
     const previous = entry.value;
     entry.value = value;
     this.forward();
-    if (sameValue(previous, value)) return;
+    if (this.editor.same(previous, value)) return;
     const waiting = this.outbox.pending().find((e) => e.clientId === entry.clientId);
     if (waiting && this.outbox.cancel(entry.clientId)) {
       const clientId = newClientId();
@@ -343,10 +360,9 @@ export class LabelingSession {
     }
   }
 
-  private syncToggled(): void {
-    const view = this.view();
-    const value = view?.entry?.value;
-    this.toggled = new Set(value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  /** The editor starts from the label given, going back; from nothing at the head of the queue. */
+  private syncDraft(): void {
+    this.draft = this.editor.draftOf(this.view()?.entry?.value ?? null);
   }
 
   private changed(): void {
@@ -363,14 +379,15 @@ export class LabelingSession {
 const sessions = new Map<string, LabelingSession>();
 
 /** The session of a project, kept while the page is open so going to History and back loses nothing. */
-export function sessionFor(api: ApiClient, project: Project): LabelingSession {
+export function sessionFor(api: ApiClient, project: Project, editor: TaskEditor): LabelingSession {
   let session = sessions.get(project.name);
   if (!session) {
-    session = new LabelingSession(api, project);
+    session = new LabelingSession(api, project, editor);
     sessions.set(project.name, session);
     session.start();
   } else {
     session.project = project;
+    session.editor = editor;
     session.refill();
   }
   return session;
@@ -383,12 +400,6 @@ function newClientId(): string {
   // crypto.randomUUID needs a secure context; a plain-http LAN address is not one.
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function sameValue(a: AnnotationValue, b: AnnotationValue): boolean {
-  const x = Array.isArray(a) ? [...a].sort() : [a];
-  const y = Array.isArray(b) ? [...b].sort() : [b];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 async function retry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {

@@ -18,11 +18,25 @@ export type Action =
   | "zoomOut"
   | "zoomReset";
 
-export type Command = { kind: "action"; action: Action } | { kind: "label"; label: string };
+export type Command =
+  | { kind: "action"; action: Action }
+  | { kind: "label"; label: string }
+  /** An action the page leaves to the project's task editor (src/tasks/). */
+  | { kind: "editor"; action: string };
 
 /** An action and its keys, as the server sends them for the project's modality. */
 export interface ActionBinding {
   action: Action;
+  keys: string[];
+  description: string;
+}
+
+/**
+ * An action the server names that the page does not run itself: the project's
+ * task editor does (a span editor's cursor keys, say), under the server's name.
+ */
+export interface EditorActionBinding {
+  action: string;
   keys: string[];
   description: string;
 }
@@ -33,6 +47,8 @@ export interface ProjectKeys {
   /** label → key, final: labels without a key are missing. */
   keys: Readonly<Record<string, string>>;
   actions: readonly ActionBinding[];
+  /** The actions left to the task editor. */
+  editorActions?: readonly EditorActionBinding[];
   /** Keys no label can take on this project (the actions' keys and the page's own). */
   reservedKeys: readonly string[];
 }
@@ -95,6 +111,11 @@ export function buildKeymap(project: ProjectKeys): Keymap {
   for (const binding of project.actions) {
     for (const key of binding.keys) commands.set(key, { kind: "action", action: binding.action });
   }
+  for (const binding of project.editorActions ?? []) {
+    for (const key of binding.keys) {
+      if (!commands.has(key)) commands.set(key, { kind: "editor", action: binding.action });
+    }
+  }
   const reserved = new Set(project.reservedKeys);
   const labelKeys: Record<string, string> = {};
   const owner = new Map<string, string>();
@@ -131,7 +152,7 @@ export function reassignKey(project: ProjectKeys, keys: Readonly<Record<string, 
   const wanted = normalizeKey(key);
   if (!project.labels.includes(label)) return { ok: false, error: `There is no label "${label}".` };
   if (project.reservedKeys.includes(wanted)) {
-    const action = project.actions.find((a) => a.keys.includes(wanted));
+    const action = [...project.actions, ...(project.editorActions ?? [])].find((a) => a.keys.includes(wanted));
     const why = action ? `it is the key of “${action.description}”` : "the page keeps it for itself";
     return { ok: false, error: `${displayKey(wanted)} cannot label: ${why}. Pick another letter, digit or symbol.` };
   }

@@ -1,9 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
-import type { Annotation, Project } from "../api/models";
-import { toLabels } from "../api/mapping";
-import { formatLabels } from "../lib/format";
+import type { Annotation, AnnotationValue, Project } from "../api/models";
+import { formatValue } from "../lib/format";
 import { routeHref } from "../lib/route";
+import { editorFor } from "../tasks";
 
 const PAGE = 50;
 
@@ -14,7 +14,7 @@ export function History({ api, project }: { api: ApiClient; project: Project }) 
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
 
-  const load = async (beforeId?: number) => {
+  const load = useCallback(async (beforeId?: number) => {
     setLoading(true);
     try {
       const page = await api.myAnnotations(project.name, PAGE, beforeId);
@@ -26,11 +26,11 @@ export function History({ api, project }: { api: ApiClient; project: Project }) 
     } finally {
       setLoading(false);
     }
-  };
+  }, [api, project.name]);
 
   useEffect(() => {
     void load();
-  }, [api, project.name]);
+  }, [load]);
 
   const replace = (old: Annotation, next: Annotation | null) =>
     setRows((list) => (next ? list.map((r) => (r.id === old.id ? next : r)) : list.filter((r) => r.id !== old.id)));
@@ -85,7 +85,7 @@ interface RowProps {
 
 function HistoryRow({ api, project, row, onChanged, onError }: RowProps) {
   const [busy, setBusy] = useState(false);
-  const current = toLabels(row.value);
+  const editor = editorFor(project);
 
   const run = async (call: () => Promise<Annotation | null>) => {
     setBusy(true);
@@ -98,14 +98,13 @@ function HistoryRow({ api, project, row, onChanged, onError }: RowProps) {
     }
   };
 
-  const change = (label: string) => {
-    const value = project.multilabel
-      ? current.includes(label)
-        ? current.filter((l) => l !== label)
-        : [...current, label]
-      : label;
-    if (!project.multilabel && label === row.value) return;
+  const change = (value: AnnotationValue) => {
     void run(() => api.changeAnnotation(project.name, row.id, value));
+  };
+
+  const undo = async () => {
+    await api.undoAnnotation(project.name, row.id);
+    return null;
   };
 
   return (
@@ -113,29 +112,18 @@ function HistoryRow({ api, project, row, onChanged, onError }: RowProps) {
       <td class="external-id">{row.externalId}</td>
       <td class="snippet">{row.text ?? ""}</td>
       <td>
-        <div class="chips">
-          {project.labels.map((label) => (
-            <button
-              key={label}
-              type="button"
-              class={current.includes(label) ? "chip on" : "chip"}
-              disabled={busy}
-              aria-pressed={current.includes(label)}
-              onClick={() => change(label)}
-              title={`Change to ${label}`}
-            >
-              {label}
-            </button>
-          ))}
-        </div>
-        <span class="sr-only">{formatLabels(row.value)}</span>
+        {editor ? (
+          <editor.HistoryCell project={project} value={row.value} busy={busy} onChange={change} />
+        ) : (
+          <span class="snippet">{formatValue(row.value)}</span>
+        )}
       </td>
       <td class="muted">{new Date(row.createdAt).toLocaleString()}</td>
       <td>
         <button
           type="button"
           disabled={busy}
-          onClick={() => run(async () => (await api.undoAnnotation(project.name, row.id), null))}
+          onClick={() => run(undo)}
         >
           Undo
         </button>

@@ -8,7 +8,6 @@ import type { ImageControls } from "../components/ImageItem";
 import { ItemView } from "../components/ItemView";
 import { Kbd } from "../components/Kbd";
 import { KeySettings } from "../components/KeySettings";
-import { LabelButtons } from "../components/LabelButtons";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { Pure } from "../components/Pure";
 import { SuggestionNote } from "../components/SuggestionNote";
@@ -16,9 +15,10 @@ import { Toast } from "../components/Toast";
 import { sessionFor, type LabelingSession } from "../hooks/labelingSession";
 import { recordPaintAfterRender } from "../hooks/paintTimes";
 import { useStats } from "../hooks/useStats";
-import { describeSource, formatLabels } from "../lib/format";
+import { describeSource } from "../lib/format";
 import { buildKeymap, normalizeKey, type Action } from "../lib/keymap";
 import { routeHref } from "../lib/route";
+import { editorFor, noEditorSentence, type TaskEditor } from "../tasks";
 
 interface Props {
   api: ApiClient;
@@ -28,8 +28,15 @@ interface Props {
   canManage: boolean;
 }
 
-export function Labeling({ api, project, onProjectChange, canManage }: Props) {
-  const session = useMemo(() => sessionFor(api, project), [api, project]);
+/** The labeling page: the project's items, one at a time, in its task's editor. */
+export function Labeling(props: Props) {
+  const editor = editorFor(props.project);
+  if (!editor) return <NoEditor {...props} />;
+  return <EditorPage {...props} editor={editor} />;
+}
+
+function EditorPage({ api, project, onProjectChange, canManage, editor }: Props & { editor: TaskEditor }) {
+  const session = useMemo(() => sessionFor(api, project, editor), [api, project, editor]);
   const [, rerender] = useReducer((n: number, _: undefined) => n + 1, 0);
   const [help, setHelp] = useState(false);
   const [settings, setSettings] = useState(false);
@@ -50,6 +57,7 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
   const viewKey = view ? `${view.entry ? "h" : "q"}${view.task.itemId}` : "none";
 
   // The next item is in the DOM now; measure to the frame that shows it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs each time another item is shown (viewKey).
   useLayoutEffect(() => {
     if (session.paintStart !== null) {
       recordPaintAfterRender(session.paintStart);
@@ -102,8 +110,9 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
       if (help && !(command.kind === "action" && command.action === "help")) setHelp(false);
       const start = performance.now();
       if (command.kind === "label") {
-        if (!project.multilabel) session.paintStart = start;
-        session.pressLabel(command.label);
+        session.pressLabel(command.label, start);
+      } else if (command.kind === "editor") {
+        session.editorAction(command.action, start);
       } else {
         if (command.action === "accept" || command.action === "skip") session.paintStart = start;
         runAction(command.action);
@@ -111,7 +120,7 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [keymap, session, help, settings, project.multilabel, runAction]);
+  }, [keymap, session, help, settings, runAction]);
 
   const retrain = async () => {
     await api.train(project.name);
@@ -123,7 +132,8 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
     onProjectChange(await api.updateProjectKeys(project.name, keys));
   };
 
-  const selected = view?.entry && !project.multilabel ? new Set([view.entry.value as string]) : session.toggled;
+  const state = session.editorState();
+  const acceptButton = state ? editor.acceptButton(state) : null;
 
   return (
     <div class="labeling">
@@ -145,8 +155,8 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
       </header>
       <div class="layout">
         <main class="work">
-          <Current session={session} unlearned={stats?.model?.unlearned ?? []} />
-          {view && (
+          <Current session={session} editor={editor} unlearned={stats?.model?.unlearned ?? []} />
+          {view && acceptButton && (
             <>
               <ItemView
                 key={view.task.itemId}
@@ -156,11 +166,11 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
                 imageControls={imageControls}
                 audioControls={audioControls}
               />
-              <LabelButtons
+              <editor.Editor
                 project={project}
+                task={view.task}
+                draft={session.draft}
                 labelKeys={keymap.labelKeys}
-                selected={selected}
-                suggested={view.task.suggestion?.labels ?? []}
                 onLabel={(label) => session.pressLabel(label)}
               />
               <div class="actions">
@@ -168,10 +178,9 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
                   type="button"
                   class="primary"
                   onClick={() => runAction("accept")}
-                  disabled={!view.entry && !project.multilabel && !view.task.suggestion}
+                  disabled={!acceptButton.enabled}
                 >
-                  {view.entry ? (project.multilabel ? "Save" : "Next") : project.multilabel ? "Submit / accept" : "Accept suggestion"}{" "}
-                  <Kbd k="Enter" />
+                  {acceptButton.text} <Kbd k="Enter" />
                 </button>
                 <button type="button" onClick={() => runAction("skip")}>
                   Skip <Kbd k="Space" />
@@ -210,7 +219,9 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
           )}
         </Pure>
       </div>
-      {help && <HelpOverlay project={project} keymap={keymap} onClose={() => setHelp(false)} />}
+      {help && (
+        <HelpOverlay project={project} labelKeyVerb={editor.labelKeyVerb} keymap={keymap} onClose={() => setHelp(false)} />
+      )}
       {settings && canManage && (
         <KeySettings project={project} labelKeys={keymap.labelKeys} onSave={saveKeys} onClose={() => setSettings(false)} />
       )}
@@ -220,7 +231,15 @@ export function Labeling({ api, project, onProjectChange, canManage }: Props) {
 }
 
 /** What is on screen: the item's id, where it came from, the model's suggestion. */
-function Current({ session, unlearned }: { session: LabelingSession; unlearned: readonly string[] }) {
+function Current({
+  session,
+  editor,
+  unlearned,
+}: {
+  session: LabelingSession;
+  editor: TaskEditor;
+  unlearned: readonly string[];
+}) {
   const view = session.view();
   if (!view) {
     if (session.loading) return <p class="muted">Loading…</p>;
@@ -244,14 +263,42 @@ function Current({ session, unlearned }: { session: LabelingSession; unlearned: 
       </span>
       {entry ? (
         <span class="badge history">
-          labeled “{formatLabels(entry.value)}” · {session.history.length - (session.cursor ?? 0)} back
+          labeled “{editor.format(entry.value)}” · {session.history.length - (session.cursor ?? 0)} back
         </span>
       ) : (
         <span class="source" data-testid="source">
           {describeSource(task.source)}
         </span>
       )}
-      <SuggestionNote suggestion={task.suggestion} unlearned={unlearned} />
+      <SuggestionNote suggestion={task.suggestion} format={editor.format} unlearned={unlearned} />
+    </div>
+  );
+}
+
+/** A project whose task has no editor on this page: say so, and show its progress. */
+function NoEditor({ api, project, canManage }: Props) {
+  const { stats, refresh } = useStats(api, project.name, () => undefined);
+  const retrain = async () => {
+    await api.train(project.name);
+    refresh();
+  };
+  return (
+    <div class="labeling">
+      <header class="bar">
+        <a href={routeHref({ page: "projects" })}>Projects</a>
+        <h1>{project.name}</h1>
+        <nav>
+          <a href={routeHref({ page: "history", project: project.name })}>History</a>
+        </nav>
+      </header>
+      <div class="layout">
+        <main class="work">
+          <p class="message" role="status" data-testid="no-editor">
+            {noEditorSentence(project)}
+          </p>
+        </main>
+        <ProgressPanel api={api} project={project} stats={stats} queueSize={null} onRetrain={retrain} canManage={canManage} />
+      </div>
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
 import type { Project } from "../api/models";
 import { routeHref } from "../lib/route";
+import { describeTask } from "../tasks";
 
 export function ProjectList({ api }: { api: ApiClient }) {
   const [projects, setProjects] = useState<Project[] | null>(null);
@@ -32,7 +33,7 @@ export function ProjectList({ api }: { api: ApiClient }) {
               <a href={routeHref({ page: "label", project: p.name })} data-testid={`project-link-${p.name}`}>
                 <strong>{p.name}</strong>
                 <span class="muted">
-                  {p.modality} · {p.multilabel ? "multi-label" : "single-label"} · {p.labels.join(", ")}
+                  {p.modality} · {describeTask(p)} · {p.labels.join(", ")}
                 </span>
                 <span>
                   {p.labeledItems} / {p.items} labeled

@@ -1,19 +1,22 @@
-import type { Project } from "../api/models";
-import { Kbd } from "./Kbd";
+import { Kbd } from "../../components/Kbd";
 
 interface Props {
-  project: Project;
-  labelKeys: Record<string, string>;
+  labels: readonly string[];
+  labelKeys: Readonly<Record<string, string>>;
   /** Labels toggled on (multi-label) or the label given (going back). */
   selected: ReadonlySet<string>;
   suggested: readonly string[];
+  /** Each button is on or off (multi-label): it says so to a screen reader. */
+  toggles: boolean;
   onLabel: (label: string) => void;
 }
 
-export function LabelButtons({ project, labelKeys, selected, suggested, onLabel }: Props) {
+/** One button per label, with its key; the model's suggestion and the chosen labels marked. */
+export function LabelButtons({ labels, labelKeys, selected, suggested, toggles, onLabel }: Props) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset brings a border, padding and flex quirks of its own; the role says the same.
     <div class="labels" role="group" aria-label="Labels">
-      {project.labels.map((label) => {
+      {labels.map((label) => {
         const classes = ["label"];
         if (selected.has(label)) classes.push("selected");
         if (suggested.includes(label)) classes.push("suggested");
@@ -23,7 +26,7 @@ export function LabelButtons({ project, labelKeys, selected, suggested, onLabel 
             type="button"
             class={classes.join(" ")}
             data-testid={`label-button-${label}`}
-            aria-pressed={project.multilabel ? selected.has(label) : undefined}
+            aria-pressed={toggles ? selected.has(label) : undefined}
             onClick={() => onLabel(label)}
           >
             <Kbd k={labelKeys[label]} />
