@@ -96,6 +96,7 @@ export function AudioItem({ api, task, controls }: Props) {
       {error && <p class="error">The sound could not be loaded: {error}</p>}
       {!task.mediaUrl && <p class="error">This item has no sound file.</p>}
       {src && (
+        // biome-ignore lint/a11y/useMediaCaption: an item to label is a bare recording; there is no caption track to give.
         <audio
           key={src}
           ref={audio}
@@ -111,6 +112,7 @@ export function AudioItem({ api, task, controls }: Props) {
       {wave && wave.url === task.mediaUrl && (
         <canvas ref={canvas} width={WAVE_WIDTH} height={WAVE_HEIGHT} class="waveform" onClick={seekTo} />
       )}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard seeks with the page's seek keys. */}
       <div class="progress-bar" onClick={seekTo} role="progressbar" aria-valuenow={Math.round(ratio * 100)}>
         <div style={{ width: `${ratio * 100}%` }} />
       </div>

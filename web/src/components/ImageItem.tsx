@@ -54,6 +54,7 @@ export function ImageItem({ api, task, controls }: Props) {
       {error && <p class="error">The image could not be loaded: {error}</p>}
       {!task.mediaUrl && <p class="error">This item has no image file.</p>}
       {src && (
+        // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard zooms with the page's zoom keys.
         <img
           ref={img}
           src={src}

@@ -29,6 +29,7 @@ export function ItemView({ api, project, task, imageControls, audioControls }: P
 function TextItem({ task }: { task: Task }) {
   const text = task.text ?? formatValue(Object.values(task.data)[0]);
   return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a long text scrolls, and the keyboard must reach it to scroll it.
     <div class="item-text" data-testid="item-text" tabIndex={0}>
       {text}
     </div>

@@ -67,6 +67,7 @@ export function KeySettings({ project, labelKeys, onSave, onClose }: Props) {
                     class={listening === label ? "key-pick listening" : "key-pick"}
                     data-testid={`key-button-${label}`}
                     onClick={() => setListening(label)}
+                    // biome-ignore lint/a11y/noAutofocus: the dialog listens for keys, so it takes the focus when it opens.
                     autoFocus={label === project.labels[0]}
                   >
                     {listening === label ? "press a key…" : keys[label] ? displayKey(keys[label]) : "none"}

@@ -10,7 +10,8 @@ declare global {
 export function recordPaintAfterRender(start: number): void {
   requestAnimationFrame(() => {
     const elapsed = performance.now() - start;
-    const store = (window.__activelabel ??= { paintTimes: [] });
+    const store = window.__activelabel ?? { paintTimes: [] };
+    window.__activelabel = store;
     store.paintTimes.push(elapsed);
     if (store.paintTimes.length > 1000) store.paintTimes.splice(0, store.paintTimes.length - 1000);
   });

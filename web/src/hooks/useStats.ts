@@ -12,6 +12,7 @@ export function useStats(api: ApiClient, project: string, onNewModel: (name: str
   const callback = useRef(onNewModel);
   callback.current = onNewModel;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `tick` (refresh) polls again at once.
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | null = null;
