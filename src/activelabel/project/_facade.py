@@ -1,54 +1,32 @@
-"""The Python API: one labeling project, from a notebook or a script.
-
-:class:`Project` is a facade over the store, the importer, the export and the
-training round: the same functions the command line and the server call, so a
-notebook and the labeling page share one project (its queue, its leases, its
-labels) without stepping on each other.
-
-Examples
---------
->>> import activelabel
->>> project = activelabel.Project.create(
-...     "sqlite:///labels.db", "sms", task="classification", labels=["ham", "spam"]
-... )
->>> project.import_file("examples/sms_spam.csv", text_column="text",
-...                     id_column="id", label_column="label")
->>> for item in project.next_items(5, annotator="alice"):
-...     project.label(item, "ham", annotator="alice")
->>> project.run_round().model_version
-'20261202T171911Z-cv0.925'
-"""
+"""The :class:`Project` class: open a project, then import, lease, label, train, export."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import select
-
-from activelabel.config import resolve_db_url
-from activelabel.exceptions import (
-    ItemNotFoundError,
-    PermissionDeniedError,
-    ProjectExistsError,
+from activelabel.exceptions import ProjectExistsError
+from activelabel.project._frames import export_frame, stats_frame
+from activelabel.project._labeling import (
+    DEFAULT_ANNOTATOR,
+    LeasedItem,
+    annotator_id,
+    item_id_of,
+    leased_items,
 )
+from activelabel.project._opening import Database, check_same, open_store_for
 from activelabel.project_config import ProjectConfig
-from activelabel.store.engine import Store, open_store
-from activelabel.store.models import Annotation, Item, User
+from activelabel.store.engine import Store
+from activelabel.store.models import Annotation
 from activelabel.store.models import Project as ProjectRow
 from activelabel.store.next_tasks import QueueTopUp, next_tasks
 from activelabel.store.projects import create_project, get_project, read_project
 from activelabel.store.stats import project_stats
 from activelabel.store.submit import submit_label
-from activelabel.store.users import add_user
-from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind, parse_labels
+from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,42 +35,7 @@ if TYPE_CHECKING:
     from activelabel.io.importer import ImportReport
     from activelabel.loop import RoundReport
 
-__all__ = ["DEFAULT_ANNOTATOR", "LeasedItem", "Project"]
-
-#: Who labels when no ``annotator`` is named: a user of this name is added on
-#: first use, apart from the page's ``local`` user, so the two never share items.
-DEFAULT_ANNOTATOR = "notebook"
-
-#: A database: a URL (``sqlite:///labels.db``, ``postgresql+psycopg://...``), a
-#: path to a SQLite file, or a store opened already (left open by ``close``).
-Database = str | os.PathLike[str] | Store
-
-
-@dataclass(frozen=True)
-class LeasedItem:
-    """An item leased to an annotator by :meth:`Project.next_items`.
-
-    The lease keeps it from every other annotator (on the page too) until
-    ``lease_expires_at``; pass it to :meth:`Project.label` to label it.
-    """
-
-    #: The item's id in the database (what :meth:`Project.label` takes).
-    id: int
-    #: The id given by the imported file, or the content hash.
-    external_id: str
-    #: The item's original fields (``data["text"]`` for a text item).
-    data: dict[str, Any]
-    #: The media file's path relative to its media root (image and audio items).
-    media_path: str | None
-    #: The model's suggested label and its confidence (None before a model).
-    suggestion: Any
-    confidence: float | None
-    #: The strategy that queued the item, and its score for it.
-    strategy: str
-    score: float | None
-    #: The query session the item was served in.
-    session_id: int
-    lease_expires_at: dt.datetime
+__all__ = ["Project"]
 
 
 class Project:
@@ -148,7 +91,7 @@ class Project:
         >>> Project.create("sqlite:///labels.db", "sms", labels=["ham", "spam"])
         Project('sms', task='classification', modality='text', labels=['ham', 'spam'])
         """
-        store, owned = _open_store(db)
+        store, owned = open_store_for(db)
         try:
             with store.session(write=True) as session:
                 try:
@@ -164,7 +107,7 @@ class Project:
                     if not exist_ok:
                         raise
                     row = get_project(session, name.strip())
-                    _check_same(row, task=task, labels=labels, modality=modality)
+                    check_same(row, task=task, labels=labels, modality=modality)
                     if settings:
                         row.update_settings(**settings).check_featurizer(row.modality)
                 name = row.name
@@ -184,7 +127,7 @@ class Project:
         >>> Project.open("labels.db", "sms")
         Project('sms', task='classification', modality='text', labels=['ham', 'spam'])
         """
-        store, owned = _open_store(db)
+        store, owned = open_store_for(db)
         try:
             return cls(store, name, owns_store=owned)
         except BaseException:
@@ -364,26 +307,12 @@ class Project:
         leased = next_tasks(
             self.store,
             project_id=self.id,
-            user_id=self._user_id(annotator),
+            user_id=self._annotator_id(annotator),
             n=n,
             top_up=self._top_up,
             overlap=self.settings.overlap,
         )
-        return [
-            LeasedItem(
-                id=t.item_id,
-                external_id=t.external_id,
-                data=t.data,
-                media_path=t.media_path,
-                suggestion=t.suggestion,
-                confidence=t.confidence,
-                strategy=t.strategy,
-                score=t.score,
-                session_id=t.session_id,
-                lease_expires_at=t.lease_expires_at,
-            )
-            for t in leased.tasks
-        ]
+        return leased_items(leased.tasks)
 
     def label(
         self,
@@ -409,7 +338,10 @@ class Project:
         if isinstance(item, LeasedItem):
             item_id, session_id = item.id, item.session_id
         else:
-            item_id, session_id = self._item_id(item), None
+            item_id = item_id_of(
+                self.store, project_id=self.id, project=self.name, item=item
+            )
+            session_id = None
         with self.store.session() as session:
             row = read_project(session, self.name)
         submitted = submit_label(
@@ -417,44 +349,12 @@ class Project:
             project=row,
             item_id=item_id,
             value=value,
-            annotator_id=self._user_id(annotator),
+            annotator_id=self._annotator_id(annotator),
             session_id=session_id,
             accepted_suggestion=accepted_suggestion,
             seconds_spent=seconds_spent,
         )
         return submitted.annotation
-
-    def _item_id(self, item: int | str) -> int:
-        """The database id of an item given by id or by external id."""
-        if not isinstance(item, str):
-            return int(item)
-        with self.store.session() as session:
-            found = session.scalar(
-                select(Item.id).where(
-                    Item.project_id == self.id, Item.external_id == item
-                )
-            )
-        if found is None:
-            raise ItemNotFoundError(
-                f"Project {self.name!r} has no item with external id {item!r}."
-            )
-        return found
-
-    def _user_id(self, annotator: str) -> int:
-        """The id of user ``annotator``, added (role annotator) when new."""
-        cached = self._user_ids.get(annotator)
-        if cached is not None:
-            return cached
-        with self.store.session(write=True) as session:
-            user = session.scalar(select(User).where(User.name == annotator.strip()))
-            if user is None:
-                user, _token = add_user(session, name=annotator, role="annotator")
-            elif user.revoked_at is not None:
-                raise PermissionDeniedError(
-                    f"The user {annotator!r} was revoked; label as another annotator."
-                )
-            self._user_ids[annotator] = user.id
-            return user.id
 
     # -- the model loop --------------------------------------------------
 
@@ -469,7 +369,9 @@ class Project:
 
         The same round as ``activelabel train`` and the server's trainer.
         The report's ``model_version`` is None while the labels cannot train
-        a model yet (fewer than two classes).
+        a model yet (fewer than two classes). Labeling here never starts a
+        round by itself: call this, or serve the project (its trainer runs
+        one every ``retrain_every`` labels, counting these).
 
         >>> project.run_round().cv_score
         0.925
@@ -500,30 +402,9 @@ class Project:
               items  labeled_items  label:spam
         sms     600             45           7
         """
-        import pandas as pd
-
         with self.store.session() as session:
             figures = project_stats(session, get_project(session, self.name))
-        row: dict[str, Any] = {
-            "task": figures.task,
-            "modality": figures.modality,
-            "items": figures.items,
-            "labeled_items": figures.labeled_items,
-            "unlabeled_items": figures.unlabeled_items,
-            "annotations": figures.annotations,
-            "model_versions": figures.model_versions,
-            "latest_model": figures.latest_model,
-            "latest_cv_score": figures.latest_cv_score,
-            "latest_macro_f1": figures.latest_macro_f1,
-            "queue_size": figures.queue_size,
-        }
-        for prefix, counts in (
-            ("label", figures.label_counts),
-            ("source", figures.by_source),
-            ("annotator", figures.by_annotator),
-        ):
-            row.update({f"{prefix}:{key}": n for key, n in counts.items()})
-        return pd.DataFrame([row], index=pd.Index([figures.name], name="project"))
+        return stats_frame(figures)
 
     def labels(self, *, include_unlabeled: bool = False) -> pd.DataFrame:
         """The labels dataset as a DataFrame: what :meth:`export` writes.
@@ -539,7 +420,7 @@ class Project:
         """
         from activelabel.io.export import export_labels
 
-        return self._read_export(
+        return export_frame(
             lambda path: export_labels(
                 self.store, self.name, path, include_unlabeled=include_unlabeled
             )
@@ -550,51 +431,12 @@ class Project:
         its status, with annotator, source, session, model version and times."""
         from activelabel.io.export import export_annotations
 
-        return self._read_export(
+        return export_frame(
             lambda path: export_annotations(self.store, self.name, path)
         )
 
-    def _read_export(self, write: Callable[[Path], ExportReport]) -> pd.DataFrame:
-        """Export to a JSON Lines file (values as stored) and read it back."""
-        import pandas as pd
-
-        with tempfile.TemporaryDirectory(prefix="activelabel-") as folder:
-            path = Path(folder) / "export.jsonl"
-            report = write(path)
-            if report.rows == 0:
-                return pd.DataFrame()
-            # Read with json, not pandas' reader: values stay as stored (an id
-            # "0042" stays text, a timestamp stays its ISO string) whatever
-            # the pandas version guesses.
-            with path.open(encoding="utf-8") as lines:
-                return pd.DataFrame([json.loads(line) for line in lines])
-
-
-def _open_store(db: Database) -> tuple[Store, bool]:
-    """The store for ``db`` and whether the caller opened it (and closes it)."""
-    if isinstance(db, Store):
-        return db, False
-    return open_store(resolve_db_url(os.fspath(db))), True
-
-
-def _check_same(
-    row: ProjectRow,
-    *,
-    task: TaskKind | str,
-    labels: str | Sequence[str],
-    modality: Modality | str,
-) -> None:
-    """Refuse to reuse a project whose task, modality or labels differ."""
-    asked = {
-        "task": TaskKind.parse(str(task)).value,
-        "modality": Modality.parse(str(modality)).value,
-        "labels": parse_labels(labels),
-    }
-    stored = {"task": row.task, "modality": row.modality, "labels": list(row.labels)}
-    for what, value in asked.items():
-        if stored[what] != value:
-            raise ProjectExistsError(
-                f"A project named {row.name!r} exists already with {what} "
-                f"{stored[what]!r}, not {value!r}; open it with Project.open or "
-                "pick another name."
-            )
+    def _annotator_id(self, annotator: str) -> int:
+        """The user id of ``annotator`` (added when new), remembered."""
+        if annotator not in self._user_ids:
+            self._user_ids[annotator] = annotator_id(self.store, annotator)
+        return self._user_ids[annotator]
