@@ -114,8 +114,10 @@ def test_project_facade_label_refuses_an_item_held_by_another(
 
 def test_project_facade_bad_value_names_the_item(project: Project) -> None:
     [item] = project.next_items(1, annotator="alice")
-    with pytest.raises(activelabel.InvalidLabelError, match=f"item {item.id}"):
+    with pytest.raises(activelabel.InvalidLabelError, match=item.external_id):
         project.label(item, "eggs", annotator="alice")
+    with pytest.raises(activelabel.InvalidLabelError, match=f"item {item.id}\\b"):
+        project.label(item.id, ["ham"], annotator="alice")
     with pytest.raises(activelabel.ItemNotFoundError, match="no-such-id"):
         project.label("no-such-id", "ham", annotator="alice")
     assert project.stats()["annotations"].iloc[0] == 0

@@ -26,7 +26,7 @@ from activelabel.store.next_tasks import QueueTopUp, next_tasks
 from activelabel.store.projects import create_project, get_project, read_project
 from activelabel.store.stats import project_stats
 from activelabel.store.submit import submit_label
-from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind
+from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind, validate_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -344,6 +344,11 @@ class Project:
             session_id = None
         with self.store.session() as session:
             row = read_project(session, self.name)
+        if not isinstance(item, int):
+            # Checked here too, to name the item as the caller did: the
+            # store's own check knows only the database id.
+            external = item.external_id if isinstance(item, LeasedItem) else item
+            validate_value(row.task, row.labels, value, where=f"item {external!r}")
         submitted = submit_label(
             self.store,
             project=row,
