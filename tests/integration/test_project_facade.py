@@ -87,6 +87,8 @@ def test_project_facade_leases_are_per_annotator(project: Project) -> None:
     ]
     assert isinstance(alice[0], activelabel.LeasedItem)
     assert alice[0].data["text"]
+    with pytest.raises(activelabel.ConfigError, match="'n' parameter"):
+        project.next_items(0, annotator="alice")
 
 
 def test_project_facade_label_by_item_id_or_external_id(project: Project) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from activelabel.exceptions import ProjectExistsError
+from activelabel.exceptions import ConfigError, ProjectExistsError
 from activelabel.project._frames import export_frame, stats_frame
 from activelabel.project._labeling import (
     DEFAULT_ANNOTATOR,
@@ -300,6 +300,12 @@ class Project:
         >>> [item.external_id for item in project.next_items(2, annotator="alice")]
         ['sms-0041', 'sms-0042']
         """
+        # Checked at run time too: a notebook passes whatever it has.
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:  # type: ignore[redundant-expr]
+            raise ConfigError(
+                f"The 'n' parameter of Project.next_items must be an int >= 1. "
+                f"Got {n!r} instead."
+            )
         if self._top_up is None:
             # One per project object, as one per server: it remembers a pool
             # found drained, so a finished project is not walked on each call.
