@@ -3,104 +3,81 @@
 Every reader yields :class:`Batch` objects (the rows and the 1-based number of
 the first row) and turns the format's errors into :class:`ImportFormatError`
 subclasses that name the file, the row or line, and what to do. One module per
-format; :data:`READERS` maps each format name to its reader.
+format, each defining its :class:`ReaderFormat` as ``FORMAT``; :data:`READERS`
+maps each format name to it. A task kind lists the formats whose labels it
+reads in its adapter's ``reads`` (:func:`check_reads`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 from activelabel.exceptions import ConfigError, ImportFormatError
+from activelabel.io.readers import delimited, json_array, jsonl, parquet, tsv
 from activelabel.io.readers.batches import Batch
-from activelabel.io.readers.delimited import read_delimited
-from activelabel.io.readers.json_array import read_json_array
-from activelabel.io.readers.jsonl import read_jsonl
-from activelabel.io.readers.parquet import read_parquet
+from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import check_encoding_name, text_encoding
-from activelabel.io.readers.tsv import read_tsv
+from activelabel.tasks import adapter_for
 
 __all__ = [
     "FORMATS",
     "READERS",
     "Batch",
     "ReadOptions",
+    "ReaderFormat",
+    "check_reads",
     "detect_format",
     "read_batches",
 ]
 
-#: Formats the importer reads, by the name used with ``--format``.
-FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
-
-_SUFFIXES = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".txt": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".parquet": "parquet",
-    ".pq": "parquet",
+#: Each format the importer reads, by the name used with ``--format``; a new
+#: format is a module and a line here.
+READERS: dict[str, ReaderFormat] = {
+    f.name: f
+    for f in (
+        delimited.FORMAT,
+        tsv.FORMAT,
+        jsonl.FORMAT,
+        json_array.FORMAT,
+        parquet.FORMAT,
+    )
 }
+
+#: Formats the importer reads (those built in), by the name used with ``--format``.
+FORMATS = tuple(READERS)
 
 #: The default of ``Settings.max_field_bytes``, for callers that pass none.
 DEFAULT_MAX_FIELD_BYTES = 1_000_000
 
 
-@dataclass(frozen=True)
-class ReadOptions:
-    """How to read one file: what the import command's options say."""
-
-    path: Path
-    encoding: str
-    delimiter: str | None
-    header: bool
-    names: list[str] | None
-    batch_size: int
-    max_field_bytes: int
+def _suffixes() -> dict[str, str]:
+    """Each known file suffix and its format; the first format registered wins."""
+    known: dict[str, str] = {}
+    for f in READERS.values():
+        for suffix in f.suffixes:
+            known.setdefault(suffix, f.name)
+    return known
 
 
-def _csv(o: ReadOptions) -> Iterator[Batch]:
-    return read_delimited(
-        o.path,
-        delimiter=o.delimiter or ",",
-        encoding=o.encoding,
-        batch_size=o.batch_size,
-        header=o.header,
-        names=o.names,
-        limit=o.max_field_bytes,
+def _unknown(fmt: str) -> ConfigError:
+    return ConfigError(f"Unknown format {fmt!r}; choose one of: {', '.join(READERS)}.")
+
+
+def check_reads(task: str, fmt: str) -> None:
+    """Refuse labels in a format the task kind does not read (``adapter.reads``).
+
+    The sentence names the task, the format and the formats it reads
+    (:class:`ConfigError`); items without labels can come from any format.
+    """
+    reads = adapter_for(task).reads
+    if fmt in reads:
+        return
+    known = [name for name in reads if name in READERS]
+    raise ConfigError(
+        f"A {task} project's labels cannot be imported from {fmt}: {task} labels "
+        f"are read from {', '.join(known) or 'no format yet'}."
     )
-
-
-def _tsv(o: ReadOptions) -> Iterator[Batch]:
-    if o.delimiter is not None:
-        # An explicit delimiter asks for CSV rules (quoting) with that delimiter.
-        return _csv(o)
-    # The TSV files people have (e.g. SMSSpamCollection) use no quoting.
-    return read_tsv(
-        o.path,
-        encoding=o.encoding,
-        header=o.header,
-        names=o.names,
-        batch_size=o.batch_size,
-        limit=o.max_field_bytes,
-    )
-
-
-#: Each format's reader; a new format is a module and a line here.
-READERS: dict[str, Callable[[ReadOptions], Iterator[Batch]]] = {
-    "csv": _csv,
-    "tsv": _tsv,
-    "jsonl": lambda o: read_jsonl(
-        o.path, encoding=o.encoding, batch_size=o.batch_size, limit=o.max_field_bytes
-    ),
-    "json": lambda o: read_json_array(
-        o.path, encoding=o.encoding, batch_size=o.batch_size, limit=o.max_field_bytes
-    ),
-    "parquet": lambda o: read_parquet(o.path, batch_size=o.batch_size),
-}
 
 
 def detect_format(path: Path, fmt: str | None = None) -> str:
@@ -112,18 +89,17 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     """
     if fmt:
         fmt = fmt.lower().lstrip(".")
-        if fmt not in FORMATS:
-            raise ConfigError(
-                f"Unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}."
-            )
+        if fmt not in READERS:
+            raise _unknown(fmt)
         return fmt
     suffix = path.suffix.lower()
-    if suffix in _SUFFIXES:
-        return _SUFFIXES[suffix]
+    suffixes = _suffixes()
+    if suffix in suffixes:
+        return suffixes[suffix]
     if suffix:
         raise ImportFormatError(
             f"{path} ends in {path.suffix!r}, which is not a format activelabel reads. "
-            f"It reads {', '.join(FORMATS)} (suffixes {', '.join(_SUFFIXES)}); if the "
+            f"It reads {', '.join(READERS)} (suffixes {', '.join(suffixes)}); if the "
             "file is one of these, say which with --format, for example --format csv."
         )
     with path.open("rb") as f:
@@ -149,20 +125,19 @@ def read_batches(
     than ``max_field_bytes`` characters is refused while it is read, so memory
     stays within a few times that limit.
     """
-    if names is not None and fmt not in ("csv", "tsv"):
+    reader = READERS.get(fmt)
+    if names is not None and (reader is None or not reader.columns):
         raise ConfigError(
             "--columns names the columns of a CSV or TSV file without a header."
         )
-    if fmt not in READERS:
-        raise ConfigError(
-            f"Unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}."
-        )
+    if reader is None:
+        raise _unknown(fmt)
     check_encoding_name(encoding)
-    if path.stat().st_size == 0:
+    if not reader.folder and path.stat().st_size == 0:
         raise ImportFormatError(f"{path} is empty: there is nothing to import.")
-    if fmt != "parquet":
+    if reader.text and not reader.folder:
         encoding = text_encoding(path, encoding)
     options = ReadOptions(
         path, encoding, delimiter, header, names, batch_size, max_field_bytes
     )
-    yield from READERS[fmt](options)
+    yield from reader.read(options)

@@ -18,6 +18,7 @@ from typing import Any
 from activelabel.exceptions import ConfigError, FieldTooLargeError, ImportFormatError
 from activelabel.io.readers.batches import MAX_BATCH_CELLS, Batch
 from activelabel.io.readers.field_scanners import DelimitedScanner
+from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import (
     FieldOverLimit,
     LineSource,
@@ -25,7 +26,13 @@ from activelabel.io.readers.text import (
     open_text,
 )
 
-__all__ = ["field_over_limit", "field_too_large", "read_delimited", "unique_names"]
+__all__ = [
+    "FORMAT",
+    "field_over_limit",
+    "field_too_large",
+    "read_delimited",
+    "unique_names",
+]
 
 
 def unique_names(header: list[str]) -> list[str]:
@@ -165,3 +172,18 @@ def _expected(header: bool, names: list[str] | None) -> str:
     if header:
         return "header"
     return "--columns option" if names else "first line"
+
+
+def _read(o: ReadOptions) -> Iterator[Batch]:
+    return read_delimited(
+        o.path,
+        delimiter=o.delimiter or ",",
+        encoding=o.encoding,
+        batch_size=o.batch_size,
+        header=o.header,
+        names=o.names,
+        limit=o.max_field_bytes,
+    )
+
+
+FORMAT = ReaderFormat("csv", (".csv",), _read, columns=True)

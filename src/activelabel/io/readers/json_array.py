@@ -11,9 +11,10 @@ from typing import Any
 from activelabel.exceptions import FieldTooLargeError, ImportFormatError
 from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.field_scanners import JsonScanner
+from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import FieldOverLimit, encoding_error
 
-__all__ = ["read_json_array"]
+__all__ = ["FORMAT", "read_json_array"]
 
 #: Characters read at a time; smaller when the field limit is (a field over it
 #: is then found within a few times the limit).
@@ -131,3 +132,12 @@ def _scan(scanner: JsonScanner, text: str, path: Path, index: int, limit: int) -
             "(ACTIVELABEL_MAX_FIELD_BYTES); reading stopped without loading the rest "
             "of it."
         ) from None
+
+
+def _read(o: ReadOptions) -> Iterator[Batch]:
+    return read_json_array(
+        o.path, encoding=o.encoding, batch_size=o.batch_size, limit=o.max_field_bytes
+    )
+
+
+FORMAT = ReaderFormat("json", (".json",), _read)

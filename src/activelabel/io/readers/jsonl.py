@@ -11,6 +11,7 @@ from activelabel.exceptions import ImportFormatError
 from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.delimited import field_too_large
 from activelabel.io.readers.field_scanners import JsonScanner
+from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import (
     FieldOverLimit,
     LineSource,
@@ -18,7 +19,7 @@ from activelabel.io.readers.text import (
     open_text,
 )
 
-__all__ = ["read_jsonl"]
+__all__ = ["FORMAT", "read_jsonl"]
 
 
 def read_jsonl(
@@ -58,3 +59,12 @@ def _jsonl_rows(
         raise encoding_error(path, encoding) from None
     except FieldOverLimit:
         raise field_too_large(path, rows + 1, source.line_no, limit, None) from None
+
+
+def _read(o: ReadOptions) -> Iterator[Batch]:
+    return read_jsonl(
+        o.path, encoding=o.encoding, batch_size=o.batch_size, limit=o.max_field_bytes
+    )
+
+
+FORMAT = ReaderFormat("jsonl", (".jsonl", ".ndjson"), _read)

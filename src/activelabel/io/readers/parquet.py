@@ -11,8 +11,9 @@ from typing import Any
 
 from activelabel.exceptions import ImportFormatError
 from activelabel.io.readers.batches import Batch
+from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 
-__all__ = ["jsonable", "read_parquet"]
+__all__ = ["FORMAT", "jsonable", "read_parquet"]
 
 
 def jsonable(value: Any) -> Any:
@@ -56,3 +57,10 @@ def read_parquet(path: Path, *, batch_size: int) -> Iterator[Batch]:
         position = int(size * min(1.0, (first + len(rows) - 1) / total_rows))
         yield Batch(first_row=first, rows=rows, position=position)
         first += len(rows)
+
+
+def _read(o: ReadOptions) -> Iterator[Batch]:
+    return read_parquet(o.path, batch_size=o.batch_size)
+
+
+FORMAT = ReaderFormat("parquet", (".parquet", ".pq"), _read, text=False)

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.exceptions import ImportFormatError
+from activelabel.io.readers import delimited
 from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.delimited import field_over_limit
 from activelabel.io.readers.field_scanners import TabScanner
+from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import (
     FieldOverLimit,
     LineSource,
@@ -21,7 +23,7 @@ from activelabel.io.readers.text import (
     open_text,
 )
 
-__all__ = ["read_tsv"]
+__all__ = ["FORMAT", "read_tsv"]
 
 
 def read_tsv(
@@ -76,3 +78,21 @@ def _tsv_rows(
         raise field_over_limit(
             exc, path, columns=columns, rows=rows, line=source.line_no, limit=limit
         ) from None
+
+
+def _read(o: ReadOptions) -> Iterator[Batch]:
+    if o.delimiter is not None:
+        # An explicit delimiter asks for CSV rules (quoting) with that delimiter.
+        return delimited.FORMAT.read(o)
+    # The TSV files people have (e.g. SMSSpamCollection) use no quoting.
+    return read_tsv(
+        o.path,
+        encoding=o.encoding,
+        header=o.header,
+        names=o.names,
+        batch_size=o.batch_size,
+        limit=o.max_field_bytes,
+    )
+
+
+FORMAT = ReaderFormat("tsv", (".tsv", ".tab", ".txt"), _read, columns=True)
