@@ -122,8 +122,8 @@ def original_fields(session: Session, project: Project) -> list[Column]:
     first item that has it; only those first items are then read to order keys
     that first appear together. PostgreSQL's JSONB does not keep key order (there
     the order within one item is JSONB's), so a project may record its source's
-    column order as ``config["columns"]``; the fields named there come first, in
-    that order.
+    column order as its ``columns`` setting; the fields named there come first,
+    in that order.
     """
     dialect = session.get_bind().dialect.name
     query = _POSTGRES_FIELDS if dialect == "postgresql" else _SQLITE_FIELDS
@@ -141,9 +141,9 @@ def original_fields(session: Session, project: Project) -> list[Column]:
             if first.get(key) == item_id:
                 position[key] = (item_id, index)
     ordered = sorted(first, key=lambda k: position.get(k, (first[k], 0)))
-    preferred = (project.config or {}).get("columns")
-    if isinstance(preferred, list):
-        rank = {name: i for i, name in enumerate(preferred) if isinstance(name, str)}
+    preferred = project.settings.columns
+    if preferred is not None:
+        rank = {name: i for i, name in enumerate(preferred)}
         # Stable: fields the list does not name keep their first-seen order.
         ordered.sort(key=lambda k: rank.get(k, len(rank)))
     return [Column(key, kind_for_json_types(types[key])) for key in ordered]
