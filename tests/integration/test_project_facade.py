@@ -133,9 +133,14 @@ def test_project_facade_round_trains_after_enough_labels(project: Project) -> No
     by_text = dict(zip(truth["text"], truth["label"], strict=False))
     for item in project.next_items(40, annotator="alice"):
         project.label(item, by_text[item.data["text"]], annotator="alice")
+    assert project.learning_curve().empty
     report = project.run_round(queue_size=50)
     assert report.model_version is not None
     assert report.n_labels == 40
+    curve = project.learning_curve()
+    assert curve["model"].tolist() == [report.model_version]
+    assert curve["n_labels"].tolist() == [40]
+    assert curve["cv_score"].iloc[0] == pytest.approx(report.cv_score)
     stats = project.stats()
     assert stats.index.tolist() == ["sms"]
     assert stats["labeled_items"].iloc[0] == 40

@@ -9,7 +9,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from activelabel.exceptions import ConfigError, ProjectExistsError
-from activelabel.project._frames import export_frame, stats_frame
+from activelabel.project._frames import (
+    export_frame,
+    learning_curve_frame,
+    stats_frame,
+)
 from activelabel.project._labeling import (
     DEFAULT_ANNOTATOR,
     LeasedItem,
@@ -416,6 +420,25 @@ class Project:
         with self.store.session() as session:
             figures = project_stats(session, get_project(session, self.name))
         return stats_frame(figures)
+
+    def learning_curve(self) -> pd.DataFrame:
+        """The models trained so far, oldest first, as a DataFrame.
+
+        Columns: ``model`` (the version's name), ``n_labels`` (labels it was
+        trained on), ``cv_score`` (cross-validated accuracy), ``macro_f1``
+        and ``created_at``. Plot it with
+        ``project.learning_curve().plot(x="n_labels", y="cv_score")``.
+
+        >>> project.learning_curve()[["n_labels", "cv_score"]]
+           n_labels  cv_score
+        0        40     0.925
+        1        60     0.933
+        """
+        from activelabel.loop.model_versions import model_history
+
+        with self.store.session() as session:
+            points = model_history(session, project_id=self.id)
+        return learning_curve_frame(points)
 
     def labels(self, *, include_unlabeled: bool = False) -> pd.DataFrame:
         """The labels dataset as a DataFrame: what :meth:`export` writes.

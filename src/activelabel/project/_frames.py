@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from activelabel.io.export import ExportReport
+    from activelabel.loop.model_versions import ModelPoint
 
-__all__ = ["export_frame", "stats_frame"]
+__all__ = ["export_frame", "learning_curve_frame", "stats_frame"]
 
 
 def stats_frame(figures: ProjectStats) -> pd.DataFrame:
@@ -72,3 +73,21 @@ def export_frame(write: Callable[[Path], ExportReport]) -> pd.DataFrame:
         # pandas version guesses.
         with path.open(encoding="utf-8") as lines:
             return pd.DataFrame([json.loads(line) for line in lines])
+
+
+def learning_curve_frame(points: Sequence[ModelPoint]) -> pd.DataFrame:
+    """One row per model version, oldest first: ``model`` (its name),
+    ``n_labels``, ``cv_score``, ``macro_f1`` and ``created_at`` (UTC)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "model": [p.name for p in points],
+            "n_labels": pd.Series([p.n_labels for p in points], dtype="int64"),
+            "cv_score": pd.Series([p.cv_score for p in points], dtype="float64"),
+            "macro_f1": pd.Series(
+                [(p.metrics or {}).get("macro_f1") for p in points], dtype="float64"
+            ),
+            "created_at": pd.to_datetime([p.created_at for p in points], utc=True),
+        }
+    )
