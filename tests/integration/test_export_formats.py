@@ -299,3 +299,51 @@ def test_ner_spans_round_trip_through_jsonl(
         }
 
     assert labels_of(again) == labels_of(exported)
+
+
+def test_detection_boxes_round_trip_through_jsonl(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    image = pytest.importorskip("PIL.Image")
+    root = tmp_path / "images"
+    root.mkdir()
+    for name in ("a", "b"):
+        image.new("RGB", (8, 6)).save(root / f"{name}.png")
+    boxes = [
+        {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4, "label": "cat"},
+        {"x": 0.5, "y": 0.5, "w": 0.25, "h": 0.5, "label": "dog"},
+    ]
+    source = tmp_path / "boxes.jsonl"
+    source.write_text(
+        json.dumps({"id": "a", "file": "a.png", "boxes": boxes})
+        + "\n"
+        + json.dumps({"id": "b", "file": "b.png", "boxes": None})
+        + "\n"
+    )
+    for name in ("pets", "copy"):
+        project_factory(name, task="detection", modality="image", labels=("cat", "dog"))
+    import_path(
+        store, "pets", source, id_column="id", media_column="file",
+        label_column="boxes", media_root=root,
+    )  # fmt: skip
+    exported = tmp_path / "pets.jsonl"
+    export_labels(store, "pets", exported)
+    report = import_path(
+        store, "copy", exported, id_column="external_id", media_column="media_path",
+        label_column="label", media_root=root,
+    )  # fmt: skip
+    assert (report.items_added, report.labels_added) == (2, 1)
+    again = tmp_path / "copy.jsonl"
+    export_labels(store, "copy", again)
+
+    def boxes_of(path: Path) -> dict[str, tuple[Any, ...]]:
+        return {
+            row["external_id"]: (row["media_path"], row["label"], row["status"])
+            for row in map(json.loads, path.read_text().splitlines())
+        }
+
+    assert boxes_of(again) == boxes_of(exported)
+    assert boxes_of(exported) == {
+        "a": (str(root / "a.png"), boxes, "labeled"),
+        "b": (str(root / "b.png"), None, "unlabeled"),
+    }
