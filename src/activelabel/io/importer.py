@@ -29,7 +29,7 @@ from activelabel.io.media import (
     resolve_inside,
 )
 from activelabel.io.media_roots import RootRegistry
-from activelabel.io.readers import detect_format, read_batches
+from activelabel.io.readers import check_reads, detect_format, read_batches
 from activelabel.io.row_plan import (
     RowPlan,
     parse_label,
@@ -115,6 +115,8 @@ def _import_rows(
     started = time.perf_counter()
     with store.engine.begin() as connection:
         project = _project(connection, project_name)
+        if plan_options["label_column"] is not None:
+            check_reads(project.task, read_options["fmt"])
         writer: ItemWriter | None = None
         plan: RowPlan | None = None
         roots: RootRegistry | None = None
