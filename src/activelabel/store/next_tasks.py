@@ -1,12 +1,14 @@
 """ "Next task": lease items to an annotator and say how the queue stands.
 
 The page asks for this before every item, so it is the hottest call of a
-labeling session. On SQLite it is a few statements inside the server's
-writing transaction, each well under a millisecond in process. On PostgreSQL
-each statement is a round trip to a server process on the same machine, and
-the lease took eight of them (a connection check, BEGIN, a setting, five
-statements, COMMIT); so there it is one statement that renews, claims, reads
-and counts at once, run on its own in autocommit mode. One statement is one
+labeling session. The lease itself is
+:func:`~activelabel.store.leases.lease_entries`; this module decides where
+it runs and what follows it. On SQLite it runs inside the server's writing
+transaction, with the queue's status read after it. On PostgreSQL each
+statement is a round trip to a server process on the same machine, and a
+transaction costs more of them (a connection check, BEGIN, a setting,
+COMMIT); so there the lease, which is one statement that also counts the
+queue, runs on its own in autocommit mode. One statement is one
 transaction: it either leases every item it returns or none.
 
 A queue that runs low is topped up here, without waiting for a round
@@ -18,44 +20,24 @@ statement while the queue is above the mark.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
-from sqlalchemy import (
-    ARRAY,
-    Connection,
-    Integer,
-    Table,
-    all_,
-    bindparam,
-    func,
-    select,
-    true,
-    union_all,
-    update,
-)
-from sqlalchemy.sql import Executable
+from sqlalchemy import Connection
 
 from activelabel.store.engine import Store
 from activelabel.store.leases import (
     DEFAULT_LEASE,
+    Leased,
     LeasedTask,
-    lease_conditions,
-    lease_tasks,
-    leased_task,
+    lease_entries,
 )
-from activelabel.store.models import Item, QuerySession, QueueEntry, utcnow
-from activelabel.store.stats import (
-    QUEUE_STATUS,
-    QueueStatus,
-    queue_status,
-    queue_status_of,
-)
+from activelabel.store.models import utcnow
+from activelabel.store.stats import QueueStatus, queue_status
 from activelabel.store.top_up import top_up as top_up_queue
 
 __all__ = ["NextTasks", "QueueTopUp", "next_tasks"]
@@ -154,7 +136,7 @@ def next_tasks(
     """Lease up to ``n`` items to ``user_id`` (theirs first, then the best free
     ones) and read the queue's size and newest model.
 
-    The same rules as :func:`~activelabel.store.leases.lease_tasks`: an item
+    The same rules as :func:`~activelabel.store.leases.lease_entries`: an item
     the user already labeled is never served to them again, ``exclude`` lists
     items the caller already holds, and two annotators never hold one item.
     The transaction writes only leases, which a crash may lose (a lost lease
@@ -166,10 +148,47 @@ def next_tasks(
     then means there are no more for this annotator.
     """
     now = now or utcnow()
-    request = _Request(project_id, user_id, n, list(exclude), lease, now, overlap)
-    if store.dialect != "postgresql":
-        return _next_in_transaction(store, request, top_up)
-    return _next_in_one_statement(store, request, top_up)
+    r = _Request(project_id, user_id, n, list(exclude), lease, now, overlap)
+    with _lease_connection(store) as connection:
+
+        def lease_now(n: int, exclude: list[int]) -> Leased:
+            return lease_entries(
+                connection,
+                project_id=r.project_id,
+                user_id=r.user_id,
+                n=n,
+                exclude=exclude,
+                lease=r.lease,
+                now=r.now,
+            )
+
+        first = lease_now(r.n, r.exclude)
+        status = first.status
+        if status is None:
+            status = queue_status(connection, project_id=r.project_id)
+        if top_up is None:
+            return NextTasks(first.tasks, status)
+        # A lease that comes with the queue's status (PostgreSQL) says how it
+        # stands after the top-up; else the top-up's count does.
+        latest: list[QueueStatus] = []
+
+        def lease_more(n: int, exclude: list[int]) -> list[LeasedTask]:
+            more = lease_now(n, exclude)
+            if more.status is not None:
+                latest.append(more.status)
+            return more.tasks
+
+        tasks, added = _top_up_and_lease(
+            top_up,
+            r,
+            first.tasks,
+            status.size,
+            fill=lambda count: _fill(connection, r, count),
+            lease_more=lease_more,
+        )
+        if latest:
+            return NextTasks(tasks, latest[-1])
+        return NextTasks(tasks, QueueStatus(status.size + added, status.model))
 
 
 @dataclass(frozen=True)
@@ -183,75 +202,21 @@ class _Request:
     overlap: int
 
 
-def _next_in_transaction(
-    store: Store, r: _Request, top_up: QueueTopUp | None
-) -> NextTasks:
-    """SQLite: lease, read the status, and top up inside one writing transaction,
-    so no other request (of any process) writes meanwhile."""
-    with store.session(write=True) as session:
+@contextlib.contextmanager
+def _lease_connection(store: Store) -> Iterator[Connection]:
+    """Where "next task" runs its statements.
 
-        def lease(n: int, exclude: list[int]) -> list[LeasedTask]:
-            return lease_tasks(
-                session,
-                project_id=r.project_id,
-                user_id=r.user_id,
-                n=n,
-                exclude=exclude,
-                lease=r.lease,
-                now=r.now,
-            )
-
-        tasks = lease(r.n, r.exclude)
-        status = queue_status(session, project_id=r.project_id)
-        if top_up is None:
-            return NextTasks(tasks, status)
-        tasks, added = _top_up_and_lease(
-            top_up,
-            r,
-            tasks,
-            status.size,
-            fill=lambda count: _fill(session.connection(), r, count),
-            lease_more=lease,
-        )
-        return NextTasks(tasks, QueueStatus(status.size + added, status.model))
-
-
-def _next_in_one_statement(
-    store: Store, r: _Request, top_up: QueueTopUp | None
-) -> NextTasks:
-    """PostgreSQL: the lease statement; a top-up and a second lease only when due."""
-    params = {
-        "project": r.project_id,
-        "annotator": r.user_id,
-        "now": r.now,
-        "expires": r.now + r.lease,
-        "n": r.n,
-        "exclude": r.exclude,
-    }
-    with store.lease_connection() as connection:
-        tasks, status = _lease_once(connection, params)
-        if top_up is None:
-            return NextTasks(tasks, status)
-        leased_again: list[QueueStatus] = []
-
-        def lease_more(n: int, exclude: list[int]) -> list[LeasedTask]:
-            more, latest = _lease_once(
-                connection, {**params, "n": n, "exclude": exclude}
-            )
-            leased_again.append(latest)
-            return more
-
-        tasks, added = _top_up_and_lease(
-            top_up,
-            r,
-            tasks,
-            status.size,
-            fill=lambda count: _fill(connection, r, count),
-            lease_more=lease_more,
-        )
-        if leased_again:
-            return NextTasks(tasks, leased_again[-1])
-        return NextTasks(tasks, QueueStatus(status.size + added, status.model))
+    SQLite: a writing transaction, so no other request (of any process)
+    writes between the lease, the status and a top-up. PostgreSQL: the
+    lease connection, each statement atomic by itself and committed without
+    waiting for the disk (a lost lease only frees its item).
+    """
+    if store.dialect == "postgresql":
+        with store.lease_connection() as connection:
+            yield connection
+    else:
+        with store.session(write=True) as session:
+            yield session.connection()
 
 
 def _top_up_and_lease(
@@ -302,100 +267,4 @@ def _fill(connection: Connection, r: _Request, count: int) -> int:
         n=count,
         overlap=r.overlap,
         now=r.now,
-    )
-
-
-def _lease_once(
-    connection: Connection, params: dict[str, object]
-) -> tuple[list[LeasedTask], QueueStatus]:
-    """Run the PostgreSQL lease statement: the tasks leased and the queue's status."""
-    rows = connection.execute(_lease_statement(), params).all()
-    # Columns 0-2 are the queue's status, 3 on the lease's read (NULL there
-    # when nothing was leased).
-    expires = cast(dt.datetime, params["expires"])
-    tasks = [leased_task(row[3:], expires) for row in rows if row[3] is not None]
-    return tasks, queue_status_of(*rows[0][:3])
-
-
-@functools.cache
-def _lease_statement() -> Executable:
-    """The PostgreSQL lease as one statement (built once: it runs on every item).
-
-    ``renewed`` extends the caller's live leases; ``claimed`` leases the best
-    free entries, as many as ``n`` minus those renewed, skipping rows another
-    transaction is leasing at this moment. Both see the queue as it was when
-    the statement began, so they never touch the same row. The outer query
-    always returns at least one row, carrying the queue's size and newest
-    model even when nothing could be leased (the task columns are then NULL).
-    """
-    queue = cast(Table, QueueEntry.__table__)
-    entry = queue.c
-    # One statement for any number of excluded ids (an empty array excludes none).
-    theirs, free = lease_conditions(
-        entry.item_id != all_(bindparam("exclude", type_=ARRAY(Integer)))
-    )
-    returned = (
-        entry.item_id,
-        entry.session_id,
-        entry.priority,
-        entry.suggestion,
-        entry.confidence,
-        entry.score,
-    )
-    renewed = (
-        update(queue)
-        .where(theirs)
-        .values(lease_expires_at=bindparam("expires"))
-        .returning(*returned)
-        .cte("renewed")
-    )
-    wanted = func.greatest(
-        bindparam("n", type_=Integer)
-        - select(func.count()).select_from(renewed).scalar_subquery(),
-        0,
-    )
-    pick = (
-        select(entry.id)
-        .where(free)
-        .order_by(entry.priority.desc())
-        .limit(wanted)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = (
-        update(queue)
-        .where(entry.id.in_(pick.scalar_subquery()))
-        .values(leased_by=bindparam("annotator"), lease_expires_at=bindparam("expires"))
-        .returning(*returned)
-        .cte("claimed")
-    )
-    leased = union_all(select(renewed), select(claimed)).subquery("leased")
-    tasks = (
-        select(
-            Item.id,
-            Item.external_id,
-            Item.data,
-            Item.media_path,
-            leased.c.session_id,
-            QuerySession.strategy,
-            leased.c.priority,
-            leased.c.suggestion,
-            leased.c.confidence,
-            leased.c.score,
-        )
-        .select_from(leased)
-        .join(Item, Item.id == leased.c.item_id)
-        .join(QuerySession, QuerySession.id == leased.c.session_id)
-        .subquery("tasks")
-    )
-    status = QUEUE_STATUS.subquery("status")
-    return (
-        select(
-            status.c.size,
-            status.c.model_id,
-            status.c.model_name,
-            *tasks.c,
-        )
-        .select_from(status.outerjoin(tasks, true()))
-        .order_by(tasks.c.priority.desc().nulls_last())
-        .limit(bindparam("n", type_=Integer))
     )

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import (
@@ -118,12 +118,12 @@ QUEUE_STATUS = select(
 )
 
 
-def queue_status(session: Session, *, project_id: int) -> QueueStatus:
+def queue_status(connection: Connection, *, project_id: int) -> QueueStatus:
     """The queue's size and the newest model version, in one statement.
 
     Asked on every "next task", so both come back in one round trip.
     """
-    row = session.connection().execute(QUEUE_STATUS, {"project": project_id}).one()
+    row = connection.execute(QUEUE_STATUS, {"project": project_id}).one()
     return queue_status_of(*row)
 
 

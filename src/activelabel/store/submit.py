@@ -28,6 +28,7 @@ from activelabel.store.annotations import (
     SUPERSEDE_EARLIER,
     annotation_row,
 )
+from activelabel.store.dequeue import DEQUEUE_ITEM, complete_item
 from activelabel.store.engine import Store
 from activelabel.store.models import (
     Annotation,
@@ -37,7 +38,6 @@ from activelabel.store.models import (
     QueueEntry,
     utcnow,
 )
-from activelabel.store.dequeue import DEQUEUE_ITEM, complete_item
 from activelabel.store.stats import NEWEST_MODEL_ID
 
 __all__ = ["SubmittedLabel", "submit_label"]

@@ -29,8 +29,8 @@ from activelabel.server.schemas import (
     IdQuery,
 )
 from activelabel.store.annotations import edit_annotation, undo_annotation
-from activelabel.store.models import Annotation, Item, QuerySession, User
 from activelabel.store.dequeue import requeue_item
+from activelabel.store.models import Annotation, Item, QuerySession, User
 from activelabel.store.submit import submit_label
 
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
