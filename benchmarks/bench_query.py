@@ -157,9 +157,8 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
 
     from activelabel.al import DiverseUncertaintySampling, make_strategy
-    from activelabel.al.scores import margin_scores
+    from activelabel.al.scores import linear_uncertainty_chunks, margin_scores
     from activelabel.al.selection import select_batch
-    from activelabel.ml.fast_scoring import linear_uncertainty_chunks
     from activelabel.ml.training import fit_quietly
 
     n = args.rows

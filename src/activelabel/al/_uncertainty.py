@@ -13,12 +13,8 @@ from activelabel.al._base import (
     is_fitted,
 )
 from activelabel.al._validation import check_one_of, check_random_state
-from activelabel.al.scores import UNCERTAINTY_METHODS, uncertainty_scores
-from activelabel.ml.fast_scoring import (
-    is_fast_linear,
-    linear_uncertainty_chunks,
-    predict_proba_chunks,
-)
+from activelabel.al.scores import UNCERTAINTY_METHODS
+from activelabel.al.scores import uncertainty_chunks as _scored_chunks
 
 __all__ = ["UncertaintySampling", "uncertainty_chunks"]
 
@@ -26,21 +22,12 @@ __all__ = ["UncertaintySampling", "uncertainty_chunks"]
 def uncertainty_chunks(
     ctx: PoolContext, method: str
 ) -> Iterator[tuple[int, IntArray | None, FloatArray]]:
-    """Uncertainty scores of the pool, chunk by chunk, from the fitted model.
-
-    A logistic regression is scored straight from its coefficients in float32
-    (:mod:`activelabel.ml.fast_scoring`); any other model via ``predict_proba``.
-    """
+    """Uncertainty scores of the pool, chunk by chunk, from the fitted model
+    (see :func:`activelabel.al.scores.uncertainty_chunks`)."""
     rows = None if ctx.candidates is None else ctx.pool_positions()
-    if is_fast_linear(ctx.estimator):
-        yield from linear_uncertainty_chunks(
-            ctx.estimator, ctx.X, method=method, chunk_size=ctx.chunk_size, rows=rows
-        )
-        return
-    for offset, positions, proba in predict_proba_chunks(
-        ctx.estimator, ctx.X, chunk_size=ctx.chunk_size, rows=rows
-    ):
-        yield offset, positions, uncertainty_scores(proba, method=method)
+    yield from _scored_chunks(
+        ctx.estimator, ctx.X, method=method, chunk_size=ctx.chunk_size, rows=rows
+    )
 
 
 class UncertaintySampling(QueryStrategy):

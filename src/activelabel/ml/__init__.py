@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from activelabel.ml.audio_features import AudioFeaturizer
 from activelabel.ml.fast_scoring import (
-    linear_uncertainty_chunks,
+    linear_logit_chunks,
     predict_proba_chunks,
 )
 from activelabel.ml.feature_cache import FeatureCache
@@ -39,7 +39,7 @@ __all__ = [
     "TextFeaturizer",
     "TrainedModel",
     "content_hash",
-    "linear_uncertainty_chunks",
+    "linear_logit_chunks",
     "load_model_bytes",
     "make_estimator",
     "predict_proba_chunks",

@@ -2,10 +2,11 @@
 
 ``predict_proba`` on a whole pool materialises an ``(n_samples, n_classes)``
 float64 matrix and validates the input again on every call. For the default
-linear model we skip both: each chunk of rows is cast to float32, multiplied by
-the coefficient matrix, and the uncertainty score is computed from the logits
-(log-sum-exp identities), so only one chunk of logits is ever in memory and the
-pool itself can be a memory-mapped array of any size.
+linear model we skip both: each chunk of rows is cast to float32 and multiplied
+by the coefficient matrix, so only one chunk of logits is ever in memory and
+the pool itself can be a memory-mapped array of any size. The uncertainty
+measures of those logits are :func:`activelabel.al.scores.logit_uncertainty_scores`
+(the one home of the measures).
 
 Any other classifier falls back to its own ``predict_proba`` per chunk.
 """
@@ -26,15 +27,11 @@ from activelabel.exceptions import ConfigError
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
-    "LINEAR_METHODS",
     "is_fast_linear",
     "iter_chunks",
-    "linear_uncertainty_chunks",
+    "linear_logit_chunks",
     "predict_proba_chunks",
 ]
-
-#: Uncertainty measures computed from logits (same names as ``activelabel.al``).
-LINEAR_METHODS = ("least_confidence", "margin", "entropy")
 
 #: Rows per chunk: big enough to amortise the matrix product, small enough that
 #: one chunk of logits (rows × classes × 4 bytes) stays in cache-sized memory.
@@ -144,73 +141,23 @@ def _logits_by_class(block: Any, coef: F32, intercept: F32) -> F32:
     return zt
 
 
-def _linear_uncertainty(zt: F32, method: str) -> F32:
-    return np.asarray(_linear_uncertainty_any(zt, method), dtype=np.float32)
-
-
-def _linear_uncertainty_any(zt: F32, method: str) -> Any:
-    """Uncertainty scores from class-major logits, never normalising them."""
-    if zt.shape[0] == 1:
-        a = np.abs(zt[0])
-        if method == "least_confidence":
-            # 1 - sigmoid(|z|)
-            return 1.0 / (1.0 + np.exp(a))
-        if method == "margin":
-            # 1 - |2 sigmoid(z) - 1| = 1 - tanh(|z| / 2)
-            return 1.0 - np.tanh(a * np.float32(0.5))
-        # Binary entropy of sigmoid(|z|) in bits, written with softplus so it
-        # is stable for large |z|: H = softplus(-a) + a * sigmoid(-a) (nats).
-        e = np.exp(-a)
-        h = np.log1p(e) + a * e / (1.0 + e)
-        return h / np.float32(np.log(2.0))
-    first = zt[0].copy()
-    second = np.full_like(first, -np.inf)
-    for row in zt[1:]:
-        # Running top-2 over the classes, element-wise.
-        np.maximum(second, np.minimum(first, row), out=second)
-        np.maximum(first, row, out=first)
-    total = np.zeros_like(first)
-    weighted = np.zeros_like(first) if method == "entropy" else None
-    for row in zt:
-        shifted = row - first
-        e = np.exp(shifted)
-        total += e
-        if weighted is not None:
-            weighted += e * shifted
-    if method == "least_confidence":
-        return 1.0 - 1.0 / total
-    if method == "margin":
-        return 1.0 - (1.0 - np.exp(second - first)) / total
-    # H = log S - Σ e^z z / S with z shifted so that max z = 0.
-    assert weighted is not None
-    h = np.log(total) - weighted / total
-    return np.clip(h / np.float32(np.log(zt.shape[0])), 0.0, 1.0)
-
-
-def linear_uncertainty_chunks(
+def linear_logit_chunks(
     estimator: Any,
     X: Any,
     *,
-    method: str = "margin",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     rows: Any = None,
 ) -> Iterator[tuple[int, IntArray | None, F32]]:
-    """Yield ``(offset, positions, scores)`` per chunk for one uncertainty method.
+    """Yield ``(offset, positions, logits)`` per chunk, the logits class-major.
 
     Only for a fitted logistic regression (see :func:`is_fast_linear`): the
-    scores come straight from float32 logits and equal the probability-based
-    measures in ``activelabel.al.scores`` up to float32 rounding.
+    logits have shape ``(n_classes, n_rows)``, or ``(1, n_rows)`` for two
+    classes, in float32.
     """
-    if method not in LINEAR_METHODS:
-        choices = ", ".join(repr(m) for m in LINEAR_METHODS)
-        raise ConfigError(
-            f"The 'method' of linear_uncertainty_chunks must be one of {choices}. "
-            f"Got {method!r} instead."
-        )
     check_is_fitted(estimator)
     if not is_fast_linear(estimator):
         raise ConfigError(
-            "linear_uncertainty_chunks needs a fitted LogisticRegression; got "
+            "linear_logit_chunks needs a fitted LogisticRegression; got "
             f"{type(estimator).__name__}. Use predict_proba_chunks for other models."
         )
     coef, intercept = _linear_params(estimator)
@@ -221,5 +168,8 @@ def linear_uncertainty_chunks(
         for selector, positions, offset in iter_chunks(
             X.shape[0], chunk_size=chunk_size, rows=rows
         ):
-            zt = _logits_by_class(_as_f32(X[selector]), coef, intercept)
-            yield offset, positions, _linear_uncertainty(zt, method)
+            yield (
+                offset,
+                positions,
+                _logits_by_class(_as_f32(X[selector]), coef, intercept),
+            )

@@ -13,12 +13,12 @@ from activelabel.al.scores import (
     entropy_scores,
     kl_divergence_scores,
     least_confidence_scores,
+    linear_uncertainty_chunks,
     margin_scores,
     uncertainty_scores,
     vote_entropy_scores,
 )
 from activelabel.exceptions import ConfigError
-from activelabel.ml.fast_scoring import linear_uncertainty_chunks
 
 
 def random_proba(n: int, k: int, seed: int = 0) -> Any:
