@@ -11,6 +11,7 @@ page can show both curves; :meth:`StoppingSignal.to_dict` is that data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,16 @@ class StoppingSignal:
         )
         check_int(self.window, name="window", owner="StoppingSignal", minimum=1)
 
+    @classmethod
+    def from_history(
+        cls, history: Sequence[Mapping[str, Any]], **params: Any
+    ) -> StoppingSignal:
+        """A signal that continues the rounds recorded in ``history`` (as stored
+        by :meth:`report`)."""
+        signal = cls(**params)
+        signal.history = [dict(entry) for entry in history]
+        return signal
+
     def update(
         self,
         predictions: Any,
@@ -94,6 +105,13 @@ class StoppingSignal:
             None if self._previous is None else agreement_kappa(self._previous, current)
         )
         self._previous = current.copy()
+        return self.record(kappa=kappa, n_labels=n_labels, cv_score=cv_score)
+
+    def record(
+        self, *, kappa: float | None, n_labels: int, cv_score: float | None = None
+    ) -> dict[str, Any]:
+        """Record one round whose agreement with the previous model is ``kappa``
+        (None: nothing to compare with)."""
         entry = {
             "round": len(self.history) + 1,
             "n_labels": int(n_labels),
@@ -118,6 +136,32 @@ class StoppingSignal:
     def should_stop(self) -> bool:
         """True once predictions have been stable for ``window`` rounds."""
         return self.stable_rounds >= self.window
+
+    @property
+    def message(self) -> str:
+        """The verdict as a sentence for the page, from the latest round's kappa."""
+        if self.should_stop:
+            return (
+                f"Predictions have been stable (κ ≥ {self.threshold}) for "
+                f"{self.stable_rounds} rounds: more labels are unlikely to change "
+                "the model much."
+            )
+        kappa = self.history[-1]["kappa"] if self.history else None
+        if kappa is None:
+            return "One model so far: the stopping signal compares successive models."
+        return (
+            f"Successive models agree with κ = {kappa:.3f}; stable for "
+            f"{self.stable_rounds} of the {self.window} rounds (κ ≥ {self.threshold}) "
+            "that suggest stopping."
+        )
+
+    def report(self) -> dict[str, Any]:
+        """:meth:`to_dict` plus the kappa curve and :attr:`message`: what a
+        model version stores as its ``stopping`` metrics."""
+        data = self.to_dict()
+        data["kappa"] = [e["kappa"] for e in self.history if e["kappa"] is not None]
+        data["message"] = self.message
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         """The signal as JSON-ready data for the page: curves and the verdict."""

@@ -49,14 +49,13 @@ def load_table(path: Path, *, sep: str | None) -> pd.DataFrame:
 def _features(
     df: pd.DataFrame, *, text_column: str | None, feature_columns: list[str] | None
 ) -> Any:
+    # The featurizer a project of this modality gets by default.
+    from activelabel.loop.featurizers import make_featurizer
+
     if text_column is not None:
         texts = df[text_column].fillna("").astype(str).tolist()
-        from activelabel.ml.text_features import TextFeaturizer
-
-        return TextFeaturizer().fit_transform(texts)
-    from activelabel.ml.tabular_features import TabularFeaturizer
-
-    return TabularFeaturizer().fit_transform(df[feature_columns])
+        return make_featurizer("text").fit_transform(texts)
+    return make_featurizer("tabular").fit_transform(df[feature_columns])
 
 
 def _check_columns(df: pd.DataFrame, columns: list[str], source: str) -> None:

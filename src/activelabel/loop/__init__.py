@@ -23,8 +23,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from activelabel.loop.featurizers import make_featurizer
     from activelabel.loop.round import compute_round, run_round
-    from activelabel.loop.trainer import BackgroundTrainer
+    from activelabel.loop.trainer import BackgroundTrainer, notify_trainer
+    from activelabel.loop.training_labels import training_label, training_labels
     from activelabel.loop.write import (
         ComputedRound,
         NewModelVersion,
@@ -38,7 +40,11 @@ __all__ = [
     "NewModelVersion",
     "RoundReport",
     "compute_round",
+    "make_featurizer",
+    "notify_trainer",
     "run_round",
+    "training_label",
+    "training_labels",
     "write_round",
 ]
 
@@ -49,7 +55,11 @@ _HOMES = {
     "NewModelVersion": "activelabel.loop.write",
     "RoundReport": "activelabel.loop.write",
     "compute_round": "activelabel.loop.round",
+    "make_featurizer": "activelabel.loop.featurizers",
+    "notify_trainer": "activelabel.loop.trainer",
     "run_round": "activelabel.loop.round",
+    "training_label": "activelabel.loop.training_labels",
+    "training_labels": "activelabel.loop.training_labels",
     "write_round": "activelabel.loop.write",
 }
 

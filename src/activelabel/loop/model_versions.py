@@ -1,29 +1,38 @@
-"""Model versions in the database: save a trained model, load it back.
+"""Model versions in the database: every query about them, and saving and loading one.
 
 A row of :class:`~activelabel.store.models.ModelVersion` holds the name (UTC
 timestamp + CV score), the number of labels, the featurizer id, the CV score,
 the metrics as JSON, and the model itself as a skops artifact (never pickle).
+The round, the trainer and the progress panel all ask this module.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, NotFoundError
 from activelabel.loop.write import NewModelVersion
-from activelabel.ml.training import TrainedModel, load_model_bytes, save_model_bytes
 from activelabel.store.models import ModelVersion
+
+if TYPE_CHECKING:
+    from activelabel.ml.training import TrainedModel
 
 __all__ = [
     "LoadedModel",
+    "ModelPoint",
+    "has_model_version",
     "latest_model_version",
     "list_model_versions",
     "load_model_version",
+    "model_history",
     "new_model_version",
+    "newest_n_labels",
+    "newest_stopping",
     "save_model_version",
 ]
 
@@ -47,6 +56,9 @@ def new_model_version(trained: TrainedModel, *, featurizer_id: str) -> NewModelV
     Built outside any transaction: serializing takes a moment, and a write
     transaction should hold the database's write lock no longer than the writes.
     """
+    # Imported here: the server asks the queries below and never trains.
+    from activelabel.ml.training import save_model_bytes
+
     metrics = dict(trained.metrics)
     metrics.update(
         classes=[
@@ -95,17 +107,64 @@ def load_model_version(session: Session, *, model_version_id: int) -> LoadedMode
         raise ConfigError(
             f"Model version {version.name!r} has no stored model; train again."
         )
+    from activelabel.ml.training import load_model_bytes
+
     return LoadedModel(load_model_bytes(version.artifact), version)
 
 
 def list_model_versions(session: Session, *, project_id: int) -> list[ModelVersion]:
-    """The project's model versions, oldest first (for the learning curve)."""
+    """The project's model versions, oldest first, artifacts and all."""
     return list(
         session.scalars(
             select(ModelVersion)
             .where(ModelVersion.project_id == project_id)
-            .order_by(ModelVersion.created_at, ModelVersion.id)
+            .order_by(ModelVersion.id)
         )
+    )
+
+
+class ModelPoint(NamedTuple):
+    """One model version as the progress panel reads it (no artifact)."""
+
+    name: str
+    cv_score: float | None
+    n_labels: int
+    created_at: dt.datetime
+    metrics: dict[str, Any]
+
+
+def model_history(session: Session, *, project_id: int) -> list[ModelPoint]:
+    """Every model version of the project, oldest first, without its artifact:
+    the learning curve, and the newest model's figures and stopping signal."""
+    rows = session.execute(
+        select(
+            ModelVersion.name,
+            ModelVersion.cv_score,
+            ModelVersion.n_labels,
+            ModelVersion.created_at,
+            ModelVersion.metrics,
+        )
+        .where(ModelVersion.project_id == project_id)
+        .order_by(ModelVersion.id)
+    ).all()
+    return [ModelPoint(*row) for row in rows]
+
+
+def has_model_version(session: Session, *, project_id: int) -> bool:
+    """Whether a model was ever trained for the project."""
+    found = session.scalar(
+        select(ModelVersion.id).where(ModelVersion.project_id == project_id).limit(1)
+    )
+    return found is not None
+
+
+def newest_n_labels(session: Session, *, project_id: int) -> int | None:
+    """How many labels the newest model was trained on (None: no model yet)."""
+    return session.scalar(
+        select(ModelVersion.n_labels)
+        .where(ModelVersion.project_id == project_id)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
     )
 
 
@@ -117,3 +176,23 @@ def latest_model_version(session: Session, *, project_id: int) -> ModelVersion |
         .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())
         .limit(1)
     ).first()
+
+
+#: The stopping signal the progress panel shows before the first model.
+_NO_MODEL_STOPPING: dict[str, Any] = {
+    "kappa": [],
+    "stable_rounds": 0,
+    "should_stop": False,
+    "message": "No model yet: the stopping signal starts after two models.",
+}
+
+
+def newest_stopping(history: list[ModelPoint]) -> dict[str, Any]:
+    """The stopping signal the newest model of ``history`` recorded (see
+    :func:`activelabel.loop.stopping.stopping_record`), or the panel's
+    "no model yet" one."""
+    if history:
+        recorded = (history[-1].metrics or {}).get("stopping")
+        if isinstance(recorded, dict):
+            return recorded
+    return dict(_NO_MODEL_STOPPING)

@@ -92,7 +92,7 @@ class ComputedRound:
     candidates: list[QueueCandidate] = field(default_factory=list)
     model: NewModelVersion | None = None
     #: Item ids of the stopping signal's fixed stop set, kept in the project's
-    #: config the first time a model is trained.
+    #: settings the first time a model is trained.
     stop_set: list[int] | None = None
     #: Whether there is anything to write (a project without items has not).
     empty: bool = False
@@ -152,11 +152,8 @@ def write_round(store: Store, computed: ComputedRound) -> RoundReport:
             report.model_version, report.cv_score = version.name, version.cv_score
         if computed.stop_set:
             project = session.get(Project, computed.project_id)
-            if project is not None and not (project.config or {}).get("stop_set"):
-                project.config = {
-                    **(project.config or {}),
-                    "stop_set": computed.stop_set,
-                }
+            if project is not None and not project.settings.stop_set:
+                project.update_settings(stop_set=computed.stop_set)
     report.queued = queued
     report.session_id = session_id
     seconds = dict(report.seconds)
