@@ -138,7 +138,7 @@ def test_the_trainer_queues_one_job_when_labels_are_due_and_requeues_a_stale_one
     from activelabel.store.annotations import add_annotation
     from activelabel.store.jobs import STALE_AFTER
     from activelabel.store.models import Item, Job, utcnow
-    from activelabel.store.queue import random_fill
+    from activelabel.store.random_fill import random_fill
 
     quiet = project_factory(items=[{"text": f"q{i}"} for i in range(30)])
     due = project_factory(
@@ -182,10 +182,10 @@ def test_a_low_queue_holding_every_unlabeled_item_does_not_retrain_again_and_aga
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from activelabel.loop.trainer import BackgroundTrainer
     from activelabel.loop import trainer as trainer_module
+    from activelabel.loop.trainer import BackgroundTrainer
     from activelabel.store.models import Item, Job
-    from activelabel.store.queue import random_fill
+    from activelabel.store.random_fill import random_fill
 
     # 8 items, all queued: under the low-water mark (10), with nothing to add.
     small = project_factory(items=[{"text": f"s{i}"} for i in range(8)])
@@ -226,7 +226,7 @@ def test_a_queue_that_runs_low_during_a_round_is_topped_up_behind_the_queued_ite
     from activelabel.loop.trainer import BackgroundTrainer
     from activelabel.store.annotations import add_annotation
     from activelabel.store.models import Item, QuerySession, QueueEntry
-    from activelabel.store.queue import random_fill
+    from activelabel.store.random_fill import random_fill
 
     project = project_factory(items=[{"text": f"t{i}"} for i in range(60)])
     trainer = BackgroundTrainer(store, db_url, queue_size=20)  # low water: 10
@@ -266,7 +266,8 @@ def test_items_labeled_after_being_picked_are_not_queued(
     store, project_factory
 ) -> None:  # type: ignore[no-untyped-def]
     from activelabel.store.annotations import add_annotation
-    from activelabel.store.queue import pick_at_random, queue_at_random, queue_size
+    from activelabel.store.queue import queue_size
+    from activelabel.store.random_fill import pick_at_random, queue_at_random
 
     project = project_factory(items=[{"text": f"t{i}"} for i in range(10)])
     with store.session() as session:
@@ -286,7 +287,7 @@ def test_probing_random_ids_finds_only_unlabeled_unqueued_items_of_the_project(
 
     from activelabel.store.annotations import add_annotation
     from activelabel.store.models import Item, QueueEntry
-    from activelabel.store.queue import probe_at_random, random_fill
+    from activelabel.store.random_fill import probe_at_random, random_fill
 
     other = project_factory(items=[{"text": f"o{i}"} for i in range(50)])
     project = project_factory(items=[{"text": f"t{i}"} for i in range(200)])

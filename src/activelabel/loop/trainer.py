@@ -13,6 +13,9 @@ PostgreSQL database run each job once. While a round runs, the trainer renews
 its job's heartbeat every few seconds; a job whose heartbeat stopped (its
 server died) is reclaimed by whichever trainer looks next
 (:func:`activelabel.store.jobs.reclaim_stale_jobs`).
+
+Routes wake the trainer through :func:`notify_trainer` when labels arrive or a
+queue runs low.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from activelabel.config import Settings
+from activelabel.loop.model_versions import has_model_version, newest_n_labels
 from activelabel.loop.process_memory import release_free_memory
 from activelabel.loop.worker import RoundFailed, RoundWorker
 from activelabel.loop.write import write_round
@@ -38,20 +43,21 @@ from activelabel.store.jobs import (
     beat_job,
     claim_job,
     finish_job,
+    has_open_job,
     has_stale_jobs,
     reclaim_stale_jobs,
     request_job,
 )
-from activelabel.store.models import Annotation, Job, ModelVersion, Project
-from activelabel.store.queue import (
+from activelabel.store.models import Annotation, Project
+from activelabel.store.queue import queue_size
+from activelabel.store.random_fill import (
     has_items_to_queue,
     probe_at_random,
     queue_at_random,
-    queue_size,
     random_fill,
 )
 
-__all__ = ["BackgroundTrainer"]
+__all__ = ["BackgroundTrainer", "notify_trainer", "trainer_of"]
 
 log = logging.getLogger("activelabel.trainer")
 
@@ -75,14 +81,30 @@ DRAINED_SECONDS = 60.0
 _PG_START_LOCK = 0x61637476_0002
 
 
-def _busy(session: Session, project_id: int) -> bool:
-    """Whether the project has a job queued or running."""
-    busy = session.scalar(
-        select(func.count()).where(
-            Job.project_id == project_id, Job.state.in_(("queued", "running"))
-        )
-    )
-    return bool(busy)
+def trainer_of(holder: object) -> BackgroundTrainer | None:
+    """The background trainer of an app, given its request or its ``app.state``
+    (None when the app runs none)."""
+    app = getattr(holder, "app", None)
+    state = app.state if app is not None else holder
+    trainer = getattr(state, "trainer", None)
+    return trainer if isinstance(trainer, BackgroundTrainer) else None
+
+
+def notify_trainer(
+    holder: object, project_id: int, *, queue_left: int | None = None
+) -> None:
+    """Tell the app's trainer that a project changed (labels, a request to retrain).
+
+    ``holder`` is the request, or the app's ``state``. With ``queue_left``
+    (items left in the queue after a lease), the trainer is told only when that
+    is below its low-water mark. Does nothing when the app runs no trainer.
+    """
+    trainer = trainer_of(holder)
+    if trainer is None:
+        return
+    if queue_left is not None and queue_left >= trainer.low_water:
+        return
+    trainer.notify(project_id)
 
 
 class BackgroundTrainer:
@@ -105,7 +127,9 @@ class BackgroundTrainer:
         #: Below this many queued items a refill is due.
         self.low_water = max(10, queue_size // 5)
         self.poll_seconds = poll_seconds
-        self.cache_dir = cache_dir
+        #: Where the worker caches feature matrices (the ``cache_dir`` setting
+        #: when none is given; unset, beside a SQLite file).
+        self.cache_dir = cache_dir if cache_dir is not None else Settings().cache_dir
         #: How often a running job's heartbeat is renewed, and how old another
         #: server's job's heartbeat may get before the job is reclaimed.
         self.heartbeat_seconds = heartbeat_seconds
@@ -134,12 +158,7 @@ class BackgroundTrainer:
             for project_id in session.scalars(select(Project.id)):
                 if queue_size(session, project_id=project_id) == 0:
                     random_fill(session, project_id=project_id, size=self.queue_size)
-                has_model = session.scalar(
-                    select(ModelVersion.id)
-                    .where(ModelVersion.project_id == project_id)
-                    .limit(1)
-                )
-                if has_model is None:
+                if not has_model_version(session, project_id=project_id):
                     # A first round: cold start, or a first model from imported labels.
                     request_job(session, project_id=project_id, kind="train")
                     # Run it now, not after the first poll interval: the person
@@ -205,7 +224,8 @@ class BackgroundTrainer:
             due = [
                 project.id
                 for project in session.scalars(select(Project))
-                if self._round_due(session, project) and not _busy(session, project.id)
+                if self._round_due(session, project)
+                and not has_open_job(session, project_id=project.id)
             ]
         if not stale and not due:
             return
@@ -216,13 +236,13 @@ class BackgroundTrainer:
                     log.warning("reclaimed jobs %s of a server that stopped", reclaimed)
             for project_id in due:
                 # Another server may have queued one since the read.
-                if not _busy(session, project_id):
+                if not has_open_job(session, project_id=project_id):
                     request_job(session, project_id=project_id, kind="train")
 
     def _round_due(self, session: Session, project: Project) -> bool:
         """Whether ``retrain_every`` labels arrived since the newest model, or the
         queue runs low."""
-        retrain_every = int((project.config or {}).get("retrain_every", 10))
+        retrain_every = project.settings.retrain_every
         labels = (
             session.scalar(
                 select(func.count()).where(
@@ -233,12 +253,7 @@ class BackgroundTrainer:
             )
             or 0
         )
-        last = session.scalar(
-            select(ModelVersion.n_labels)
-            .where(ModelVersion.project_id == project.id)
-            .order_by(ModelVersion.id.desc())
-            .limit(1)
-        )
+        last = newest_n_labels(session, project_id=project.id)
         if labels - (last or 0) >= retrain_every:
             return True
         if queue_size(session, project_id=project.id) >= self.low_water:

@@ -28,6 +28,7 @@ __all__ = [
     "beat_job",
     "claim_job",
     "finish_job",
+    "has_open_job",
     "has_stale_jobs",
     "reclaim_stale_jobs",
     "request_job",
@@ -71,6 +72,16 @@ def request_job(session: Session, *, project_id: int, kind: str = "train") -> Jo
     session.add(job)
     session.flush()
     return job
+
+
+def has_open_job(session: Session, *, project_id: int) -> bool:
+    """Whether the project has a job queued or running."""
+    busy = session.scalar(
+        select(func.count()).where(
+            Job.project_id == project_id, Job.state.in_(("queued", "running"))
+        )
+    )
+    return bool(busy)
 
 
 def claim_job(session: Session, *, project_id: int | None = None) -> Job | None:

@@ -1,0 +1,64 @@
+"""A round follows the project's settings: its featurizer, strategy and stop set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import select
+
+from activelabel.loop import BackgroundTrainer, notify_trainer, run_round
+from activelabel.store.annotations import add_annotation
+from activelabel.store.engine import Store
+from activelabel.store.models import ModelVersion, Project
+
+
+def _labeled(store: Store, project_factory: Any, settings: dict[str, Any]) -> int:
+    words = ("win cash prize now", "see you at lunch")
+    project = project_factory(
+        items=[{"text": f"{words[i % 2]} {i}"} for i in range(40)],
+        config={"text_column": "text", **settings},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        for item in sorted(row.items, key=lambda i: i.id)[:10]:
+            spam = item.data["text"].startswith("win")
+            add_annotation(
+                session, project=row, item_id=item.id, value="spam" if spam else "ham"
+            )
+    return project.id
+
+
+def test_a_round_uses_the_featurizer_the_project_chose(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    project_id = _labeled(
+        store, project_factory, {"featurizer": "hashing", "strategy": "entropy"}
+    )
+    report = run_round(store, project_id, queue_size=20, cache_dir=tmp_path / "c")
+    assert report.model_version is not None
+    assert report.strategy == "entropy"
+    with store.session() as session:
+        version = session.scalars(select(ModelVersion)).one()
+        assert version.featurizer.startswith("text-hashing-")
+        assert "stopping" in version.metrics
+        stop_set = session.get_one(Project, project_id).settings.stop_set
+    # Chosen once, from the unlabeled items, and kept in the settings.
+    assert stop_set and len(stop_set) == 30
+
+
+def test_notify_trainer_wakes_the_trainer_of_a_request_or_a_state(
+    store: Store, db_url: str
+) -> None:
+    trainer = BackgroundTrainer(store, db_url, queue_size=100)
+    state = SimpleNamespace(trainer=trainer)
+    request = SimpleNamespace(app=SimpleNamespace(state=state))
+    notify_trainer(request, 1, queue_left=trainer.low_water)
+    assert not trainer._wake.is_set()
+    notify_trainer(request, 1, queue_left=trainer.low_water - 1)
+    assert trainer._wake.is_set()
+    trainer._wake.clear()
+    notify_trainer(state, 1)
+    assert trainer._wake.is_set()
+    notify_trainer(SimpleNamespace(trainer=None), 1)  # no trainer: nothing to do
