@@ -1,8 +1,11 @@
-"""Annotations: add (validated against the schema), undo, edit, and aggregate.
+"""Annotations: add (validated against the schema), undo, edit, list, and aggregate.
 
 One annotator has at most one *active* annotation per item: labeling an item again
 marks the earlier one ``superseded``, undo marks it ``undone``. Nothing is deleted,
 so the metadata export keeps the whole history.
+
+An annotator changes their own labels (:func:`undo_label`, :func:`edit_label`);
+the caller says whether this one may change anyone's (an admin, for the server).
 """
 
 from __future__ import annotations
@@ -17,12 +20,26 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from activelabel.exceptions import ConfigError, ItemNotFoundError, NotFoundError
-from activelabel.store.models import Annotation, Item, Project, utcnow
+from activelabel.exceptions import (
+    ConfigError,
+    ItemNotFoundError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from activelabel.store.dequeue import requeue_item
+from activelabel.store.models import (
+    Annotation,
+    Item,
+    Project,
+    QuerySession,
+    User,
+    utcnow,
+)
 from activelabel.tasks import validate_value
 
 __all__ = [
     "INSERT_ANNOTATION",
+    "MAX_RECENT",
     "SOURCES",
     "SUPERSEDE_EARLIER",
     "Consensus",
@@ -30,8 +47,14 @@ __all__ = [
     "aggregate_values",
     "annotation_row",
     "edit_annotation",
+    "edit_label",
+    "recent_annotations",
     "undo_annotation",
+    "undo_label",
 ]
+
+#: Most annotations :func:`recent_annotations` returns at once.
+MAX_RECENT = 500
 
 #: Where an annotation came from.
 SOURCES = ("human", "model", "rule", "import")
@@ -235,3 +258,118 @@ def edit_annotation(
         model_version_id=old.model_version_id,
         seconds_spent=old.seconds_spent,
     )
+
+
+def _changeable(
+    session: Session,
+    project: Project,
+    annotation_id: int,
+    *,
+    user_id: int,
+    any_annotator: bool,
+) -> Annotation:
+    """The annotation, if it is in the project and ``user_id`` may change it."""
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None or annotation.project_id != project.id:
+        raise NotFoundError(f"No annotation with id {annotation_id} in this project.")
+    if annotation.annotator_id != user_id and not any_annotator:
+        raise PermissionDeniedError(
+            f"Annotation {annotation_id} was given by another annotator; only they "
+            "or an admin can change it."
+        )
+    return annotation
+
+
+def undo_label(
+    session: Session,
+    *,
+    project: Project,
+    annotation_id: int,
+    user_id: int,
+    any_annotator: bool = False,
+) -> Annotation:
+    """``user_id`` withdraws a label; the item comes back to the front of the
+    queue, leased to them, so their page shows it again next.
+
+    ``any_annotator``: the caller may change other annotators' labels too.
+    Raises ``NotFoundError`` for an annotation not in the project and
+    ``PermissionDeniedError`` for another annotator's.
+    """
+    _changeable(
+        session, project, annotation_id, user_id=user_id, any_annotator=any_annotator
+    )
+    annotation = undo_annotation(session, project=project, annotation_id=annotation_id)
+    session_id = annotation.session_id or session.scalar(
+        select(QuerySession.id)
+        .where(QuerySession.project_id == project.id)
+        .order_by(QuerySession.id.desc())
+        .limit(1)
+    )
+    if session_id is None:
+        # The entry needs a query session; a project with none gets its own.
+        undo_session = QuerySession(project_id=project.id, strategy="undo")
+        session.add(undo_session)
+        session.flush()
+        session_id = undo_session.id
+    requeue_item(
+        session,
+        project_id=project.id,
+        item_id=annotation.item_id,
+        user_id=user_id,
+        session_id=session_id,
+    )
+    return annotation
+
+
+def edit_label(
+    session: Session,
+    *,
+    project: Project,
+    annotation_id: int,
+    value: Any,
+    user_id: int,
+    any_annotator: bool = False,
+) -> Annotation:
+    """``user_id`` changes a label's value: the old one stays in history as superseded.
+
+    Raises as :func:`undo_label` does, and for a value the project does not allow.
+    """
+    _changeable(
+        session, project, annotation_id, user_id=user_id, any_annotator=any_annotator
+    )
+    return edit_annotation(
+        session, project=project, annotation_id=annotation_id, value=value
+    )
+
+
+def recent_annotations(
+    session: Session,
+    *,
+    project_id: int,
+    annotator_id: int | None = None,
+    status: str | None = "active",
+    limit: int = 50,
+    before_id: int | None = None,
+) -> list[tuple[Annotation, Item, str | None]]:
+    """The project's newest annotations first, each with its item and annotator's name.
+
+    ``annotator_id``: only theirs; ``status``: only those in it (None: any);
+    ``before_id``: only older than that one (the next page). At most
+    :data:`MAX_RECENT` at once.
+    """
+    limit = max(1, min(limit, MAX_RECENT))
+    query = (
+        select(Annotation, Item, User.name)
+        .join(Item, Item.id == Annotation.item_id)
+        .outerjoin(User, User.id == Annotation.annotator_id)
+        .where(Annotation.project_id == project_id)
+        .order_by(Annotation.id.desc())
+        .limit(limit)
+    )
+    if annotator_id is not None:
+        query = query.where(Annotation.annotator_id == annotator_id)
+    if status is not None:
+        query = query.where(Annotation.status == status)
+    if before_id is not None:
+        query = query.where(Annotation.id < before_id)
+    return [(a, i, name) for a, i, name in session.execute(query).all()]

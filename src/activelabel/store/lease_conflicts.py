@@ -33,7 +33,7 @@ def refuse_if_leased_to_another(
     A project whose ``overlap`` is above 1 lets several annotators work on
     one item, so there nothing is refused.
     """
-    if project.overlap > 1:
+    if project.settings.overlap > 1:
         return
     until = session.scalar(
         select(QueueEntry.lease_expires_at).where(

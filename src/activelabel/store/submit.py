@@ -89,7 +89,7 @@ def submit_label(
         accepted_suggestion=accepted_suggestion,
         seconds_spent=seconds_spent,
         now=now or utcnow(),
-        overlap=project.overlap,
+        overlap=project.settings.overlap,
     )
     overlap = request.overlap
     if store.dialect == "postgresql" and overlap <= 1:

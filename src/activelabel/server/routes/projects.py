@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
-from sqlalchemy.orm.attributes import flag_modified
 
-from activelabel.keymap import choose_keys
 from activelabel.server.deps import (
     ProjectCache,
     ProjectDep,
@@ -24,6 +20,7 @@ from activelabel.server.schemas import (
     ProjectUpdate,
     UserPublic,
 )
+from activelabel.store.project_settings import change_settings
 from activelabel.store.projects import list_projects
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
@@ -60,11 +57,13 @@ def update_project(
 ) -> ProjectPublic:
     """Reassign label keys or change retrain_every / overlap."""
     with project_transaction(store, name) as (session, project):
-        project.config = _updated_config(
-            project.labels, project.modality, project.config or {}, body
+        change_settings(
+            session,
+            project,
+            keys=body.keys,
+            retrain_every=body.retrain_every,
+            overlap=body.overlap,
         )
-        flag_modified(project, "config")
-        session.flush()
         public = project_public(session, project)
     # After the commit: a label request in between would read the old
     # settings again and remember them.
@@ -72,19 +71,3 @@ def update_project(
     cache.forget(name)
     request.app.state.stats.forget(name)
     return public
-
-
-def _updated_config(
-    labels: list[str], modality: str, config: dict[str, Any], body: ProjectUpdate
-) -> dict[str, Any]:
-    """The project's config with the update applied, or a ConfigError saying why not."""
-    config = dict(config)
-    if body.keys is not None:
-        config["keys"] = choose_keys(
-            labels, modality, config.get("keys") or {}, body.keys
-        )
-    if body.retrain_every is not None:
-        config["retrain_every"] = body.retrain_every
-    if body.overlap is not None:
-        config["overlap"] = body.overlap
-    return config

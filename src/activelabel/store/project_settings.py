@@ -1,0 +1,45 @@
+"""Change a project's settings as the page's settings panel does.
+
+The panel sends any of: label keys an admin chose, ``retrain_every`` and
+``overlap``. They are applied together, inside the caller's transaction:
+a key that cannot be chosen or a value out of range raises ``ConfigError``
+naming it, and the caller's rollback then leaves every setting as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from activelabel.project_config import ProjectConfig
+from activelabel.store.label_keys import set_label_keys
+from activelabel.store.models import Project
+
+__all__ = ["change_settings"]
+
+
+def change_settings(
+    session: Session,
+    project: Project,
+    *,
+    keys: Mapping[str, str] | None = None,
+    retrain_every: int | None = None,
+    overlap: int | None = None,
+) -> ProjectConfig:
+    """Apply the settings given (None: leave it); return the project's new settings.
+
+    ``keys`` (label -> key) are chosen on top of the keys chosen before, as
+    ``activelabel keys`` does.
+    """
+    if keys is not None:
+        set_label_keys(session, project, keys)
+    changes = {
+        name: value
+        for name, value in (("retrain_every", retrain_every), ("overlap", overlap))
+        if value is not None
+    }
+    if changes:
+        project.update_settings(**changes)
+    session.flush()
+    return project.settings
