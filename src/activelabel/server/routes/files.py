@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, MediaError
 from activelabel.io.media import resolve_inside
+from activelabel.io.writers import WRITERS
 from activelabel.server.deps import ProjectDep, SessionDep, StoreDep
 from activelabel.server.export_process import export_file
 from activelabel.server.roles import CanManage, CanRead
@@ -20,12 +21,6 @@ from activelabel.server.schemas import IdPath
 from activelabel.store.models import Item, MediaRoot
 
 router = APIRouter(prefix="/api/v1/projects/{name}", tags=["files"])
-
-_MEDIA_TYPES = {
-    "csv": "text/csv",
-    "jsonl": "application/x-ndjson",
-    "parquet": "application/vnd.apache.parquet",
-}
 
 
 @router.get("/export")
@@ -49,9 +44,10 @@ def export(
     so a large export neither slows the annotators' requests nor stays in
     this process's memory.
     """
-    if format not in _MEDIA_TYPES:
+    writer = WRITERS.get(format)
+    if writer is None:
         raise ConfigError(
-            f"Unknown export format {format!r}; use csv, jsonl or parquet."
+            f"Unknown export format {format!r}; use one of: {', '.join(WRITERS)}."
         )
     folder = Path(tempfile.mkdtemp(prefix="activelabel-export-"))
     target = folder / f"{project.name}-{dataset}.{format}"
@@ -76,7 +72,7 @@ def export(
 
     return FileResponse(
         target,
-        media_type=_MEDIA_TYPES[format],
+        media_type=writer.media_type,
         filename=target.name,
         # ASCII JSON: a header cannot carry other characters.
         headers={"X-Renamed-Fields": json.dumps(renamed)} if renamed else None,
