@@ -92,12 +92,12 @@ def _save_config(
             )
         changes[key] = value
     if changes:
-        config = settings.replace(**changes).to_json()
+        # The project is a detached copy: change it, then write its settings.
+        stored = project.update_settings(**changes).to_json()
         table = cast(Table, Project.__table__)
         connection.execute(
-            update(table).where(table.c.id == project.id).values(config=config)
+            update(table).where(table.c.id == project.id).values(config=stored)
         )
-        project.config = config
 
 
 def _import_rows(
