@@ -121,16 +121,6 @@ class Project(Base):
         self.config = settings.to_json()
         return settings
 
-    @property
-    def overlap(self) -> int:
-        """Annotators each item needs (the ``overlap`` setting)."""
-        return self.settings.overlap
-
-    @property
-    def chosen_keys(self) -> dict[str, str]:
-        """Label keys an admin chose (label -> key); the other labels' are automatic."""
-        return dict(self.settings.keys)
-
 
 class MediaRoot(Base):
     """A folder media files were imported from; each import records its own."""
