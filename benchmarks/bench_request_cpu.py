@@ -47,7 +47,7 @@ from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
 from activelabel.store.engine import open_store
 from activelabel.store.projects import create_project, get_project
-from activelabel.store.queue import random_fill
+from activelabel.store.random_fill import random_fill
 from activelabel.store.users import add_user
 from bench_server import LABELS, PROJECT, label_body, write_csv
 

@@ -21,26 +21,12 @@ from sqlalchemy.sql import Select
 
 from activelabel.store.models import Annotation, QueueEntry, utcnow
 
-# Re-exported while callers move to their new module.
-from activelabel.store.random_fill import (
-    has_items_to_queue,
-    pick_at_random,
-    probe_at_random,
-    queue_at_random,
-    random_fill,
-)
-
 __all__ = [
     "QUEUE_COUNT",
     "QueueCandidate",
     "drop_other_sessions",
-    "has_items_to_queue",
-    "pick_at_random",
-    "probe_at_random",
     "put_in_queue",
-    "queue_at_random",
     "queue_size",
-    "random_fill",
     "replace_queue",
 ]
 
@@ -78,7 +64,7 @@ def replace_queue(
     anyone, since scoring began) are skipped; entries of earlier sessions go,
     except those under a live lease, which stay with their holder. A round
     written by the server does the same in slices
-    (:func:`activelabel.store.rounds.write_round`).
+    (:func:`activelabel.loop.write.write_round`).
     """
     written = put_in_queue(
         session, project_id=project_id, session_id=session_id, candidates=candidates

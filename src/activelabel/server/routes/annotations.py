@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from activelabel.exceptions import NotFoundError, PermissionDeniedError
+from activelabel.loop.trainer import notify_trainer
 from activelabel.server.deps import (
     ProjectDep,
     SessionDep,
@@ -28,18 +26,10 @@ from activelabel.server.schemas import (
     IdPath,
     IdQuery,
 )
-from activelabel.store.annotations import edit_annotation, undo_annotation
-from activelabel.store.dequeue import requeue_item
-from activelabel.store.models import Annotation, Item, QuerySession, User
+from activelabel.store.annotations import edit_label, recent_annotations, undo_label
 from activelabel.store.submit import submit_label
 
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
-
-
-def _notify(request: Request, project_id: int) -> None:
-    trainer = getattr(request.app.state, "trainer", None)
-    if trainer is not None:
-        trainer.notify(project_id)
 
 
 @router.post("", status_code=201, response_model=AnnotationPublic)
@@ -69,23 +59,8 @@ def create_annotation(
         item=submitted.item,
         annotator=user.name,
     )
-    _notify(request, project.id)
+    notify_trainer(request, project.id)
     return json_response(public, status_code=201)
-
-
-def _own(
-    session: Session, project_id: int, annotation_id: int, user: User
-) -> Annotation:
-    """The annotation, if it is in the project and the caller may change it."""
-    annotation = session.get(Annotation, annotation_id)
-    if annotation is None or annotation.project_id != project_id:
-        raise NotFoundError(f"No annotation with id {annotation_id} in this project.")
-    if annotation.annotator_id != user.id and not may(user, Action.CHANGE_ANY_LABEL):
-        raise PermissionDeniedError(
-            f"Annotation {annotation_id} was given by another annotator; only they "
-            "or an admin can change it."
-        )
-    return annotation
 
 
 @router.post("/{annotation_id}/undo")
@@ -98,30 +73,15 @@ def undo(
 ) -> AnnotationPublic:
     """Withdraw a label; the item comes back to the front of the caller's queue."""
     with project_transaction(store, name) as (session, project):
-        _own(session, project.id, annotation_id, user)
-        annotation = undo_annotation(
-            session, project=project, annotation_id=annotation_id
-        )
-        session_id = annotation.session_id or session.scalar(
-            select(QuerySession.id)
-            .where(QuerySession.project_id == project.id)
-            .order_by(QuerySession.id.desc())
-            .limit(1)
-        )
-        if session_id is None:
-            undo_session = QuerySession(project_id=project.id, strategy="undo")
-            session.add(undo_session)
-            session.flush()
-            session_id = undo_session.id
-        requeue_item(
+        annotation = undo_label(
             session,
-            project_id=project.id,
-            item_id=annotation.item_id,
+            project=project,
+            annotation_id=annotation_id,
             user_id=user.id,
-            session_id=session_id,
+            any_annotator=may(user, Action.CHANGE_ANY_LABEL),
         )
         public = annotation_public(session, project, annotation)
-    _notify(request, project.id)
+    notify_trainer(request, project.id)
     return public
 
 
@@ -136,12 +96,16 @@ def edit(
 ) -> AnnotationPublic:
     """Change a label; the old one stays in history as superseded."""
     with project_transaction(store, name) as (session, project):
-        _own(session, project.id, annotation_id, user)
-        annotation = edit_annotation(
-            session, project=project, annotation_id=annotation_id, value=body.value
+        annotation = edit_label(
+            session,
+            project=project,
+            annotation_id=annotation_id,
+            value=body.value,
+            user_id=user.id,
+            any_annotator=may(user, Action.CHANGE_ANY_LABEL),
         )
         public = annotation_public(session, project, annotation)
-    _notify(request, project.id)
+    notify_trainer(request, project.id)
     return public
 
 
@@ -156,22 +120,14 @@ def list_annotations(
     status: Literal["active", "superseded", "undone", "all"] = "active",
 ) -> AnnotationsPublic:
     """Recent annotations, newest first (the page's history)."""
-    limit = max(1, min(limit, 500))
-    query = (
-        select(Annotation, Item, User.name)
-        .join(Item, Item.id == Annotation.item_id)
-        .outerjoin(User, User.id == Annotation.annotator_id)
-        .where(Annotation.project_id == project.id)
-        .order_by(Annotation.id.desc())
-        .limit(limit)
+    rows = recent_annotations(
+        session,
+        project_id=project.id,
+        annotator_id=user.id if mine else None,
+        status=None if status == "all" else status,
+        limit=limit,
+        before_id=before_id,
     )
-    if mine:
-        query = query.where(Annotation.annotator_id == user.id)
-    if status != "all":
-        query = query.where(Annotation.status == status)
-    if before_id is not None:
-        query = query.where(Annotation.id < before_id)
-    rows = session.execute(query).all()
     data = [
         annotation_public(session, project, a, item=i, annotator=name)
         for a, i, name in rows

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from activelabel.loop.model_versions import (
+    list_model_versions,
+    model_history,
+    newest_stopping,
+)
+from activelabel.loop.trainer import notify_trainer
 from activelabel.server.deps import (
     ProjectDep,
     RecentValues,
@@ -23,7 +27,6 @@ from activelabel.server.schemas import (
 )
 from activelabel.store.engine import Store
 from activelabel.store.jobs import request_job, training_status
-from activelabel.store.models import ModelVersion, Project
 from activelabel.store.projects import get_project
 from activelabel.store.stats import project_stats
 
@@ -49,39 +52,18 @@ def read_stats(name: str, request: Request, store: StoreDep, _: CanRead) -> Stat
 
 
 def _stats(store: Store, name: str) -> StatsPublic:
+    """The panel's figures: the project's counts, its models, the trainer's state."""
     with store.session() as session:
-        return _stats_in(session, get_project(session, name))
-
-
-def _stats_in(session: Session, project: Project) -> StatsPublic:
-    stats = project_stats(session, project)
-    versions = session.execute(
-        select(
-            ModelVersion.name,
-            ModelVersion.cv_score,
-            ModelVersion.n_labels,
-            ModelVersion.created_at,
-            ModelVersion.metrics,
+        project = get_project(session, name)
+        stats = project_stats(session, project)
+        history = model_history(session, project_id=project.id)
+        training = training_status(
+            session,
+            project_id=project.id,
+            labeled=stats.annotations,
+            last_n_labels=history[-1].n_labels if history else 0,
+            retrain_every=project.settings.retrain_every,
         )
-        .where(ModelVersion.project_id == project.id)
-        .order_by(ModelVersion.id)
-    ).all()
-    curve = [
-        {"name": name, "cv_score": score, "n_labels": n, "created_at": created}
-        for name, score, n, created, _metrics in versions
-    ]
-    model = model_figures(*versions[-1]) if versions else None
-    stopping: dict[str, object] = {
-        "kappa": [],
-        "stable_rounds": 0,
-        "should_stop": False,
-        "message": "No model yet: the stopping signal starts after two models.",
-    }
-    if versions:
-        signal = (versions[-1][4] or {}).get("stopping")
-        if isinstance(signal, dict):
-            stopping = signal
-    retrain_every = int((project.config or {}).get("retrain_every", 10))
     return StatsPublic(
         items=stats.items,
         labeled_items=stats.labeled_items,
@@ -90,16 +72,18 @@ def _stats_in(session: Session, project: Project) -> StatsPublic:
         by_annotator=stats.by_annotator,
         by_source=stats.by_source,
         queue_size=stats.queue_size,
-        model=model,
-        learning_curve=curve,
-        stopping=stopping,
-        training=training_status(
-            session,
-            project_id=project.id,
-            labeled=stats.annotations,
-            last_n_labels=versions[-1][2] if versions else 0,
-            retrain_every=retrain_every,
-        ),
+        model=model_figures(*history[-1]) if history else None,
+        learning_curve=[
+            {
+                "name": point.name,
+                "cv_score": point.cv_score,
+                "n_labels": point.n_labels,
+                "created_at": point.created_at,
+            }
+            for point in history
+        ],
+        stopping=newest_stopping(history),
+        training=training,
     )
 
 
@@ -108,11 +92,6 @@ def read_model_versions(
     _: CanRead, project: ProjectDep, session: SessionDep
 ) -> ModelVersionsPublic:
     """Every trained model of the project, oldest first."""
-    rows = session.scalars(
-        select(ModelVersion)
-        .where(ModelVersion.project_id == project.id)
-        .order_by(ModelVersion.id)
-    ).all()
     data = [
         ModelVersionPublic(
             id=v.id,
@@ -123,7 +102,7 @@ def read_model_versions(
             metrics=v.metrics,
             created_at=v.created_at,
         )
-        for v in rows
+        for v in list_model_versions(session, project_id=project.id)
     ]
     return ModelVersionsPublic(data=data, count=len(data))
 
@@ -135,8 +114,6 @@ def train_now(
     """Retrain and rescore in the background, now."""
     with project_transaction(store, name) as (session, project):
         job = request_job(session, project_id=project.id, kind="train")
-    trainer = getattr(request.app.state, "trainer", None)
-    if trainer is not None:
-        trainer.notify(project.id)
+    notify_trainer(request, project.id)
     request.app.state.stats.forget(name)
     return TrainPublic(state=job.state)

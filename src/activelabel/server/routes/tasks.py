@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from activelabel.loop.trainer import notify_trainer
 from activelabel.server.deps import (
     StoreDep,
     app_store,
@@ -33,14 +34,11 @@ def next_tasks_route(
         n=body.n,
         exclude=body.exclude,
         top_up=getattr(request.app.state, "queue_top_up", None),
-        overlap=project.overlap,
+        overlap=project.settings.overlap,
     )
-    trainer = getattr(request.app.state, "trainer", None)
-    if (
-        trainer is not None
-        and leased.queue.size - len(leased.tasks) < trainer.low_water
-    ):
-        trainer.notify(project.id)
+    notify_trainer(
+        request, project.id, queue_left=leased.queue.size - len(leased.tasks)
+    )
     model = leased.queue.model
     return json_response(
         TasksPublic(
