@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from activelabel.loop import write as rounds
 from activelabel.loop.write import (
     ComputedRound,
     NewModelVersion,
     RoundReport,
     write_round,
 )
-from activelabel.loop import write as rounds
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.leases import lease_tasks
