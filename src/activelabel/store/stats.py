@@ -24,7 +24,6 @@ __all__ = [
     "ModelRef",
     "ProjectStats",
     "QueueStatus",
-    "latest_model_ref",
     "project_stats",
     "queue_status",
     "queue_status_of",
@@ -73,17 +72,6 @@ class ModelRef:
 
     id: int
     name: str
-
-
-def latest_model_ref(session: Session, *, project_id: int) -> ModelRef | None:
-    """The project's newest model version, or None before the first training."""
-    row = session.execute(
-        select(ModelVersion.id, ModelVersion.name)
-        .where(ModelVersion.project_id == project_id)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else ModelRef(id=row[0], name=row[1])
 
 
 @dataclass(frozen=True)
