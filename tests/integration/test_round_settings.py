@@ -62,3 +62,23 @@ def test_notify_trainer_wakes_the_trainer_of_a_request_or_a_state(
     notify_trainer(state, 1)
     assert trainer._wake.is_set()
     notify_trainer(SimpleNamespace(trainer=None), 1)  # no trainer: nothing to do
+
+
+def test_a_round_of_a_task_without_a_model_queues_items_and_says_why(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    project = project_factory(
+        task="ner",
+        labels=("PER", "ORG"),
+        items=[{"text": f"Ada met Bob {i}"} for i in range(12)],
+        config={"text_column": "text"},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        for item in sorted(row.items, key=lambda i: i.id)[:4]:
+            spans = [{"start": 0, "end": 3, "label": "PER"}]
+            add_annotation(session, project=row, item_id=item.id, value=spans)
+    report = run_round(store, project.id, queue_size=10, cache_dir=tmp_path / "c")
+    assert report.model_version is None
+    assert report.n_labels == 4 and report.queued == 8
+    assert report.note is not None and "No model learns ner labels" in report.note

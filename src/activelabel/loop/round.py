@@ -153,6 +153,11 @@ def compute_round(
             store, project_id, adapter, trained, X, item_ids, y
         )
     estimator = None if trained is None else trained.estimator
+    if adapter.model_family is None:
+        report.note = (
+            f"No model learns {adapter.kind.value} labels in the loop yet; "
+            "the queue is ordered without one."
+        )
 
     t = time.perf_counter()
     pool = np.flatnonzero(~labeled)
