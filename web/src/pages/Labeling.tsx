@@ -158,15 +158,18 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
           <Current session={session} editor={editor} unlearned={stats?.model?.unlearned ?? []} />
           {view && acceptButton && (
             <>
-              <ItemView
-                key={view.task.itemId}
-                api={api}
-                project={project}
-                task={view.task}
-                imageControls={imageControls}
-                audioControls={audioControls}
-              />
+              {!editor.showsItem && (
+                <ItemView
+                  key={view.task.itemId}
+                  api={api}
+                  project={project}
+                  task={view.task}
+                  imageControls={imageControls}
+                  audioControls={audioControls}
+                />
+              )}
               <editor.Editor
+                api={api}
                 project={project}
                 task={view.task}
                 draft={session.draft}

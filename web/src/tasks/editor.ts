@@ -4,6 +4,7 @@
 // asks which kind of task it is showing: it asks the editor.
 
 import type { ComponentType } from "preact";
+import type { ApiClient } from "../api/client";
 import type { AnnotationValue, Project, Task } from "../api/models";
 
 /**
@@ -37,6 +38,8 @@ export interface AcceptButton {
 }
 
 export interface EditorProps<Draft> {
+  /** For what the editor fetches itself (an image to draw boxes on, with the token). */
+  api: ApiClient;
   project: Project;
   task: Task;
   draft: Draft;
@@ -63,6 +66,11 @@ export interface TaskEditor<Draft = unknown> {
   readonly description: string;
   /** What a label key does, as the help overlay says it ("Label", "Toggle"). */
   readonly labelKeyVerb: string;
+  /**
+   * The editor draws the item itself (spans over the text, boxes over the
+   * image), so the page leaves out its own view of the item.
+   */
+  readonly showsItem: boolean;
   /** The editor's state for an item: from nothing (null) or from the label given earlier. */
   draftOf(given: AnnotationValue | null): Draft;
   /** A label's key, or its button. */
@@ -80,7 +88,7 @@ export interface TaskEditor<Draft = unknown> {
   same(a: AnnotationValue, b: AnnotationValue): boolean;
   /** A value as one line of text: the label given, the model's suggestion. */
   format(value: AnnotationValue): string;
-  /** Drawn under the item (the label buttons, the span editor…). */
+  /** Drawn under the item (the label buttons), or in its place when it `showsItem`. */
   Editor: ComponentType<EditorProps<Draft>>;
   /** The label column of a History row. */
   HistoryCell: ComponentType<HistoryCellProps>;

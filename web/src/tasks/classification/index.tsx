@@ -38,6 +38,7 @@ export const classification: TaskEditor<Draft> = {
   name: "classification",
   description: "single-label",
   labelKeyVerb: "Label",
+  showsItem: false,
   draftOf: (given) => new Set(toLabels(given)),
   onLabel: (_state, label) => ({ kind: "submit", value: label, acceptedSuggestion: false }),
   onAccept: ({ task, given }) => {

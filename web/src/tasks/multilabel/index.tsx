@@ -50,6 +50,7 @@ export const multilabel: TaskEditor<Draft> = {
   name: "multilabel",
   description: "multi-label",
   labelKeyVerb: "Toggle",
+  showsItem: false,
   draftOf: (given) => new Set(toLabels(given)),
   onLabel: ({ draft }, label) => {
     const next = new Set(draft);
