@@ -14,8 +14,7 @@ from activelabel.server.deps import (
 from activelabel.server.presenters import json_response, task_public
 from activelabel.server.roles import CanLabel
 from activelabel.server.schemas import IdPath, TasksPublic, TasksRequest
-from activelabel.store.lease_conflicts import refuse_if_leased_to_another
-from activelabel.store.leases import release_item
+from activelabel.store.lease_conflicts import skip_item
 from activelabel.store.next_tasks import next_tasks
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
@@ -56,14 +55,5 @@ def skip_task(name: str, item_id: IdPath, store: StoreDep, user: CanLabel) -> Re
     An item leased to another annotator is refused (409) and keeps its lease.
     """
     with project_transaction(store, name) as (session, project):
-        refuse_if_leased_to_another(
-            session, project=project, item_id=item_id, user_id=user.id
-        )
-        release_item(
-            session,
-            project_id=project.id,
-            item_id=item_id,
-            user_id=user.id,
-            to_back=True,
-        )
+        skip_item(session, project=project, item_id=item_id, user_id=user.id)
     return Response(status_code=204)
