@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,16 @@ def test_the_model_and_query_libraries_import_nothing_from_the_store() -> None:
         check=False,
     ).stdout
     assert found == ""
+
+
+def test_importing_the_task_kinds_and_the_models_loads_no_numpy() -> None:
+    # Every CLI command and export child imports the models: numpy would cost
+    # each of them ~20 MB and a third of a second.
+    code = (
+        "import sys, activelabel.store.models, activelabel.tasks; "
+        "print('numpy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"

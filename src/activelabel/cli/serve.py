@@ -202,6 +202,8 @@ def train_command(
             f"Model {report.model_version} trained on {report.n_labels:,} labels "
             f"(CV score {report.cv_score if report.cv_score is not None else 'n/a'})."
         )
+    elif report.note:
+        console.print(f"No model: {report.note}")
     else:
         console.print(
             f"No model yet ({report.n_labels} labels; training needs two classes)."

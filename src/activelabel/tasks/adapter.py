@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Literal, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.kinds import TaskKind
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "ModelFamily",

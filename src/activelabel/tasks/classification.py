@@ -5,14 +5,15 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import ModelFamily, check_label, distinct_values
 from activelabel.tasks.kinds import TaskKind
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["ROW_FORMATS", "ROW_TABLES_OUT", "Classification", "with_close_match"]
 

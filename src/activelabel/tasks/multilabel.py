@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
@@ -17,6 +15,9 @@ from activelabel.tasks.classification import (
     with_close_match,
 )
 from activelabel.tasks.kinds import TaskKind
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Multilabel"]
 
@@ -75,6 +76,8 @@ class Multilabel:
         self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
     ) -> tuple[list[Any], list[float]]:
         """Every label with p >= 0.5; the confidence of the least sure decision."""
+        import numpy as np  # here: importing a task kind stays free of numpy
+
         proba = np.asarray(proba)
         suggestions = [
             [str(classes[int(j)]) for j in np.flatnonzero(row >= 0.5)] for row in proba

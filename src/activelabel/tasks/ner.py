@@ -7,9 +7,7 @@ learns spans in the loop yet, so a span project's queue is ordered without one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
@@ -19,6 +17,9 @@ from activelabel.tasks.adapter import (
     json_cell,
 )
 from activelabel.tasks.kinds import TaskKind
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Ner"]
 
