@@ -59,7 +59,7 @@ def run_app(
     :func:`listen_socket`, is served instead of binding ``host:port`` anew. No access
     log (a line per label is CPU on the event loop), the objects that exist
     at startup are frozen out of the garbage collector, and malloc keeps two
-    arenas (see :mod:`activelabel.server.process_memory`).
+    arenas (see :mod:`activelabel.loop.process_memory`).
     """
     import uvicorn
 
