@@ -21,12 +21,16 @@ import type {
 import type {
   AnnotationRaw,
   AnnotationsRaw,
+  AnnotationUpdateRaw,
+  CsrfRaw,
   ErrorRaw,
   MeRaw,
   ProjectRaw,
   ProjectsRaw,
+  ProjectUpdateRaw,
   StatsRaw,
   TasksRaw,
+  TasksRequestRaw,
 } from "./types";
 
 export const API_ROOT = "/api/v1";
@@ -34,11 +38,6 @@ export const API_ROOT = "/api/v1";
 /** The header that carries this server's CSRF token (docs/api.md, "Requests from outside"). */
 export const CSRF_HEADER = "X-ActiveLabel-CSRF";
 const WRITING_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-interface CsrfRaw {
-  header: string;
-  token: string;
-}
 
 /** A failed call. `status` is 0 when the server could not be reached at all. */
 export class ApiError extends Error {
@@ -151,14 +150,13 @@ export class ApiClient {
   }
 
   async updateProjectKeys(name: string, keys: Record<string, string>): Promise<Project> {
-    return toProject(await this.request<ProjectRaw>("PATCH", projectPath(name), { keys }));
+    const body: ProjectUpdateRaw = { keys };
+    return toProject(await this.request<ProjectRaw>("PATCH", projectPath(name), body));
   }
 
   async nextTasks(name: string, n: number, exclude: number[]): Promise<TaskBatch> {
-    const raw = await this.request<TasksRaw>("POST", `${projectPath(name)}/tasks/next`, {
-      n,
-      exclude,
-    });
+    const body: TasksRequestRaw = { n, exclude };
+    const raw = await this.request<TasksRaw>("POST", `${projectPath(name)}/tasks/next`, body);
     return toTaskBatch(raw);
   }
 
@@ -184,11 +182,8 @@ export class ApiClient {
   }
 
   async changeAnnotation(name: string, id: number, value: AnnotationValue): Promise<Annotation> {
-    const raw = await this.request<AnnotationRaw>(
-      "PATCH",
-      `${projectPath(name)}/annotations/${id}`,
-      { value },
-    );
+    const body: AnnotationUpdateRaw = { value };
+    const raw = await this.request<AnnotationRaw>("PATCH", `${projectPath(name)}/annotations/${id}`, body);
     return toAnnotation(raw);
   }
 
