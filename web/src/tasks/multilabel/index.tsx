@@ -1,7 +1,7 @@
 // Multilabel: a set of labels per item. A label key toggles its label; Enter
 // submits the labels toggled on, or accepts the model's suggestion when none is.
 
-import type { EditorProps, EditorState, HistoryCellProps, TaskEditor } from "../editor";
+import type { EditorProps, EditorState, HistoryCellProps, Step, TaskEditor } from "../editor";
 import { LabelButtons } from "../labelButtons/LabelButtons";
 import { LabelChips } from "../labelButtons/LabelChips";
 import { formatLabels, sameLabels, suggestedLabels, toLabels } from "../labelButtons/values";
@@ -34,16 +34,16 @@ function HistoryCell({ project, value, busy, onChange }: HistoryCellProps) {
   );
 }
 
-function onAccept({ project, task, draft, given }: EditorState<Draft>) {
+function onAccept({ project, task, draft, given }: EditorState<Draft>): Step<Draft> {
   const suggested = suggestedLabels(task.suggestion);
   if (draft.size > 0 || given !== null) {
     // In the project's order, whatever order the keys were pressed in.
     const chosen = project.labels.filter((l) => draft.has(l));
     const same = sameLabels(suggested, chosen);
-    return { kind: "submit", value: chosen, acceptedSuggestion: same && given === null } as const;
+    return { kind: "submit", value: chosen, acceptedSuggestion: same && given === null };
   }
-  if (suggested.length === 0) return { kind: "refuse", message: "No suggestion for this item yet." } as const;
-  return { kind: "submit", value: suggested, acceptedSuggestion: true } as const;
+  if (suggested.length === 0) return { kind: "refuse", message: "No suggestion for this item yet." };
+  return { kind: "submit", value: suggested, acceptedSuggestion: true };
 }
 
 export const multilabel: TaskEditor<Draft> = {
