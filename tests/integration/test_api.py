@@ -172,15 +172,15 @@ def test_a_project_read_by_another_server_is_read_afresh_after_a_few_seconds(
     from activelabel.server.deps import ProjectCache
 
     cache = ProjectCache(seconds=0.3)
-    assert cache.project(store, "sms").config.get("overlap") is None
+    assert cache.project(store, "sms").settings.overlap == 1
     # Another server changes the project.
     with store.session() as session:
         project = session.scalar(select(Project).where(Project.name == "sms"))
         assert project is not None
-        project.config = {**project.config, "overlap": 3}
-    assert cache.project(store, "sms").config.get("overlap") is None
+        project.update_settings(overlap=3)
+    assert cache.project(store, "sms").settings.overlap == 1
     time.sleep(0.4)
-    assert cache.project(store, "sms").config["overlap"] == 3
+    assert cache.project(store, "sms").settings.overlap == 3
 
 
 def test_two_annotators_never_get_the_same_item(

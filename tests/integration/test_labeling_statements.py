@@ -364,7 +364,7 @@ def test_with_overlap_an_item_stays_queued_until_enough_annotators_labeled_it(
     store: Store, queue: dict[str, Any]
 ) -> None:
     project = queue["project"]
-    project.config = {**(project.config or {}), "overlap": 2}
+    project.update_settings(overlap=2)
     ids = queue["ids"]
     _submit(store, queue, ids[7])
     assert ids[7] in _queued(store)
@@ -395,7 +395,7 @@ def test_with_overlap_a_label_for_an_item_another_annotator_holds_is_taken(
     store: Store, queue: dict[str, Any]
 ) -> None:
     project = queue["project"]
-    project.config = {**(project.config or {}), "overlap": 2}
+    project.update_settings(overlap=2)
     ids = queue["ids"]
     _next(store, queue, "bob", n=1)
     _submit(store, queue, ids[7])
