@@ -9,14 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from activelabel.exceptions import ConfigError, NotFoundError
-from activelabel.loop.model_versions import (
-    latest_model_version,
-    list_model_versions,
-    load_model_version,
-    save_model_version,
-)
+from activelabel.loop.model_files import load_model_version, save_model_version
 from activelabel.ml import TextFeaturizer, train_model
 from activelabel.store.engine import Store
+from activelabel.store.model_versions import latest_model_version, list_model_versions
 from activelabel.store.models import Item, ModelVersion
 
 TEXTS = {

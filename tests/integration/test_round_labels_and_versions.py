@@ -6,18 +6,17 @@ from typing import Any
 
 import numpy as np
 
-from activelabel.loop.model_versions import (
-    has_model_version,
-    model_history,
-    newest_n_labels,
-    newest_stopping,
-    save_model_version,
-)
+from activelabel.loop.model_files import newest_stopping, save_model_version
 from activelabel.loop.training_labels import training_label, training_labels
 from activelabel.ml import train_model
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.jobs import has_open_job, request_job
+from activelabel.store.model_versions import (
+    has_model_version,
+    model_history,
+    newest_n_labels,
+)
 from activelabel.store.models import Project
 from activelabel.store.users import add_user
 

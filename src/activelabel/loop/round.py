@@ -24,7 +24,7 @@ from activelabel.al._validation import MISSING_LABEL
 from activelabel.exceptions import InvalidLabelError
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
-from activelabel.loop.model_versions import new_model_version
+from activelabel.loop.model_files import new_model_version
 from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
 from activelabel.loop.stopping import stop_set, stopping_record
 from activelabel.loop.training_labels import training_labels

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from activelabel.al.stopping import StoppingSignal, agreement_kappa, select_stop_set
 from activelabel.exceptions import InvalidLabelError
-from activelabel.loop.model_versions import latest_model_version, load_model_version
+from activelabel.loop.model_files import load_model_version
+from activelabel.store.model_versions import latest_model_version
 from activelabel.store.models import Project
 
 __all__ = ["STOP_SET_SIZE", "stop_set", "stopping_record"]

@@ -32,7 +32,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from activelabel.config import Settings
-from activelabel.loop.model_versions import has_model_version, newest_n_labels
 from activelabel.loop.process_memory import release_free_memory
 from activelabel.loop.worker import RoundFailed, RoundWorker
 from activelabel.loop.write import write_round
@@ -48,6 +47,7 @@ from activelabel.store.jobs import (
     reclaim_stale_jobs,
     request_job,
 )
+from activelabel.store.model_versions import has_model_version, newest_n_labels
 from activelabel.store.models import Annotation, Project
 from activelabel.store.queue import queue_size
 from activelabel.store.random_fill import (

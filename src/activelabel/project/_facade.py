@@ -434,7 +434,7 @@ class Project:
         0        40     0.925
         1        60     0.933
         """
-        from activelabel.loop.model_versions import model_history
+        from activelabel.store.model_versions import model_history
 
         with self.store.session() as session:
             points = model_history(session, project_id=self.id)

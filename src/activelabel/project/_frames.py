@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from activelabel.io.export import ExportReport
-    from activelabel.loop.model_versions import ModelPoint
+    from activelabel.store.model_versions import ModelPoint
 
 __all__ = ["export_frame", "learning_curve_frame", "stats_frame"]
 

@@ -6,9 +6,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from activelabel.store.model_versions import (
+    NEWEST_MODEL_ID,
+    count_model_versions,
+    newest_model_point,
+)
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -19,7 +24,6 @@ from activelabel.store.models import (
 from activelabel.store.queue import QUEUE_COUNT, queue_size
 
 __all__ = [
-    "NEWEST_MODEL_ID",
     "QUEUE_STATUS",
     "ModelRef",
     "ProjectStats",
@@ -84,14 +88,6 @@ class QueueStatus:
     model: ModelRef | None
 
 
-#: The id of the project's (``:project``) newest model version, as a subquery.
-NEWEST_MODEL_ID = (
-    select(ModelVersion.id)
-    .where(ModelVersion.project_id == bindparam("project"))
-    .order_by(ModelVersion.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
 # Built once: asked on every "next task", where building the statement and its
 # cache key cost more than running it.
 #: The queue's size and the newest model (id, name) as one row, in
@@ -181,17 +177,11 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
             .group_by(User.name)
         )
     }
-    stats.model_versions = (
-        session.scalar(select(func.count()).where(ModelVersion.project_id == pid)) or 0
-    )
-    latest = session.execute(
-        select(ModelVersion.name, ModelVersion.cv_score, ModelVersion.metrics)
-        .where(ModelVersion.project_id == pid)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-    ).first()
+    stats.model_versions = count_model_versions(session, project_id=pid)
+    latest = newest_model_point(session, project_id=pid)
     if latest is not None:
-        stats.latest_model, stats.latest_cv_score, metrics = latest
+        stats.latest_model, stats.latest_cv_score = latest.name, latest.cv_score
+        metrics = latest.metrics
         macro_f1 = (metrics or {}).get("macro_f1")
         stats.latest_macro_f1 = None if macro_f1 is None else float(macro_f1)
         stats.latest_unlearned = [str(c) for c in (metrics or {}).get("unlearned", [])]

@@ -30,6 +30,7 @@ from activelabel.store.annotations import (
 )
 from activelabel.store.dequeue import DEQUEUE_ITEM, complete_item
 from activelabel.store.engine import Store
+from activelabel.store.model_versions import NEWEST_MODEL_ID
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -38,7 +39,6 @@ from activelabel.store.models import (
     QueueEntry,
     utcnow,
 )
-from activelabel.store.stats import NEWEST_MODEL_ID
 
 __all__ = ["SubmittedLabel", "submit_label"]
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from activelabel.loop.model_versions import (
-    list_model_versions,
-    model_history,
-    newest_stopping,
-)
+from activelabel.loop.model_files import newest_stopping
 from activelabel.loop.trainer import notify_trainer
 from activelabel.server.deps import (
     ProjectDep,
@@ -27,6 +23,7 @@ from activelabel.server.schemas import (
 )
 from activelabel.store.engine import Store
 from activelabel.store.jobs import request_job, training_status
+from activelabel.store.model_versions import list_model_versions, model_history
 from activelabel.store.projects import get_project
 from activelabel.store.stats import project_stats
 

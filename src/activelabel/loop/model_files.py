@@ -1,22 +1,21 @@
-"""Model versions in the database: every query about them, and saving and loading one.
+"""A model version's model: building the row for a trained model, storing, loading.
 
 A row of :class:`~activelabel.store.models.ModelVersion` holds the name (UTC
 timestamp + CV score), the number of labels, the featurizer id, the CV score,
 the metrics as JSON, and the model itself as a skops artifact (never pickle).
-The round, the trainer and the progress panel all ask this module.
+The queries about model versions are :mod:`activelabel.store.model_versions`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, NotFoundError
 from activelabel.loop.write import NewModelVersion
+from activelabel.store.model_versions import ModelPoint
 from activelabel.store.models import ModelVersion
 
 if TYPE_CHECKING:
@@ -24,14 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LoadedModel",
-    "ModelPoint",
-    "has_model_version",
-    "latest_model_version",
-    "list_model_versions",
     "load_model_version",
-    "model_history",
     "new_model_version",
-    "newest_n_labels",
     "newest_stopping",
     "save_model_version",
 ]
@@ -110,72 +103,6 @@ def load_model_version(session: Session, *, model_version_id: int) -> LoadedMode
     from activelabel.ml.training import load_model_bytes
 
     return LoadedModel(load_model_bytes(version.artifact), version)
-
-
-def list_model_versions(session: Session, *, project_id: int) -> list[ModelVersion]:
-    """The project's model versions, oldest first, artifacts and all."""
-    return list(
-        session.scalars(
-            select(ModelVersion)
-            .where(ModelVersion.project_id == project_id)
-            .order_by(ModelVersion.id)
-        )
-    )
-
-
-class ModelPoint(NamedTuple):
-    """One model version as the progress panel reads it (no artifact)."""
-
-    name: str
-    cv_score: float | None
-    n_labels: int
-    created_at: dt.datetime
-    metrics: dict[str, Any]
-
-
-def model_history(session: Session, *, project_id: int) -> list[ModelPoint]:
-    """Every model version of the project, oldest first, without its artifact:
-    the learning curve, and the newest model's figures and stopping signal."""
-    rows = session.execute(
-        select(
-            ModelVersion.name,
-            ModelVersion.cv_score,
-            ModelVersion.n_labels,
-            ModelVersion.created_at,
-            ModelVersion.metrics,
-        )
-        .where(ModelVersion.project_id == project_id)
-        .order_by(ModelVersion.id)
-    ).all()
-    return [ModelPoint(*row) for row in rows]
-
-
-def has_model_version(session: Session, *, project_id: int) -> bool:
-    """Whether a model was ever trained for the project."""
-    found = session.scalar(
-        select(ModelVersion.id).where(ModelVersion.project_id == project_id).limit(1)
-    )
-    return found is not None
-
-
-def newest_n_labels(session: Session, *, project_id: int) -> int | None:
-    """How many labels the newest model was trained on (None: no model yet)."""
-    return session.scalar(
-        select(ModelVersion.n_labels)
-        .where(ModelVersion.project_id == project_id)
-        .order_by(ModelVersion.id.desc())
-        .limit(1)
-    )
-
-
-def latest_model_version(session: Session, *, project_id: int) -> ModelVersion | None:
-    """The newest model version of the project, or None before the first training."""
-    return session.scalars(
-        select(ModelVersion)
-        .where(ModelVersion.project_id == project_id)
-        .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())
-        .limit(1)
-    ).first()
 
 
 #: The stopping signal the progress panel shows before the first model.
