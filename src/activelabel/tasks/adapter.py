@@ -8,7 +8,7 @@ is a new module here with one adapter, plus its page editor and its formats.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from activelabel.exceptions import InvalidLabelError
@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelFamily",
+    "NoModelInTheLoop",
     "TaskAdapter",
     "check_label",
     "check_number",
     "distinct_values",
     "json_cell",
+    "labeled_objects",
+    "text_cell",
 ]
 
 #: How the loop's model treats labels: one label per item, or one yes/no
@@ -114,3 +117,60 @@ def json_cell(raw: Any, kind: str, where: str) -> Any:
         raise InvalidLabelError(
             f"{where}: a {kind} label must be JSON, got {raw[:80]!r}."
         ) from None
+
+
+def text_cell(raw: Any) -> Any | None:
+    """A cell stripped; ``None`` for a blank one; a JSON list decoded when it is one.
+
+    A list that does not decode is left as text, for the adapter's own sentence.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw.startswith("["):
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError:
+                pass
+    return raw
+
+
+def labeled_objects(
+    value: Any, labels: Sequence[str], kind: str, where: str
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Each element of a list of labeled objects (spans, boxes): its place, itself,
+    its checked label; a sentence for anything else."""
+    if not isinstance(value, list | tuple):
+        raise InvalidLabelError(
+            f"{where}: a {kind} value must be a list of objects, got {value!r}."
+        )
+    for i, obj in enumerate(value):
+        spot = f"{where}, element {i}"
+        if not isinstance(obj, dict):
+            raise InvalidLabelError(f"{spot}: expected an object, got {obj!r}.")
+        yield spot, obj, check_label(obj.get("label"), labels, spot)
+
+
+class NoModelInTheLoop:
+    """What a kind no model learns in the loop yet answers: its queue is ordered
+    without one (representative, then random), and every cell is parsed."""
+
+    model_family: ModelFamily | None = None
+    score_metric: str = "accuracy"
+    stopping_signal: bool = False
+    strategies: tuple[str, ...] = ()
+
+    def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
+        """None: every cell is parsed."""
+        return frozenset()
+
+    def can_train(self, values: Sequence[Any]) -> bool:
+        """No model in the loop yet."""
+        return False
+
+    def suggest(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
+    ) -> tuple[list[Any], list[float]]:
+        """Never called: ``can_train`` is always false."""
+        raise NotImplementedError("No model in the loop suggests this kind's values.")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
-from activelabel.tasks.adapter import ModelFamily, check_label, distinct_values
+from activelabel.tasks.adapter import (
+    ModelFamily,
+    check_label,
+    distinct_values,
+    text_cell,
+)
 from activelabel.tasks.kinds import TaskKind
 
 if TYPE_CHECKING:
@@ -44,19 +48,13 @@ class Classification:
         """A label cell: a label, a number read as its label, blank for none."""
         if raw in labels:
             return raw
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        if isinstance(raw, str):
-            raw = raw.strip()
-            if raw.startswith("["):
-                # A list in a single-label column: decoded, so the error below
-                # says a list is not a label rather than quoting its text.
-                try:
-                    raw = json.loads(raw)
-                except json.JSONDecodeError:
-                    pass
-        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
             raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+        # A list in a single-label column is decoded, so the sentence says a
+        # list is not a label rather than quoting its text.
+        raw = text_cell(raw)
+        if raw is None:
+            return None
         return with_close_match(self, labels, raw, where)
 
     def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:

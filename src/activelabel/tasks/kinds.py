@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from typing import TypeVar
 
 from activelabel.exceptions import ConfigError
 
@@ -19,6 +20,21 @@ __all__ = [
 MAX_LABELS = 1_000
 
 
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def _parse(cls: type[_E], value: str, what: str) -> _E:
+    """The member of ``cls`` named ``value`` (any case, spaces around), else a
+    :class:`ConfigError` listing them all."""
+    try:
+        return cls(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in cls)
+        raise ConfigError(
+            f"Unknown {what} {value!r}; choose one of: {allowed}."
+        ) from None
+
+
 class TaskKind(enum.StrEnum):
     """What a person does with one item."""
 
@@ -30,13 +46,7 @@ class TaskKind(enum.StrEnum):
     @classmethod
     def parse(cls, value: str) -> TaskKind:
         """Return the kind named ``value`` or raise a :class:`ConfigError` listing all."""
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(k.value for k in cls)
-            raise ConfigError(
-                f"Unknown task kind {value!r}; choose one of: {allowed}."
-            ) from None
+        return _parse(cls, value, "task kind")
 
 
 class Modality(enum.StrEnum):
@@ -50,13 +60,7 @@ class Modality(enum.StrEnum):
     @classmethod
     def parse(cls, value: str) -> Modality:
         """Return the modality named ``value`` or raise a :class:`ConfigError`."""
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(m.value for m in cls)
-            raise ConfigError(
-                f"Unknown modality {value!r}; choose one of: {allowed}."
-            ) from None
+        return _parse(cls, value, "modality")
 
 
 def parse_labels(labels: str | Sequence[str]) -> list[str]:

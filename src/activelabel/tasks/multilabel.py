@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
-from activelabel.tasks.adapter import ModelFamily, check_label, distinct_values
+from activelabel.tasks.adapter import (
+    ModelFamily,
+    check_label,
+    distinct_values,
+    text_cell,
+)
 from activelabel.tasks.classification import (
     ROW_FORMATS,
     ROW_TABLES_OUT,
@@ -53,15 +57,9 @@ class Multilabel:
 
     def parse_cell(self, labels: Sequence[str], raw: Any, *, where: str) -> Any | None:
         """A cell holding ``a, b`` or a JSON list; blank for none."""
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = text_cell(raw)
+        if raw is None:
             return None
-        if isinstance(raw, str):
-            raw = raw.strip()
-            if raw.startswith("["):
-                try:
-                    raw = json.loads(raw)
-                except json.JSONDecodeError:
-                    pass
         return with_close_match(self, labels, raw, where)
 
     def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
