@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from activelabel.exceptions import InvalidLabelError
+from activelabel.exceptions import ConfigError, InvalidLabelError
 from activelabel.tasks import ADAPTERS, TaskKind, adapter_for
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "activelabel"
@@ -122,3 +122,24 @@ def test_importing_the_task_kinds_and_the_models_loads_no_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_every_adapters_model_family_is_one_the_loop_can_train() -> None:
+    from activelabel.ml.model_families import MODEL_FAMILIES
+
+    families = {a.model_family for a in ADAPTERS.values()} - {None}
+    assert families <= set(MODEL_FAMILIES)
+    assert families == {"single_label", "one_vs_rest"}
+
+
+def test_a_model_family_trains_the_values_of_its_task_kind() -> None:
+    from activelabel.ml.model_families import train_family
+
+    X = np.array([[0.0], [0.1], [0.2], [1.0], [1.1], [1.2]] * 2)
+    single = train_family("single_label", X, ["a", "a", "a", "b", "b", "b"] * 2)
+    assert list(single.classes) == ["a", "b"]
+    sets = [["a"], ["a"], ["a"], ["b"], ["a", "b"], ["b"]] * 2
+    multi = train_family("one_vs_rest", X, sets)
+    assert multi.multilabel and list(multi.classes) == ["a", "b"]
+    with pytest.raises(ConfigError, match="Unknown model family 'crf'"):
+        train_family("crf", X, ["a"] * 12)

@@ -30,7 +30,8 @@ from activelabel.loop.stopping import stop_set, stopping_record
 from activelabel.loop.training_labels import training_labels
 from activelabel.loop.write import ComputedRound, RoundReport, write_round
 from activelabel.ml.feature_cache import FeatureCache
-from activelabel.ml.training import TrainedModel, train_model
+from activelabel.ml.model_families import train_family
+from activelabel.ml.training import TrainedModel
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
 from activelabel.store.queue import QueueCandidate
@@ -143,10 +144,8 @@ def compute_round(
     y_train = [labels[int(i)] for i in item_ids[labeled]]
     if adapter.model_family is not None and adapter.can_train(y_train):
         t = time.perf_counter()
-        trained = train_model(
-            X[np.flatnonzero(labeled)],
-            y_train,
-            multilabel=adapter.model_family == "one_vs_rest",
+        trained = train_family(
+            adapter.model_family, X[np.flatnonzero(labeled)], y_train
         )
         timings["train"] = time.perf_counter() - t
         new_stop_set = _record_stopping(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.kinds import TaskKind
@@ -29,9 +29,10 @@ __all__ = [
     "text_cell",
 ]
 
-#: How the loop's model treats labels: one label per item, or one yes/no
-#: decision per label (one-vs-rest).
-ModelFamily = Literal["single_label", "one_vs_rest"]
+#: The name of a model family the loop trains (a key of
+#: ``activelabel.ml.model_families.MODEL_FAMILIES``): ``single_label`` (one label
+#: per item) or ``one_vs_rest`` (a yes/no decision per label).
+ModelFamily = str
 
 
 class TaskAdapter(Protocol):
