@@ -44,3 +44,17 @@ def test_a_featurizer_the_modality_cannot_use_names_the_ones_it_can() -> None:
         ProjectConfig(featurizer="embeddings").check_featurizer("tabular")
     assert ProjectConfig(featurizer="embeddings").featurizer_for("text") == "embeddings"
     assert ProjectConfig().featurizer_for("image") == "image"
+
+
+def test_a_projects_settings_follow_every_change_of_its_config() -> None:
+    from activelabel.store.models import Project
+
+    project = Project(name="p", task="classification", modality="text", labels=["a"])
+    project.config = {"retrain_every": 5}
+    assert project.settings.retrain_every == 5
+    assert project.settings is project.settings  # read once while unchanged
+    project.update_settings(retrain_every=7)
+    assert project.settings.retrain_every == 7
+    project.config = {"overlap": 2}
+    assert project.settings.retrain_every == 10
+    assert project.settings.overlap == 2
