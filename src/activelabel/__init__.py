@@ -24,8 +24,7 @@ for nothing here.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from activelabel.__about__ import __version__
 from activelabel.exceptions import (
@@ -50,6 +49,7 @@ from activelabel.exceptions import (
     ProjectNotFoundError,
     UserNotFoundError,
 )
+from activelabel.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from activelabel.project import LeasedItem, Project
@@ -84,15 +84,4 @@ __all__ = [
 _LAZY = {"LeasedItem": "activelabel.project", "Project": "activelabel.project"}
 
 
-def __getattr__(name: str) -> Any:
-    """Import :class:`Project` and its kin when first asked for (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'activelabel' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)
