@@ -12,8 +12,8 @@ from sqlalchemy import select
 from activelabel.exceptions import ItemNotFoundError, PermissionDeniedError
 from activelabel.store.engine import Store
 from activelabel.store.leases import LeasedTask
-from activelabel.store.models import Item, User
-from activelabel.store.users import add_user
+from activelabel.store.models import Item
+from activelabel.store.users import add_user, find_user
 
 __all__ = [
     "DEFAULT_ANNOTATOR",
@@ -86,7 +86,7 @@ def annotator_id(store: Store, name: str) -> int:
     A revoked user is refused, as the server refuses their token.
     """
     with store.session(write=True) as session:
-        user = session.scalar(select(User).where(User.name == name.strip()))
+        user = find_user(session, name.strip())
         if user is None:
             user, _token = add_user(session, name=name, role="annotator")
         elif user.revoked_at is not None:

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
 from activelabel.__about__ import __version__
 from activelabel.loop.trainer import BackgroundTrainer
@@ -30,9 +29,8 @@ from activelabel.server.routes import files, projects, stats, tasks
 from activelabel.server.schemas import StatsPublic
 from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
-from activelabel.store.models import User
 from activelabel.store.next_tasks import QueueTopUp
-from activelabel.store.users import add_user
+from activelabel.store.users import add_user, find_user
 
 __all__ = ["STATIC_DIR", "create_app"]
 
@@ -46,7 +44,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def _ensure_local_user(store: Store) -> None:
     with store.session() as session:
-        if session.scalar(select(User.id).where(User.name == LOCAL_USER)) is None:
+        if find_user(session, LOCAL_USER) is None:
             # The one person of an open, token-less server on 127.0.0.1.
             add_user(session, name=LOCAL_USER, role="admin")
 

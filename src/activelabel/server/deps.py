@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -19,7 +18,7 @@ from activelabel.server.last_use import LastUse
 from activelabel.store.engine import Store
 from activelabel.store.models import Project, User
 from activelabel.store.projects import get_project, read_project
-from activelabel.store.users import user_for_token
+from activelabel.store.users import find_user, user_for_token
 
 __all__ = [
     "LOCAL_USER",
@@ -160,7 +159,7 @@ class AnnotatorCache:
         """The annotator whose token this is (``None``: the ``local`` annotator)."""
         with store.session() as session:
             if token is None:
-                user = session.scalar(select(User).where(User.name == LOCAL_USER))
+                user = find_user(session, LOCAL_USER)
             else:
                 user = user_for_token(session, token)
             if user is None:

@@ -16,6 +16,7 @@ from activelabel.store.models import User, utcnow
 __all__ = [
     "ROLES",
     "add_user",
+    "find_user",
     "get_user",
     "hash_token",
     "list_users",
@@ -47,7 +48,7 @@ def add_user(
         raise ConfigError("A user name cannot be empty.")
     if role not in ROLES:
         raise ConfigError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
-    if session.scalar(select(User.id).where(User.name == name)) is not None:
+    if find_user(session, name) is not None:
         raise ConfigError(f"A user named {name!r} exists already.")
     token = token or secrets.token_urlsafe(24)
     user = User(
@@ -58,9 +59,14 @@ def add_user(
     return user, token
 
 
+def find_user(session: Session, name: str) -> User | None:
+    """The user called ``name``, or None."""
+    return session.scalar(select(User).where(User.name == name))
+
+
 def get_user(session: Session, name: str) -> User:
     """The user called ``name``."""
-    user = session.scalar(select(User).where(User.name == name))
+    user = find_user(session, name)
     if user is None:
         raise UserNotFoundError(
             f"No user named {name!r}; add one with `activelabel user add`."
