@@ -10,6 +10,7 @@ from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     ModelFamily,
+    TaskAdapter,
     check_label,
     distinct_values,
     text_cell,
@@ -74,7 +75,7 @@ class Classification:
 
 
 def with_close_match(
-    adapter: Classification | Any, labels: Sequence[str], raw: Any, where: str
+    adapter: TaskAdapter, labels: Sequence[str], raw: Any, where: str
 ) -> Any:
     """``adapter.validate(raw)``; a refused text gets "Did you mean …?" when one is close."""
     try:
