@@ -34,6 +34,7 @@ __all__ = [
     "Job",
     "MediaRoot",
     "ModelVersion",
+    "Prediction",
     "Project",
     "QuerySession",
     "QueueEntry",
@@ -330,4 +331,32 @@ class Job(Base):
     )
     finished_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
+    )
+
+
+class Prediction(Base):
+    """A label another model gave an item, imported with ``--as-predictions``.
+
+    Not an annotation: it never counts as a label and no model trains on it.
+    The page shows it as the item's suggestion when the loop has none. One per
+    item and model name; importing the same model's file again replaces it.
+    """
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("item_id", "model_name", name="uq_predictions_item_model"),
+        Index("ix_predictions_project", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    #: The name the import gave (``--model-name``; the file's own when it names one).
+    model_name: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Any] = mapped_column(JSONType)
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
     )

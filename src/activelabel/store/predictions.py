@@ -1,0 +1,139 @@
+"""Predictions imported with items: write them in batches, read the newest per item.
+
+A prediction is another model's label for an item (``import --as-predictions``).
+It is not an annotation: nothing trains on it and it never counts as labeled.
+The page shows it as the task's suggestion when the loop's queue entry has
+none, and the loop may compose it into its own suggestions
+(:func:`latest_predictions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from activelabel.store.models import Prediction, utcnow
+
+__all__ = [
+    "PredictionRow",
+    "StoredPrediction",
+    "count_predictions",
+    "latest_predictions",
+    "write_predictions",
+]
+
+_predictions = cast(Table, Prediction.__table__)
+
+#: Rows deleted or inserted per statement: well under SQLite's 32,766 bound
+#: parameters and PostgreSQL's 65,535 with five columns a row.
+_CHUNK = 2_000
+
+
+class PredictionRow(NamedTuple):
+    """One prediction to write: the item, the model's name, its value and score."""
+
+    item_id: int
+    model_name: str
+    value: Any
+    score: float | None = None
+
+
+class StoredPrediction(NamedTuple):
+    """The newest prediction of an item: which model, its value and its score."""
+
+    model_name: str
+    value: Any
+    score: float | None
+
+
+def write_predictions(
+    connection: Connection | Session,
+    project_id: int,
+    rows: Sequence[PredictionRow],
+    *,
+    now: dt.datetime | None = None,
+) -> int:
+    """Store ``rows``, replacing an item's earlier prediction by the same model.
+
+    Runs inside the caller's transaction (an import's), in statements of a
+    bounded size. Returns how many predictions were written.
+    """
+    if not rows:
+        return 0
+    created = now or utcnow()
+    # The last row wins when a batch names one (item, model) twice.
+    unique = {(row.item_id, row.model_name): row for row in rows}
+    keys = list(unique)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        connection.execute(
+            delete(_predictions).where(
+                tuple_(_predictions.c.item_id, _predictions.c.model_name).in_(chunk)
+            )
+        )
+    values = [
+        {
+            "project_id": project_id,
+            "item_id": row.item_id,
+            "model_name": row.model_name,
+            "value": row.value,
+            "score": row.score,
+            "created_at": created,
+        }
+        for row in unique.values()
+    ]
+    for start in range(0, len(values), _CHUNK):
+        connection.execute(insert(_predictions), values[start : start + _CHUNK])
+    return len(values)
+
+
+def latest_predictions(
+    session: Session | Connection, project_id: int, item_ids: Iterable[int]
+) -> dict[int, StoredPrediction]:
+    """Each item's newest prediction (by import time, then id), for the given items.
+
+    Items without a prediction are absent from the result. The loop reads this
+    for the items it queues; the page for the task it serves.
+    """
+    wanted = list(dict.fromkeys(item_ids))
+    found: dict[int, tuple[dt.datetime, int, StoredPrediction]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(
+            select(
+                _predictions.c.item_id,
+                _predictions.c.id,
+                _predictions.c.created_at,
+                _predictions.c.model_name,
+                _predictions.c.value,
+                _predictions.c.score,
+            ).where(
+                _predictions.c.project_id == project_id,
+                _predictions.c.item_id.in_(chunk),
+            )
+        )
+        for item_id, row_id, created, model_name, value, score in rows:
+            known = found.get(item_id)
+            if known is None or (created, row_id) > known[:2]:
+                found[item_id] = (
+                    created,
+                    row_id,
+                    StoredPrediction(model_name, value, score),
+                )
+    return {item_id: entry[2] for item_id, entry in found.items()}
+
+
+def count_predictions(session: Session | Connection, project_id: int) -> int:
+    """How many predictions a project holds (every model's)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(_predictions)
+            .where(_predictions.c.project_id == project_id)
+        )
+        or 0
+    )
