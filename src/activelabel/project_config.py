@@ -18,17 +18,28 @@ strategy           the query strategy (the default strategy if unset)
 featurizer         how items become features (the modality's default if unset)
 stop_set           items successive models are compared on (chosen once)
 columns            the source's field order, first in exports (JSONB keeps none)
+language           the items' language, ISO 639-1 (span projects: direction, tokens)
+language_column    the field holding each item's language (wins over language)
+direction          ltr or rtl, over what the language says
+tokenization       whitespace or char, over what the language says
+prelabel           show dictionary and model spans as prelabels (span projects)
 =================  =========================================================
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from activelabel.exceptions import ConfigError
+from activelabel.tasks.spans.languages import (
+    Direction,
+    Tokenization,
+    check_language,
+    resolve_layout,
+)
 
 __all__ = ["DEFAULT_FEATURIZER", "FEATURIZERS", "ProjectConfig"]
 
@@ -67,6 +78,16 @@ class ProjectConfig(BaseModel):
     featurizer: str | None = None
     stop_set: list[int] | None = None
     columns: list[str] | None = None
+    language: str | None = None
+    language_column: str | None = None
+    direction: Literal["ltr", "rtl"] | None = None
+    tokenization: Literal["whitespace", "char"] | None = None
+    prelabel: bool = True
+
+    @field_validator("language")
+    @classmethod
+    def _known_shape(cls, language: str | None) -> str | None:
+        return None if language is None else check_language(language)
 
     @classmethod
     def from_json(cls, stored: Mapping[str, Any] | None) -> ProjectConfig:
@@ -92,6 +113,19 @@ class ProjectConfig(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """What is stored in ``projects.config``: the settings someone chose."""
         return self.model_dump(exclude_defaults=True)
+
+    def text_layout(
+        self, data: Mapping[str, Any] | None = None
+    ) -> tuple[Direction, Tokenization]:
+        """The direction and tokenization of an item's text (the project's when
+        ``data`` is ``None``): its language column's language wins over the
+        project's, and ``direction`` / ``tokenization`` override both."""
+        language = self.language
+        if data is not None and self.language_column:
+            own = data.get(self.language_column)
+            if isinstance(own, str) and own.strip():
+                language = own
+        return resolve_layout(language, self.direction, self.tokenization)
 
     def featurizer_for(self, modality: str) -> str:
         """The featurizer this project uses: its choice, else the modality's default."""

@@ -53,6 +53,35 @@ def init_command(
             "embeddings extra.",
         ),
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="The items' language, ISO 639-1 (en, ar, zh): sets the text "
+            "direction and tokenization of a span project (docs/ner.md)."
+        ),
+    ] = None,
+    language_column: Annotated[
+        str | None,
+        typer.Option(help="Field holding each item's language; wins over --language."),
+    ] = None,
+    direction: Annotated[
+        str | None,
+        typer.Option(help="Text direction, ltr or rtl, over what the language says."),
+    ] = None,
+    tokenization: Annotated[
+        str | None,
+        typer.Option(
+            help="How span boundaries fall: whitespace (words and marks) or char "
+            "(every character), over what the language says."
+        ),
+    ] = None,
+    prelabel: Annotated[
+        bool,
+        typer.Option(
+            help="Show spans already labeled elsewhere and the model's spans as "
+            "prelabels (span projects)."
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Create a labeling project with its task and label schema."""
@@ -64,7 +93,15 @@ def init_command(
             task=task,
             labels=labels,
             modality=modality,
-            settings={"retrain_every": retrain_every, "featurizer": featurizer},
+            settings={
+                "retrain_every": retrain_every,
+                "featurizer": featurizer,
+                "language": language,
+                "language_column": language_column,
+                "direction": direction,
+                "tokenization": tokenization,
+                "prelabel": prelabel,
+            },
         )
         console.print(
             f"Created {project.task} project [bold]{project.name}[/] "

@@ -20,6 +20,7 @@ from activelabel.server.schemas import (
     Suggestion,
     Task,
     TaskSource,
+    TextLayout,
 )
 from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Annotation, Item, Project, User
@@ -159,11 +160,13 @@ def task_public(project: Project, task: LeasedTask) -> Task:
     suggestion = None
     if task.suggestion is not None:
         suggestion = Suggestion(label=task.suggestion, confidence=task.confidence)
+    text = item_text(project, task.data)
+    layout = adapter_for(project.task).text_layout(project.settings, task.data, text)
     return Task(
         item_id=task.item_id,
         external_id=task.external_id,
         data=task.data,
-        text=item_text(project, task.data),
+        text=text,
         media_url=_media_url(project, task.item_id) if task.media_path else None,
         suggestion=suggestion,
         source=TaskSource(
@@ -173,6 +176,7 @@ def task_public(project: Project, task: LeasedTask) -> Task:
             score=task.score,
         ),
         lease_expires_at=task.lease_expires_at,
+        layout=None if layout is None else TextLayout.model_validate(layout),
     )
 
 

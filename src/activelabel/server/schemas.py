@@ -115,6 +115,14 @@ class TaskSource(BaseModel):
     score: float | None
 
 
+class TextLayout(BaseModel):
+    """How a span editor lays out an item's text."""
+
+    direction: Literal["ltr", "rtl"]
+    #: ``[start, end]`` character offsets of each token in the task's ``text``.
+    tokens: list[tuple[int, int]]
+
+
 class Task(BaseModel):
     item_id: int
     external_id: str
@@ -124,6 +132,9 @@ class Task(BaseModel):
     suggestion: Suggestion | None
     source: TaskSource
     lease_expires_at: dt.datetime
+    #: The text's direction and tokens, for task kinds that label parts of a
+    #: text (spans); null for the others.
+    layout: TextLayout | None = None
 
 
 class TasksPublic(BaseModel):

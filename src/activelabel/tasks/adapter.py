@@ -8,8 +8,9 @@ is a new module here with one adapter, plus its page editor and its formats.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.kinds import TaskKind
@@ -17,10 +18,15 @@ from activelabel.tasks.kinds import TaskKind
 if TYPE_CHECKING:
     import numpy as np
 
+    from activelabel.project_config import ProjectConfig
+
 __all__ = [
+    "EditorAction",
     "ModelFamily",
     "NoModelInTheLoop",
     "TaskAdapter",
+    "TextLayout",
+    "WholeItem",
     "check_label",
     "check_number",
     "distinct_values",
@@ -33,6 +39,28 @@ __all__ = [
 #: ``activelabel.ml.model_families.MODEL_FAMILIES``): ``single_label`` (one label
 #: per item) or ``one_vs_rest`` (a yes/no decision per label).
 ModelFamily = str
+
+
+@dataclass(frozen=True)
+class EditorAction:
+    """A key the page hands to a kind's editor (move a span cursor, delete a box).
+
+    ``keys`` are ``KeyboardEvent.key`` values, with ``Shift+`` in front when the
+    Shift key is held. A kind's own keys win over the page's action on the same
+    key (for spans, ←/→ move the token cursor rather than go back and forward).
+    """
+
+    action: str
+    keys: tuple[str, ...]
+    description: str
+
+
+class TextLayout(TypedDict):
+    """How the page lays out an item's text: its direction and its tokens."""
+
+    direction: str
+    #: ``[start, end]`` character offsets of each token in the item's text.
+    tokens: list[list[int]]
 
 
 class TaskAdapter(Protocol):
@@ -57,6 +85,8 @@ class TaskAdapter(Protocol):
     reads: tuple[str, ...]
     #: Formats this kind exports to.
     writes: tuple[str, ...]
+    #: The keys of this kind's editor beyond the page's own actions.
+    editor_actions: tuple[EditorAction, ...]
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """Check ``value`` against this kind's shape and the schema; return it normalized.
@@ -81,6 +111,12 @@ class TaskAdapter(Protocol):
         self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
     ) -> tuple[list[Any], list[float]]:
         """The model's suggested value and its confidence for each row of ``proba``."""
+        ...
+
+    def text_layout(
+        self, settings: ProjectConfig, data: Mapping[str, Any], text: str | None
+    ) -> TextLayout | None:
+        """How the page lays out the item's text (``None``: as a whole, no tokens)."""
         ...
 
 
@@ -151,6 +187,19 @@ def labeled_objects(
         if not isinstance(obj, dict):
             raise InvalidLabelError(f"{spot}: expected an object, got {obj!r}.")
         yield spot, obj, check_label(obj.get("label"), labels, spot)
+
+
+class WholeItem:
+    """What a kind that labels an item as a whole answers about its layout: the
+    page shows the item as it is, with no keys of the editor's own."""
+
+    editor_actions: tuple[EditorAction, ...] = ()
+
+    def text_layout(
+        self, settings: ProjectConfig, data: Mapping[str, Any], text: str | None
+    ) -> TextLayout | None:
+        """None: no tokens to lay out."""
+        return None
 
 
 class NoModelInTheLoop:

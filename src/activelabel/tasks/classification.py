@@ -11,6 +11,7 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     ModelFamily,
     TaskAdapter,
+    WholeItem,
     check_label,
     distinct_values,
     text_cell,
@@ -29,7 +30,7 @@ ROW_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
 ROW_TABLES_OUT = ("csv", "jsonl", "parquet")
 
 
-class Classification:
+class Classification(WholeItem):
     """One label from the schema per item; a single-label model learns it."""
 
     kind: TaskKind = TaskKind.CLASSIFICATION

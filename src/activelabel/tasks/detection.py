@@ -12,6 +12,7 @@ from typing import Any
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     NoModelInTheLoop,
+    WholeItem,
     check_number,
     json_cell,
     labeled_objects,
@@ -21,7 +22,7 @@ from activelabel.tasks.kinds import TaskKind
 __all__ = ["Detection"]
 
 
-class Detection(NoModelInTheLoop):
+class Detection(NoModelInTheLoop, WholeItem):
     """Labeled boxes on an image."""
 
     kind: TaskKind = TaskKind.DETECTION

@@ -9,6 +9,7 @@ from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     ModelFamily,
+    WholeItem,
     check_label,
     distinct_values,
     text_cell,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Multilabel"]
 
 
-class Multilabel:
+class Multilabel(WholeItem):
     """A set of labels per item, kept in schema order; one yes/no model per label."""
 
     kind: TaskKind = TaskKind.MULTILABEL

@@ -1,24 +1,54 @@
 """Named-entity spans: ``[{"start": 0, "end": 5, "label": "PER"}, ...]``.
 
-Spans are character offsets into the item's text, ``start < end``. No model
-learns spans in the loop yet, so a span project's queue is ordered without one.
+Spans are character offsets into the item's text, ``start < end``, and never
+overlap. The item's tokens (kept from a token format, else its text tokenized
+as its language says: :mod:`activelabel.tasks.spans`) are where a span may
+start and end; the page snaps selections to them and the formats check them.
+A suggested span (a prelabel) also carries ``source`` (``dictionary``,
+``model`` or ``prediction``) and ``confidence``; a stored label never does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
+    EditorAction,
     NoModelInTheLoop,
+    TextLayout,
     check_number,
     json_cell,
     labeled_objects,
 )
 from activelabel.tasks.kinds import TaskKind
+from activelabel.tasks.spans.tokenization import item_tokens
+
+if TYPE_CHECKING:
+    from activelabel.project_config import ProjectConfig
 
 __all__ = ["Ner"]
+
+#: The span editor's keys (Enter, the page's accept, submits the spans).
+SPAN_KEYS: tuple[EditorAction, ...] = (
+    EditorAction(
+        "token_previous", ("ArrowLeft",), "Move the token cursor back (reading order)"
+    ),
+    EditorAction(
+        "token_next", ("ArrowRight",), "Move the token cursor on (reading order)"
+    ),
+    EditorAction(
+        "extend_previous", ("Shift+ArrowLeft",), "Extend the selection back a token"
+    ),
+    EditorAction(
+        "extend_next", ("Shift+ArrowRight",), "Extend the selection a token on"
+    ),
+    EditorAction(
+        "delete_span", ("Delete",), "Remove the span (or prelabel) under the cursor"
+    ),
+)
 
 
 class Ner(NoModelInTheLoop):
@@ -26,11 +56,25 @@ class Ner(NoModelInTheLoop):
 
     kind: TaskKind = TaskKind.NER
     editor: str = "ner"
-    reads: tuple[str, ...] = ("jsonl", "json")
-    writes: tuple[str, ...] = ("jsonl",)
+    reads: tuple[str, ...] = ("conll", "jsonl", "json", "labelstudio", "lines")
+    writes: tuple[str, ...] = (
+        "conll",
+        "conll-iob1",
+        "conll-bioes",
+        "spacy",
+        "labelstudio",
+        "csv",
+        "jsonl",
+        "parquet",
+    )
+    editor_actions: tuple[EditorAction, ...] = SPAN_KEYS
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
-        """A list of spans with whole-number offsets ``0 <= start < end``."""
+        """Non-overlapping spans with whole-number offsets ``0 <= start < end``.
+
+        Keys other than ``start``, ``end`` and ``label`` (a prelabel's
+        ``source`` and ``confidence``) are dropped.
+        """
         spans: list[dict[str, Any]] = []
         for spot, obj, label in labeled_objects(value, labels, "ner", where):
             start, end = (
@@ -43,6 +87,14 @@ class Ner(NoModelInTheLoop):
                     f"got start={obj.get('start')!r}, end={obj.get('end')!r}."
                 )
             spans.append({"start": int(start), "end": int(end), "label": label})
+        spans.sort(key=lambda s: (s["start"], s["end"]))
+        for before, after in itertools.pairwise(spans):
+            if after["start"] < before["end"]:
+                raise InvalidLabelError(
+                    f"{where}: span {after['start']}–{after['end']} ({after['label']}) "
+                    f"overlaps span {before['start']}–{before['end']} "
+                    f"({before['label']}); spans may not overlap."
+                )
         return spans
 
     def parse_cell(self, labels: Sequence[str], raw: Any, *, where: str) -> Any | None:
@@ -50,3 +102,18 @@ class Ner(NoModelInTheLoop):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         return self.validate(labels, json_cell(raw, "ner", where), where=where)
+
+    def text_layout(
+        self, settings: ProjectConfig, data: Mapping[str, Any], text: str | None
+    ) -> TextLayout | None:
+        """The item's reading direction and its tokens, for the span editor."""
+        direction, tokenization = settings.text_layout(data)
+        if text is None:
+            return {"direction": direction, "tokens": []}
+        try:
+            tokens = item_tokens(data, text, tokenization)
+        except InvalidLabelError:
+            # Kept tokens that do not match the text (edited outside): fall back
+            # to the text's own tokens rather than refuse to show the item.
+            tokens = item_tokens({}, text, tokenization)
+        return {"direction": direction, "tokens": [[a, b] for a, b in tokens]}
