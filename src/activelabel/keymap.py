@@ -18,17 +18,30 @@ How a label gets its key (:func:`assign_keys`):
 A key is never given twice and never to a key an action of the project's
 modality uses; labels left over when keys run out get none (they stay
 clickable).
+
+A task kind's editor can have keys of its own (``TaskAdapter.editor_actions``:
+the span editor's token cursor on ←/→, Delete for the span under it). **A task's
+own keys win**: :func:`actions_for` takes them away from the page's action that
+had them, and that action moves to its fallback keys (:data:`DISPLACED_KEYS`:
+going back and forward through labeled items moves from ←/→ to ↑/↓ on a span
+project). The editor's actions follow the page's in the list the server sends;
+the page runs the ones it knows by name and hands the others to the editor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from activelabel.exceptions import ConfigError
 
+if TYPE_CHECKING:
+    from activelabel.tasks.adapter import EditorAction
+
 __all__ = [
     "ACTIONS",
+    "DISPLACED_KEYS",
     "FIXED_KEYS",
     "ActionBinding",
     "actions_for",
@@ -83,6 +96,13 @@ FIXED_KEYS: frozenset[str] = frozenset(
     }
 )
 
+#: Where a page action's key goes when a task's editor takes it: the span
+#: editor moves its token cursor with ←/→, so back and forward move to ↑/↓.
+DISPLACED_KEYS: Mapping[str, tuple[str, ...]] = {
+    "back": ("ArrowUp",),
+    "forward": ("ArrowDown",),
+}
+
 #: Keys handed out in order to labels that cannot have their own name as key.
 _KEY_ORDER = tuple("123456789abcdefghijklmnopqrstuvwxyz")
 
@@ -94,14 +114,38 @@ def normalize_key(key: str) -> str:
     return key.lower() if len(key) == 1 else key
 
 
-def actions_for(modality: str) -> list[ActionBinding]:
-    """The actions live on a project of ``modality``."""
-    return [a for a in ACTIONS if a.modality is None or a.modality == modality]
+def actions_for(
+    modality: str, editor_actions: Sequence[EditorAction] = ()
+) -> list[ActionBinding]:
+    """The actions live on a project of ``modality`` whose task's editor has
+    ``editor_actions``: the page's, then the editor's.
+
+    The editor's keys win: a page action loses the keys the editor uses and, if
+    it lost any, takes its fallback keys from :data:`DISPLACED_KEYS` (those the
+    editor leaves free).
+    """
+    taken = {key for e in editor_actions for key in e.keys}
+    page: list[ActionBinding] = []
+    for action in ACTIONS:
+        if action.modality is not None and action.modality != modality:
+            continue
+        keys = tuple(key for key in action.keys if key not in taken)
+        if keys != action.keys:
+            fallback = DISPLACED_KEYS.get(action.action, ())
+            keys += tuple(key for key in fallback if key not in taken)
+        page.append(replace(action, keys=keys))
+    own = [
+        ActionBinding(e.action, tuple(e.keys), e.description) for e in editor_actions
+    ]
+    return page + own
 
 
-def reserved_keys(modality: str) -> list[str]:
-    """Keys no label of a ``modality`` project can take, sorted."""
-    used = {key for a in actions_for(modality) for key in a.keys}
+def reserved_keys(
+    modality: str, editor_actions: Sequence[EditorAction] = ()
+) -> list[str]:
+    """Keys no label of a ``modality`` project can take, sorted (the keys of
+    its task's ``editor_actions`` included)."""
+    used = {key for a in actions_for(modality, editor_actions) for key in a.keys}
     return sorted(FIXED_KEYS | used)
 
 
