@@ -1,7 +1,7 @@
 """Export formats through the registry, on SQLite and PostgreSQL.
 
-An item format (a document, or a folder of files, as COCO, CoNLL and YOLO will
-be) registered here receives the project and the stream of exported items and
+An item format (a document, or a folder of files, as CoNLL is and COCO and
+YOLO will be) registered here receives the project and the stream of exported items and
 is written whole or not at all; a format the project's task does not write is
 refused by the library, the command line and the API with a sentence naming
 the task, the format and the formats it writes; span labels round-trip through
@@ -216,13 +216,13 @@ def test_a_format_the_task_does_not_write_is_refused_naming_both(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    project_factory("news", task="ner", labels=("PER", "LOC"), items=[{"text": "x"}])
+    project_factory("pets", task="detection", modality="image", labels=("cat", "dog"))
     with pytest.raises(
         ConfigError,
-        match=r"A ner project's labels cannot be exported as csv: ner labels are "
-        r"written as jsonl\.",
+        match=r"A detection project's labels cannot be exported as csv: detection "
+        r"labels are written as jsonl\.",
     ):
-        export_labels(store, "news", tmp_path / "news.csv")
+        export_labels(store, "pets", tmp_path / "pets.csv")
     # A registered format is refused too until the task's adapter lists it.
     project_factory("mail")
     records = ItemFormat("records", ".records", "application/json", write_records)
@@ -239,13 +239,15 @@ def test_the_command_line_and_the_api_ask_the_task_too(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    project_factory("news", task="ner", labels=("PER", "LOC"), items=[{"text": "x"}])
+    project_factory("pets", task="detection", modality="image", labels=("cat", "dog"))
     result = CliRunner().invoke(
-        cli, ["export", "news", "-o", str(tmp_path / "n.parquet"), "--db", db_url]
+        cli, ["export", "pets", "-o", str(tmp_path / "n.parquet"), "--db", db_url]
     )
     assert result.exit_code != 0
     said = " ".join((result.stdout + result.stderr).split())
-    assert "cannot be exported as parquet: ner labels are written as jsonl" in said
+    assert (
+        "cannot be exported as parquet: detection labels are written as jsonl" in said
+    )
 
     def no_child(*_: Any, **__: Any) -> None:
         raise AssertionError("a child started for a refused format")
@@ -253,7 +255,7 @@ def test_the_command_line_and_the_api_ask_the_task_too(
     monkeypatch.setattr(subprocess, "run", no_child)
     with pytest.raises(ConfigError, match="cannot be exported as csv"):
         export_file(
-            store, db_url, "news", tmp_path / "n.csv", fmt="csv", dataset="labels"
+            store, db_url, "pets", tmp_path / "n.csv", fmt="csv", dataset="labels"
         )
     assert list(tmp_path.iterdir()) == []
 

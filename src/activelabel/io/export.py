@@ -9,7 +9,8 @@ Two datasets come out of a project:
   training code reads, and it imports back with
   ``--id-column external_id --label-column label``. An item format (a document
   or a folder of files, see :mod:`activelabel.io.writers`) writes the same
-  items its own way.
+  items its own way: a span project's CoNLL, spaCy JSON Lines or Label Studio
+  JSON.
 * the **metadata** dataset (:func:`export_annotations`): one row per annotation,
   whatever its status, with who gave it, when, in which query session, from which
   source and how long it took. It is what audits and learning curves read.
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -70,6 +71,7 @@ from activelabel.io.export_rows import (
 from activelabel.io.writers import (
     WRITERS,
     Column,
+    ExportedItem,
     ItemFormat,
     Kind,
     WriteOptions,
@@ -94,6 +96,7 @@ __all__ = [
     "kind_for_json_types",
     "label_columns",
     "renamed_field_note",
+    "unlabeled_note",
 ]
 
 #: Called after each chunk with (items or annotations done, total).
@@ -124,6 +127,8 @@ class ExportReport:
 
     ``renamed_fields`` maps each original field written under another name
     (because one of activelabel's columns has its name) to that name.
+    ``unlabeled`` counts the items nobody has labeled that a format which
+    cannot mark them (CoNLL) wrote as ``unlabeled_as`` says.
     """
 
     path: Path
@@ -131,13 +136,19 @@ class ExportReport:
     rows: int
     seconds: float
     renamed_fields: dict[str, str] = field(default_factory=dict)
+    unlabeled: int = 0
+    unlabeled_as: str | None = None
 
     @property
     def notes(self) -> list[str]:
-        """One sentence per renamed field, for the person who asked for the export."""
-        return [
+        """One sentence per renamed field, and one for unlabeled items a format
+        wrote like labeled ones, for the person who asked for the export."""
+        notes = [
             renamed_field_note(old, new) for old, new in self.renamed_fields.items()
         ]
+        if self.unlabeled and self.unlabeled_as is not None:
+            notes.append(unlabeled_note(self.unlabeled, self.fmt, self.unlabeled_as))
+        return notes
 
 
 def renamed_field_note(original: str, written: str) -> str:
@@ -146,6 +157,36 @@ def renamed_field_note(original: str, written: str) -> str:
         f"The data field {original!r} is written as column {written!r}; "
         f"{original!r} is activelabel's own column."
     )
+
+
+def unlabeled_note(count: int, fmt: str, written_as: str) -> str:
+    """The sentence that says unlabeled items were written like labeled ones."""
+    items = "1 item has" if count == 1 else f"{count:,} items have"
+    return (
+        f"{items} no label yet and {'is' if count == 1 else 'are'} written in "
+        f"{fmt} {written_as}, as if labeled; leave unlabeled items out with "
+        "--labeled-only (include_unlabeled=False)."
+    )
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What building a dataset wrote: rows, renamed fields, unlabeled items
+    written like labeled ones."""
+
+    rows: int
+    renamed: dict[str, str] = field(default_factory=dict)
+    unlabeled: int = 0
+
+
+def _counting_unlabeled(
+    items: Iterable[ExportedItem], counter: list[int]
+) -> Iterator[ExportedItem]:
+    """``items`` as they are, adding to ``counter[0]`` each one nobody labeled."""
+    for item in items:
+        if not item.labeled:
+            counter[0] += 1
+        yield item
 
 
 def check_writes(project: Project, fmt: str) -> None:
@@ -188,8 +229,8 @@ def check_format(
     return name
 
 
-#: Writes a dataset at a temporary path: returns (rows written, renamed fields).
-_Build = Callable[[Session, Project, Path, WriterFormat], tuple[int, dict[str, str]]]
+#: Writes a dataset at a temporary path and says what it wrote.
+_Build = Callable[[Session, Project, Path, WriterFormat], _Written]
 
 
 def _run(
@@ -214,13 +255,15 @@ def _run(
         project = get_project(session, project_name)
         check(project, chosen)
         with atomic_target(target, folder=folder) as temporary:
-            rows, renamed = build(session, project, temporary, chosen)
+            written = build(session, project, temporary, chosen)
     return ExportReport(
         path=target,
         fmt=name,
-        rows=rows,
+        rows=written.rows,
         seconds=time.perf_counter() - started,
-        renamed_fields=renamed,
+        renamed_fields=written.renamed,
+        unlabeled=written.unlabeled,
+        unlabeled_as=chosen.unlabeled_as if isinstance(chosen, ItemFormat) else None,
     )
 
 
@@ -255,7 +298,9 @@ def export_labels(
     (multilabel, NER spans, boxes) are JSON text in CSV and Parquet and native
     JSON in JSON Lines. An item format writes the same items its own way; its
     report counts the items it wrote. ``include_unlabeled=False`` leaves out
-    items nobody has labeled. ``escape_formulas`` (CSV only, on by default)
+    items nobody has labeled; a format that cannot mark them (CoNLL writes them
+    with every tag ``O``) has them counted in the report's ``unlabeled`` and
+    ``notes``. ``escape_formulas`` (CSV only, on by default)
     writes text a spreadsheet would run as a formula with a leading ``'``
     (:func:`~activelabel.io.writers.neutralise_formula`).
     ``progress(done, total)`` is called after every chunk of items.
@@ -267,7 +312,7 @@ def export_labels(
 
     def build(
         session: Session, project: Project, temporary: Path, chosen: WriterFormat
-    ) -> tuple[int, dict[str, str]]:
+    ) -> _Written:
         chunks = labeled_chunks(
             session,
             project,
@@ -276,7 +321,10 @@ def export_labels(
             progress=progress,
         )
         if isinstance(chosen, ItemFormat):
-            return chosen.write(project, exported_items(chunks), temporary), {}
+            unlabeled = [0]
+            items = _counting_unlabeled(exported_items(chunks), unlabeled)
+            rows = chosen.write(project, items, temporary)
+            return _Written(rows, unlabeled=unlabeled[0])
         fields = original_fields(session, project)
         media = project.modality in MEDIA_MODALITIES
         columns, renamed = label_columns(fields, media=media)
@@ -287,7 +335,7 @@ def export_labels(
                 writer.write(label_rows(chunk, keys, media=media))
         finally:
             writer.close()
-        return writer.rows, renamed
+        return _Written(writer.rows, renamed)
 
     def check(project: Project, chosen: WriterFormat) -> None:
         check_writes(project, chosen.name)
@@ -321,7 +369,7 @@ def export_annotations(
 
     def build(
         session: Session, project: Project, temporary: Path, chosen: WriterFormat
-    ) -> tuple[int, dict[str, str]]:
+    ) -> _Written:
         total = count(session, Annotation, project)
         users = user_names(session)
         writer = row_format(chosen.name).open(
@@ -353,7 +401,7 @@ def export_annotations(
                     progress(writer.rows, total)
         finally:
             writer.close()
-        return writer.rows, {}
+        return _Written(writer.rows)
 
     def check(project: Project, chosen: WriterFormat) -> None:
         row_format(chosen.name)

@@ -8,7 +8,10 @@ Two kinds of format (see :mod:`activelabel.io.writers.protocol`):
   (:mod:`~activelabel.io.writers.parquet`);
 * :class:`ItemFormat` writes what is not a table (one document such as COCO
   JSON or CoNLL text, or a folder of files such as YOLO's) from the project and
-  the stream of its exported items.
+  the stream of its exported items: CoNLL in three tag schemes
+  (:mod:`~activelabel.io.writers.conll`), spaCy / Prodigy JSON Lines
+  (:mod:`~activelabel.io.writers.spacy`) and Label Studio JSON
+  (:mod:`~activelabel.io.writers.labelstudio`) for spans.
 
 A new format is a module that defines its ``FORMAT`` and a line in
 :data:`WRITERS`; a task kind lists the formats it writes in its adapter's
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from activelabel.exceptions import ConfigError
-from activelabel.io.writers import csv, jsonl, parquet
+from activelabel.io.writers import conll, csv, jsonl, labelstudio, parquet, spacy
 from activelabel.io.writers.cells import (
     FORMULA_STARTS,
     MISSING,
@@ -66,7 +69,17 @@ __all__ = [
 #: Each export format by the name used with ``--format``; a new format is a
 #: module and a line here.
 WRITERS: dict[str, WriterFormat] = {
-    f.name: f for f in (csv.FORMAT, jsonl.FORMAT, parquet.FORMAT)
+    f.name: f
+    for f in (
+        csv.FORMAT,
+        jsonl.FORMAT,
+        parquet.FORMAT,
+        conll.FORMAT,
+        conll.FORMAT_IOB1,
+        conll.FORMAT_BIOES,
+        spacy.FORMAT,
+        labelstudio.FORMAT,
+    )
 }
 
 #: The row formats' file suffixes, by format name (those built in).
@@ -75,12 +88,17 @@ FORMATS: Final = {
 }
 
 
+def _where(f: WriterFormat) -> str:
+    """What a format writes to: a folder, a file with its suffix, or a file it
+    is named for (a suffix another format owns, such as spaCy's ``.jsonl``)."""
+    if isinstance(f, ItemFormat) and f.folder:
+        return "a folder"
+    return f.suffix or "named with --format"
+
+
 def _described(formats: Sequence[WriterFormat]) -> str:
     """The formats as ``name (suffix)``, for the sentences that list them."""
-    return ", ".join(
-        f"{f.name} ({'a folder' if isinstance(f, ItemFormat) and f.folder else f.suffix})"
-        for f in formats
-    )
+    return ", ".join(f"{f.name} ({_where(f)})" for f in formats)
 
 
 def format_for(path: Path, fmt: str | None) -> str:

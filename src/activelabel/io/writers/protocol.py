@@ -131,6 +131,10 @@ class ItemFormat:
     ``suffix`` is the file suffix the format is inferred from (empty for a
     folder format, which is always named with ``--format``); ``folder`` says
     whether the target is a folder. Item formats write the labels dataset only.
+    ``unlabeled_as`` says how the format writes an item nobody has labeled when
+    it has no way to mark it as such (CoNLL: ``"with every tag O"``, the same
+    as a sentence without entities); the export's report then says how many it
+    wrote so. ``None``: the format tells unlabeled items apart itself.
     """
 
     name: str
@@ -138,6 +142,7 @@ class ItemFormat:
     media_type: str
     write: WriteItems
     folder: bool = False
+    unlabeled_as: str | None = None
 
 
 #: Any export format in :data:`~activelabel.io.writers.WRITERS`.
