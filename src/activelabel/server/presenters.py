@@ -68,6 +68,7 @@ def project_public(
 ) -> ProjectPublic:
     """A project as the page sees it, with its (possibly reassigned) keys."""
     settings = project.settings
+    adapter = adapter_for(project.task)
     keys = assign_keys(project.labels, project.modality, settings.keys)
     items = labeled = 0
     if with_counts:
@@ -76,7 +77,7 @@ def project_public(
     return ProjectPublic(
         name=project.name,
         task=project.task,
-        editor=adapter_for(project.task).editor,
+        editor=adapter.editor,
         modality=project.modality,
         labels=list(project.labels),
         keys=keys,
@@ -84,9 +85,10 @@ def project_public(
             ActionKeysPublic(
                 action=a.action, keys=list(a.keys), description=a.description
             )
-            for a in actions_for(project.modality)
+            # The page's actions, then the task editor's own (its keys win).
+            for a in actions_for(project.modality, adapter.editor_actions)
         ],
-        reserved_keys=reserved_keys(project.modality),
+        reserved_keys=reserved_keys(project.modality, adapter.editor_actions),
         text_column=settings.text_column,
         retrain_every=settings.retrain_every,
         overlap=settings.overlap,
