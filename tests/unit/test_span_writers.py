@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from activelabel.exceptions import ConfigError, ExportError
+from activelabel.io.export import ExportReport
 from activelabel.io.writers import WRITERS, ExportedItem, ItemFormat, format_for
 from activelabel.store.models import Project
 
@@ -275,3 +276,20 @@ def test_span_formats_are_registered_and_found_by_suffix_or_name() -> None:
     assert format_for(Path("news.json"), "labelstudio") == "labelstudio"
     with pytest.raises(ConfigError, match=r"spacy \(named with --format\)"):
         format_for(Path("news.txt"), None)
+
+
+def test_the_report_notes_unlabeled_items_only_a_format_cannot_mark() -> None:
+    conll = WRITERS["conll"]
+    assert isinstance(conll, ItemFormat)
+    report = ExportReport(
+        Path("n.conll"), "conll", 3, 0.1, unlabeled=2, unlabeled_as=conll.unlabeled_as
+    )
+    assert report.notes == [
+        "2 items have no label yet and are written in conll with every tag O, as "
+        "if labeled; leave unlabeled items out with --labeled-only "
+        "(include_unlabeled=False)."
+    ]
+    for fmt in ("spacy", "labelstudio"):
+        marked = WRITERS[fmt]
+        assert isinstance(marked, ItemFormat) and marked.unlabeled_as is None
+    assert ExportReport(Path("n.jsonl"), "spacy", 3, 0.1, unlabeled=2).notes == []
