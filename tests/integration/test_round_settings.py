@@ -65,7 +65,7 @@ def test_notify_trainer_wakes_the_trainer_of_a_request_or_a_state(
     notify_trainer(SimpleNamespace(trainer=None), 1)  # no trainer: nothing to do
 
 
-def test_a_round_of_a_task_without_a_model_queues_items_and_says_why(
+def test_a_span_round_with_too_few_labeled_sentences_queues_at_random_and_says_why(
     store: Store, project_factory: Any, tmp_path: Path
 ) -> None:
     project = project_factory(
@@ -82,7 +82,8 @@ def test_a_round_of_a_task_without_a_model_queues_items_and_says_why(
     report = run_round(store, project.id, queue_size=10, cache_dir=tmp_path / "c")
     assert report.model_version is None
     assert report.n_labels == 4 and report.queued == 8
-    assert report.note is not None and "No model learns ner labels" in report.note
+    assert report.strategy == "random"
+    assert report.note is not None and "4 labeled sentence(s)" in report.note
 
 
 def test_a_project_that_chose_sentence_embeddings_gets_them_in_its_round(

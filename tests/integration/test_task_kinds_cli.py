@@ -19,7 +19,7 @@ def run(*args: str, db_url: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_train_on_a_span_project_says_no_model_learns_spans_yet(
+def test_train_on_a_span_project_with_two_labeled_sentences_says_it_needs_more(
     db_url: str, tmp_path: Path
 ) -> None:
     assert (
@@ -46,7 +46,7 @@ def test_train_on_a_span_project_says_no_model_learns_spans_yet(
     code, out, err = run("train", "news", db_url=db_url)
     assert code == 0, err
     text = " ".join(out.split())
-    assert "No model learns ner labels in the loop yet" in text
+    assert "2 labeled sentence(s) are not enough for a first model yet" in text
     assert "two classes" not in text
 
 

@@ -61,7 +61,10 @@ def test_only_kinds_with_a_model_family_can_train() -> None:
     assert adapter_for("multilabel").can_train([["a"], ["a", "b"]])
     ner = [[{"start": 0, "end": 1, "label": "PER"}], []]
     assert not adapter_for("ner").can_train(ner)
-    assert adapter_for("ner").model_family is None
+    assert adapter_for("ner").model_family == "crf_sequence"
+    five = [*ner, [], [], [{"start": 2, "end": 4, "label": "ORG"}]]
+    assert adapter_for("ner").can_train(five)
+    assert not adapter_for("ner").can_train([[], [], [], [], [], []])
     assert adapter_for("detection").model_family is None
 
 
@@ -129,7 +132,7 @@ def test_every_adapters_model_family_is_one_the_loop_can_train() -> None:
 
     families = {a.model_family for a in ADAPTERS.values()} - {None}
     assert families <= set(MODEL_FAMILIES)
-    assert families == {"single_label", "one_vs_rest"}
+    assert families == {"single_label", "one_vs_rest", "crf_sequence"}
 
 
 def test_a_model_family_trains_the_values_of_its_task_kind() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 
 from activelabel.al._registry import DEFAULT_STRATEGY, make_strategy
 from activelabel.al._validation import MISSING_LABEL
@@ -30,7 +31,7 @@ from activelabel.loop.stopping import stop_set, stopping_record
 from activelabel.loop.training_labels import training_labels
 from activelabel.loop.write import ComputedRound, RoundReport, write_round
 from activelabel.ml.feature_cache import FeatureCache
-from activelabel.ml.model_families import train_family
+from activelabel.ml.model_families import family_input, train_family
 from activelabel.ml.training import TrainedModel
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
@@ -84,17 +85,35 @@ def compute_round(
 ) -> ComputedRound:
     """Everything of a round but its writes: featurize, train, score, pick the queue.
 
+    A project whose model family learns from token sequences (spans) has its
+    round computed by :func:`activelabel.loop.span_round.compute_span_round`.
     Reads the store only; :func:`activelabel.loop.write.write_round` stores
     the result (the server's worker process computes, the server writes).
     A ``memo`` kept from the round before saves re-reading an unchanged pool.
     """
+    with store.session() as session:
+        task = session.scalar(select(Project.task).where(Project.id == project_id))
+    if task is None:
+        raise InvalidLabelError(f"No project with id {project_id}.")
+    family = adapter_for(task).model_family
+    if family is not None and family_input(family) == "token_sequences":
+        # A model over token sequences reads sentences, not feature rows.
+        from activelabel.loop.span_round import compute_span_round
+
+        return compute_span_round(
+            store,
+            project_id,
+            adapter=adapter_for(task),
+            queue_size=queue_size,
+            strategy=strategy,
+            random_state=random_state,
+            memo=memo,
+        )
     timings: dict[str, float] = {}
     start = time.perf_counter()
     started = time.monotonic()
     with store.session() as session:
-        project = session.get(Project, project_id)
-        if project is None:
-            raise InvalidLabelError(f"No project with id {project_id}.")
+        project = session.get_one(Project, project_id)
         report = RoundReport(project=project.name)
         if memo is None:
             rows = read_pool_rows(session, project_id)

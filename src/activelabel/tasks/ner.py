@@ -6,18 +6,24 @@ as its language says: :mod:`activelabel.tasks.spans`) are where a span may
 start and end; the page snaps selections to them and the formats check them.
 A suggested span (a prelabel) also carries ``source`` (``dictionary``,
 ``model`` or ``prediction``) and ``confidence``; a stored label never does.
+
+The loop learns spans with a model over token sequences (``crf_sequence``: a
+CRF tagging each token in IOB2) once :data:`MIN_TRAINING_SENTENCES` sentences
+are labeled and one of them holds a span; sentences are ordered by the
+sequence strategies (:data:`SENTENCE_STRATEGIES`, the first is the default)
+and the model is scored by entity-level F1.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     EditorAction,
-    NoModelInTheLoop,
+    ModelFamily,
     TextLayout,
     check_number,
     json_cell,
@@ -27,9 +33,19 @@ from activelabel.tasks.kinds import TaskKind
 from activelabel.tasks.spans.tokenization import item_tokens
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from activelabel.project_config import ProjectConfig
 
-__all__ = ["Ner"]
+__all__ = ["MIN_TRAINING_SENTENCES", "SENTENCE_STRATEGIES", "Ner"]
+
+#: Labeled sentences before a first sequence model: fewer teach a CRF nothing
+#: it could suggest, and cross-validation needs two folds of two.
+MIN_TRAINING_SENTENCES: Final = 5
+
+#: The strategies that order sentences (``activelabel.al.sequence_scores``):
+#: MNLP (the default), mean token entropy, and model against dictionary.
+SENTENCE_STRATEGIES: Final = ("mnlp", "token_entropy", "dictionary_disagreement")
 
 #: The span editor's keys (Enter, the page's accept, submits the spans).
 SPAN_KEYS: tuple[EditorAction, ...] = (
@@ -51,11 +67,17 @@ SPAN_KEYS: tuple[EditorAction, ...] = (
 )
 
 
-class Ner(NoModelInTheLoop):
-    """Entity spans in a text."""
+class Ner:
+    """Entity spans in a text; a sequence model learns them in the loop."""
 
     kind: TaskKind = TaskKind.NER
     editor: str = "ner"
+    model_family: ModelFamily | None = "crf_sequence"
+    score_metric: str = "entity_f1"
+    # Successive models are compared by their entity F1, not by agreement on
+    # a stop set of whole-item predictions.
+    stopping_signal: bool = False
+    strategies: tuple[str, ...] = SENTENCE_STRATEGIES
     reads: tuple[str, ...] = ("conll", "jsonl", "json", "labelstudio", "lines")
     writes: tuple[str, ...] = (
         "conll",
@@ -102,6 +124,26 @@ class Ner(NoModelInTheLoop):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         return self.validate(labels, json_cell(raw, "ner", where), where=where)
+
+    def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
+        """None: every cell is parsed."""
+        return frozenset()
+
+    def can_train(self, values: Sequence[Any]) -> bool:
+        """Enough labeled sentences (a sentence with no entity counts) and a span."""
+        return len(values) >= MIN_TRAINING_SENTENCES and any(
+            isinstance(v, list) and v for v in values
+        )
+
+    def suggest(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
+    ) -> tuple[list[Any], list[float]]:
+        """Never called: a sequence model's suggestions are spans, decoded from
+        its marginals by the span round (``activelabel.loop.span_round``)."""
+        raise NotImplementedError(
+            "Span suggestions come from the sequence model's marginals, not "
+            "from class probabilities."
+        )
 
     def text_layout(
         self, settings: ProjectConfig, data: Mapping[str, Any], text: str | None
