@@ -38,6 +38,7 @@ function task(suggestion: AnnotationValue | null = null): Task {
     mediaUrl: null,
     suggestion: suggestion === null ? null : { value: suggestion, confidence: 0.9 },
     source: null,
+    layout: null,
   };
 }
 
@@ -64,14 +65,15 @@ function press(p: Project, keys: string[], on: Task = task(), given: AnnotationV
 }
 
 describe("the task editors' registry", () => {
-  it("has an editor for classification and multilabel, each under its own name", () => {
-    expect(editorNames().sort()).toEqual(["classification", "multilabel"]);
+  it("has an editor for classification, multilabel and ner, each under its own name", () => {
+    expect(editorNames().sort()).toEqual(["classification", "multilabel", "ner"]);
     expect(editorFor(project("classification", ["a"]))?.name).toBe("classification");
     expect(editorFor(project("multilabel", ["a"]))?.name).toBe("multilabel");
+    expect(editorFor(project("ner", ["PER"]))?.name).toBe("ner");
   });
 
-  it("has none for ner and detection: the page says so in a sentence", () => {
-    for (const kind of ["ner", "detection"]) {
+  it("has none for detection: the page says so in a sentence", () => {
+    for (const kind of ["detection"]) {
       const p = project(kind, ["PER", "LOC"]);
       expect(editorFor(p)).toBeNull();
       expect(noEditorSentence(p)).toBe(
@@ -100,6 +102,7 @@ describe("the task editors' registry", () => {
   it("describes each task kind in the project list", () => {
     expect(describeTask(project("classification", ["a"]))).toBe("single-label");
     expect(describeTask(project("multilabel", ["a"]))).toBe("multi-label");
+    expect(describeTask(project("ner", ["PER"]))).toBe("entity spans");
   });
 });
 

@@ -83,6 +83,7 @@ export function toTask(raw: TaskRaw): Task {
     mediaUrl: raw.media_url,
     suggestion: toSuggestion(raw.suggestion),
     source: toSource(raw.source),
+    layout: raw.layout ? { direction: raw.layout.direction, tokens: raw.layout.tokens.map(([s, e]) => [s, e]) } : null,
   };
 }
 

@@ -57,6 +57,13 @@ export interface TaskSource {
   score: number | null;
 }
 
+/** How a span editor lays out a task's text (tasks whose values are spans of it). */
+export interface TextLayout {
+  direction: "ltr" | "rtl";
+  /** `[start, end)` of each token, in reading order: code-point offsets into the task's `text`. */
+  tokens: [number, number][];
+}
+
 export interface Task {
   itemId: number;
   externalId: string;
@@ -65,6 +72,8 @@ export interface Task {
   mediaUrl: string | null;
   suggestion: Suggestion | null;
   source: TaskSource | null;
+  /** Null for tasks that label the item as a whole. */
+  layout: TextLayout | null;
 }
 
 export interface TaskBatch {

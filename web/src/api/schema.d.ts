@@ -438,6 +438,7 @@ export interface components {
       external_id: string;
       /** Item Id */
       item_id: number;
+      layout?: components["schemas"]["TextLayout"] | null;
       /**
        * Lease Expires At
        * Format: date-time
@@ -482,6 +483,19 @@ export interface components {
        * @default 5
        */
       n?: number;
+    };
+    /**
+     * TextLayout
+     * @description How a span editor lays out an item's text.
+     */
+    TextLayout: {
+      /**
+       * Direction
+       * @enum {string}
+       */
+      direction: "ltr" | "rtl";
+      /** Tokens */
+      tokens: [number, number][];
     };
     /** TrainPublic */
     TrainPublic: {

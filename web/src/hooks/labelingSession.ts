@@ -65,6 +65,7 @@ export class LabelingSession {
       key: `activelabel.outbox.${project.name}`,
       send: (entry) => this.send(entry.payload),
       onRejected: (entry, message) => {
+        this.forget(entry.clientId);
         this.flash(`A label for item ${entry.itemId} was refused: ${message}`);
       },
     });
@@ -123,6 +124,12 @@ export class LabelingSession {
     const state = this.editorState();
     const step = state ? this.editor.onAction?.(state, action) : null;
     if (step) this.apply(step, pressedAt);
+  }
+
+  /** A step of the editor's own controls, made from the state when it runs (see EditorProps.onStep). */
+  editorStep(change: (state: EditorState<unknown>) => Step<unknown>): void {
+    const state = this.editorState();
+    if (state) this.apply(change(state));
   }
 
   private apply(step: Step<unknown>, pressedAt?: number): void {
@@ -358,6 +365,19 @@ export class LabelingSession {
       }
       return { kind: "retry", message: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /** A label the server refused saved nothing: it leaves the history, so Undo and Back do not offer it. */
+  private forget(clientId: string): void {
+    const index = this.history.findIndex((h) => h.clientId === clientId);
+    if (index < 0) return;
+    this.history.splice(index, 1);
+    if (this.cursor !== null) {
+      if (this.cursor === index || this.history.length === 0) this.cursor = null;
+      else if (this.cursor > index) this.cursor -= 1;
+      this.syncDraft();
+    }
+    this.changed();
   }
 
   /** The editor starts from the label given, going back; from nothing at the head of the queue. */

@@ -2,7 +2,13 @@
 // and which keys the actions use, is decided in one place, the server
 // (activelabel/keymap.py), and sent with the project; this file only turns that
 // into a table and checks a key picked in the Keys dialog. Keys are written as
-// KeyboardEvent.key values, with letters in lower case and the space bar as "Space".
+// KeyboardEvent.key values, with letters in lower case, the space bar as "Space",
+// and "Shift+" in front of a named key pressed with Shift ("Shift+ArrowLeft").
+//
+// A task editor's own keys (Project.editorActions: the span editor's token
+// cursor on ←/→) win over a page action on the same key. The server already
+// moves the page's action off them (back and forward go to ↑/↓ on a span
+// project); this table lets the editor win again should an older server not.
 
 export type Action =
   | "accept"
@@ -80,14 +86,37 @@ export function normalizeKey(key: string): string {
   return key;
 }
 
+/**
+ * The command of a key press: "Shift+ArrowLeft" when Shift is held on a named
+ * key and the table has it, else the key alone (Shift on a character key has
+ * already changed the character: "?" is Shift+/).
+ */
+export function commandFor(keymap: Pick<Keymap, "commands">, event: { key: string; shiftKey: boolean }): Command | undefined {
+  const key = normalizeKey(event.key);
+  if (event.shiftKey && key.length > 1) {
+    const shifted = keymap.commands.get(`Shift+${key}`);
+    if (shifted) return shifted;
+  }
+  return keymap.commands.get(key);
+}
+
+/** The first key of a page action on this project, if it has one (for its button). */
+export function actionKey(project: Pick<ProjectKeys, "actions">, action: Action): string | undefined {
+  return project.actions.find((a) => a.action === action)?.keys[0];
+}
+
 /** How a key is written on a button or in the help overlay. */
 export function displayKey(key: string): string {
+  if (key.startsWith("Shift+") && key.length > 6) return `⇧${displayKey(key.slice(6))}`;
   const names: Record<string, string> = {
     Space: "Space",
     Enter: "Enter",
     Backspace: "⌫",
+    Delete: "Del",
     ArrowLeft: "←",
     ArrowRight: "→",
+    ArrowUp: "↑",
+    ArrowDown: "↓",
   };
   return names[key] ?? (key.length === 1 ? key.toUpperCase() : key);
 }
@@ -111,10 +140,9 @@ export function buildKeymap(project: ProjectKeys): Keymap {
   for (const binding of project.actions) {
     for (const key of binding.keys) commands.set(key, { kind: "action", action: binding.action });
   }
+  // The editor's keys win over the page's on the same key (see the top of this file).
   for (const binding of project.editorActions ?? []) {
-    for (const key of binding.keys) {
-      if (!commands.has(key)) commands.set(key, { kind: "editor", action: binding.action });
-    }
+    for (const key of binding.keys) commands.set(key, { kind: "editor", action: binding.action });
   }
   const reserved = new Set(project.reservedKeys);
   const labelKeys: Record<string, string> = {};

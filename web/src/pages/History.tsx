@@ -113,7 +113,7 @@ function HistoryRow({ api, project, row, onChanged, onError }: RowProps) {
       <td class="snippet">{row.text ?? ""}</td>
       <td>
         {editor ? (
-          <editor.HistoryCell project={project} value={row.value} busy={busy} onChange={change} />
+          <editor.HistoryCell project={project} value={row.value} text={row.text} busy={busy} onChange={change} />
         ) : (
           <span class="snippet">{formatValue(row.value)}</span>
         )}

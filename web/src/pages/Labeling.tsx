@@ -16,7 +16,7 @@ import { sessionFor, type LabelingSession } from "../hooks/labelingSession";
 import { recordPaintAfterRender } from "../hooks/paintTimes";
 import { useStats } from "../hooks/useStats";
 import { describeSource } from "../lib/format";
-import { buildKeymap, normalizeKey, type Action } from "../lib/keymap";
+import { actionKey, buildKeymap, commandFor, type Action } from "../lib/keymap";
 import { routeHref } from "../lib/route";
 import { editorFor, noEditorSentence, type TaskEditor } from "../tasks";
 
@@ -104,7 +104,7 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
         setHelp(false);
         return;
       }
-      const command = keymap.commands.get(normalizeKey(e.key));
+      const command = commandFor(keymap, e);
       if (!command) return;
       e.preventDefault();
       if (help && !(command.kind === "action" && command.action === "help")) setHelp(false);
@@ -175,6 +175,7 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
                 draft={session.draft}
                 labelKeys={keymap.labelKeys}
                 onLabel={(label) => session.pressLabel(label)}
+                onStep={(change) => session.editorStep(change)}
               />
               <div class="actions">
                 <button
@@ -186,16 +187,16 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
                   {acceptButton.text} <Kbd k="Enter" />
                 </button>
                 <button type="button" onClick={() => runAction("skip")}>
-                  Skip <Kbd k="Space" />
+                  Skip <Kbd k={actionKey(project, "skip")} />
                 </button>
                 <button type="button" onClick={() => runAction("undo")} disabled={session.history.length === 0}>
-                  Undo <Kbd k="Backspace" />
+                  Undo <Kbd k={actionKey(project, "undo")} />
                 </button>
                 <button type="button" onClick={() => runAction("back")} disabled={session.history.length === 0}>
-                  Back <Kbd k="ArrowLeft" />
+                  Back <Kbd k={actionKey(project, "back")} />
                 </button>
                 <button type="button" onClick={() => runAction("forward")} disabled={session.cursor === null}>
-                  Forward <Kbd k="ArrowRight" />
+                  Forward <Kbd k={actionKey(project, "forward")} />
                 </button>
               </div>
             </>

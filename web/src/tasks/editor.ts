@@ -47,12 +47,20 @@ export interface EditorProps<Draft> {
   labelKeys: Readonly<Record<string, string>>;
   /** A label chosen with the mouse: the same as its key. */
   onLabel: (label: string) => void;
+  /**
+   * What the editor's own controls do (a span selected with the mouse): a step
+   * made from the state at the moment it runs, so quick events never see an
+   * old draft.
+   */
+  onStep: (change: (state: EditorState<Draft>) => Step<Draft>) => void;
 }
 
 /** One row of the History page: the label given, changeable in place. */
 export interface HistoryCellProps {
   project: Project;
   value: AnnotationValue;
+  /** The item's text, when it has one (spans are drawn over it). */
+  text: string | null;
   /** A call is running: the controls are disabled. */
   busy: boolean;
   /** Change the label to `value`. */

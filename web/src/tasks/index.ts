@@ -6,6 +6,7 @@ import type { Project } from "../api/models";
 import { classification } from "./classification";
 import type { TaskEditor } from "./editor";
 import { multilabel } from "./multilabel";
+import { ner } from "./ner";
 
 export type { AcceptButton, EditorProps, EditorState, HistoryCellProps, Step, TaskEditor } from "./editor";
 
@@ -20,6 +21,7 @@ function entry<Draft>(editor: TaskEditor<Draft>): [string, TaskEditor] {
 const EDITORS: ReadonlyMap<string, TaskEditor> = new Map([
   entry(classification),
   entry(multilabel),
+  entry(ner),
 ]);
 
 /** The editor of a project's items, or null when this page has none for its task. */
