@@ -20,10 +20,22 @@ from activelabel.io.readers import (
 
 
 def test_the_built_in_formats_and_their_suffixes() -> None:
-    assert list(READERS) == ["csv", "tsv", "jsonl", "json", "parquet"]
+    assert list(READERS) == [
+        "csv",
+        "tsv",
+        "jsonl",
+        "json",
+        "parquet",
+        "conll",
+        "labelstudio",
+        "lines",
+    ]
     assert detect_format(Path("a.ndjson")) == "jsonl"
     assert detect_format(Path("a.tab")) == "tsv"
     assert detect_format(Path("a.pq")) == "parquet"
+    assert detect_format(Path("a.iob")) == "conll"
+    # .txt stays a TSV for row projects; a span project reads it as lines.
+    assert detect_format(Path("a.txt")) == "tsv"
 
 
 def read_label_folder(options: ReadOptions) -> Iterator[Batch]:
@@ -59,6 +71,6 @@ def test_labels_in_a_format_the_task_does_not_read_are_refused_naming_both() -> 
     with pytest.raises(
         ConfigError,
         match=r"A ner project's labels cannot be imported from csv: ner labels are "
-        r"read from jsonl, json\.",
+        r"read from conll, jsonl, json, labelstudio, lines\.",
     ):
         check_reads("ner", "csv")

@@ -36,8 +36,9 @@ def import_command(
     source: Annotated[
         Path,
         typer.Argument(
-            help="A CSV, TSV, JSONL, JSON array or Parquet file, or a folder of images "
-            "or sounds (searched recursively)."
+            help="A CSV, TSV, JSONL, JSON array or Parquet file; for a span project "
+            "also a CoNLL or token<TAB>tag file, a Label Studio JSON export or plain "
+            "text lines; or a folder of images or sounds (searched recursively)."
         ),
     ],
     text_column: Annotated[
@@ -53,7 +54,8 @@ def import_command(
     label_column: Annotated[
         str | None,
         typer.Option(
-            help="Column with existing labels, imported as annotations (source=import)."
+            help="Column with existing labels, imported as annotations (source=import). "
+            "A span project takes a 'spans' column without being told."
         ),
     ] = None,
     feature_columns: Annotated[
@@ -86,7 +88,32 @@ def import_command(
         str | None,
         typer.Option(
             "--format",
-            help=f"{_listed(list(READERS))} (default: from the suffix).",
+            help=f"{_listed(list(READERS))} (default: from the suffix; a span "
+            "project tells CoNLL, Label Studio and plain lines apart by content, so "
+            "eng.testa needs no --format).",
+        ),
+    ] = None,
+    scheme: Annotated[
+        str | None,
+        typer.Option(
+            help="Tag scheme of a CoNLL or token file: iob1 (CoNLL-2003's), iob2 or "
+            "bioes (default: detected). An I- tag after O or another type starts an "
+            "entity, as IOB1 reads it, also in an IOB2 file; the import says where.",
+        ),
+    ] = None,
+    as_predictions: Annotated[
+        bool,
+        typer.Option(
+            help="Import the file's labels as another model's predictions, shown as "
+            "suggestions, instead of as annotations. Importing the same model's "
+            "predictions again replaces them.",
+        ),
+    ] = False,
+    model_name: Annotated[
+        str | None,
+        typer.Option(
+            help="Name of the model whose predictions these are (default: the name "
+            "the file gives, else the file's name).",
         ),
     ] = None,
     encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
@@ -138,15 +165,24 @@ def import_command(
             label_from_folder=label_from_folder,
             settings=Settings(),
             progress=update,
+            scheme=scheme,
+            as_predictions=as_predictions,
+            model_name=model_name,
         )
+    predictions = (
+        f", {report.predictions_added:,} predictions added"
+        if report.predictions_added
+        else ""
+    )
     console.print(
         f"Imported {report.rows_read:,} rows from {source} into [bold]{name}[/] in "
         f"{report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s): "
         f"{report.items_added:,} new items, {report.items_existing:,} already stored, "
-        f"{report.labels_added:,} labels added."
+        f"{report.labels_added:,} labels added{predictions}."
     )
     for note in report.notes:
-        console.print(f"Note: {note}")
+        # Notes quote the file (paths, tags such as [B-PER]): never markup.
+        console.print(f"Note: {note}", markup=False, highlight=False)
 
 
 @app.command("export")

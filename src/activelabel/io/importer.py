@@ -29,7 +29,7 @@ from activelabel.io.media import (
     resolve_inside,
 )
 from activelabel.io.media_roots import RootRegistry
-from activelabel.io.readers import check_reads, detect_format, read_batches
+from activelabel.io.readers import READERS, check_reads, detect_format, read_batches
 from activelabel.io.row_plan import (
     RowPlan,
     parse_label,
@@ -37,10 +37,11 @@ from activelabel.io.row_plan import (
     serialize_fields,
     settle_plan,
 )
+from activelabel.io.span_rows import SPAN_TASKS
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
 from activelabel.store.projects import get_project
-from activelabel.tasks import Modality
+from activelabel.tasks import Modality, adapter_for
 
 __all__ = ["ImportReport", "import_path", "settle_after_import"]
 
@@ -59,6 +60,9 @@ class ImportReport:
     duplicates_skipped: int = 0
     labels_added: int = 0
     labels_unchanged: int = 0
+    #: Labels stored as another model's predictions (``as_predictions``, or a
+    #: Label Studio export's predictions).
+    predictions_added: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -115,8 +119,16 @@ def _import_rows(
     started = time.perf_counter()
     with store.engine.begin() as connection:
         project = _project(connection, project_name)
+        fmt = read_options["fmt"] = detect_format(
+            path,
+            read_options["fmt"],
+            task=project.task,
+            encoding=read_options["encoding"],
+        )
         if plan_options["label_column"] is not None:
-            check_reads(project.task, read_options["fmt"])
+            check_reads(project.task, fmt)
+        reader = READERS[fmt]
+        model_name = plan_options.pop("model_name")
         writer: ItemWriter | None = None
         plan: RowPlan | None = None
         roots: RootRegistry | None = None
@@ -124,10 +136,23 @@ def _import_rows(
             path,
             batch_size=settings.import_batch_size,
             max_field_bytes=settings.max_field_bytes,
+            labels=tuple(project.labels),
+            notes=report.notes,
             **read_options,
         ):
             if plan is None:
-                plan = settle_plan(project, path, batch, **plan_options)
+                plan = settle_plan(
+                    project,
+                    path,
+                    batch,
+                    default_label_column=_default_label_column(project, fmt),
+                    prediction_column=reader.prediction_column,
+                    **{
+                        **plan_options,
+                        "id_column": plan_options["id_column"] or reader.id_column,
+                    },
+                )
+                _check_label_source(project, path, fmt, plan)
                 _save_config(
                     connection,
                     project,
@@ -144,6 +169,7 @@ def _import_rows(
                     project_id=project.id,
                     source_name=str(path),
                     ids_are_given=plan.id_column is not None,
+                    model_name=model_name,
                 )
             assert writer is not None
             rows = list(
@@ -160,6 +186,29 @@ def _import_rows(
         _copy_counts(report, writer)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _default_label_column(project: Project, fmt: str) -> str | None:
+    """Where the rows keep their labels when no ``--label-column`` says: the
+    format's own column, or ``spans`` in a row table a span project reads."""
+    reader = READERS[fmt]
+    if reader.label_column is not None:
+        return reader.label_column
+    if project.task in SPAN_TASKS and fmt in adapter_for(project.task).reads:
+        return "spans"
+    return None
+
+
+def _check_label_source(project: Project, path: Path, fmt: str, plan: RowPlan) -> None:
+    """Refuse labels the task does not read from ``fmt``, and ``--as-predictions``
+    for a file that carries no labels."""
+    if plan.label_column is not None:
+        check_reads(project.task, fmt)
+    if plan.as_predictions and plan.label_column is None:
+        raise ConfigError(
+            f"--as-predictions imports a file's labels as predictions, but {path} has "
+            "no labels to import (name their column with --label-column)."
+        )
 
 
 def _place_media_rows(
@@ -188,6 +237,7 @@ def _copy_counts(report: ImportReport, writer: ItemWriter) -> None:
     report.duplicates_skipped = counts.duplicates_skipped
     report.labels_added = counts.labels_added
     report.labels_unchanged = counts.labels_unchanged
+    report.predictions_added = counts.predictions_added
     if counts.duplicates_skipped:
         report.notes.append(
             f"{counts.duplicates_skipped} rows repeat the content of an earlier row "
@@ -303,8 +353,17 @@ def import_path(
     label_from_folder: bool = False,
     settings: Settings | None = None,
     progress: ProgressCallback | None = None,
+    scheme: str | None = None,
+    as_predictions: bool = False,
+    model_name: str | None = None,
 ) -> ImportReport:
-    """Import a file (CSV, TSV, JSONL, JSON array, Parquet) or a folder of media.
+    """Import a file (CSV, TSV, JSONL, JSON array, Parquet, CoNLL, Label Studio
+    JSON, plain lines) or a folder of media.
+
+    ``scheme`` is the tag scheme of a CoNLL or token file (``iob1``, ``iob2``,
+    ``bioes``; detected when ``None``). With ``as_predictions`` the file's
+    labels are stored as predictions of the model ``model_name`` (default: the
+    file's name), shown as suggestions, rather than as annotations.
 
     Returns an :class:`ImportReport`. Raises an :class:`ImportFormatError` subclass
     naming the file and row for bad input; the database is then unchanged.
@@ -328,7 +387,8 @@ def import_path(
         )
     else:
         read_options: dict[str, Any] = {
-            "fmt": detect_format(path, fmt),
+            "fmt": fmt,
+            "scheme": scheme,
             "encoding": encoding,
             "delimiter": delimiter,
             "header": header and columns is None,
@@ -341,6 +401,8 @@ def import_path(
             "feature_columns": feature_columns,
             "media_column": media_column,
             "media_root": root,
+            "as_predictions": as_predictions,
+            "model_name": model_name,
         }
         report = _import_rows(
             store,
@@ -369,4 +431,4 @@ def settle_after_import(store: Store) -> None:
     with store.engine.connect().execution_options(
         isolation_level="AUTOCOMMIT"
     ) as connection:
-        connection.execute(text("VACUUM (ANALYZE) items, annotations"))
+        connection.execute(text("VACUUM (ANALYZE) items, annotations, predictions"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, select, update
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Table, func, select, update
 from activelabel.exceptions import DuplicateIdError
 from activelabel.io.item_sinks import make_sink
 from activelabel.store.models import Annotation, Item, utcnow
+from activelabel.store.predictions import PredictionRow, write_predictions
 
 __all__ = ["ItemWriter", "PreparedRow", "WriteCounts"]
 
@@ -44,6 +46,11 @@ class PreparedRow:
     label: Any = None
     #: The media root ``media_path`` is relative to.
     media_root_id: int | None = None
+    #: Other models' labels for the item: ``(model name or None, value, score)``;
+    #: a ``None`` name is the import's (see :class:`ItemWriter`).
+    predictions: list[tuple[str | None, Any, float | None]] = field(
+        default_factory=list
+    )
 
 
 @dataclass
@@ -55,6 +62,7 @@ class WriteCounts:
     duplicates_skipped: int = 0
     labels_added: int = 0
     labels_unchanged: int = 0
+    predictions_added: int = 0
     duplicate_examples: list[str] = field(default_factory=list)
     #: New items whose content equals an item stored before the import.
     content_already_stored: int = 0
@@ -75,11 +83,15 @@ class ItemWriter:
         project_id: int,
         source_name: str,
         ids_are_given: bool,
+        model_name: str | None = None,
     ) -> None:
         self.connection = connection
         self.project_id = project_id
         self.source_name = source_name
         self.ids_are_given = ids_are_given
+        #: The name of predictions that come without one (``--model-name``,
+        #: else the file's name).
+        self.model_name = model_name or Path(source_name).name
         self.counts = WriteCounts()
         self._sink = make_sink(connection, project_id)
         self._max_before = (
@@ -128,6 +140,28 @@ class ItemWriter:
         labeled = [row for row in unique.values() if row.label is not None]
         if labeled:
             self._write_labels(labeled, inserted, existing_ids)
+        predicted = [row for row in unique.values() if row.predictions]
+        if predicted:
+            self._write_predictions(predicted, inserted, existing_ids)
+
+    def _write_predictions(
+        self,
+        rows: list[PreparedRow],
+        inserted: dict[str, int],
+        existing: dict[str, int],
+    ) -> None:
+        found: list[PredictionRow] = []
+        for row in rows:
+            item_id = inserted.get(row.external_id) or existing.get(row.external_id)
+            if item_id is None:
+                continue  # a skipped in-file duplicate
+            found.extend(
+                PredictionRow(item_id, name or self.model_name, value, score)
+                for name, value, score in row.predictions
+            )
+        self.counts.predictions_added += write_predictions(
+            self.connection, self.project_id, found
+        )
 
     def _duplicate(self, row: PreparedRow, first_row: int | None) -> None:
         if self.ids_are_given:

@@ -27,6 +27,7 @@ from activelabel.exceptions import (
 from activelabel.io.item_writer import PreparedRow
 from activelabel.io.media import describe_media, resolve_inside
 from activelabel.io.readers import Batch
+from activelabel.io.span_rows import SPAN_TASKS, SpanRowCheck
 from activelabel.store.models import Project
 from activelabel.tasks import Modality, adapter_for
 
@@ -98,6 +99,10 @@ class RowPlan:
     feature_columns: list[str] | None
     media_column: str | None
     media_root: Path | None
+    #: The column holding another model's prediction of each row (Label Studio's).
+    prediction_column: str | None = None
+    #: The labels become predictions of this model, not annotations (``None``: not).
+    as_predictions: bool = False
 
 
 def parse_label(project: Project, raw: Any, where: str) -> Any:
@@ -139,13 +144,26 @@ def settle_plan(
     feature_columns: list[str] | None,
     media_column: str | None,
     media_root: Path | None,
+    default_label_column: str | None = None,
+    prediction_column: str | None = None,
+    as_predictions: bool = False,
 ) -> RowPlan:
+    """How the rows of ``path`` become items, settled from its first batch.
+
+    ``default_label_column`` is where the format (or the task, for JSON Lines
+    spans) puts labels: taken when no ``--label-column`` is given and the rows
+    have it. ``prediction_column`` holds a model's predictions of a row.
+    """
     # The columns of the first batch in order of appearance. A dict, not a list:
     # "key not in list" per key of every row made a 10,000-column file take
     # seconds per row (rows x columns^2).
     columns: dict[str, None] = {}
     for row in first.rows:
         columns.update(dict.fromkeys(row))
+    if label_column is None and default_label_column in columns:
+        label_column = default_label_column
+    if prediction_column not in columns:
+        prediction_column = None
     _check_columns(
         path,
         {
@@ -160,7 +178,7 @@ def settle_plan(
         _check_columns(path, {"--feature-columns": name}, columns)
     settings = project.settings
     modality = Modality(project.modality)
-    reserved = {c for c in (id_column, label_column) if c}
+    reserved = {c for c in (id_column, label_column, prediction_column) if c}
     if modality == Modality.TEXT and text_column is None:
         text_column = settings.text_column
         if text_column is None:
@@ -195,7 +213,14 @@ def settle_plan(
         # page; each import records its root (see io.media_roots).
         media_root = path.parent.resolve()
     return RowPlan(
-        text_column, id_column, label_column, feature_columns, media_column, media_root
+        text_column,
+        id_column,
+        label_column,
+        feature_columns,
+        media_column,
+        media_root,
+        prediction_column,
+        as_predictions,
     )
 
 
@@ -216,27 +241,57 @@ def prepare_rows(
     task = adapter_for(project.task)
     labels = project.labels
     valid = task.quick_labels(labels)
+    spans = (
+        SpanRowCheck(project.task, labels, project.settings)
+        if project.task in SPAN_TASKS
+        else None
+    )
     for offset, data in enumerate(batch.rows):
         row_no = batch.first_row + offset
         if _longest(data) > quick_limit:
-            _check_size(data, limit, f"{source}, row {row_no}")
+            _check_size(data, limit, f"{source}, {batch.place(offset)}")
         if text_column is not None and isinstance(data.get(text_column), dict | list):
             raise ImportFormatError(
-                _not_text(data[text_column], text_column, f"{source}, row {row_no}")
+                _not_text(
+                    data[text_column], text_column, f"{source}, {batch.place(offset)}"
+                )
             )
-        label = None
-        if label_column is not None:
+        label: Any = None
+        predictions: list[tuple[str | None, Any, float | None]] = []
+        raw_prediction = (
+            data.pop(plan.prediction_column, None) if plan.prediction_column else None
+        )
+        if spans is not None:
+            where = f"{source}, {batch.place(offset)}"
+            text = spans.text(data, text_column, where)
+            if label_column is not None:
+                label = spans.spans(data, text, data.pop(label_column, None), where)
+            if isinstance(raw_prediction, dict):
+                value = spans.spans(
+                    data, text, raw_prediction.get("value"), f"{where}, prediction"
+                )
+                predictions.append(
+                    (
+                        raw_prediction.get("model_name"),
+                        value or [],
+                        raw_prediction.get("score"),
+                    )
+                )
+        elif label_column is not None:
             raw_label = data.pop(label_column, None)
             if isinstance(raw_label, str) and raw_label in valid:
                 label = raw_label
             else:
                 label = task.parse_cell(
-                    labels, raw_label, where=f"{source}, row {row_no}"
+                    labels, raw_label, where=f"{source}, {batch.place(offset)}"
                 )
+        if plan.as_predictions and label is not None:
+            predictions.append((None, label, None))
+            label = None
         media_path = None
         if media_column is not None:
             media_path = _check_media(
-                plan, data.get(media_column), f"{source}, row {row_no}"
+                plan, data.get(media_column), f"{source}, {batch.place(offset)}"
             )
         encoded = _fields_bytes(data)
         digest = _hash_bytes(encoded)
@@ -245,16 +300,26 @@ def prepare_rows(
             ext = data.get(id_column)
             if ext is None or (isinstance(ext, str) and not ext.strip()):
                 raise ImportFormatError(
-                    f"{source}, row {row_no}: the id column {id_column!r} is empty."
+                    f"{source}, {batch.place(offset)}: the id column {id_column!r} "
+                    "is empty."
                 )
             external_id = str(ext)
             if len(external_id) > 512:
                 raise FieldTooLargeError(
-                    f"{source}, row {row_no}: the id is longer than 512 characters."
+                    f"{source}, {batch.place(offset)}: the id is longer than 512 "
+                    "characters."
                 )
         else:
             external_id = digest
-        yield PreparedRow(row_no, external_id, digest, data_json, media_path, label)
+        yield PreparedRow(
+            row_no,
+            external_id,
+            digest,
+            data_json,
+            media_path,
+            label,
+            predictions=predictions,
+        )
 
 
 def _not_text(value: dict[str, Any] | list[Any], column: str, where: str) -> str:

@@ -220,12 +220,15 @@ class Project:
         columns: Sequence[str] | None = None,
         max_image_pixels: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        as_predictions: bool = False,
+        model_name: str | None = None,
     ) -> ImportReport:
         """Import a file or a folder of media, with the options of ``activelabel import``.
 
         One transaction: a bad row raises an :class:`ImportFormatError`
         naming the file and row, and nothing is stored. Importing the same
-        rows again adds nothing.
+        rows again adds nothing. ``as_predictions`` stores the file's labels
+        as predictions of ``model_name`` (shown as suggestions) instead.
 
         >>> project.import_file("sms.tsv", columns=["label", "text"],
         ...                     label_column="label").items_added
@@ -254,6 +257,8 @@ class Project:
                 label_from_folder=label_from_folder,
                 settings=Settings(),
                 progress=progress,
+                as_predictions=as_predictions,
+                model_name=model_name,
             )
 
     def export(

@@ -9,6 +9,7 @@ none, and the loop may compose it into its own suggestions
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
@@ -16,13 +17,16 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Prediction, utcnow
 
 __all__ = [
     "PredictionRow",
     "StoredPrediction",
+    "as_suggestion",
     "count_predictions",
     "latest_predictions",
+    "with_imported_predictions",
     "write_predictions",
 ]
 
@@ -137,3 +141,39 @@ def count_predictions(session: Session | Connection, project_id: int) -> int:
         )
         or 0
     )
+
+
+def as_suggestion(prediction: StoredPrediction) -> Any:
+    """A prediction's value as a suggestion: spans (objects) say they are a
+    prediction and carry its score; any other value is shown as it is."""
+    value = prediction.value
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return [
+            {**span, "source": "prediction", "confidence": prediction.score}
+            for span in value
+        ]
+    return value
+
+
+def with_imported_predictions(
+    session: Session | Connection, project_id: int, tasks: Sequence[LeasedTask]
+) -> list[LeasedTask]:
+    """``tasks`` with an imported prediction as the suggestion of each task whose
+    queue entry has none (the loop's own suggestion wins). One query, and none
+    when every task has a suggestion."""
+    missing = [task.item_id for task in tasks if task.suggestion is None]
+    if not missing:
+        return list(tasks)
+    found = latest_predictions(session, project_id, missing)
+    if not found:
+        return list(tasks)
+    return [
+        dataclasses.replace(
+            task,
+            suggestion=as_suggestion(found[task.item_id]),
+            confidence=found[task.item_id].score,
+        )
+        if task.suggestion is None and task.item_id in found
+        else task
+        for task in tasks
+    ]

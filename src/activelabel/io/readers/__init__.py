@@ -10,11 +10,21 @@ reads in its adapter's ``reads`` (:func:`check_reads`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from activelabel.exceptions import ConfigError, ImportFormatError
-from activelabel.io.readers import delimited, json_array, jsonl, parquet, tsv
+from activelabel.io.readers import (
+    conll,
+    delimited,
+    json_array,
+    jsonl,
+    labelstudio,
+    lines,
+    parquet,
+    tsv,
+)
 from activelabel.io.readers.batches import Batch
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import check_encoding_name, text_encoding
@@ -41,6 +51,9 @@ READERS: dict[str, ReaderFormat] = {
         jsonl.FORMAT,
         json_array.FORMAT,
         parquet.FORMAT,
+        conll.FORMAT,
+        labelstudio.FORMAT,
+        lines.FORMAT,
     )
 }
 
@@ -80,12 +93,48 @@ def check_reads(task: str, fmt: str) -> None:
     )
 
 
-def detect_format(path: Path, fmt: str | None = None) -> str:
+#: Kinds whose items are texts with spans: their files are told apart by content.
+_SPAN_TASKS = frozenset({"ner"})
+
+
+def _span_format(path: Path, found: str | None, encoding: str) -> str | None:
+    """The span format of a file a span project imports without ``--format``.
+
+    A ``.tsv`` or ``.txt`` of ``token<TAB>tag``, or a file without a known
+    suffix, that looks like CoNLL (``eng.testa``, ``train.txt``) is CoNLL; another
+    ``.txt`` is plain lines; a ``.json``
+    array of tasks with ``data`` and ``annotations`` or ``predictions`` is a
+    Label Studio export. ``None``: the suffix's own format stands.
+    """
+    if found in ("tsv", None) and conll.sniff_conll(path, encoding):
+        return "conll"
+    if found == "tsv" and path.suffix.lower() == ".txt":
+        return "lines"
+    if found == "json":
+        with path.open("rb") as f:
+            head = f.read(65536).decode(encoding, errors="replace")
+        if _LABEL_STUDIO.search(head) and '"data"' in head:
+            return "labelstudio"
+    return None
+
+
+_LABEL_STUDIO = re.compile(r'"(annotations|predictions|completions)"\s*:')
+
+
+def detect_format(
+    path: Path,
+    fmt: str | None = None,
+    *,
+    task: str | None = None,
+    encoding: str = "utf-8",
+) -> str:
     """The format to read ``path`` with: ``fmt`` if given, else from the suffix.
 
     A file without a suffix (``SMSSpamCollection``) is read as TSV when its first
     line has a tab, else CSV. A suffix that is not a known format is refused:
-    guessing CSV for a ``.xlsx`` file would import its bytes as text.
+    guessing CSV for a ``.xlsx`` file would import its bytes as text. For a span
+    project (``task``) the content decides between the span formats that share
+    a suffix with row tables (:func:`_span_format`).
     """
     if fmt:
         fmt = fmt.lower().lstrip(".")
@@ -94,6 +143,11 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
         return fmt
     suffix = path.suffix.lower()
     suffixes = _suffixes()
+    if task in _SPAN_TASKS:
+        # eng.testa's suffix is ".testa": for spans, unknown suffixes are sniffed too.
+        span_format = _span_format(path, suffixes.get(suffix), encoding)
+        if span_format is not None:
+            return span_format
     if suffix in suffixes:
         return suffixes[suffix]
     if suffix:
@@ -117,13 +171,18 @@ def read_batches(
     names: list[str] | None = None,
     batch_size: int = 5_000,
     max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
+    scheme: str | None = None,
+    labels: tuple[str, ...] | None = None,
+    notes: list[str] | None = None,
 ) -> Iterator[Batch]:
     """Stream ``path`` as batches of row dicts; raise clear errors for bad files.
 
     ``names`` names the columns of a CSV/TSV without a header line; without it
     such columns are called ``column_1``, ``column_2``, ... A text field longer
     than ``max_field_bytes`` characters is refused while it is read, so memory
-    stays within a few times that limit.
+    stays within a few times that limit. ``scheme`` is the tag scheme of a
+    token format (``None``: detected); ``labels`` lets it name the line of a
+    tag outside them. A reader appends what it repaired to ``notes``.
     """
     reader = READERS.get(fmt)
     if names is not None and (reader is None or not reader.columns):
@@ -137,7 +196,20 @@ def read_batches(
         raise ImportFormatError(f"{path} is empty: there is nothing to import.")
     if reader.text and not reader.folder:
         encoding = text_encoding(path, encoding)
+    if scheme is not None and fmt != "conll":
+        raise ConfigError(
+            f"--scheme names the tags of a CoNLL or token file; {path} is read as {fmt}."
+        )
     options = ReadOptions(
-        path, encoding, delimiter, header, names, batch_size, max_field_bytes
+        path,
+        encoding,
+        delimiter,
+        header,
+        names,
+        batch_size,
+        max_field_bytes,
+        scheme,
+        labels,
+        notes if notes is not None else [],
     )
     yield from reader.read(options)

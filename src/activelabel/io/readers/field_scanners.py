@@ -17,7 +17,7 @@ import re
 
 from activelabel.io.readers.text import FieldOverLimit
 
-__all__ = ["DelimitedScanner", "JsonScanner", "TabScanner"]
+__all__ = ["DelimitedScanner", "JsonScanner", "TabScanner", "WholeLineScanner"]
 
 _START, _FIELD, _QUOTED, _QUOTE_IN_QUOTED = range(4)
 
@@ -171,3 +171,15 @@ class JsonScanner:
                     i = end + 1
                 if self.length - 5 * self.escapes > self.limit:
                     raise FieldOverLimit(None)
+
+
+class WholeLineScanner:
+    """A line that is one field (a plain-text item, a CoNLL token line): a line
+    longer than the limit is over it at its first piece."""
+
+    def begin(self, *, inside_field: bool) -> None:
+        """Nothing to reset: any piece the line source hands over is too long."""
+
+    def feed(self, piece: str) -> None:
+        """Refuse the line."""
+        raise FieldOverLimit(0)

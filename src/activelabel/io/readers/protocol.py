@@ -13,7 +13,7 @@ project's task reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from activelabel.io.readers.batches import Batch
@@ -32,6 +32,13 @@ class ReadOptions:
     names: list[str] | None
     batch_size: int
     max_field_bytes: int
+    #: The tag scheme of a token format (``--scheme``); ``None``: detected.
+    scheme: str | None = None
+    #: The project's labels, so a token format names the line of a tag outside
+    #: them; ``None``: any label is read (the importer checks it later).
+    labels: tuple[str, ...] | None = None
+    #: Sentences a reader adds for the import's report (a repair it made).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -51,3 +58,8 @@ class ReaderFormat:
     text: bool = True
     columns: bool = False
     folder: bool = False
+    label_column: str | None = None
+    prediction_column: str | None = None
+    #: The column a reader puts each row's id in, when rows of equal content
+    #: are still different items (two CoNLL sentences that read alike).
+    id_column: str | None = None
