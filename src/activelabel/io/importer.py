@@ -37,7 +37,7 @@ from activelabel.io.row_plan import (
     serialize_fields,
     settle_plan,
 )
-from activelabel.io.span_rows import SPAN_TASKS
+from activelabel.io.span_rows import labels_spans
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
 from activelabel.store.projects import get_project
@@ -194,7 +194,7 @@ def _default_label_column(project: Project, fmt: str) -> str | None:
     reader = READERS[fmt]
     if reader.label_column is not None:
         return reader.label_column
-    if project.task in SPAN_TASKS and fmt in adapter_for(project.task).reads:
+    if labels_spans(project.task) and fmt in adapter_for(project.task).reads:
         return "spans"
     return None
 

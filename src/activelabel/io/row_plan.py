@@ -27,7 +27,7 @@ from activelabel.exceptions import (
 from activelabel.io.item_writer import PreparedRow
 from activelabel.io.media import describe_media, resolve_inside
 from activelabel.io.readers import Batch
-from activelabel.io.span_rows import SPAN_TASKS, SpanRowCheck
+from activelabel.io.span_rows import SpanRowCheck, labels_spans
 from activelabel.store.models import Project
 from activelabel.tasks import Modality, adapter_for
 
@@ -243,7 +243,7 @@ def prepare_rows(
     valid = task.quick_labels(labels)
     spans = (
         SpanRowCheck(project.task, labels, project.settings)
-        if project.task in SPAN_TASKS
+        if labels_spans(project.task)
         else None
     )
     for offset, data in enumerate(batch.rows):

@@ -20,10 +20,13 @@ from activelabel.tasks import adapter_for
 from activelabel.tasks.adapter import json_cell
 from activelabel.tasks.spans import check_spans, item_tokens
 
-__all__ = ["SPAN_TASKS", "SpanRowCheck"]
+__all__ = ["SpanRowCheck", "labels_spans"]
 
-#: Task kinds whose labels are spans over the item's text.
-SPAN_TASKS = frozenset({"ner"})
+
+def labels_spans(task: str) -> bool:
+    """Whether a task kind labels spans of an item's text: its adapter reads
+    CoNLL, whose tags are spans over tokens."""
+    return "conll" in adapter_for(task).reads
 
 
 def _closest_labels(value: Any, labels: Sequence[str], where: str) -> None:

@@ -161,7 +161,7 @@ def with_imported_predictions(
     """``tasks`` with an imported prediction as the suggestion of each task whose
     queue entry has none (the loop's own suggestion wins). One query, and none
     when every task has a suggestion."""
-    missing = [task.item_id for task in tasks if task.suggestion is None]
+    missing = [leased.item_id for leased in tasks if leased.suggestion is None]
     if not missing:
         return list(tasks)
     found = latest_predictions(session, project_id, missing)
@@ -169,11 +169,11 @@ def with_imported_predictions(
         return list(tasks)
     return [
         dataclasses.replace(
-            task,
-            suggestion=as_suggestion(found[task.item_id]),
-            confidence=found[task.item_id].score,
+            leased,
+            suggestion=as_suggestion(found[leased.item_id]),
+            confidence=found[leased.item_id].score,
         )
-        if task.suggestion is None and task.item_id in found
-        else task
-        for task in tasks
+        if leased.suggestion is None and leased.item_id in found
+        else leased
+        for leased in tasks
     ]

@@ -28,6 +28,7 @@ from activelabel.io.readers import (
 from activelabel.io.readers.batches import Batch
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import check_encoding_name, text_encoding
+from activelabel.io.span_rows import labels_spans
 from activelabel.tasks import adapter_for
 
 __all__ = [
@@ -93,10 +94,6 @@ def check_reads(task: str, fmt: str) -> None:
     )
 
 
-#: Kinds whose items are texts with spans: their files are told apart by content.
-_SPAN_TASKS = frozenset({"ner"})
-
-
 def _span_format(path: Path, found: str | None, encoding: str) -> str | None:
     """The span format of a file a span project imports without ``--format``.
 
@@ -143,7 +140,7 @@ def detect_format(
         return fmt
     suffix = path.suffix.lower()
     suffixes = _suffixes()
-    if task in _SPAN_TASKS:
+    if task is not None and labels_spans(task):
         # eng.testa's suffix is ".testa": for spans, unknown suffixes are sniffed too.
         span_format = _span_format(path, suffixes.get(suffix), encoding)
         if span_format is not None:
