@@ -292,7 +292,7 @@ def test_prelabels_are_dashed_with_their_source_and_enter_accepts_them_all(
 
     # p2: Delete drops the person under the cursor, the label key on the
     # prelabel under the cursor changes it (LOC → ORG on "Harwick Mill"), and
-    # Enter accepts the one left with the person's span.
+    # Enter sends it with the one prelabel left.
     expect(tab.get_by_test_id("item-external-id")).to_have_text("p2")
     expect(prelabels).to_have_count(3)
     tab.keyboard.press("Delete")
