@@ -148,14 +148,17 @@ def dictionary_disagreement(
 
 
 def spans_from_marginals(
-    tokens: Sequence[tuple[int, int]], marginals: Sequence[Mapping[str, float]]
+    tokens: Sequence[tuple[int, int]],
+    marginals: SentenceMarginals,
+    labels: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The sentence's entities by each token's most probable IOB2 tag.
 
     Returns ``{"start", "end", "label", "source": "model", "confidence"}``
     with character offsets from ``tokens`` and the confidence the mean of the
     entity's tokens' highest marginals. An ``I-X`` that does not continue an
-    ``X`` entity starts one, as IOB1 reads it.
+    ``X`` entity starts one, as IOB1 reads it. ``marginals`` may be a
+    ``(tokens, tags)`` array, its columns named by ``labels``.
     """
     if len(tokens) != len(marginals):
         raise ValueError(
@@ -179,8 +182,21 @@ def spans_from_marginals(
                 }
             )
 
-    for i, token_marginals in enumerate(marginals):
-        tag, p = max(token_marginals.items(), key=lambda kv: kv[1])
+    best: list[tuple[str, float]]
+    if isinstance(marginals, np.ndarray):
+        if labels is None or len(labels) != marginals.shape[1]:
+            raise ValueError(
+                "spans_from_marginals needs the labels of the marginal array's "
+                f"{marginals.shape[1] if marginals.ndim == 2 else '?'} columns."
+            )
+        columns = marginals.argmax(axis=1).tolist() if len(marginals) else []
+        best = [
+            (labels[j], float(p))
+            for j, p in zip(columns, marginals.max(axis=1).tolist(), strict=True)
+        ]
+    else:
+        best = [max(m.items(), key=lambda kv: kv[1]) for m in marginals]
+    for i, (tag, p) in enumerate(best):
         kind, entity = tag[:2], tag[2:]
         if kind == "I-" and entity == label:
             probs.append(p)

@@ -4,24 +4,19 @@
 with L1 + L2 regularisation) on the features of
 :mod:`activelabel.ml.token_features` and IOB2 tags, after scoring the same
 settings by k-fold cross-validation over sentences with entity-level F1
-(seqeval, conlleval-compatible: an entity counts only when its type and both
-boundaries are right).
-
-Cross-validation with few sentences
------------------------------------
-Each fold needs at least two held-out sentences, so ``k = min(cv_folds,
-n // 2)``. No score is given (``cv_score=None``, the reason in ``cv_note``)
-when ``k < 2``, when no sentence holds an entity, or when ``cv_folds=0``
-(a caller that wants the model fast, such as a benchmark).
+(:mod:`activelabel.ml.sequence_training` says how, and what happens with
+few sentences).
 
 Saving
 ------
 crfsuite keeps a model as its own binary file. :meth:`SequenceModel.to_bytes`
 stores those bytes after a JSON header (labels, scores, options), so a model
 version never holds a pickle; :meth:`SequenceModel.from_bytes` checks both
-parts before any of it is used. Prediction opens the bytes with crfsuite's
-in-memory reader: no temporary file, and a fresh tagger per call, so two
-threads may predict with one model.
+parts before any of it is used. Tags (Viterbi) come from crfsuite's tagger
+opened on the bytes in memory (no temporary file; a fresh tagger per call, so
+two threads may predict with one model); marginals from the same weights in
+numpy (:mod:`activelabel.ml.crf_marginals`), several times faster than one
+crfsuite call per tag and token.
 """
 
 from __future__ import annotations
@@ -30,18 +25,22 @@ import datetime as dt
 import hashlib
 import json
 import struct
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
 import pycrfsuite
-import sklearn_crfsuite
-from seqeval.metrics import classification_report
-from sklearn.model_selection import KFold
 
 from activelabel.exceptions import ConfigError, InvalidLabelError
-from activelabel.ml.token_features import TokenFeatures, sentence_features
+from activelabel.ml.crf_marginals import CrfWeights
+from activelabel.ml.sequence_training import (
+    checked_iob2_tags,
+    cross_validate_sequences,
+    fit_crf_file,
+)
+from activelabel.ml.token_features import sentence_features
 from activelabel.ml.training import model_version_name
 
 __all__ = [
@@ -88,6 +87,9 @@ class SequenceModel:
     metrics: dict[str, Any] = field(default_factory=dict)
     crf_options: dict[str, Any] = field(default_factory=dict)
     trained_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    _crf_weights: CrfWeights | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:
@@ -106,6 +108,28 @@ class SequenceModel:
         tagger.open_inmemory(self.model_file)
         return tagger
 
+    def _weights(self) -> CrfWeights:
+        # Read once per model; two threads racing here both build the same.
+        if self._crf_weights is None:
+            self._crf_weights = CrfWeights.from_model_file(self.model_file)
+        return self._crf_weights
+
+    def iter_marginal_arrays(
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> Iterator[list[npt.NDArray[np.float64]]]:
+        """Marginals as one ``(tokens, tags)`` array per sentence, chunk by chunk.
+
+        Column ``j`` is the tag ``labels[j]``. This is the fast way to score a
+        pool: :mod:`activelabel.al.sequence_scores` reads arrays as they are.
+        """
+        weights = self._weights()
+        columns = [weights.labels.index(tag) for tag in self.labels]
+        for chunk in weights.iter_marginals(sentences, chunk_size=chunk_size):
+            yield [m[:, columns] for m in chunk]
+
     def iter_marginals(
         self,
         sentences: Sequence[Sequence[str]],
@@ -117,23 +141,12 @@ class SequenceModel:
         A caller scoring a large pool reduces each chunk (to scores, spans)
         before the next: the dicts of 100,000 sentences would take a gigabyte.
         """
-        tagger = self._tagger()
-        labels = tagger.labels()
-        for start in range(0, len(sentences), chunk_size):
-            chunk: list[list[dict[str, float]]] = []
-            for words in sentences[start : start + chunk_size]:
-                if not words:
-                    chunk.append([])
-                    continue
-                tagger.set(sentence_features(words))
-                marginal = tagger.marginal
-                chunk.append(
-                    [
-                        {label: marginal(label, i) for label in labels}
-                        for i in range(len(words))
-                    ]
-                )
-            yield chunk
+        labels = self.labels
+        for chunk in self.iter_marginal_arrays(sentences, chunk_size=chunk_size):
+            yield [
+                [dict(zip(labels, row, strict=True)) for row in m.tolist()]
+                for m in chunk
+            ]
 
     def predict_marginals(
         self,
@@ -143,8 +156,10 @@ class SequenceModel:
     ) -> list[list[dict[str, float]]]:
         """For each sentence (a list of words), for each token, ``{tag: probability}``.
 
-        The probabilities of a token sum to 1 (they are the CRF's marginals,
-        computed by forward-backward). An empty sentence gives an empty list.
+        The probabilities of a token sum to 1: the CRF's marginals, computed by
+        forward-backward in numpy from the model's weights
+        (:mod:`activelabel.ml.crf_marginals`; equal to crfsuite's own to
+        1e-12). An empty sentence gives an empty list.
         """
         out: list[list[dict[str, float]]] = []
         for chunk in self.iter_marginals(sentences, chunk_size=chunk_size):
@@ -232,136 +247,6 @@ class SequenceModel:
         return model
 
 
-def _checked_tags(
-    sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]
-) -> list[list[str]]:
-    """IOB2 tags, checked; an ``I-X`` that starts an entity becomes ``B-X``.
-
-    That repair reads the tags as IOB1 does (as the importer documents); a tag
-    that is neither ``O`` nor ``B-``/``I-`` plus a type is refused.
-    """
-    if len(sentences) != len(tags):
-        raise InvalidLabelError(
-            f"There are {len(sentences)} sentences but {len(tags)} tag sequences; "
-            "they must match."
-        )
-    out: list[list[str]] = []
-    for n, (words, seq) in enumerate(zip(sentences, tags, strict=True), start=1):
-        if len(words) != len(seq):
-            raise InvalidLabelError(
-                f"Sentence {n} has {len(words)} tokens but {len(seq)} tags."
-            )
-        fixed: list[str] = []
-        previous = "O"
-        for tag in seq:
-            if tag != "O" and (tag[:2] not in ("B-", "I-") or len(tag) < 3):
-                raise InvalidLabelError(
-                    f"Sentence {n} has the tag {tag!r}; an IOB2 tag is 'O', "
-                    "'B-<type>' or 'I-<type>'."
-                )
-            if tag.startswith("I-") and previous[2:] != tag[2:]:
-                tag = "B-" + tag[2:]
-            fixed.append(tag)
-            previous = tag
-        out.append(fixed)
-    return out
-
-
-def _fit(
-    features: Sequence[list[TokenFeatures]],
-    tags: Sequence[Sequence[str]],
-    options: Mapping[str, Any],
-) -> bytes:
-    """Train one CRF and return its crfsuite model file."""
-    crf = sklearn_crfsuite.CRF(**options)
-    try:
-        crf.fit(features, tags)
-        with open(crf.modelfile.name, "rb") as f:
-            return f.read()
-    finally:
-        crf.modelfile.cleanup()
-
-
-def _entity_metrics(
-    truth: Sequence[Sequence[str]], guess: Sequence[Sequence[str]]
-) -> dict[str, Any]:
-    """Entity-level precision, recall, F1 and support per type, micro and macro."""
-    with warnings.catch_warnings():
-        # A type never predicted has precision 0/0: reported as 0, not warned.
-        warnings.simplefilter("ignore")
-        report = classification_report(
-            [list(t) for t in truth],
-            [list(g) for g in guess],
-            output_dict=True,
-            zero_division=0,
-        )
-    per_entity = {
-        name: {
-            "precision": float(row["precision"]),
-            "recall": float(row["recall"]),
-            "f1": float(row["f1-score"]),
-            "support": int(row["support"]),
-        }
-        for name, row in report.items()
-        if not name.endswith(" avg")
-    }
-    return {
-        "entity_f1": float(report["micro avg"]["f1-score"]),
-        "entity_precision": float(report["micro avg"]["precision"]),
-        "entity_recall": float(report["micro avg"]["recall"]),
-        "macro_f1": float(report["macro avg"]["f1-score"]),
-        "per_entity": per_entity,
-        "unlearned": sorted(n for n, m in per_entity.items() if m["recall"] == 0.0),
-    }
-
-
-def _cross_validate(
-    features: list[list[TokenFeatures]],
-    tags: list[list[str]],
-    cv_folds: int,
-    random_state: int | None,
-    options: Mapping[str, Any],
-) -> tuple[float | None, int, str, dict[str, Any]]:
-    n = len(features)
-    if cv_folds == 0:
-        return None, 0, "No cross-validation: it was not asked for (cv_folds=0).", {}
-    if not any(t != "O" for seq in tags for t in seq):
-        return None, 0, "No cross-validation: no labeled sentence holds an entity.", {}
-    k = min(cv_folds, n // 2)
-    if k < 2:
-        return (
-            None,
-            0,
-            (
-                f"No cross-validation: {n} labeled sentence(s); it needs at least 4 "
-                "(two folds of two)."
-            ),
-            {},
-        )
-    guess: list[list[str]] = [[] for _ in range(n)]
-    splitter = KFold(n_splits=k, shuffle=True, random_state=random_state)
-    for train, test in splitter.split(features):
-        fold = SequenceModel(
-            model_file=_fit(
-                [features[i] for i in train], [tags[i] for i in train], options
-            ),
-            labels=[],
-            n_labels=len(train),
-            cv_score=None,
-            cv_folds=0,
-            cv_note="",
-        )
-        tagger = fold._tagger()
-        for i in test:
-            guess[i] = list(tagger.tag(features[i])) if features[i] else []
-    metrics = _entity_metrics(tags, guess)
-    note = f"{k}-fold over sentences, entity-level F1 (seqeval, conlleval mode)"
-    if k < cv_folds:
-        note += f" (reduced from {cv_folds}: {n} labeled sentences)"
-    metrics["n_scored"] = n
-    return metrics["entity_f1"], k, note + ".", metrics
-
-
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -393,16 +278,16 @@ def train_sequence_model(
         raise InvalidLabelError(
             "Training a sequence model needs at least one sentence."
         )
-    checked = _checked_tags(sentences, tags)
+    checked = checked_iob2_tags(sentences, tags)
     options = {**DEFAULT_CRF_OPTIONS, **crf_options}
     # An empty sentence teaches nothing (and crfsuite refuses one).
     kept = [i for i, words in enumerate(sentences) if words]
     features = [sentence_features(sentences[i]) for i in kept]
     checked = [checked[i] for i in kept]
-    score, folds, note, metrics = _cross_validate(
+    score, folds, note, metrics = cross_validate_sequences(
         features, checked, cv_folds, random_state, options
     )
-    model_file = _fit(features, checked, options)
+    model_file = fit_crf_file(features, checked, options)
     tagger = pycrfsuite.Tagger()
     tagger.open_inmemory(model_file)
     metrics["cv_note"] = note

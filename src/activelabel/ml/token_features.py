@@ -31,10 +31,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 __all__ = [
+    "CONTEXT_WINDOW",
     "TokenFeatures",
+    "context_features",
     "iter_sentences_features",
     "sentence_features",
     "sentences_features",
+    "word_features",
     "word_shape",
 ]
 
@@ -45,6 +48,34 @@ TokenFeatures = dict[str, str | float]
 #: (a plain dict is faster than an LRU and a pool's vocabulary rarely gets here).
 _CACHE_LIMIT: Final = 200_000
 _word_cache: dict[str, tuple[TokenFeatures, str, str]] = {}
+
+
+#: The neighbours a token's features name: offset -> which of the neighbour's
+#: features ("w" its lower-cased form, "shape" its shape), named ``-1:w`` etc.
+#: :mod:`activelabel.ml.crf_marginals` builds the same features from this.
+CONTEXT_WINDOW: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
+    (-2, ("w",)),
+    (-1, ("w", "shape")),
+    (1, ("w", "shape")),
+    (2, ("w",)),
+)
+_WHICH: Final = {"w": 0, "shape": 1}
+_WINDOW_KEYS: Final = tuple(
+    (offset, tuple((_WHICH[name], f"{offset:+d}:{name}") for name in names))
+    for offset, names in CONTEXT_WINDOW
+)
+
+
+def context_features(word: str) -> dict[str, str]:
+    """What a neighbour's features say about ``word``: ``{"w": ..., "shape": ...}``."""
+    _, lower, shape = _own_features(word)
+    return {"w": lower, "shape": shape}
+
+
+def word_features(word: str) -> TokenFeatures:
+    """The features of a token that depend on its word alone (a shared dict:
+    do not change it)."""
+    return _own_features(word)[0]
 
 
 def word_shape(word: str) -> str:
@@ -108,25 +139,20 @@ def sentence_features(words: Sequence[str]) -> list[TokenFeatures]:
     """One feature dict per token of ``words`` (see the module docstring)."""
     n = len(words)
     own = [_own_features(w) for w in words]
+    neighbours = [(entry[1], entry[2]) for entry in own]
     out: list[TokenFeatures] = []
     for i in range(n):
         feats = own[i][0].copy()
+        for offset, keys in _WINDOW_KEYS:
+            j = i + offset
+            if 0 <= j < n:
+                neighbour = neighbours[j]
+                for which, key in keys:
+                    feats[key] = neighbour[which]
         if i == 0:
             feats["BOS"] = 1.0
-        else:
-            prev = own[i - 1]
-            feats["-1:w"] = prev[1]
-            feats["-1:shape"] = prev[2]
-            if i > 1:
-                feats["-2:w"] = own[i - 2][1]
         if i == n - 1:
             feats["EOS"] = 1.0
-        else:
-            nxt = own[i + 1]
-            feats["+1:w"] = nxt[1]
-            feats["+1:shape"] = nxt[2]
-            if i < n - 2:
-                feats["+2:w"] = own[i + 2][1]
         out.append(feats)
     return out
 

@@ -134,3 +134,20 @@ def test_spans_from_marginals_of_an_empty_or_entityless_sentence() -> None:
     assert spans_from_marginals([(0, 3)], [SURE]) == []
     with pytest.raises(ValueError, match="2 tokens but marginals for 1"):
         spans_from_marginals([(0, 1), (2, 3)], [SURE])
+
+
+def test_spans_from_a_marginal_array_name_its_columns_by_labels() -> None:
+    labels = ["B-LOC", "I-LOC", "O"]
+    marginals = np.array([[0.1, 0.0, 0.9], [0.8, 0.1, 0.1], [0.2, 0.6, 0.2]])
+    spans = spans_from_marginals([(0, 2), (3, 6), (7, 9)], marginals, labels)
+    assert spans == [
+        {
+            "start": 3,
+            "end": 9,
+            "label": "LOC",
+            "source": "model",
+            "confidence": pytest.approx(0.7),
+        }
+    ]
+    with pytest.raises(ValueError, match="needs the labels"):
+        spans_from_marginals([(0, 2)], marginals[:1])
