@@ -150,3 +150,66 @@ def test_simulate_names_a_missing_or_unreadable_file(
     broken.write_bytes(b"nope")
     result = CliRunner().invoke(app, ["simulate", str(broken), "--label-column", "a"])
     assert isinstance(result.exception, ImportFormatError)
+
+
+NEWS_CONLL = Path(__file__).parents[1] / "fixtures" / "ner" / "news.conll"
+
+
+def test_simulate_a_conll_file_gives_entity_f1_curves_for_each_strategy_against_random(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "width", 120)
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(NEWS_CONLL),
+            "--task",
+            "ner",
+            "--strategies",
+            "default,dictionary_disagreement,random",
+            "--initial-labels",
+            "5",
+            "--batch-size",
+            "5",
+            "--budget",
+            "20",
+            "--seeds",
+            "2",
+            "--out",
+            str(tmp_path / "sim"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "entity f1" in result.output and "random" in result.output
+    payload = json.loads((tmp_path / "sim" / "simulation.json").read_text())
+    assert payload["metric"] == "entity_f1"
+    curves = pd.DataFrame(payload["curves"])
+    assert set(curves["strategy"]) == {"default", "dictionary_disagreement", "random"}
+    assert set(curves["n_labels"]) == {5, 10, 15, 20}
+    assert curves["entity_f1"].between(0, 1).all()
+    # Every strategy starts from the same labeled sentences, so the same model.
+    first = curves[curves["n_labels"] == 5].groupby("seed")["entity_f1"].nunique()
+    assert (first == 1).all()
+    assert (tmp_path / "sim" / "curves.png").stat().st_size > 0
+
+
+def test_simulate_refuses_a_strategy_that_does_not_order_sentences(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(NEWS_CONLL),
+            "--task",
+            "ner",
+            "--strategies",
+            "margin",
+            "--out",
+            str(tmp_path / "sim"),
+        ],
+    )
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ConfigError)
+    assert "Unknown span strategy 'margin'" in str(result.exception)

@@ -50,34 +50,55 @@ def learning_curve_area(n_labels: Any, accuracy: Any) -> float:
 
 @dataclass
 class SimulationResult:
-    """Learning curves of a simulation and what they add up to."""
+    """Learning curves of a simulation and what they add up to.
+
+    ``metric`` names the figure measured on the test set each round (a column
+    of ``curves``): ``accuracy`` for items, ``entity_f1`` for spans.
+    ``full_accuracy`` holds, per seed, that figure for a model trained on
+    every pool label (empty when it was not computed).
+    """
 
     curves: pd.DataFrame
     full_accuracy: dict[int, float]
     config: dict[str, Any] = field(default_factory=dict)
+    metric: str = "accuracy"
 
     def mean_curves(self) -> pd.DataFrame:
-        """Accuracy per strategy and label count, averaged over seeds."""
+        """The metric per strategy and label count, averaged over seeds."""
         return (
-            self.curves.groupby(["strategy", "n_labels"], sort=False)["accuracy"]
+            self.curves.groupby(["strategy", "n_labels"], sort=False)[self.metric]
             .agg(["mean", "min", "max", "std"])
             .reset_index()
         )
 
     def labels_to_reach(self, strategy: str, target: float) -> int | None:
-        """Fewest labels at which ``strategy``'s mean accuracy is >= ``target``."""
+        """Fewest labels at which ``strategy``'s mean metric is >= ``target``."""
         mean = self.mean_curves()
         rows = mean[(mean["strategy"] == strategy) & (mean["mean"] >= target)]
         return None if rows.empty else int(rows["n_labels"].min())
 
+    def final_score(self, strategy: str) -> float:
+        """``strategy``'s mean metric at its largest label count."""
+        mean = self.mean_curves()
+        rows = mean[mean["strategy"] == strategy]
+        return float(rows.sort_values("n_labels")["mean"].iloc[-1])
+
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per strategy: AUC, final accuracy, labels to 95 %/99 %, s/round."""
-        full = float(np.mean(list(self.full_accuracy.values())))
+        """One row per strategy: AUC, final metric, labels to 95 %/99 % of the
+        all-label metric and to random's final one, s/round."""
+        metric = self.metric
+        full = (
+            float(np.mean(list(self.full_accuracy.values())))
+            if self.full_accuracy
+            else None
+        )
+        strategies = set(self.curves["strategy"])
+        random_final = self.final_score("random") if "random" in strategies else None
         rows = []
         for name, group in self.curves.groupby("strategy", sort=False):
             aucs = [
-                learning_curve_area(g["n_labels"], g["accuracy"])
+                learning_curve_area(g["n_labels"], g[metric])
                 for _, g in group.groupby("seed")
             ]
             last = group[group["n_labels"] == group["n_labels"].max()]
@@ -86,10 +107,19 @@ class SimulationResult:
                     "strategy": name,
                     "auc": float(np.mean(aucs)),
                     "auc_std": float(np.std(aucs)),
-                    "final_accuracy": float(last["accuracy"].mean()),
-                    "full_accuracy": full,
-                    "labels_to_95": self.labels_to_reach(str(name), 0.95 * full),
-                    "labels_to_99": self.labels_to_reach(str(name), 0.99 * full),
+                    f"final_{metric}": float(last[metric].mean()),
+                    f"full_{metric}": full,
+                    "labels_to_95": None
+                    if full is None
+                    else self.labels_to_reach(str(name), 0.95 * full),
+                    "labels_to_99": None
+                    if full is None
+                    else self.labels_to_reach(str(name), 0.99 * full),
+                    # Label efficiency: how soon the strategy does what random
+                    # does with the whole budget.
+                    "labels_to_random_final": None
+                    if random_final is None
+                    else self.labels_to_reach(str(name), random_final),
                     "seconds_per_round": float(group["seconds"].mean()),
                 }
             )
@@ -102,12 +132,13 @@ class SimulationResult:
         return out
 
     def to_json(self, path: str | Path) -> Path:
-        """Write config, summary, full-label accuracy and curves as JSON."""
+        """Write config, summary, full-label metric and curves as JSON."""
         out = Path(path)
         summary = self.summary.astype(object).where(self.summary.notna(), None)
         payload = {
             "config": self.config,
-            "full_accuracy": {str(k): v for k, v in self.full_accuracy.items()},
+            "metric": self.metric,
+            f"full_{self.metric}": {str(k): v for k, v in self.full_accuracy.items()},
             "summary": summary.to_dict(orient="records"),
             "curves": self.curves.to_dict(orient="records"),
         }
@@ -115,7 +146,7 @@ class SimulationResult:
         return out
 
     def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Accuracy vs labels, one line per strategy, a min–max band over seeds."""
+        """The metric vs labels, one line per strategy, a min–max band over seeds."""
         import matplotlib
 
         matplotlib.use("Agg")
@@ -128,10 +159,11 @@ class SimulationResult:
             ax.fill_between(
                 g["n_labels"], g["min"], g["max"], color=line.get_color(), alpha=0.15
             )
-        full = float(np.mean(list(self.full_accuracy.values())))
-        ax.axhline(full, color="grey", ls="--", lw=1, label="all labels")
+        if self.full_accuracy:
+            full = float(np.mean(list(self.full_accuracy.values())))
+            ax.axhline(full, color="grey", ls="--", lw=1, label="all labels")
         ax.set_xlabel("number of labels")
-        ax.set_ylabel("test accuracy")
+        ax.set_ylabel("test " + self.metric.replace("_", " "))
         ax.set_title(title or "Learning curves (band: min–max over seeds)")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)

@@ -4,6 +4,10 @@ Loads one or more CSV/TSV/Parquet files, featurizes them the way a project
 would (TF-IDF for a text column, scaled/one-hot table columns otherwise), runs
 :func:`activelabel.al.simulate`, prints a summary table, and writes the curves
 (CSV, JSON) and a plot (PNG) to ``--out``.
+
+With ``--task ner`` the files are CoNLL (read by the importer's ``conll``
+reader: any width, IOB1/IOB2/BIOES detected) and the replay is over sentences
+with a CRF, measured by entity-level F1 (:func:`activelabel.al.simulate_spans.simulate_spans`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
 
     from activelabel.al import SimulationResult
 
-__all__ = ["load_table", "simulate_command"]
+__all__ = ["load_table", "read_conll_sentences", "simulate_command"]
 
 _SEPARATORS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
@@ -44,6 +48,35 @@ def load_table(path: Path, *, sep: str | None) -> pd.DataFrame:
         return pd.read_csv(path, sep=sep or _SEPARATORS.get(suffix, ","))
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise ImportFormatError(f"Cannot read {str(path)!r}: {exc}") from exc
+
+
+def read_conll_sentences(path: Path) -> tuple[list[list[str]], list[list[str]]]:
+    """The sentences of a CoNLL file as words and IOB2 tags; errors name the file
+    and line."""
+    from activelabel.io.readers.conll import read_conll
+    from activelabel.io.readers.protocol import ReadOptions
+    from activelabel.tasks.spans.tag_schemes import spans_to_tags
+    from activelabel.tasks.spans.tokenization import item_tokens
+
+    if not path.is_file():
+        raise ConfigError(f"The dataset file {str(path)!r} does not exist.")
+    options = ReadOptions(
+        path=path,
+        encoding="utf-8",
+        delimiter=None,
+        header=False,
+        names=None,
+        batch_size=5_000,
+        max_field_bytes=1 << 20,
+    )
+    words: list[list[str]] = []
+    tags: list[list[str]] = []
+    for batch in read_conll(options):
+        for row in batch.rows:
+            tokens = item_tokens(row, row["text"])
+            words.append(list(row["tokens"]))
+            tags.append(spans_to_tags(tokens, row.get("spans", []), "iob2"))
+    return words, tags
 
 
 def _features(
@@ -75,17 +108,20 @@ def _fmt(value: Any, pattern: str = "{:.3f}") -> str:
 
 def print_summary(result: SimulationResult) -> None:
     """Print the summary as a rich table."""
+    metric = result.metric
+    shown = "acc" if metric == "accuracy" else metric.replace("_", " ")
     table = Table(
         title="Simulated labeling (mean over seeds)",
         caption="labels to 95% / 99%: labels needed to reach that share of the "
-        "all-label accuracy (— not reached)",
+        f"all-label {metric.replace('_', ' ')} (— not reached or not computed)",
     )
     for name in (
         "strategy",
         "AUC ± sd",
-        "final acc",
+        f"final {shown}",
         "labels to 95%",
         "labels to 99%",
+        "labels to random's final",
         "s/round",
     ):
         # Headers may wrap in an 80-column terminal; names and figures may not.
@@ -98,25 +134,44 @@ def print_summary(result: SimulationResult) -> None:
         table.add_row(
             str(row["strategy"]),
             f"{row['auc']:.3f} ± {row['auc_std']:.3f}",
-            f"{row['final_accuracy']:.3f}",
+            f"{row[f'final_{metric}']:.3f}",
             _fmt(row["labels_to_95"], "{:.0f}"),
             _fmt(row["labels_to_99"], "{:.0f}"),
+            _fmt(row["labels_to_random_final"], "{:.0f}"),
             f"{row['seconds_per_round']:.3f}",
         )
     console.print(table)
     accuracies = list(result.full_accuracy.values())
-    full = sum(accuracies) / len(accuracies)
-    console.print(f"Accuracy with all pool labels: {full:.3f}")
+    if accuracies:
+        full = sum(accuracies) / len(accuracies)
+        console.print(
+            f"{metric.replace('_', ' ').capitalize()} with all pool labels: {full:.3f}"
+        )
 
 
 def simulate_command(
     dataset: Annotated[
         list[Path],
         typer.Argument(
-            help="CSV, TSV or Parquet file(s) with every row labeled. Several files "
-            "are concatenated."
+            help="CSV, TSV or Parquet file(s) with every row labeled (CoNLL files "
+            "with --task ner). Several files are concatenated."
         ),
     ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--task",
+            help="classification (rows with a label), or ner (CoNLL sentences, "
+            "a CRF, entity-level F1).",
+        ),
+    ] = "classification",
+    pool_size: Annotated[
+        int | None,
+        typer.Option(
+            help="--task ner: sentences drawn into the pool per seed (each round "
+            "scores the whole pool; default: every sentence not held out)."
+        ),
+    ] = None,
     label_column: Annotated[
         str | None,
         typer.Option(help="Column holding the true label of each row."),
@@ -144,11 +199,14 @@ def simulate_command(
         typer.Option(help="Field separator (default: from the extension, ',' or tab)."),
     ] = None,
     strategies: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help=f"Comma-separated strategies to compare: {', '.join(STRATEGY_NAMES)}."
+            help=f"Comma-separated strategies to compare: {', '.join(STRATEGY_NAMES)}; "
+            "--task ner: default (mnlp), mnlp, token_entropy, "
+            "dictionary_disagreement, random. Default: default,random,"
+            "least_confidence,margin,entropy (ner: default,token_entropy,random)."
         ),
-    ] = "default,random,least_confidence,margin,entropy",
+    ] = None,
     initial_labels: Annotated[
         int, typer.Option(help="Labels drawn at random before the first round.")
     ] = 10,
@@ -180,6 +238,24 @@ def simulate_command(
 
     if not dataset:
         raise ConfigError("Give at least one dataset file.")
+    if kind not in ("classification", "ner"):
+        raise ConfigError(
+            f"Unknown kind {kind!r} for simulate; choose classification or ner."
+        )
+    if kind == "ner":
+        _simulate_sentences(
+            dataset,
+            strategies=strategies or "default,token_entropy,random",
+            initial_labels=initial_labels,
+            batch_size=batch_size,
+            budget=budget,
+            seeds=seeds,
+            test_size=test_size,
+            pool_size=pool_size,
+            out=out,
+        )
+        return
+    strategies = strategies or "default,random,least_confidence,margin,entropy"
     if (label_column is None) == (not label_from_filename):
         raise ConfigError(
             "Say where the labels are: give --label-column NAME or "
@@ -240,6 +316,57 @@ def simulate_command(
     result.plot(
         out / "curves.png",
         title=f"Learning curves: {', '.join(p.stem for p in dataset)}",
+    )
+    print_summary(result)
+    console.print(
+        f"Wrote {out / 'curves.csv'}, {out / 'simulation.json'}, {out / 'curves.png'}"
+    )
+
+
+def _simulate_sentences(
+    dataset: list[Path],
+    *,
+    strategies: str,
+    initial_labels: int,
+    batch_size: int,
+    budget: int,
+    seeds: int,
+    test_size: float,
+    pool_size: int | None,
+    out: Path,
+) -> None:
+    """``simulate --task ner``: CoNLL sentences, a CRF, entity-level F1."""
+    from activelabel.al.simulate_spans import simulate_spans
+
+    words: list[list[str]] = []
+    tags: list[list[str]] = []
+    for path in dataset:
+        more_words, more_tags = read_conll_sentences(path)
+        words += more_words
+        tags += more_tags
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    out.mkdir(parents=True, exist_ok=True)
+    with progress_bar("Simulating") as update:
+        result = simulate_spans(
+            words,
+            tags,
+            strategies=names,
+            initial_labels=initial_labels,
+            batch_size=batch_size,
+            budget=budget,
+            seeds=seeds,
+            test_size=test_size,
+            pool_size=pool_size,
+            progress=lambda done, total, _desc: update(done, total),
+        )
+    result.config.update(
+        dataset=[p.name for p in dataset], n_sentences=len(words), task="ner"
+    )
+    result.to_csv(out / "curves.csv")
+    result.to_json(out / "simulation.json")
+    result.plot(
+        out / "curves.png",
+        title=f"Entity F1 learning curves: {', '.join(p.name for p in dataset)}",
     )
     print_summary(result)
     console.print(

@@ -16,7 +16,7 @@ task adapter names a model family that learns from token sequences
    :data:`CHUNK` sentences at a time and keeping one number per sentence, so
    memory stays flat in the size of the pool; before any model the queue is
    random;
-5. queues a diverse head and the next best (:mod:`activelabel.loop.span_selection`),
+5. queues a diverse head and the next best (:mod:`activelabel.al.sentence_batches`),
    each with its score and, when the project's ``prelabel`` setting is on, its
    prelabels: the model's spans, the dictionary's and imported predictions,
    merged without overlaps (:mod:`activelabel.loop.prelabels`).
@@ -32,6 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from activelabel.al.sentence_batches import hashed_word_counts, pick_sentences
 from activelabel.al.sequence_scores import (
     dictionary_disagreement,
     mean_token_entropy,
@@ -42,7 +43,6 @@ from activelabel.exceptions import ConfigError
 from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
 from activelabel.loop.prelabels import merge_prelabels, sentence_confidence
 from activelabel.loop.sentences import Sentence, sentences_by_id, stream_sentences
-from activelabel.loop.span_selection import hashed_word_counts, pick_sentences
 from activelabel.loop.training_labels import training_labels
 from activelabel.loop.write import ComputedRound, NewModelVersion, RoundReport
 from activelabel.ml.model_families import train_sequence_family

@@ -1,8 +1,9 @@
-"""Which sentences a span round queues: a diverse head, then the next best by score.
+"""Which sentences to label next: a diverse head, then the next best by score.
 
 The pool's sentences carry one score each (the strategy's, higher = more
-worth labeling). As for items with feature rows (:mod:`activelabel.loop.round`),
-only the batch labeled before the next retrain needs diversity: the
+worth labeling: :mod:`activelabel.al.sequence_scores`). As for items with
+feature rows (the loop's round), only the batch labeled before the next
+retrain needs diversity: the
 ``beta × head`` best sentences are weighted by their score times their
 coverage gain (how much of a uniform sample of the pool would resemble a
 labeled sentence once this one is labeled, faded as the model grows sure:
