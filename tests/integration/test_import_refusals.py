@@ -110,7 +110,7 @@ def test_a_nested_json_object_as_the_text_names_the_file_row_and_column(
     refused(
         stocked,
         ImportFormatError,
-        r"posts.jsonl, row 3: the text column 'text' holds a JSON object, not text\. "
+        r"posts.jsonl, line 3: the text column 'text' holds a JSON object, not text\. "
         r"Choose a column that holds text with --text-column",
         project_name="p",
         source=path,

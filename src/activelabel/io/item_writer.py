@@ -89,9 +89,10 @@ class ItemWriter:
         self.project_id = project_id
         self.source_name = source_name
         self.ids_are_given = ids_are_given
-        #: The name of predictions that come without one (``--model-name``,
-        #: else the file's name).
-        self.model_name = model_name or Path(source_name).name
+        #: The name every prediction of the import is stored under (``--model-name``).
+        self.model_name = model_name
+        #: The name of predictions the file does not name: the file's.
+        self.default_model_name = Path(source_name).name
         self.counts = WriteCounts()
         self._sink = make_sink(connection, project_id)
         self._max_before = (
@@ -156,7 +157,12 @@ class ItemWriter:
             if item_id is None:
                 continue  # a skipped in-file duplicate
             found.extend(
-                PredictionRow(item_id, name or self.model_name, value, score)
+                PredictionRow(
+                    item_id,
+                    self.model_name or name or self.default_model_name,
+                    value,
+                    score,
+                )
                 for name, value, score in row.predictions
             )
         self.counts.predictions_added += write_predictions(

@@ -149,7 +149,8 @@ def check_tag(
     if not dash or not kind or prefix not in prefixes:
         allowed = ", ".join(f"{p}-" for p in sorted(prefixes))
         raise InvalidLabelError(
-            f"{where}: {tag!r} is not a {scheme.upper()} tag; a tag is O or a "
+            f"{where}: {tag!r} is not {'a' if scheme == 'bioes' else 'an'} "
+            f"{scheme.upper()} tag; a tag is O or a "
             f"label after one of {allowed} (such as I-PER)."
         )
     if labels is not None and kind not in labels:

@@ -25,12 +25,19 @@ __all__ = ["FORMAT", "read_jsonl"]
 def read_jsonl(
     path: Path, *, encoding: str, batch_size: int, limit: int
 ) -> Iterator[Batch]:
-    """Batches of the objects of a JSON Lines file; blank lines are skipped."""
+    """Batches of the objects of a JSON Lines file; blank lines are skipped.
+
+    Each row is placed at its line, so a refused row is named as an editor
+    shows it (a blank line before it shifts rows from lines).
+    """
     raw, stream = open_text(path, encoding)
     source = LineSource(raw, stream, limit=limit, scanner=JsonScanner(limit))
     with stream:
         rows = _jsonl_rows(path, source, encoding, limit)
-        yield from batched(rows, batch_size, lambda: source.position)
+        # Asked right after a row is handed over: the line it was read from.
+        yield from batched(
+            rows, batch_size, lambda: source.position, lambda: f"line {source.line_no}"
+        )
 
 
 def _jsonl_rows(

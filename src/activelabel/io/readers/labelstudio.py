@@ -133,9 +133,17 @@ def read_labelstudio(o: ReadOptions) -> Iterator[Batch]:
             )
             yield _task_row(task, f"{o.path}, {place}", counts)
         if counts["other"]:
+            other = counts["other"]
             o.notes.append(
-                f"{o.path}: {counts['other']:,} results that are not spans (choices, "
-                "relations, ...) were left out."
+                f"{o.path}: {other:,} "
+                + (
+                    "result that is not a span"
+                    if other == 1
+                    else "results that are not spans"
+                )
+                + " (choices, relations, ...) "
+                + ("was" if other == 1 else "were")
+                + " left out."
             )
 
     return batched(rows(), o.batch_size, lambda: consumed, lambda: place)
