@@ -129,6 +129,38 @@ def test_conll_writes_kept_columns_docstart_and_blank_lines_as_they_came(
     )
 
 
+def test_conll_writes_the_files_own_tags_back_while_they_still_say_the_spans(
+    tmp_path: Path,
+) -> None:
+    # CoNLL-2003's eng.train has B- after O in IOB1: allowed, but not what
+    # IOB1 writes for that entity; the reader keeps such tags.
+    data = {
+        "text": "a Swedish skier",
+        "tokens": ["a", "Swedish", "skier"],
+        "conll": {
+            "columns": [[], [], []],
+            "tags": ["O", "B-MISC", "O"],
+            "scheme": "iob1",
+        },
+    }
+    same = [{"start": 2, "end": 9, "label": "MISC"}]
+    changed = [{"start": 2, "end": 15, "label": "MISC"}]
+
+    def tags(fmt: str, spans: list[dict[str, Any]], **conll: Any) -> list[str]:
+        kept = {**data, "conll": {**data["conll"], **conll}}  # type: ignore[dict-item]
+        written = write(fmt, [item("s1", kept, spans)], tmp_path)
+        return [line.split(" ")[-1] for line in written.splitlines() if line]
+
+    assert tags("conll-iob1", same) == ["O", "B-MISC", "O"]
+    assert tags("conll-iob1", changed) == ["O", "I-MISC", "I-MISC"]
+    assert tags("conll", same) == ["O", "B-MISC", "O"]
+    assert tags("conll-bioes", same) == ["O", "S-MISC", "O"]
+    # Tags kept from an IOB2 file with a slip never come out of an IOB1 export.
+    slip = {"tags": ["O", "I-MISC", "O"], "scheme": "iob2"}
+    assert tags("conll-iob1", same, **slip) == ["O", "I-MISC", "O"]
+    assert tags("conll", same, **slip) == ["O", "B-MISC", "O"]
+
+
 def test_conll_writes_unlabeled_items_with_o_and_leaves_out_empty_ones(
     tmp_path: Path,
 ) -> None:

@@ -7,12 +7,13 @@ CoNLL-2003's original IOB1 and ``conll-bioes`` BIOES.
 An item imported from a CoNLL file kept its tokens and its other columns
 (``data["tokens"]`` and ``data["conll"]``: ``columns``, the middle columns of
 each token; ``separator``, one space when absent; ``docstart``;
-``blank_lines_after``, one when absent), so it is written as it came:
-``token <middle columns> tag`` joined by the file's separator, with the
+``blank_lines_after``, one when absent; ``tags`` and their ``scheme`` when the
+file tagged a sentence otherwise than its scheme would), so it is written as it
+came: ``token <middle columns> tag`` joined by the file's separator, with the
 ``-DOCSTART-`` line and its blank line before the first sentence of each
 document, and as many blank lines after each sentence as the file had. A
 CoNLL-2003 file imported and exported in its own scheme (``conll-iob1``) comes
-back byte for byte. Any other item is written as ``token<TAB>tag``, its tokens
+back byte for byte, unless someone changed its labels. Any other item is written as ``token<TAB>tag``, its tokens
 being the ones it kept or its text tokenized as the project's language says.
 
 Items nobody has labeled are written with every tag ``O`` when the export
@@ -24,11 +25,12 @@ leaves out a ``-DOCSTART-`` line such an item carried. An item with no token
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from activelabel.exceptions import ExportError
+from activelabel.exceptions import ExportError, InvalidLabelError
 from activelabel.io.writers.protocol import ExportedItem, ItemFormat, WriteItems
 from activelabel.io.writers.span_items import (
     item_spans,
@@ -36,22 +38,28 @@ from activelabel.io.writers.span_items import (
     item_tokens_of,
     where,
 )
-from activelabel.tasks.spans.tag_schemes import Scheme, spans_to_tags
+from activelabel.tasks.spans.tag_schemes import Scheme, spans_to_tags, tags_to_spans
+from activelabel.tasks.spans.tokenization import Token
 
 if TYPE_CHECKING:
     from activelabel.store.models import Project
 
 __all__ = ["FORMAT", "FORMAT_BIOES", "FORMAT_IOB1", "sentence_lines"]
 
-#: What separates a token's columns when the item did not say (a token file).
-PLAIN_SEPARATOR: Final = "\t"
+#: Any white space: a CoNLL reader would split a token holding some.
+_SPACE: Final = re.compile(r"\s")
 
 
-def _kept_columns(item: ExportedItem, n_tokens: int) -> tuple[list[Any], str] | None:
-    """The item's middle columns and separator, if it kept them for every token."""
+def _conll(item: ExportedItem) -> Mapping[str, Any]:
+    """What the item kept of its CoNLL file (nothing for other items)."""
     conll = item.data.get("conll")
-    if not isinstance(conll, Mapping):
-        return None
+    return conll if isinstance(conll, Mapping) else {}
+
+
+def _kept_columns(
+    conll: Mapping[str, Any], n_tokens: int
+) -> tuple[list[Any], str] | None:
+    """The item's middle columns and separator, if it kept them for every token."""
     columns = conll.get("columns")
     if not isinstance(columns, list) or len(columns) != n_tokens:
         return None
@@ -59,27 +67,61 @@ def _kept_columns(item: ExportedItem, n_tokens: int) -> tuple[list[Any], str] | 
     return columns, separator if isinstance(separator, str) and separator else " "
 
 
-def _blank_lines_after(item: ExportedItem) -> int:
+def _blank_lines_after(conll: Mapping[str, Any]) -> int:
     """How many blank lines followed the item's sentence in its file (one unless
     the file said otherwise, as the two at the end of CoNLL-2003's test files)."""
-    conll = item.data.get("conll")
-    after = conll.get("blank_lines_after") if isinstance(conll, Mapping) else None
+    after = conll.get("blank_lines_after")
     return after if isinstance(after, int) and after >= 0 else 1
 
 
-def _check_cell(item: ExportedItem, number: int, cell: str) -> str:
-    """``cell`` if a CoNLL line can hold it, else a sentence naming the item.
+def _file_tags(
+    conll: Mapping[str, Any],
+    tokens: Sequence[Token],
+    spans: Sequence[Mapping[str, Any]],
+    scheme: Scheme,
+) -> list[str] | None:
+    """The file's own tags, when they are to be written back as they were.
+
+    A file may tag entities otherwise than its scheme would (CoNLL-2003's
+    ``eng.train`` has a ``B-MISC`` after ``O`` in IOB1; an IOB2 file may slip
+    an ``I-`` after ``O``); the reader then keeps the tags and their scheme.
+    Only IOB1 allows more than one way to write the same entities, so only an
+    IOB1 export of an IOB1 file writes them again, and only while they still
+    say the item's spans (nobody has changed them since). IOB2 and BIOES write
+    each entity one way, so their exports repair a file's slips.
+    """
+    tags = conll.get("tags")
+    if not isinstance(tags, list) or len(tags) != len(tokens):
+        return None
+    # A file that kept tags without naming its scheme was read as CoNLL-2003's.
+    if scheme != "iob1" or conll.get("scheme", "iob1") != "iob1":
+        return None
+    try:
+        said = tags_to_spans(tokens, tags, scheme)
+    except InvalidLabelError:
+        return None
+    now = [(int(s["start"]), int(s["end"]), s["label"]) for s in spans]
+    if sorted((s["start"], s["end"], s["label"]) for s in said) != sorted(now):
+        return None
+    return [str(tag) for tag in tags]
+
+
+def _check_words(item: ExportedItem, words: Sequence[str]) -> None:
+    """Refuse a token a CoNLL line cannot hold, with a sentence naming the item.
 
     CoNLL readers split a line on white space, so a token holding any would
-    come back as several columns.
+    come back as several columns. One search over the sentence's tokens run
+    together finds one; only then is each token looked at.
     """
-    if not cell or any(ch.isspace() for ch in cell):
-        raise ExportError(
-            f"{where(item)}: token {number} ({cell!r}) cannot be written as a "
-            "CoNLL column: it is empty or holds white space. Export the project "
-            "as spacy or jsonl instead."
-        )
-    return cell
+    if all(words) and _SPACE.search("".join(words)) is None:
+        return
+    for number, word in enumerate(words, 1):
+        if not word or _SPACE.search(word):
+            raise ExportError(
+                f"{where(item)}: token {number} ({word!r}) cannot be written as "
+                "a CoNLL column: it is empty or holds white space. Export the "
+                "project as spacy or jsonl instead."
+            )
 
 
 def sentence_lines(project: Project, item: ExportedItem, scheme: Scheme) -> list[str]:
@@ -89,21 +131,26 @@ def sentence_lines(project: Project, item: ExportedItem, scheme: Scheme) -> list
     tokens = item_tokens_of(project, item, text)
     if not tokens:
         return []
-    tags = spans_to_tags(tokens, item_spans(item), scheme)
-    kept = _kept_columns(item, len(tokens))
-    separator = kept[1] if kept is not None else PLAIN_SEPARATOR
+    words = [text[start:end] for start, end in tokens]
+    _check_words(item, words)
+    conll = _conll(item)
+    spans = item_spans(item)
+    tags = _file_tags(conll, tokens, spans, scheme) or spans_to_tags(
+        tokens, spans, scheme
+    )
     lines: list[str] = []
-    conll = item.data.get("conll")
-    docstart = conll.get("docstart") if isinstance(conll, Mapping) else None
+    docstart = conll.get("docstart")
     if isinstance(docstart, str) and docstart:
         lines.extend((docstart, ""))
-    for number, ((start, end), tag) in enumerate(zip(tokens, tags, strict=True), 1):
-        cells = [_check_cell(item, number, text[start:end])]
-        if kept is not None:
-            middle: Sequence[Any] = kept[0][number - 1]
-            cells.extend(str(cell) for cell in middle)
-        cells.append(tag)
-        lines.append(separator.join(cells))
+    kept = _kept_columns(conll, len(tokens))
+    if kept is None:
+        lines.extend(f"{word}\t{tag}" for word, tag in zip(words, tags, strict=True))
+        return lines
+    columns, separator = kept
+    lines.extend(
+        separator.join([word, *map(str, middle), tag])
+        for word, middle, tag in zip(words, columns, tags, strict=True)
+    )
     return lines
 
 
@@ -118,7 +165,7 @@ def _writer(scheme: Scheme) -> WriteItems:
                 if not lines:
                     continue
                 out.write("\n".join(lines))
-                out.write("\n" * (1 + _blank_lines_after(item)))
+                out.write("\n" * (1 + _blank_lines_after(_conll(item))))
                 written += 1
         return written
 

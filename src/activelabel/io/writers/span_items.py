@@ -42,6 +42,8 @@ def kept_words(data: Mapping[str, Any]) -> list[str] | None:
     kept = data.get("tokens")
     if not isinstance(kept, list) or not kept:
         return None
+    if all(isinstance(token, str) for token in kept):
+        return kept
     words: list[str] = []
     for token in kept:
         if isinstance(token, Mapping):
@@ -61,9 +63,11 @@ def item_tokens_of(project: Project, item: ExportedItem, text: str) -> list[Toke
     when a kept token is not in its text.
     """
     words = kept_words(item.data)
+    if words is not None:
+        # Kept tokens are where they are whatever the language says.
+        return item_tokens({"tokens": words}, text, where=where(item))
     _, tokenization = project.settings.text_layout(item.data)
-    data: Mapping[str, Any] = {"tokens": words} if words else {}
-    return item_tokens(data, text, tokenization, where=where(item))
+    return item_tokens({}, text, tokenization, where=where(item))
 
 
 def item_spans(item: ExportedItem) -> list[dict[str, Any]]:
