@@ -243,3 +243,47 @@ def test_the_background_trainer_retrains_a_span_project_after_retrain_every_labe
         assert wait_for(lambda: versions() == [10, 15])
     finally:
         trainer.stop()
+
+
+def test_labels_that_cannot_train_a_model_ask_for_one_round_not_one_at_every_look(
+    store: Store, db_url: str, project_factory: Any
+) -> None:
+    from activelabel.store.jobs import claim_job, finish_job
+    from activelabel.store.models import Job
+    from activelabel.store.random_fill import random_fill
+
+    project = project_factory(
+        task="ner",
+        labels=LABELS,
+        items=[{"text": f"nothing to see here {i}"} for i in range(40)],
+        config={"retrain_every": 5},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        for item in sorted(row.items, key=lambda i: i.id)[:6]:
+            add_annotation(session, project=row, item_id=item.id, value=[])
+    with store.session(write=True) as session:
+        # A full queue: only labels can make a round due.
+        random_fill(session, project_id=project.id, size=20)
+    trainer = BackgroundTrainer(store, db_url, queue_size=20)
+
+    def jobs() -> int:
+        with store.session() as session:
+            return len(session.scalars(select(Job)).all())
+
+    trainer._check_projects()
+    assert jobs() == 1
+    with store.session(write=True) as session:
+        job = claim_job(session)
+        assert job is not None
+        finish_job(session, job_id=job.id, result={})
+    # Six labels without a span train no model: no round is due again until
+    # five more labels arrive.
+    trainer._check_projects()
+    assert jobs() == 1
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        for item in sorted(row.items, key=lambda i: i.id)[6:11]:
+            add_annotation(session, project=row, item_id=item.id, value=[])
+    trainer._check_projects()
+    assert jobs() == 2

@@ -144,6 +144,8 @@ class BackgroundTrainer:
         self._topped_up: dict[int, float] = {}
         #: Until when a project's low queue is known to have nothing to add.
         self._drained_until: dict[int, float] = {}
+        #: Labels a project had when its last round was asked for by labels.
+        self._labels_at_round: dict[int, int] = {}
         self.rounds: list[dict[str, Any]] = []
 
     def start(self) -> None:
@@ -253,8 +255,16 @@ class BackgroundTrainer:
             )
             or 0
         )
-        last = newest_n_labels(session, project_id=project.id)
-        if labels - (last or 0) >= retrain_every:
+        # Counted from the newest model, or from the last round asked for by
+        # labels when that round trained none (labels that cannot train a
+        # model yet: one class, sentences without a span) — else a round would
+        # be due again at every look, reshuffling the queue each time.
+        last = max(
+            newest_n_labels(session, project_id=project.id) or 0,
+            self._labels_at_round.get(project.id, 0),
+        )
+        if labels - last >= retrain_every:
+            self._labels_at_round[project.id] = labels
             return True
         if queue_size(session, project_id=project.id) >= self.low_water:
             return False
