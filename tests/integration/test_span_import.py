@@ -3,12 +3,12 @@
 Every fixture format (CoNLL-2003 columns, IOB2 and BIOES token files, JSONL
 spans, a Label Studio export, plain lines, Arabic and Chinese spans) imports
 its sentences and entities as labels, or with ``as_predictions`` as another
-model's predictions that the labeling page shows as suggestions.
+model's predictions (the loop's span round shows them as suggestions).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,7 @@ from activelabel.cli import app
 from activelabel.io.importer import import_path
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Item, Prediction, Project
-from activelabel.store.next_tasks import QueueTopUp, next_tasks
-from activelabel.store.predictions import (
-    latest_predictions,
-    with_imported_predictions,
-)
-from activelabel.store.users import add_user
+from activelabel.store.predictions import latest_predictions
 from activelabel.tasks.spans import check_spans, item_tokens
 
 NER = Path(__file__).parent.parent / "fixtures" / "ner"
@@ -226,38 +221,43 @@ def test_label_studio_predictions_keep_their_model_version_unless_a_name_is_give
     assert names == {"ner-v1", "ls-model"}
 
 
-def test_an_imported_prediction_is_the_suggestion_of_a_leased_task_without_one(
-    store: Store, project_factory: Any
+def test_spacy_token_objects_are_kept_as_their_texts(
+    store: Store, project_factory: Any, tmp_path: Path
 ) -> None:
     project = ner_project(project_factory)
-    import_path(store, "news", NER / "news_iob2.tsv", as_predictions=True)
-    with store.session(write=True) as session:
-        user, _ = add_user(session, name="ada")
-        user_id = user.id
-    leased = next_tasks(
-        store,
-        project_id=project.id,
-        user_id=user_id,
-        n=3,
-        top_up=QueueTopUp(below=5, batch=10),
-    )
-    assert len(leased.tasks) == 3
-    assert all(task.suggestion is None for task in leased.tasks)
-    with store.session() as session:
-        shown = with_imported_predictions(session, project.id, leased.tasks)
-        stored = latest_predictions(
-            session, project.id, [task.item_id for task in shown]
-        )
-    for task in shown:
-        assert task.suggestion == [
-            {**span, "source": "prediction", "confidence": None}
-            for span in stored[task.item_id].value
-        ]
-    # A suggestion the loop gave stays: the import's prediction does not replace it.
-    mine = dataclasses.replace(leased.tasks[0], suggestion=[], confidence=0.9)
-    with store.session() as session:
-        (kept,) = with_imported_predictions(session, project.id, [mine])
-    assert (kept.suggestion, kept.confidence) == ([], 0.9)
+    path = tmp_path / "prodigy.jsonl"
+    row = {
+        "text": "Ada flew to Oslo.",
+        "tokens": [
+            {"text": word, "start": start, "end": start + len(word), "id": n}
+            for n, (word, start) in enumerate(
+                [("Ada", 0), ("flew", 4), ("to", 9), ("Oslo", 12), (".", 16)]
+            )
+        ],
+        "spans": [{"start": 12, "end": 16, "label": "LOC"}],
+    }
+    path.write_text(json.dumps(row) + "\n")
+    assert import_path(store, "news", path).labels_added == 1
+    ((item, spans),) = labeled(store, project)
+    assert item.data["tokens"] == ["Ada", "flew", "to", "Oslo", "."]
+    assert surfaces(item.data["text"], spans) == [("Oslo", "LOC")]
+
+
+def test_a_label_studio_tasks_external_id_is_the_items_id(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    project = ner_project(project_factory)
+    tasks = json.loads((NER / "news_labelstudio.json").read_text())[:2]
+    for number, task in enumerate(tasks):
+        task["meta"] = {"external_id": f"news-{number}"}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks))
+    import_path(store, "news", path)
+    assert [item.external_id for item, _ in labeled(store, project)] == [
+        "news-0",
+        "news-1",
+    ]
+    assert import_path(store, "news", path).items_existing == 2
 
 
 def test_the_import_command_takes_a_scheme_and_imports_predictions(

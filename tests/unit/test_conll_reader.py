@@ -144,6 +144,7 @@ def test_an_i_tag_after_o_in_iob2_starts_an_entity_and_the_note_names_its_line(
     (batch,), notes = read(path)
     assert covered(batch.rows[0]) == [("Ada Lovelace", "PER"), ("London", "LOC")]
     assert batch.rows[0]["conll"]["tags"] == ["B-PER", "I-PER", "O", "I-LOC"]
+    assert batch.rows[0]["conll"]["scheme"] == "iob2"
     assert notes == [
         f"{path}, line 4: an I- tag follows O or another type; read as the start of "
         "an entity, as IOB1 reads it (the first such line; IOB2 starts an entity "
@@ -165,6 +166,7 @@ def test_a_stray_b_tag_in_an_iob1_file_is_kept_so_the_sentence_writes_back_as_it
     rows = sentences(path)
     assert covered(rows[0]) == [("Hendrik", "PER"), ("Atlanta Games", "MISC")]
     assert rows[0]["conll"]["tags"][4] == "B-MISC"
+    assert rows[0]["conll"]["scheme"] == "iob1"
     assert "tags" not in rows[1]["conll"]
     assert rows[1]["conll"]["blank_lines_after"] == 2
     assert write_back(rows, "iob1") == text

@@ -147,10 +147,8 @@ def _import_rows(
                     batch,
                     default_label_column=_default_label_column(project, fmt),
                     prediction_column=reader.prediction_column,
-                    **{
-                        **plan_options,
-                        "id_column": plan_options["id_column"] or reader.id_column,
-                    },
+                    default_id_column=reader.id_column,
+                    **plan_options,
                 )
                 _check_label_source(project, path, fmt, plan)
                 _save_config(

@@ -147,12 +147,14 @@ def settle_plan(
     default_label_column: str | None = None,
     prediction_column: str | None = None,
     as_predictions: bool = False,
+    default_id_column: str | None = None,
 ) -> RowPlan:
     """How the rows of ``path`` become items, settled from its first batch.
 
     ``default_label_column`` is where the format (or the task, for JSON Lines
     spans) puts labels: taken when no ``--label-column`` is given and the rows
-    have it. ``prediction_column`` holds a model's predictions of a row.
+    have it; ``default_id_column`` likewise for ids. ``prediction_column``
+    holds a model's predictions of a row.
     """
     # The columns of the first batch in order of appearance. A dict, not a list:
     # "key not in list" per key of every row made a 10,000-column file take
@@ -162,6 +164,8 @@ def settle_plan(
         columns.update(dict.fromkeys(row))
     if label_column is None and default_label_column in columns:
         label_column = default_label_column
+    if id_column is None and default_id_column in columns:
+        id_column = default_id_column
     if prediction_column not in columns:
         prediction_column = None
     _check_columns(

@@ -56,8 +56,17 @@ class SpanRowCheck:
         self.labels = list(labels)
         self.settings = settings
 
-    def text(self, data: Mapping[str, Any], column: str | None, where: str) -> str:
-        """The row's text; a sentence when it has none."""
+    def text(self, data: dict[str, Any], column: str | None, where: str) -> str:
+        """The row's text; a sentence when it has none.
+
+        Tokens given as spaCy / Prodigy objects (``{"text", "start", "end",
+        ...}``) are kept as their texts, the shape every span reader gives.
+        """
+        tokens = data.get("tokens")
+        if isinstance(tokens, list) and tokens and isinstance(tokens[0], dict):
+            data["tokens"] = [
+                t.get("text") if isinstance(t, dict) else t for t in tokens
+            ]
         text = data.get(column) if column is not None else None
         if not isinstance(text, str) or not text.strip():
             shown = "no text" if text is None else f"the empty text {text!r}"

@@ -2,14 +2,12 @@
 
 A prediction is another model's label for an item (``import --as-predictions``).
 It is not an annotation: nothing trains on it and it never counts as labeled.
-The page shows it as the task's suggestion when the loop's queue entry has
-none, and the loop may compose it into its own suggestions
-(:func:`latest_predictions`).
+The loop's span round composes it into the suggestion of each sentence it
+queues (:func:`latest_predictions`), so the page shows it from the first round.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
@@ -17,16 +15,13 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Prediction, utcnow
 
 __all__ = [
     "PredictionRow",
     "StoredPrediction",
-    "as_suggestion",
     "count_predictions",
     "latest_predictions",
-    "with_imported_predictions",
     "write_predictions",
 ]
 
@@ -141,39 +136,3 @@ def count_predictions(session: Session | Connection, project_id: int) -> int:
         )
         or 0
     )
-
-
-def as_suggestion(prediction: StoredPrediction) -> Any:
-    """A prediction's value as a suggestion: spans (objects) say they are a
-    prediction and carry its score; any other value is shown as it is."""
-    value = prediction.value
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-        return [
-            {**span, "source": "prediction", "confidence": prediction.score}
-            for span in value
-        ]
-    return value
-
-
-def with_imported_predictions(
-    session: Session | Connection, project_id: int, tasks: Sequence[LeasedTask]
-) -> list[LeasedTask]:
-    """``tasks`` with an imported prediction as the suggestion of each task whose
-    queue entry has none (the loop's own suggestion wins). One query, and none
-    when every task has a suggestion."""
-    missing = [leased.item_id for leased in tasks if leased.suggestion is None]
-    if not missing:
-        return list(tasks)
-    found = latest_predictions(session, project_id, missing)
-    if not found:
-        return list(tasks)
-    return [
-        dataclasses.replace(
-            leased,
-            suggestion=as_suggestion(found[leased.item_id]),
-            confidence=found[leased.item_id].score,
-        )
-        if leased.suggestion is None and leased.item_id in found
-        else leased
-        for leased in tasks
-    ]

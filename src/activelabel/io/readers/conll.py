@@ -21,8 +21,9 @@ needs to write the file back byte for byte: the middle columns of each token,
 the ``-DOCSTART-`` line (on a document's first sentence only), ``separator``
 when columns were split on tabs, and ``blank_lines_after`` when a sentence is
 followed by other than one blank line (``eng.testa`` ends with two), and
-``tags``, the file's own tags, when the scheme would write the sentence's
-entities otherwise (``eng.train`` has one ``B-MISC`` after ``O``).
+``tags``, the file's own tags, with ``scheme``, the scheme they were read
+in, when that scheme would write the sentence's entities otherwise
+(``eng.train`` has a ``B-MISC`` after ``O``).
 
 The tag scheme is given (``--scheme iob1|iob2|bioes``) or detected from the
 whole file: ``E-``/``S-`` tags mean BIOES; an entity that starts with ``I-``
@@ -382,6 +383,7 @@ class _Sentences:
                 # O in IOB1, a repaired I-): kept, so an unchanged sentence is
                 # written back as it was.
                 conll["tags"] = tags
+                conll["scheme"] = self.scheme
         row["conll"] = conll
         return row
 

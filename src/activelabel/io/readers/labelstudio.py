@@ -7,7 +7,8 @@ The export is a JSON array of tasks (read one task at a time)::
           {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]}}]}],
       "predictions": [{"model_version": "ner-v1", "score": 0.8, "result": [...]}]}]
 
-Each task becomes a row of its ``data`` fields, with ``spans`` (the label
+Each task becomes a row of its ``data`` fields (and ``external_id``, its id,
+when ``meta.external_id`` gives one), with ``spans`` (the label
 column) from its last annotation that was not cancelled, and ``predictions``
 (``{"model_name", "value", "score"}``) from its last prediction, imported as
 pre-annotations. A result with several labels gives a span per label (which
@@ -27,10 +28,14 @@ from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.json_array import _iter_json_array
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 
-__all__ = ["FORMAT", "PREDICTIONS", "read_labelstudio", "result_spans"]
+__all__ = ["EXTERNAL_ID", "FORMAT", "PREDICTIONS", "read_labelstudio", "result_spans"]
 
 #: The column a task's prediction is put in.
 PREDICTIONS = "predictions"
+
+#: The column of a task's ``meta.external_id`` (activelabel's own export
+#: writes it): the item's id, so a round trip keeps ids.
+EXTERNAL_ID = "external_id"
 
 
 def result_spans(
@@ -91,7 +96,11 @@ def _task_row(task: Any, where: str, counts: dict[str, int]) -> dict[str, Any]:
             f"{where}: a Label Studio task is an object with a 'data' object "
             "holding its text."
         )
-    row: dict[str, Any] = dict(task["data"])
+    row: dict[str, Any] = {}
+    meta = task.get("meta")
+    if isinstance(meta, dict) and meta.get("external_id") is not None:
+        row[EXTERNAL_ID] = str(meta["external_id"])
+    row.update(task["data"])
     text = row.get("text")
     annotation = _last(
         task.get("annotations", task.get("completions")), skip_cancelled=True
@@ -155,4 +164,5 @@ FORMAT = ReaderFormat(
     read_labelstudio,
     label_column="spans",
     prediction_column=PREDICTIONS,
+    id_column=EXTERNAL_ID,
 )
