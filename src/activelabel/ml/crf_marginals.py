@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
@@ -51,6 +52,8 @@ _FEATURE: Final = np.dtype(
     [("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")]
 )
 _STATE, _TRANSITION = 0, 1
+#: Distinct words whose score vectors are kept (about 5 x tags x 8 bytes each).
+_MAX_WORDS: Final = 500_000
 #: Sentences run through forward-backward together.
 _GROUP: Final = 256
 
@@ -99,6 +102,10 @@ class CrfWeights:
         self.attribute_rows = attribute_rows
         self.state = state
         self.transition = transition
+        # Word score vectors are kept from call to call (a pool is scored in
+        # chunks, and most words come back); the lock lets threads share them.
+        self._tables = _WordTables(self)
+        self._tables_lock = threading.Lock()
 
     @classmethod
     def from_model_file(cls, model_file: bytes) -> CrfWeights:
@@ -136,14 +143,17 @@ class CrfWeights:
     ) -> Iterator[list[FloatArray]]:
         """For each chunk of sentences (lists of words), one ``(tokens, tags)``
         array of marginals per sentence, each row summing to 1."""
-        tables = _WordTables(self)
         for at in range(0, len(sentences), chunk_size):
             chunk = sentences[at : at + chunk_size]
             lengths = [len(words) for words in chunk]
             if not any(lengths):
                 yield [np.zeros((0, len(self.labels))) for _ in chunk]
                 continue
-            yield self._marginals(tables.token_scores(chunk, lengths), lengths)
+            with self._tables_lock:
+                if len(self._tables.ids) > _MAX_WORDS:
+                    self._tables = _WordTables(self)
+                scores = self._tables.token_scores(chunk, lengths)
+            yield self._marginals(scores, lengths)
 
     def marginals(self, sentences: Sequence[Sequence[str]]) -> list[FloatArray]:
         """:meth:`iter_marginals` in one list."""

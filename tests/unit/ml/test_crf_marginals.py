@@ -89,3 +89,15 @@ def test_weights_read_from_the_file_match_crfsuite_dump(model: SequenceModel) ->
 def test_a_file_that_is_not_a_crfsuite_model_is_refused() -> None:
     with pytest.raises(ConfigError, match="not a crfsuite model"):
         CrfWeights.from_model_file(b"PK\x03\x04" + bytes(60))
+
+
+def test_word_vectors_are_kept_between_calls_and_give_the_same_marginals() -> None:
+    words, tags = zip(*TRAIN, strict=True)
+    model = train_sequence_model(words, tags, cv_folds=0, max_iterations=20)
+    first = model.predict_marginals(SENTENCES[:2])
+    weights = model._weights()
+    known = len(weights._tables.ids)
+    assert model.predict_marginals(SENTENCES[:2]) == first
+    assert len(weights._tables.ids) == known
+    model.predict_marginals([["a", "word", "never", "seen"]])
+    assert len(weights._tables.ids) == known + 4
