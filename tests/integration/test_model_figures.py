@@ -137,3 +137,27 @@ def test_the_stats_command_names_accuracy_and_macro_f1_and_the_unlearned_class(
     figures = json.loads(as_json.stdout)
     assert figures["latest_unlearned"] == ["spam"]
     assert figures["latest_macro_f1"] == pytest.approx(0.437, abs=0.001)
+
+
+def test_a_span_model_is_named_by_its_entity_f1_in_the_api_and_the_cli(
+    client: TestClient, store: Store, db_url: str, tmp_path: Path
+) -> None:
+    fixture = ROOT / "tests" / "fixtures" / "ner" / "news.conll"
+    with store.session() as session:
+        project_id = create_project(
+            session, name="news", task="ner", labels="PER,LOC,ORG,MISC"
+        ).id
+    import_path(store, "news", fixture, fmt="conll")
+    report = run_round(store, project_id, cache_dir=tmp_path / "cache")
+    assert report.model_version is not None
+    response = client.get("/api/v1/projects/news/stats")
+    assert response.status_code == 200, response.text
+    model = response.json()["model"]
+    assert model["score_metric"] == "entity_f1"
+    assert model["accuracy"] == pytest.approx(model["cv_score"])
+    assert set(model["per_class"]) <= {"PER", "LOC", "ORG", "MISC"}
+    result = CliRunner().invoke(
+        app, ["stats", "news", "--db", db_url], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "(CV entity F1 " in " ".join(result.stdout.split())

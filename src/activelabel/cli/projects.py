@@ -166,7 +166,8 @@ def stats_command(
     )
     model = stats.latest_model or "none yet"
     if stats.latest_cv_score is not None:
-        model += f" (CV accuracy {stats.latest_cv_score:.3f}"
+        measure = stats.latest_score_metric.replace("_", " ").replace("f1", "F1")
+        model += f" (CV {measure} {stats.latest_cv_score:.3f}"
         if stats.latest_macro_f1 is not None:
             model += f", macro-F1 {stats.latest_macro_f1:.3f}"
         model += ")"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from activelabel.keymap import actions_for, assign_keys, reserved_keys
 from activelabel.server.schemas import (
+    SCORE_METRICS,
     ActionKeysPublic,
     AnnotationPublic,
     ClassFiguresPublic,
@@ -116,6 +117,13 @@ def model_figures(
     """
     metrics = metrics or {}
     multilabel = bool(metrics.get("multilabel"))
+    # A span model names its figure (entity F1); classifiers stored none.
+    stored_metric = metrics.get("score_metric")
+    score_metric = (
+        stored_metric
+        if stored_metric in SCORE_METRICS
+        else ("subset_accuracy" if multilabel else "accuracy")
+    )
     per_class = {
         str(label): ClassFiguresPublic(
             precision=float(row.get("precision", 0.0)),
@@ -135,8 +143,8 @@ def model_figures(
         n_labels=n_labels,
         created_at=created_at,
         cv_score=cv_score,
-        score_metric="subset_accuracy" if multilabel else "accuracy",
-        accuracy=_figure(metrics, "subset_accuracy" if multilabel else "accuracy"),
+        score_metric=score_metric,
+        accuracy=_figure(metrics, score_metric),
         macro_f1=_figure(metrics, "macro_f1"),
         per_class=per_class,
         unlearned=[str(c) for c in unlearned],

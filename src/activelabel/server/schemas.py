@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
@@ -198,6 +198,12 @@ class TrainPublic(BaseModel):
     state: str
 
 
+#: The cross-validated figure a model is named by: accuracy (one label),
+#: subset accuracy (every label of an item right), entity-level F1 (spans).
+ScoreMetric = Literal["accuracy", "subset_accuracy", "entity_f1"]
+SCORE_METRICS: tuple[str, ...] = get_args(ScoreMetric)
+
+
 class ClassFiguresPublic(BaseModel):
     """How the model does on one class, from its out-of-fold predictions."""
 
@@ -215,10 +221,10 @@ class ModelFiguresPublic(BaseModel):
     cv_score: float | None = Field(
         description="the score in the version's name: `score_metric` of the model"
     )
-    score_metric: Literal["accuracy", "subset_accuracy"]
+    score_metric: ScoreMetric
     accuracy: float | None = Field(
-        description="share of held-out items predicted right (multi-label: all "
-        "labels right)"
+        description="the `score_metric` on held-out items: the share predicted "
+        "right (multi-label: all labels right), or entity-level F1 for spans"
     )
     macro_f1: float | None = Field(description="F1 averaged over classes, unweighted")
     per_class: dict[str, ClassFiguresPublic]

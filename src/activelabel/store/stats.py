@@ -54,6 +54,8 @@ class ProjectStats:
     #: The latest model's cross-validated accuracy (its version name's score).
     latest_cv_score: float | None = None
     latest_macro_f1: float | None = None
+    #: What the latest model's CV score measures (``accuracy``, ``entity_f1``…).
+    latest_score_metric: str = "accuracy"
     #: Classes the latest model never predicted right in cross-validation.
     latest_unlearned: list[str] = field(default_factory=list)
     queue_size: int = 0
@@ -184,6 +186,12 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
         metrics = latest.metrics
         macro_f1 = (metrics or {}).get("macro_f1")
         stats.latest_macro_f1 = None if macro_f1 is None else float(macro_f1)
+        stats.latest_score_metric = str(
+            (metrics or {}).get(
+                "score_metric",
+                "subset_accuracy" if (metrics or {}).get("multilabel") else "accuracy",
+            )
+        )
         stats.latest_unlearned = [str(c) for c in (metrics or {}).get("unlearned", [])]
     stats.queue_size = queue_size(session, project_id=pid)
     return stats

@@ -253,7 +253,7 @@ export interface components {
     ModelFiguresPublic: {
       /**
        * Accuracy
-       * @description share of held-out items predicted right (multi-label: all labels right)
+       * @description the `score_metric` on held-out items: the share predicted right (multi-label: all labels right), or entity-level F1 for spans
        */
       accuracy: number | null;
       /**
@@ -285,7 +285,7 @@ export interface components {
        * Score Metric
        * @enum {string}
        */
-      score_metric: "accuracy" | "subset_accuracy";
+      score_metric: "accuracy" | "subset_accuracy" | "entity_f1";
       /**
        * Unlearned
        * @description classes the model never predicts right yet (recall 0 or never predicted); its suggestions carry a warning

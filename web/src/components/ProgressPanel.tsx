@@ -14,6 +14,17 @@ interface Props {
   canManage: boolean;
 }
 
+/** What the model's cross-validated figure measures, as the panel names it. */
+const SCORE_NAMES: Record<ModelFigures["scoreMetric"], string> = {
+  accuracy: "Accuracy",
+  subset_accuracy: "Subset accuracy",
+  entity_f1: "Entity F1",
+};
+
+function scoreName(metric: ModelFigures["scoreMetric"] | undefined): string {
+  return SCORE_NAMES[metric ?? "accuracy"];
+}
+
 const EXPORTS = [
   { format: "csv", dataset: "labels", title: "Labels (CSV)" },
   { format: "parquet", dataset: "labels", title: "Labels (Parquet)" },
@@ -56,7 +67,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
           <dd data-testid="queue-size">{queue ?? "—"}</dd>
           <dt>Model</dt>
           <dd data-testid="model-version">{model?.name ?? "none yet"}</dd>
-          <dt>{model?.scoreMetric === "subset_accuracy" ? "Subset accuracy" : "Accuracy"}</dt>
+          <dt>{scoreName(model?.scoreMetric)}</dt>
           <dd data-testid="model-accuracy">{formatScore(model?.accuracy)}</dd>
           <dt>Macro-F1</dt>
           <dd data-testid="model-macro-f1">{formatScore(model?.macroF1)}</dd>
@@ -78,7 +89,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
         {error && <p class="error">{error}</p>}
       </section>
       <section>
-        <h3>{model?.scoreMetric === "subset_accuracy" ? "Subset accuracy" : "Accuracy"} over labels</h3>
+        <h3>{scoreName(model?.scoreMetric)} over labels</h3>
         <LineChart points={stats?.learningCurve ?? []} />
         {stats?.stopping && (
           <p class={stats.stopping.shouldStop ? "stop yes" : "stop"} data-testid="stopping">
