@@ -169,6 +169,11 @@ def test_spacy_jsonl_imports_back_into_a_fresh_project_with_the_same_spans(
     )
     assert (back.items_added, back.labels_added) == (40, 39)
     assert spans_by_text(store, "copy") == spans_by_text(store, "news")
+    # The tokens came along: the copy's CoNLL has the original's tokens and tags.
+    original, copy = tmp_path / "news.conll", tmp_path / "copy.conll"
+    export_labels(store, "news", original)
+    export_labels(store, "copy", copy)
+    assert tokens_and_tags(copy) == tokens_and_tags(original)
 
 
 def test_label_studio_json_imports_back_into_a_fresh_project_with_the_same_spans(
@@ -264,7 +269,27 @@ def test_the_command_line_exports_conll_in_the_scheme_asked_for(
     )
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Wrote 39 items" in " ".join(result.stdout.split())
+    assert "Note:" not in result.stdout
     assert tokens_and_tags(target) == tokens_and_tags(FIXTURES / "news_bioes.tsv")
+
+
+def test_the_command_line_says_how_many_unlabeled_sentences_conll_wrote(
+    store: Store, db_url: str, project_factory: Any, tmp_path: Path
+) -> None:
+    new_project(project_factory, "news", items=[("later", {"text": "Anna Berg left"})])
+    import_path(store, "news", NEWS)
+    target = tmp_path / "news.conll"
+    runner = CliRunner()
+    said = runner.invoke(cli, ["export", "news", "-o", str(target), "--db", db_url])
+    assert said.exit_code == 0, said.stdout + said.stderr
+    assert "Note: 1 item has no label yet and is written in conll with every tag O" in (
+        " ".join(said.stdout.split())
+    )
+    quiet = runner.invoke(
+        cli, ["export", "news", "-o", str(target), "--labeled-only", "--db", db_url]
+    )
+    assert quiet.exit_code == 0 and "Note:" not in quiet.stdout
+    assert "Anna" not in target.read_text()
 
 
 def test_the_page_downloads_the_span_formats(
