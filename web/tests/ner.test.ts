@@ -117,15 +117,21 @@ describe("the span editor's tokens", () => {
   it("finds the tokens a span touches", () => {
     const tokens = tokenizeWhitespace(ADA);
     expect(tokenRange(tokens, { start: 0, end: 12 })).toEqual([0, 1]);
-    expect(tokenRange(tokens, { start: 35, end: 41 })).toEqual([6, 6]);
+    expect(tokenRange(tokens, { start: 36, end: 42 })).toEqual([6, 6]);
     expect(tokenRange(tokens, { start: 3, end: 4 })).toBeNull();
+    // Inside a token, across a gap, past the end, on the last token.
+    expect(tokenRange(tokens, { start: 5, end: 6 })).toEqual([1, 1]);
+    expect(tokenRange(tokens, { start: 2, end: 5 })).toEqual([0, 1]);
+    expect(tokenRange(tokens, { start: 50, end: 60 })).toBeNull();
+    expect(tokenRange(tokens, { start: 43, end: 44 })).toEqual([7, 7]);
+    expect(tokenRange([], { start: 0, end: 1 })).toBeNull();
   });
 
   it("cuts the sentence into tokens, gaps and highlights that put the text back together exactly", () => {
     const layout = layoutOf(nerTask(`  ${ADA}\n`));
     const shifted = (s: number, e: number, label: string) => ({ start: s + 2, end: e + 2, label });
     const segments = segmentsOf(layout, [shifted(0, 12, "PER")], [
-      { ...shifted(35, 41, "LOC"), source: "dictionary", confidence: null },
+      { ...shifted(36, 42, "LOC"), source: "dictionary", confidence: null },
       // overlaps the PER span: left out
       { ...shifted(4, 16, "ORG"), source: "model", confidence: 0.4 },
     ]);
@@ -238,14 +244,14 @@ describe("the span editor with the mouse", () => {
 describe("prelabels", () => {
   const suggestion = [
     { start: 0, end: 12, label: "PER", source: "dictionary", confidence: null },
-    { start: 35, end: 41, label: "LOC", source: "model", confidence: 0.91 },
+    { start: 36, end: 42, label: "LOC", source: "model", confidence: 0.91 },
   ];
   const task = nerTask(ADA, { suggestion });
 
   it("keeps each prelabel's source and confidence", () => {
     expect(toPrelabels(task.suggestion)).toEqual([
       { start: 0, end: 12, label: "PER", source: "dictionary", confidence: null },
-      { start: 35, end: 41, label: "LOC", source: "model", confidence: 0.91 },
+      { start: 36, end: 42, label: "LOC", source: "model", confidence: 0.91 },
     ]);
   });
 
@@ -254,7 +260,7 @@ describe("prelabels", () => {
       kind: "submit",
       value: [
         { start: 0, end: 12, label: "PER" },
-        { start: 35, end: 41, label: "LOC" },
+        { start: 36, end: 42, label: "LOC" },
       ],
       acceptedSuggestion: true,
     });
@@ -285,10 +291,10 @@ describe("span values", () => {
 
   it("are shown as labels and offsets, or with their words in the History", () => {
     const value = [
-      { start: 35, end: 41, label: "LOC" },
+      { start: 36, end: 42, label: "LOC" },
       { start: 0, end: 12, label: "PER" },
     ];
-    expect(editor.format(value)).toBe("PER 0–12, LOC 35–41");
+    expect(editor.format(value)).toBe("PER 0–12, LOC 36–42");
     expect(editor.format([])).toBe("no entities");
     expect(describeSpans(ADA, [{ start: 0, end: 12, label: "PER" }])).toBe("“Ada Lovelace” PER");
     expect(describeSpans(ADA, [])).toBe("no entities");

@@ -82,18 +82,21 @@ export function slice(layout: Layout, start: number, end: number): string {
   return layout.text.slice(layout.unit(start), layout.unit(end));
 }
 
-/** The first and last token a span touches, or null when it touches none. */
+/** The first and last token a span touches, or null when it touches none (tokens in text order). */
 export function tokenRange(tokens: readonly Token[], span: Pick<Span, "start" | "end">): [number, number] | null {
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < tokens.length; i++) {
-    const [s, e] = tokens[i];
-    if (s < span.end && span.start < e) {
-      if (first < 0) first = i;
-      last = i;
-    } else if (s >= span.end) break;
+  // The first token that ends after the span starts: a binary search, since a
+  // sentence of 200 spans asks this 200 times on every key press.
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid][1] <= span.start) lo = mid + 1;
+    else hi = mid;
   }
-  return first < 0 ? null : [first, last];
+  if (lo >= tokens.length || tokens[lo][0] >= span.end) return null;
+  let last = lo;
+  while (last + 1 < tokens.length && tokens[last + 1][0] < span.end) last++;
+  return [lo, last];
 }
 
 /** The characters of tokens `first`..`last` (either order): a selection snapped to token boundaries. */

@@ -6,7 +6,8 @@ import { type Layout, slice, tokenRange } from "./layout";
 import type { Prelabel, Span } from "./spans";
 
 export type Piece =
-  | { kind: "gap"; text: string }
+  /** The text between tokens: after token `after` (-1: before the first). */
+  | { kind: "gap"; after: number; text: string }
   | { kind: "token"; index: number; text: string };
 
 export type Segment =
@@ -28,6 +29,7 @@ export type Segment =
  */
 export function segmentsOf(layout: Layout, spans: readonly Span[], prelabels: readonly Prelabel[]): Segment[] {
   const { tokens } = layout;
+  const cache = cacheOf(layout);
   const starts = new Map<number, { span: Span; prelabel: Prelabel | null; last: number }>();
   const taken = new Uint8Array(tokens.length);
   const marks = [
@@ -44,26 +46,65 @@ export function segmentsOf(layout: Layout, spans: readonly Span[], prelabels: re
   }
 
   const segments: Segment[] = [];
-  const gap = (from: number, to: number): Piece | null => (to > from ? { kind: "gap", text: slice(layout, from, to) } : null);
-  const lead = gap(0, tokens.length > 0 ? tokens[0][0] : layout.length);
-  if (lead) segments.push(lead);
+  if (cache.lead) segments.push(cache.lead);
   let i = 0;
   while (i < tokens.length) {
     const mark = starts.get(i);
-    const last = mark ? mark.last : i;
-    const pieces: Piece[] = [];
-    for (let t = i; t <= last; t++) {
-      pieces.push({ kind: "token", index: t, text: slice(layout, tokens[t][0], tokens[t][1]) });
-      if (t < last) {
-        const inner = gap(tokens[t][1], tokens[t + 1][0]);
-        if (inner) pieces.push(inner);
-      }
+    if (mark) {
+      segments.push(markOf(layout, cache, i, mark.last, mark.span, mark.prelabel));
+    } else {
+      segments.push(cache.tokens[i]);
     }
-    if (mark) segments.push({ kind: "mark", span: mark.span, prelabel: mark.prelabel, first: i, last, pieces });
-    else segments.push(...pieces);
-    const after = gap(tokens[last][1], last + 1 < tokens.length ? tokens[last + 1][0] : layout.length);
+    const last = mark ? mark.last : i;
+    const after = cache.gaps[last];
     if (after) segments.push(after);
     i = last + 1;
   }
   return segments;
+}
+
+interface Cache {
+  lead: Piece | null;
+  tokens: Piece[];
+  /** The text after each token, up to the next (or the end); null when there is none. */
+  gaps: (Piece | null)[];
+  /** Highlights drawn before, by what they cover and show: the same object when nothing changed. */
+  marks: Map<string, Segment>;
+}
+
+// The pieces of a layout are made once and kept, so a key press that changes
+// one span hands the component the same objects for everything else, and it
+// redraws only what changed.
+const caches = new WeakMap<Layout, Cache>();
+
+function cacheOf(layout: Layout): Cache {
+  let cache = caches.get(layout);
+  if (cache) return cache;
+  const { tokens } = layout;
+  const gap = (after: number, from: number, to: number): Piece | null =>
+    to > from ? { kind: "gap", after, text: slice(layout, from, to) } : null;
+  cache = {
+    lead: gap(-1, 0, tokens.length > 0 ? tokens[0][0] : layout.length),
+    tokens: tokens.map(([s, e], index) => ({ kind: "token", index, text: slice(layout, s, e) })),
+    gaps: tokens.map(([, e], t) => gap(t, e, t + 1 < tokens.length ? tokens[t + 1][0] : layout.length)),
+    marks: new Map(),
+  };
+  caches.set(layout, cache);
+  return cache;
+}
+
+function markOf(layout: Layout, cache: Cache, first: number, last: number, span: Span, prelabel: Prelabel | null): Segment {
+  const key = JSON.stringify([first, last, span.start, span.end, span.label, prelabel?.source, prelabel?.confidence]);
+  const kept = cache.marks.get(key);
+  if (kept) return kept;
+  const pieces: Piece[] = [];
+  for (let t = first; t <= last; t++) {
+    pieces.push(cache.tokens[t]);
+    const inner = t < last ? cache.gaps[t] : null;
+    if (inner) pieces.push(inner);
+  }
+  const segment: Segment = { kind: "mark", span, prelabel, first, last, pieces };
+  if (cache.marks.size > 4 * layout.tokens.length + 64) cache.marks.clear();
+  cache.marks.set(key, segment);
+  return segment;
 }
