@@ -219,10 +219,10 @@ def test_a_format_the_task_does_not_write_is_refused_naming_both(
     project_factory("pets", task="detection", modality="image", labels=("cat", "dog"))
     with pytest.raises(
         ConfigError,
-        match=r"A detection project's labels cannot be exported as csv: detection "
-        r"labels are written as jsonl\.",
+        match=r"A detection project's labels cannot be exported as conll: detection "
+        r"labels are written as .*jsonl",
     ):
-        export_labels(store, "pets", tmp_path / "pets.csv")
+        export_labels(store, "pets", tmp_path / "pets.conll")
     # A registered format is refused too until the task's adapter lists it.
     project_factory("mail")
     records = ItemFormat("records", ".records", "application/json", write_records)
@@ -241,21 +241,19 @@ def test_the_command_line_and_the_api_ask_the_task_too(
 ) -> None:
     project_factory("pets", task="detection", modality="image", labels=("cat", "dog"))
     result = CliRunner().invoke(
-        cli, ["export", "pets", "-o", str(tmp_path / "n.parquet"), "--db", db_url]
+        cli, ["export", "pets", "-o", str(tmp_path / "n.conll"), "--db", db_url]
     )
     assert result.exit_code != 0
     said = " ".join((result.stdout + result.stderr).split())
-    assert (
-        "cannot be exported as parquet: detection labels are written as jsonl" in said
-    )
+    assert "cannot be exported as conll: detection labels are written as" in said
 
     def no_child(*_: Any, **__: Any) -> None:
         raise AssertionError("a child started for a refused format")
 
     monkeypatch.setattr(subprocess, "run", no_child)
-    with pytest.raises(ConfigError, match="cannot be exported as csv"):
+    with pytest.raises(ConfigError, match="cannot be exported as conll"):
         export_file(
-            store, db_url, "pets", tmp_path / "n.csv", fmt="csv", dataset="labels"
+            store, db_url, "pets", tmp_path / "n.conll", fmt="conll", dataset="labels"
         )
     assert list(tmp_path.iterdir()) == []
 

@@ -51,10 +51,14 @@ def test_ner_spans_need_whole_ordered_offsets() -> None:
         validate_value("ner", ["PER"], [{"start": "0", "end": 5, "label": "PER"}])
 
 
-def test_detection_boxes_need_positive_size() -> None:
-    box = {"x": 1, "y": 2, "w": 3, "h": 4, "label": "cat"}
-    assert validate_value("detection", ["cat"], [box])[0]["w"] == 3.0
-    with pytest.raises(InvalidLabelError, match="w, h > 0"):
+def test_detection_boxes_need_positive_size_inside_the_image() -> None:
+    box = {"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4, "label": "cat"}
+    assert validate_value("detection", ["cat"], [box])[0]["w"] == 0.3
+    suggested = {**box, "source": "model", "score": 0.7}
+    assert validate_value("detection", ["cat"], [suggested]) == [box]
+    with pytest.raises(InvalidLabelError, match="width and height above zero"):
         validate_value("detection", ["cat"], [{**box, "w": 0}])
+    with pytest.raises(InvalidLabelError, match="outside the image"):
+        validate_value("detection", ["cat"], [{**box, "x": 0.8}])
     with pytest.raises(InvalidLabelError, match="list of objects"):
         validate_value("detection", ["cat"], box)

@@ -1,7 +1,9 @@
 """Object detection: ``[{"x": 0.1, "y": 0.2, "w": 0.3, "h": 0.4, "label": "cat"}]``.
 
-Boxes are in image coordinates relative to its width and height. No detector
-learns in the loop yet, so a detection project's queue is ordered without one.
+A box is its top-left corner and its size, relative to the image's width and
+height (0..1), so it does not depend on how large the image is shown. A
+suggested box (a pre-annotation) also carries ``source`` (``model`` or
+``prediction``) and ``score``; a stored label never does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
+    EditorAction,
     NoModelInTheLoop,
     WholeItem,
     check_number,
@@ -19,7 +22,26 @@ from activelabel.tasks.adapter import (
 )
 from activelabel.tasks.kinds import TaskKind
 
-__all__ = ["Detection"]
+__all__ = ["BOX_KEYS", "Detection"]
+
+#: Rounding slack for a box's far edge: 1e-6 of the image, below a pixel of any
+#: image a person labels, so converted coordinates are not refused.
+EDGE_SLACK = 1e-6
+
+#: The box editor's keys (Enter, the page's accept, submits the boxes).
+BOX_KEYS: tuple[EditorAction, ...] = (
+    EditorAction("next_box", ("Tab",), "Select the next box"),
+    EditorAction("previous_box", ("Shift+Tab",), "Select the previous box"),
+    EditorAction("nudge_left", ("ArrowLeft",), "Move the selected box left 1 px"),
+    EditorAction("nudge_right", ("ArrowRight",), "Move the selected box right 1 px"),
+    EditorAction("nudge_up", ("ArrowUp",), "Move the selected box up 1 px"),
+    EditorAction("nudge_down", ("ArrowDown",), "Move the selected box down 1 px"),
+    EditorAction("nudge_left_far", ("Shift+ArrowLeft",), "Move it left 10 px"),
+    EditorAction("nudge_right_far", ("Shift+ArrowRight",), "Move it right 10 px"),
+    EditorAction("nudge_up_far", ("Shift+ArrowUp",), "Move it up 10 px"),
+    EditorAction("nudge_down_far", ("Shift+ArrowDown",), "Move it down 10 px"),
+    EditorAction("delete_box", ("Delete",), "Remove the selected box"),
+)
 
 
 class Detection(NoModelInTheLoop, WholeItem):
@@ -27,17 +49,42 @@ class Detection(NoModelInTheLoop, WholeItem):
 
     kind: TaskKind = TaskKind.DETECTION
     editor: str = "detection"
-    reads: tuple[str, ...] = ("jsonl", "json")
-    writes: tuple[str, ...] = ("jsonl",)
+    reads: tuple[str, ...] = ("yolo", "coco", "voc", "labelstudio", "jsonl", "json")
+    writes: tuple[str, ...] = (
+        "coco",
+        "yolo",
+        "voc",
+        "labelstudio",
+        "csv",
+        "jsonl",
+        "parquet",
+    )
+    editor_actions: tuple[EditorAction, ...] = BOX_KEYS
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
-        """A list of boxes with ``x, y >= 0`` and ``w, h > 0``."""
+        """Boxes inside the image: ``x, y >= 0``, ``w, h > 0``, ``x + w, y + h <= 1``.
+
+        Keys other than the box and its label (a pre-annotation's ``source`` and
+        ``score``) are dropped.
+        """
         boxes: list[dict[str, Any]] = []
         for spot, obj, label in labeled_objects(value, labels, "detection", where):
             box = {k: check_number(obj, k, spot) for k in ("x", "y", "w", "h")}
-            if box["w"] <= 0 or box["h"] <= 0 or box["x"] < 0 or box["y"] < 0:
+            if box["w"] <= 0 or box["h"] <= 0:
                 raise InvalidLabelError(
-                    f"{spot}: a box needs x, y >= 0 and w, h > 0, got {box!r}."
+                    f"{spot}: a box needs a width and height above zero, got "
+                    f"w={obj.get('w')!r}, h={obj.get('h')!r}."
+                )
+            if (
+                box["x"] < 0
+                or box["y"] < 0
+                or box["x"] + box["w"] > 1 + EDGE_SLACK
+                or box["y"] + box["h"] > 1 + EDGE_SLACK
+            ):
+                raise InvalidLabelError(
+                    f"{spot}: the box x={box['x']:g}, y={box['y']:g}, w={box['w']:g}, "
+                    f"h={box['h']:g} lies outside the image; coordinates are "
+                    "relative to its width and height (0 to 1)."
                 )
             boxes.append({**box, "label": label})
         return boxes
