@@ -148,6 +148,7 @@ def _import_rows(
                     default_label_column=_default_label_column(project, fmt),
                     prediction_column=reader.prediction_column,
                     default_id_column=reader.id_column,
+                    spans_checked=reader.spans_checked,
                     **plan_options,
                 )
                 _check_label_source(project, path, fmt, plan)

@@ -103,6 +103,9 @@ class RowPlan:
     prediction_column: str | None = None
     #: The labels become predictions of this model, not annotations (``None``: not).
     as_predictions: bool = False
+    #: The reader checked the spans of its label column (CoNLL builds them
+    #: from checked tags on its own tokens): they are taken as they are.
+    spans_checked: bool = False
 
 
 def parse_label(project: Project, raw: Any, where: str) -> Any:
@@ -148,6 +151,7 @@ def settle_plan(
     prediction_column: str | None = None,
     as_predictions: bool = False,
     default_id_column: str | None = None,
+    spans_checked: bool = False,
 ) -> RowPlan:
     """How the rows of ``path`` become items, settled from its first batch.
 
@@ -164,6 +168,7 @@ def settle_plan(
         columns.update(dict.fromkeys(row))
     if label_column is None and default_label_column in columns:
         label_column = default_label_column
+    spans_checked = spans_checked and label_column == default_label_column
     if id_column is None and default_id_column in columns:
         id_column = default_id_column
     if prediction_column not in columns:
@@ -225,6 +230,7 @@ def settle_plan(
         media_root,
         prediction_column,
         as_predictions,
+        spans_checked,
     )
 
 
@@ -269,7 +275,12 @@ def prepare_rows(
             where = f"{source}, {batch.place(offset)}"
             text = spans.text(data, text_column, where)
             if label_column is not None:
-                label = spans.spans(data, text, data.pop(label_column, None), where)
+                raw_label = data.pop(label_column, None)
+                label = (
+                    raw_label
+                    if plan.spans_checked
+                    else spans.spans(data, text, raw_label, where)
+                )
             if isinstance(raw_prediction, dict):
                 value = spans.spans(
                     data, text, raw_prediction.get("value"), f"{where}, prediction"

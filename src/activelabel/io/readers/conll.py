@@ -48,14 +48,8 @@ from typing import Any
 from activelabel.exceptions import ImportFormatError, InvalidLabelError
 from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.delimited import field_too_large
-from activelabel.io.readers.field_scanners import WholeLineScanner
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
-from activelabel.io.readers.text import (
-    FieldOverLimit,
-    LineSource,
-    encoding_error,
-    open_text,
-)
+from activelabel.io.readers.text import encoding_error, open_text
 from activelabel.tasks.spans.tag_schemes import (
     Scheme,
     check_scheme,
@@ -88,22 +82,41 @@ class _Layout:
         return line.split("\t") if self.tabs else line.split()
 
 
-def _lines(o: ReadOptions) -> Iterator[tuple[int, str, LineSource]]:
-    """``(line number, line without its end, source)`` for every line of the file."""
-    raw, stream = open_text(o.path, o.encoding)
-    source = LineSource(
-        raw, stream, limit=o.max_field_bytes, scanner=WholeLineScanner()
-    )
-    with stream:
-        try:
-            for line in source:
-                yield source.line_no, line.rstrip("\r\n"), source
-        except UnicodeDecodeError:
-            raise encoding_error(o.path, o.encoding) from None
-        except FieldOverLimit:
-            raise field_too_large(
-                o.path, source.line_no, source.line_no, o.max_field_bytes, None
-            ) from None
+class _Lines:
+    """The lines of a file without their ends, numbered, read with a bound.
+
+    Leaner than :class:`~activelabel.io.readers.text.LineSource` (a CoNLL file
+    is hundreds of thousands of short lines): a line longer than the field
+    limit is refused at its first piece, since no token or tag is that long.
+    """
+
+    def __init__(self, o: ReadOptions) -> None:
+        self.o = o
+        self.line_no = 0
+        self._raw, self._stream = open_text(o.path, o.encoding)
+        self._done = False
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file read so far."""
+        return self.o.path.stat().st_size if self._done else self._raw.tell()
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        o = self.o
+        cap = o.max_field_bytes + 2
+        readline = self._stream.readline
+        with self._stream:
+            try:
+                while line := readline(cap):
+                    self.line_no += 1
+                    if len(line) >= cap and not line.endswith(("\n", "\r")):
+                        raise field_too_large(
+                            o.path, self.line_no, self.line_no, o.max_field_bytes, None
+                        )
+                    yield self.line_no, line.rstrip("\r\n")
+            except UnicodeDecodeError:
+                raise encoding_error(o.path, o.encoding) from None
+        self._done = True
 
 
 def _is_docstart(line: str) -> bool:
@@ -211,7 +224,7 @@ def _detect(o: ReadOptions) -> Scheme:
     """
     evidence = _Evidence()
     layout: _Layout | None = None
-    for line_no, line, _ in _lines(o):
+    for line_no, line in _Lines(o):
         if not line.strip() or _is_docstart(line):
             evidence.previous = "O"
             continue
@@ -249,16 +262,11 @@ class _Sentences:
         self.repaired_at = 0
         #: Sentences read so far.
         self.count = 0
-        self._source: LineSource | None = None
+        self._lines: _Lines | None = None
 
     def position(self) -> int:
         """Bytes of the file read so far."""
-        if self._source is None:
-            return 0
-        try:
-            return self._source.position
-        except ValueError:  # closed: the last batch comes after the last line
-            return self.o.path.stat().st_size
+        return self._lines.position if self._lines is not None else 0
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """One row per sentence, in file order."""
@@ -278,15 +286,19 @@ class _Sentences:
         # Tags seen once need no second check: a file has a dozen of them.
         checked: set[str] = set()
         watch_repairs = self.scheme == "iob2"
-        for line_no, line, source in _lines(o):
-            self._source = source
+        opener = {"iob1": "B", "iob2": "I"}.get(self.scheme, "")
+        # BIOES has more ways to differ (an E- without B-): always compared.
+        irregular = self.scheme == "bioes"
+        self._lines = lines = _Lines(o)
+        for line_no, line in lines:
             if not line.strip():
                 if words:
                     ready, ready_place = (
-                        self._row(words, middles, tags, docstart),
+                        self._row(words, middles, tags, docstart, irregular),
                         (f"line {first_line}"),
                     )
                     words, middles, tags, docstart = [], [], [], None
+                    irregular = self.scheme == "bioes"
                     blanks = 0
                     previous = "O"
                 blanks += 1
@@ -298,11 +310,12 @@ class _Sentences:
                 if words:
                     # A document opened with no blank line after the sentence.
                     yield from self._hand_out(
-                        self._row(words, middles, tags, docstart),
+                        self._row(words, middles, tags, docstart, irregular),
                         f"line {first_line}",
                         0,
                     )
                     words, middles, tags = [], [], []
+                    irregular = self.scheme == "bioes"
                 docstart = line
                 previous = "O"
                 continue
@@ -323,13 +336,12 @@ class _Sentences:
                 if tag not in checked:
                     check_tag(tag, self.scheme, o.labels, f"{o.path}, line {line_no}")
                     checked.add(tag)
-                if (
-                    watch_repairs
-                    and tag[0] == "I"
-                    and previous[2:] != tag[2:]
-                    and not self.repaired_at
-                ):
-                    self.repaired_at = line_no
+                # A tag the scheme would not write here: I- opening an entity
+                # in IOB2 (a repair), B- opening one in IOB1 (a stray B-).
+                if tag[0] == opener and previous[2:] != tag[2:]:
+                    irregular = True
+                    if watch_repairs and not self.repaired_at:
+                        self.repaired_at = line_no
                 previous = tag
                 tags.append(tag)
                 middles.append(fields[1:-1])
@@ -337,7 +349,7 @@ class _Sentences:
                 middles.append([])
         if words:
             ready, ready_place, blanks = (
-                self._row(words, middles, tags, docstart),
+                self._row(words, middles, tags, docstart, irregular),
                 f"line {first_line}",
                 0,
             )
@@ -362,6 +374,7 @@ class _Sentences:
         middles: list[list[str]],
         tags: list[str],
         docstart: str | None,
+        irregular: bool,
     ) -> dict[str, Any]:
         conll: dict[str, Any] = {"columns": middles}
         if docstart is not None:
@@ -378,7 +391,7 @@ class _Sentences:
             offsets = _joined_offsets(words)
             spans = tags_to_spans(offsets, tags, self.scheme, where=str(self.o.path))
             row["spans"] = spans
-            if spans_to_tags(offsets, spans, self.scheme) != tags:
+            if irregular and spans_to_tags(offsets, spans, self.scheme) != tags:
                 # Tags the scheme would not write for these entities (a B- after
                 # O in IOB1, a repaired I-): kept, so an unchanged sentence is
                 # written back as it was.
@@ -451,4 +464,5 @@ FORMAT = ReaderFormat(
     read_conll,
     label_column="spans",
     id_column="id",
+    spans_checked=True,
 )

@@ -63,3 +63,7 @@ class ReaderFormat:
     #: The column a reader puts each row's id in, when rows of equal content
     #: are still different items (two CoNLL sentences that read alike).
     id_column: str | None = None
+    #: The reader built its spans from tokens and tags it checked against the
+    #: project's labels (``ReadOptions.labels``): the importer need not check
+    #: them again against the text.
+    spans_checked: bool = False
