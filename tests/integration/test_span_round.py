@@ -192,6 +192,23 @@ def test_the_queue_follows_the_strategy_the_project_chose(
     assert all(s is not None and 0.0 <= s <= 1.0 for s in scores)
 
 
+def test_a_span_project_may_ask_for_a_random_queue_and_refuses_an_item_strategy(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    import pytest
+
+    from activelabel.exceptions import ConfigError
+
+    project_id, _, _ = news_project(store, project_factory, labeled=24)
+
+    report = run_round(store, project_id, queue_size=50, strategy="random")
+
+    assert report.strategy == "random" and report.model_version is not None
+    assert all(e.score is None for e in queue_of(store, project_id))
+    with pytest.raises(ConfigError, match="'margin' does not order sentences"):
+        run_round(store, project_id, queue_size=50, strategy="margin")
+
+
 def wait_for(predicate: Any, seconds: float = 180.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

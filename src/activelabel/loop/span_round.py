@@ -84,9 +84,11 @@ _SCORES: dict[str, ScoreFn] = {
 
 def sentence_strategy(adapter: TaskAdapter, asked: str | None) -> str:
     """The strategy that orders a span project's queue: ``asked``, else the
-    adapter's first; a strategy the kind does not offer is refused."""
+    adapter's first; ``random``; a strategy the kind does not offer is refused."""
     if asked in (None, "", "default"):
         return adapter.strategies[0]
+    if asked == "random":
+        return "random"
     if asked not in adapter.strategies or asked not in _SCORES:
         raise ConfigError(
             f"The strategy {asked!r} does not order sentences; a "
@@ -154,15 +156,18 @@ def compute_span_round(
     labeled_ids.update(labels)
     scores = np.full(len(item_ids), np.nan)
     scores[~np.isin(item_ids, np.fromiter(labeled_ids, dtype=np.int64))] = 0.0
-    if model is None:
-        name = "random"
-        # Random before the first model: uniform scores, drawn once.
+    name = (
+        "random"
+        if model is None
+        else sentence_strategy(adapter, strategy or settings.strategy)
+    )
+    if name == "random":
+        # Random before the first model (or when asked): uniform scores, drawn once.
         unlabeled = ~np.isnan(scores)
         scores[unlabeled] = np.random.default_rng(random_state).random(
             int(unlabeled.sum())
         )
     else:
-        name = sentence_strategy(adapter, strategy or settings.strategy)
         _score_pool(
             store,
             project_id,
@@ -179,7 +184,7 @@ def compute_span_round(
 
     t = time.perf_counter()
     head_size = min(max(1, settings.retrain_every), MAX_DIVERSE_BATCH)
-    if model is None:
+    if name == "random":
         head_size = 1  # a random queue needs no diversity
     labeled_features = (
         hashed_word_counts([s.words for s, _ in labeled_sentences])
@@ -213,7 +218,7 @@ def compute_span_round(
         item_ids,
         picked,
         scores,
-        scored=model is not None,
+        scored=name != "random",
     )
     timings["select"] = time.perf_counter() - t
     report.strategy = name
@@ -288,8 +293,11 @@ def _score_pool(
                 [s.text for s in chunk], [s.tokens for s in chunk]
             )
         chunk_scores = score(chunk, marginals, ours, theirs)
-        positions = np.searchsorted(item_ids, [s.item_id for s in chunk])
-        scores[positions] = chunk_scores
+        ids = np.fromiter((s.item_id for s in chunk), dtype=np.int64, count=len(chunk))
+        positions = np.minimum(np.searchsorted(item_ids, ids), len(item_ids) - 1)
+        # Only sentences of the pool this round read (ids are sorted).
+        known = item_ids[positions] == ids
+        scores[positions[known]] = chunk_scores[known]
 
 
 def _candidates(
