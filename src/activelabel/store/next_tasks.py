@@ -16,6 +16,13 @@ A queue that runs low is topped up here, without waiting for a round
 fewer items than asked tops up and leases once more, and a call that finds
 the queue below a mark tops it up before it empties. Neither costs a
 statement while the queue is above the mark.
+
+A lease sees the queue as it was when its statement began. On PostgreSQL
+another request's top-up can commit while it runs: the lease then comes
+back short although the queue has free entries, and a top-up of its own
+finds nothing left to add. So a call counts the top-ups before it leases,
+and a short call leases again whenever one has happened since, even when
+the project was just found walked to its end.
 """
 
 from __future__ import annotations
@@ -62,6 +69,10 @@ class QueueTopUp:
     top-up that found fewer items than it looked for has walked the whole
     pool: the project is not walked again for ``drained_seconds`` (a
     project with everything labeled would otherwise be read on every call).
+
+    ``seen`` is :meth:`top_ups` read before the caller's lease began: a
+    top-up counted since then may have added entries that lease could not
+    see, so a short call leases again instead of giving up.
     """
 
     #: A queue with fewer entries than this is topped up before it empties.
@@ -87,20 +98,43 @@ class QueueTopUp:
             below=max(5, queue_size // 10), batch=max(20, min(100, queue_size // 10))
         )
 
-    def due(self, project_id: int, *, size: int, short: bool) -> bool:
-        """Whether a call that saw ``size`` entries (and was ``short``) tops up."""
+    def top_ups(self, project_id: int) -> int:
+        """How many top-ups that added entries this server has run for the project.
+
+        Read before a lease (one dictionary lookup), it is the ``seen`` of
+        :meth:`due` and :meth:`refill`.
+        """
+        return self._fills.get(project_id, 0)
+
+    def due(self, project_id: int, *, size: int, short: bool, seen: int) -> bool:
+        """Whether a call that saw ``size`` entries (and was ``short``) tops up,
+        or leases again from a top-up made since its lease began."""
         if not short and size >= self.below:
             return False
+        if short and self._fills.get(project_id, 0) != seen:
+            return True
         return time.monotonic() >= self._drained_until.get(project_id, 0.0)
 
     def refill(
-        self, project_id: int, *, short: bool, wanted: int, fill: Callable[[int], int]
+        self,
+        project_id: int,
+        *,
+        short: bool,
+        wanted: int,
+        seen: int,
+        fill: Callable[[int], int],
     ) -> bool:
         """Run ``fill(count)`` (which returns the entries added) unless needless;
-        whether the queue got entries, from this call or one it waited for."""
+        whether to lease again.
+
+        That is: a top-up was made since the caller's lease began (by another
+        request, which this call may have waited for), or this call's
+        ``fill`` added entries.
+        """
         with self._guard:
             lock = self._locks.setdefault(project_id, threading.Lock())
-            seen = self._fills.get(project_id, 0)
+        if self._fills.get(project_id, 0) != seen:
+            return True
         if not lock.acquire(blocking=short):
             return False  # another request is topping this queue up now
         try:
@@ -115,7 +149,10 @@ class QueueTopUp:
                     time.monotonic() + self.drained_seconds
                 )
             if added:
-                self._fills[project_id] = seen + 1
+                # Counted once the entries are committed (the fill is one
+                # statement on PostgreSQL, and SQLite's writer lock is held
+                # until the call's transaction ends).
+                self._fills[project_id] = self._fills.get(project_id, 0) + 1
             return added > 0
         finally:
             lock.release()
@@ -162,6 +199,9 @@ def next_tasks(
                 now=r.now,
             )
 
+        # Before the lease: a top-up counted after this may be one the lease
+        # could not see.
+        seen = top_up.top_ups(r.project_id) if top_up is not None else 0
         first = lease_now(r.n, r.exclude)
         status = first.status
         if status is None:
@@ -183,6 +223,7 @@ def next_tasks(
             r,
             first.tasks,
             status.size,
+            seen=seen,
             fill=lambda count: _fill(connection, r, count),
             lease_more=lease_more,
         )
@@ -225,17 +266,20 @@ def _top_up_and_lease(
     tasks: list[LeasedTask],
     size: int,
     *,
+    seen: int,
     fill: Callable[[int], int],
     lease_more: Callable[[int, list[int]], list[LeasedTask]],
 ) -> tuple[list[LeasedTask], int]:
     """Top a low queue up, and lease again when the call came back short.
 
     The policy both backends share; returns the tasks and how many items the
-    top-up added. A short call leases again once more if another request's
-    top-up, which it waited for, was taken before it.
+    top-up added. ``seen`` is the count of top-ups before the first lease.
+    A short call leases again at most twice: after a top-up (its own, or
+    another request's made since its lease began), and once more if that
+    batch was taken by others before its lease got there.
     """
     short = len(tasks) < r.n
-    if not top_up.due(r.project_id, size=size, short=short):
+    if not top_up.due(r.project_id, size=size, short=short, seen=seen):
         return tasks, 0
     added = 0
 
@@ -246,13 +290,14 @@ def _top_up_and_lease(
         return filled
 
     if not short:
-        top_up.refill(r.project_id, short=False, wanted=r.n, fill=counted)
+        top_up.refill(r.project_id, short=False, wanted=r.n, seen=seen, fill=counted)
         return tasks, added
     for _ in range(2):
         if len(tasks) >= r.n or not top_up.refill(
-            r.project_id, short=True, wanted=r.n, fill=counted
+            r.project_id, short=True, wanted=r.n, seen=seen, fill=counted
         ):
             break
+        seen = top_up.top_ups(r.project_id)
         tasks = tasks + lease_more(
             r.n - len(tasks), [*r.exclude, *(t.item_id for t in tasks)]
         )
