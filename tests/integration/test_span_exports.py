@@ -309,3 +309,23 @@ def test_the_page_downloads_the_span_formats(
         assert [json.loads(line)["meta"]["id"] for line in spacy.text.splitlines()][
             :2
         ] == [task["meta"]["external_id"] for task in studio.json()][:2]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "reader"), [("spacy", "jsonl"), ("labelstudio", "labelstudio")]
+)
+def test_an_items_language_travels_with_it_so_chinese_imports_back_by_character(
+    store: Store, project_factory: Any, tmp_path: Path, fmt: str, reader: str
+) -> None:
+    for name in ("zh", "copy"):
+        new_project(project_factory, name, config={"language_column": "lang"})
+    first = import_path(
+        store, "zh", FIXTURES / "chinese_spans.jsonl", label_column="spans"
+    )
+    assert first.labels_added == 4
+    exported = tmp_path / "zh.out"
+    export_labels(store, "zh", exported, fmt=fmt)
+    labels = {"label_column": "spans", "text_column": "text"} if fmt == "spacy" else {}
+    back = import_path(store, "copy", exported, fmt=reader, **labels)
+    assert back.labels_added == 4
+    assert spans_by_text(store, "copy") == spans_by_text(store, "zh")

@@ -325,3 +325,27 @@ def test_the_report_notes_unlabeled_items_only_a_format_cannot_mark() -> None:
         marked = WRITERS[fmt]
         assert isinstance(marked, ItemFormat) and marked.unlabeled_as is None
     assert ExportReport(Path("n.jsonl"), "spacy", 3, 0.1, unlabeled=2).notes == []
+
+
+def test_spacy_and_labelstudio_write_the_items_language_field_beside_the_text(
+    tmp_path: Path,
+) -> None:
+    data = {"text": "北京很大", "lang": "zh", "source": "wire"}
+    spans = [{"start": 0, "end": 2, "label": "LOC"}]
+    spacy = json.loads(
+        write("spacy", [item("s1", data, spans)], tmp_path, language_column="lang")
+    )
+    assert (spacy["text"], spacy["lang"], "source" in spacy) == (
+        "北京很大",
+        "zh",
+        False,
+    )
+    (task,) = json.loads(
+        write(
+            "labelstudio", [item("s1", data, spans)], tmp_path, language_column="lang"
+        )
+    )
+    assert task["data"] == {"text": "北京很大", "lang": "zh"}
+    # Without a language column, only the text goes.
+    (plain,) = json.loads(write("labelstudio", [item("s1", data, spans)], tmp_path))
+    assert plain["data"] == {"text": "北京很大"}

@@ -24,7 +24,8 @@ its annotators), with an empty ``result`` when it has no entity; an item
 nobody has labeled has no annotation, so it arrives in Label Studio as a task
 still to label. ``include_unlabeled=False`` (``--labeled-only``) leaves such
 items out. ``meta.external_id`` keeps the item's id (Label Studio's own task ids
-are numbers it assigns). The tasks are written one per line, so a large
+are numbers it assigns). In a project that reads each item's language from a
+field (``language_column``), ``data`` holds that field too. The tasks are written one per line, so a large
 project streams out without being held in memory.
 """
 
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from activelabel.io.writers.protocol import ExportedItem, ItemFormat
-from activelabel.io.writers.span_items import item_spans, item_text
+from activelabel.io.writers.span_items import item_language, item_spans, item_text
 
 if TYPE_CHECKING:
     from activelabel.store.models import Project
@@ -73,7 +74,7 @@ def labelstudio_task(project: Project, item: ExportedItem) -> dict[str, Any]:
             {"result": result, "was_cancelled": False, "ground_truth": False}
         )
     return {
-        "data": {TO_NAME: text},
+        "data": {TO_NAME: text, **item_language(project, item)},
         "annotations": annotations,
         "meta": {"external_id": item.external_id},
     }

@@ -10,7 +10,9 @@ spaCy's ``Doc.char_span`` takes::
 An item that kept its tokens (imported from CoNLL or a token file) also gets
 ``tokens`` as Prodigy writes them (``{"text", "start", "end", "id", "ws"}``),
 and its spans the ``token_start`` / ``token_end`` (inclusive) of their first
-and last tokens. ``meta.id`` is the item's external id.
+and last tokens. ``meta.id`` is the item's external id. In a project that
+reads each item's language from a field (``language_column``), that field is
+written beside the text, so the file imports back with the same tokens.
 
 A labeled item has ``"answer": "accept"`` and its ``spans`` (an empty list when
 it has no entity). An item nobody has labeled has neither, which is how
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from activelabel.io.writers.protocol import ExportedItem, ItemFormat
 from activelabel.io.writers.span_items import (
+    item_language,
     item_spans,
     item_text,
     item_tokens_of,
@@ -78,7 +81,7 @@ def _span(
 def spacy_record(project: Project, item: ExportedItem) -> dict[str, Any]:
     """The JSON object written for ``item``."""
     text = item_text(project, item)
-    record: dict[str, Any] = {"text": text}
+    record: dict[str, Any] = {"text": text, **item_language(project, item)}
     first: dict[int, int] | None = None
     last: dict[int, int] | None = None
     if kept_words(item.data) is not None:

@@ -19,7 +19,14 @@ from activelabel.tasks.spans.tokenization import Token, item_tokens
 if TYPE_CHECKING:
     from activelabel.store.models import Project
 
-__all__ = ["item_spans", "item_text", "item_tokens_of", "kept_words", "where"]
+__all__ = [
+    "item_language",
+    "item_spans",
+    "item_text",
+    "item_tokens_of",
+    "kept_words",
+    "where",
+]
 
 
 def where(item: ExportedItem) -> str:
@@ -31,6 +38,16 @@ def item_text(project: Project, item: ExportedItem) -> str:
     """The item's text: its project's text column (``text`` when none is set)."""
     value = item.data.get(project.settings.text_column or "text")
     return "" if value is None else str(value)
+
+
+def item_language(project: Project, item: ExportedItem) -> dict[str, Any]:
+    """The item's language field, when the project reads each item's language
+    from one (``language_column``): written beside the text so that a project
+    importing the file back splits it into the same tokens."""
+    column = project.settings.language_column
+    if column is None or item.data.get(column) is None:
+        return {}
+    return {column: item.data[column]}
 
 
 def kept_words(data: Mapping[str, Any]) -> list[str] | None:
