@@ -296,6 +296,9 @@ describe("span values", () => {
     ];
     expect(editor.format(value)).toBe("PER 0–12, LOC 36–42");
     expect(editor.format([])).toBe("no entities");
+    expect(editor.format([{ start: 0, end: 12, label: "ORG", source: "dictionary", confidence: null }])).toBe(
+      "ORG 0–12 (dictionary)",
+    );
     expect(describeSpans(ADA, [{ start: 0, end: 12, label: "PER" }])).toBe("“Ada Lovelace” PER");
     expect(describeSpans(ADA, [])).toBe("no entities");
   });

@@ -94,7 +94,7 @@ function cacheOf(layout: Layout): Cache {
 }
 
 function markOf(layout: Layout, cache: Cache, first: number, last: number, span: Span, prelabel: Prelabel | null): Segment {
-  const key = JSON.stringify([first, last, span.start, span.end, span.label, prelabel?.source, prelabel?.confidence]);
+  const key = `${first}:${last}:${span.start}:${span.end}:${span.label}:${prelabel ? `${prelabel.source}:${prelabel.confidence}` : ""}`;
   const kept = cache.marks.get(key);
   if (kept) return kept;
   const pieces: Piece[] = [];

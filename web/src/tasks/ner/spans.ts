@@ -86,10 +86,19 @@ export function sameSpans(a: readonly Span[], b: readonly Span[]): boolean {
   return x.every((s, i) => s.start === y[i].start && s.end === y[i].end && s.label === y[i].label);
 }
 
-/** "PER 0–3, LOC 13–18"; "no entities" for an empty list. */
+/** "PER 0–3, LOC 13–18"; a suggestion's spans with their source ("ORG 0–12 (dictionary)"); "no entities" for none. */
 export function formatSpans(value: AnnotationValue): string {
   if (!Array.isArray(value)) return typeof value === "string" ? value : JSON.stringify(value);
   const spans = toSpans(value);
   if (spans.length === 0) return "no entities";
-  return spans.map((s) => `${s.label} ${s.start}–${s.end}`).join(", ");
+  const sources = new Map<string, string>();
+  for (const element of value) {
+    if (isObject(element) && typeof element.source === "string") sources.set(`${element.start}-${element.end}`, element.source);
+  }
+  return spans
+    .map((s) => {
+      const source = sources.get(`${s.start}-${s.end}`);
+      return `${s.label} ${s.start}–${s.end}${source ? ` (${source})` : ""}`;
+    })
+    .join(", ");
 }
