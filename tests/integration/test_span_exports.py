@@ -329,3 +329,24 @@ def test_an_items_language_travels_with_it_so_chinese_imports_back_by_character(
     back = import_path(store, "copy", exported, fmt=reader, **labels)
     assert back.labels_added == 4
     assert spans_by_text(store, "copy") == spans_by_text(store, "zh")
+
+
+def test_the_jsonl_labels_dataset_keeps_what_conll_needs_to_write_the_file_again(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    imported_news(store, project_factory)
+    labels = tmp_path / "news.jsonl"
+    export_labels(store, "news", labels)
+    new_project(project_factory, "copy")
+    back = import_path(
+        store,
+        "copy",
+        labels,
+        id_column="external_id",
+        label_column="label",
+        text_column="text",
+    )
+    assert (back.items_added, back.labels_added) == (39, 39)
+    again = tmp_path / "copy.iob"
+    export_labels(store, "copy", again)
+    assert again.read_bytes() == NEWS.read_bytes()
