@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import Prediction, utcnow
@@ -66,14 +66,19 @@ def write_predictions(
     created = now or utcnow()
     # The last row wins when a batch names one (item, model) twice.
     unique = {(row.item_id, row.model_name): row for row in rows}
-    keys = list(unique)
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        connection.execute(
-            delete(_predictions).where(
-                tuple_(_predictions.c.item_id, _predictions.c.model_name).in_(chunk)
+    by_model: dict[str, list[int]] = {}
+    for item_id, model_name in unique:
+        by_model.setdefault(model_name, []).append(item_id)
+    # One model per statement (an import has one): a plain IN list on the
+    # (item, model) index, where PostgreSQL plans a list of pairs poorly.
+    for model_name, item_ids in by_model.items():
+        for start in range(0, len(item_ids), _CHUNK):
+            connection.execute(
+                delete(_predictions).where(
+                    _predictions.c.model_name == model_name,
+                    _predictions.c.item_id.in_(item_ids[start : start + _CHUNK]),
+                )
             )
-        )
     values = [
         {
             "project_id": project_id,
