@@ -60,8 +60,8 @@ DEFAULT_CRF_OPTIONS: Final[dict[str, Any]] = {
     "all_possible_transitions": True,
 }
 
-#: Sentences featurized and predicted at a time: bounds the memory of the
-#: feature dicts while a round scores a pool of 100,000 sentences.
+#: Sentences predicted at a time: bounds the memory of the marginals while a
+#: round scores a pool of 100,000 sentences.
 DEFAULT_CHUNK_SIZE: Final = 2000
 
 _MAGIC: Final = b"activelabel-crf\n"
@@ -282,6 +282,10 @@ def train_sequence_model(
     options = {**DEFAULT_CRF_OPTIONS, **crf_options}
     # An empty sentence teaches nothing (and crfsuite refuses one).
     kept = [i for i, words in enumerate(sentences) if words]
+    if not kept:
+        raise InvalidLabelError(
+            f"All {len(sentences)} sentences given for training are empty."
+        )
     features = [sentence_features(sentences[i]) for i in kept]
     checked = [checked[i] for i in kept]
     score, folds, note, metrics = cross_validate_sequences(

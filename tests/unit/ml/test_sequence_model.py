@@ -150,6 +150,8 @@ def test_bad_input_is_refused_with_the_sentence_number() -> None:
         train_sequence_model([["a", "b"]], [["O"]])
     with pytest.raises(InvalidLabelError, match="2 sentences but 1 tag sequences"):
         train_sequence_model([["a"], ["b"]], [["O"]])
+    with pytest.raises(InvalidLabelError, match=r"All 2 sentences .* are empty"):
+        train_sequence_model([[], []], [[], []])
     with pytest.raises(InvalidLabelError, match="at least one sentence"):
         train_sequence_model([], [])
     with pytest.raises(ConfigError, match="'cv_folds'"):
