@@ -272,8 +272,10 @@ class Project:
     ) -> ExportReport:
         """Write the labels dataset (one row per item), as ``activelabel export``.
 
-        ``format`` is ``csv``, ``jsonl`` or ``parquet`` (default: from the
-        suffix); ``metadata`` also writes the annotations dataset there.
+        ``format`` is one the project's task writes (``csv``, ``jsonl``,
+        ``parquet``; spans also ``conll``, ``conll-iob1``, ``conll-bioes``,
+        ``spacy``, ``labelstudio``; default: from the suffix); ``metadata`` also
+        writes the annotations dataset there.
 
         >>> project.export("labels.parquet").rows
         600
