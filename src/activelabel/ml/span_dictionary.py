@@ -146,34 +146,34 @@ class SpanDictionary:
         self, automaton: Any, text: str, tokens: Sequence[Token]
     ) -> list[dict[str, Any]]:
         key = text if self.case_sensitive else _lower_same_length(text)
-        found = list(automaton.iter(key))
+        found = [
+            (last + 1 - length, last + 1, label, confidence)
+            for last, (length, label, confidence) in automaton.iter(key)
+        ]
         if not found:
             return []
         starts = {s for s, _ in tokens}
         ends = {e for _, e in tokens}
-        candidates = []
-        for last, (length, label, confidence) in found:
-            end = last + 1
-            start = end - length
-            if start in starts and end in ends:
-                candidates.append((-length, start, end, label, confidence))
-        if not candidates:
-            return []
-        candidates.sort()
-        taken = bytearray(len(text))
-        spans: list[dict[str, Any]] = []
-        for _, start, end, label, confidence in candidates:
-            if taken.find(1, start, end) != -1:
-                continue
-            taken[start:end] = b"\x01" * (end - start)
-            spans.append(
-                {
-                    "start": start,
-                    "end": end,
-                    "label": label,
-                    "source": "dictionary",
-                    "confidence": confidence,
-                }
-            )
-        spans.sort(key=lambda s: s["start"])
-        return spans
+        kept = [f for f in found if f[0] in starts and f[1] in ends]
+        if len(kept) > 1:
+            # Longest first, then leftmost; a match overlapping one taken is dropped.
+            kept.sort(key=lambda f: (f[0] - f[1], f[0]))
+            taken = bytearray(len(text))
+            chosen = []
+            for match in kept:
+                start, end = match[0], match[1]
+                if taken.find(1, start, end) == -1:
+                    taken[start:end] = b"\x01" * (end - start)
+                    chosen.append(match)
+            chosen.sort()
+            kept = chosen
+        return [
+            {
+                "start": start,
+                "end": end,
+                "label": label,
+                "source": "dictionary",
+                "confidence": confidence,
+            }
+            for start, end, label, confidence in kept
+        ]
