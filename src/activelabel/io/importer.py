@@ -32,16 +32,17 @@ from activelabel.io.media_roots import RootRegistry
 from activelabel.io.readers import READERS, check_reads, detect_format, read_batches
 from activelabel.io.row_plan import (
     RowPlan,
+    check_label_source,
+    default_label_column,
     parse_label,
     prepare_rows,
     serialize_fields,
     settle_plan,
 )
-from activelabel.io.span_rows import labels_spans
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
 from activelabel.store.projects import get_project
-from activelabel.tasks import Modality, adapter_for
+from activelabel.tasks import Modality
 
 __all__ = ["ImportReport", "import_path", "settle_after_import"]
 
@@ -145,13 +146,13 @@ def _import_rows(
                     project,
                     path,
                     batch,
-                    default_label_column=_default_label_column(project, fmt),
+                    default_label_column=default_label_column(project, fmt),
                     prediction_column=reader.prediction_column,
                     default_id_column=reader.id_column,
                     spans_checked=reader.spans_checked,
                     **plan_options,
                 )
-                _check_label_source(project, path, fmt, plan)
+                check_label_source(project, path, fmt, plan)
                 _save_config(
                     connection,
                     project,
@@ -185,29 +186,6 @@ def _import_rows(
         _copy_counts(report, writer)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _default_label_column(project: Project, fmt: str) -> str | None:
-    """Where the rows keep their labels when no ``--label-column`` says: the
-    format's own column, or ``spans`` in a row table a span project reads."""
-    reader = READERS[fmt]
-    if reader.label_column is not None:
-        return reader.label_column
-    if labels_spans(project.task) and fmt in adapter_for(project.task).reads:
-        return "spans"
-    return None
-
-
-def _check_label_source(project: Project, path: Path, fmt: str, plan: RowPlan) -> None:
-    """Refuse labels the task does not read from ``fmt``, and ``--as-predictions``
-    for a file that carries no labels."""
-    if plan.label_column is not None:
-        check_reads(project.task, fmt)
-    if plan.as_predictions and plan.label_column is None:
-        raise ConfigError(
-            f"--as-predictions imports a file's labels as predictions, but {path} has "
-            "no labels to import (name their column with --label-column)."
-        )
 
 
 def _place_media_rows(

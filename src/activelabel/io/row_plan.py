@@ -26,14 +26,16 @@ from activelabel.exceptions import (
 )
 from activelabel.io.item_writer import PreparedRow
 from activelabel.io.media import describe_media, resolve_inside
-from activelabel.io.readers import Batch
+from activelabel.io.readers import READERS, Batch, check_reads
 from activelabel.io.span_rows import SpanRowCheck, labels_spans
 from activelabel.store.models import Project
 from activelabel.tasks import Modality, adapter_for
 
 __all__ = [
     "RowPlan",
+    "check_label_source",
     "content_hash",
+    "default_label_column",
     "parse_label",
     "prepare_rows",
     "serialize_fields",
@@ -356,3 +358,26 @@ def _check_media(plan: RowPlan, value: Any, where: str) -> str:
     resolved = resolve_inside(plan.media_root, str(value))
     describe_media(resolved, shown_as=str(value))
     return resolved.relative_to(plan.media_root.resolve()).as_posix()
+
+
+def default_label_column(project: Project, fmt: str) -> str | None:
+    """Where the rows keep their labels when no ``--label-column`` says: the
+    format's own column, or ``spans`` in a row table a span project reads."""
+    reader = READERS[fmt]
+    if reader.label_column is not None:
+        return reader.label_column
+    if labels_spans(project.task) and fmt in adapter_for(project.task).reads:
+        return "spans"
+    return None
+
+
+def check_label_source(project: Project, path: Path, fmt: str, plan: RowPlan) -> None:
+    """Refuse labels the task does not read from ``fmt``, and ``--as-predictions``
+    for a file that carries no labels."""
+    if plan.label_column is not None:
+        check_reads(project.task, fmt)
+    if plan.as_predictions and plan.label_column is None:
+        raise ConfigError(
+            f"--as-predictions imports a file's labels as predictions, but {path} has "
+            "no labels to import (name their column with --label-column)."
+        )

@@ -50,10 +50,6 @@ class Layout:
     tabs: bool
     line: int
 
-    def split(self, line: str) -> list[str]:
-        """The fields of a token line."""
-        return line.split("\t") if self.tabs else line.split()
-
 
 class ConllLines:
     """The lines of a file without their ends, numbered, read with a bound.
