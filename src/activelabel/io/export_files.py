@@ -16,7 +16,7 @@ from pathlib import Path
 
 from activelabel.exceptions import ConfigError
 
-__all__ = ["atomic_target", "check_target"]
+__all__ = ["atomic_target", "check_target", "destination_of", "temporary_for"]
 
 
 def check_target(path: Path, *, folder: bool = False) -> None:
@@ -54,6 +54,26 @@ def _remove(temporary: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def temporary_for(path: Path) -> Path:
+    """The temporary name an export to ``path`` is written under, beside it."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+
+
+def destination_of(temporary: Path) -> Path:
+    """The path a temporary export name (:func:`temporary_for`) is renamed to;
+    any other path is its own destination.
+
+    A folder format that names its own folder inside a file (YOLO's
+    ``data.yaml``) writes where the folder ends up, not its temporary name.
+    """
+    name = temporary.name
+    if name.startswith(".") and name.endswith(".part"):
+        stem, _, token = name[1 : -len(".part")].rpartition(".")
+        if stem and len(token) == 8:
+            return temporary.with_name(stem)
+    return temporary
+
+
 @contextlib.contextmanager
 def atomic_target(path: Path, *, folder: bool = False) -> Iterator[Path]:
     """A temporary path beside ``path`` that replaces it only if the block succeeds.
@@ -62,7 +82,7 @@ def atomic_target(path: Path, *, folder: bool = False) -> Iterator[Path]:
     target's temporary path does not exist yet. An empty folder at ``path`` is
     replaced by the rename (:func:`check_target` refuses a folder with files).
     """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    temporary = temporary_for(path)
     try:
         if folder:
             temporary.mkdir()

@@ -11,7 +11,11 @@ Two kinds of format (see :mod:`activelabel.io.writers.protocol`):
   the stream of its exported items: CoNLL in three tag schemes
   (:mod:`~activelabel.io.writers.conll`), spaCy / Prodigy JSON Lines
   (:mod:`~activelabel.io.writers.spacy`) and Label Studio JSON
-  (:mod:`~activelabel.io.writers.labelstudio`) for spans.
+  (:mod:`~activelabel.io.writers.labelstudio`) for spans; COCO JSON
+  (:mod:`~activelabel.io.writers.coco`), YOLO folders
+  (:mod:`~activelabel.io.writers.yolo`), Pascal VOC folders
+  (:mod:`~activelabel.io.writers.voc`) and Label Studio JSON
+  (:mod:`~activelabel.io.writers.labelstudio_boxes`) for boxes.
 
 A new format is a module that defines its ``FORMAT`` and a line in
 :data:`WRITERS`; a task kind lists the formats it writes in its adapter's
@@ -26,7 +30,17 @@ from pathlib import Path
 from typing import Final
 
 from activelabel.exceptions import ConfigError
-from activelabel.io.writers import conll, csv, jsonl, labelstudio, parquet, spacy
+from activelabel.io.writers import (
+    coco,
+    conll,
+    csv,
+    jsonl,
+    labelstudio,
+    parquet,
+    spacy,
+    voc,
+    yolo,
+)
 from activelabel.io.writers.cells import (
     FORMULA_STARTS,
     MISSING,
@@ -79,6 +93,9 @@ WRITERS: dict[str, WriterFormat] = {
         conll.FORMAT_BIOES,
         spacy.FORMAT,
         labelstudio.FORMAT,
+        coco.FORMAT,
+        yolo.FORMAT,
+        voc.FORMAT,
     )
 }
 
