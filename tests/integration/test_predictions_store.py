@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, select
 
+from activelabel.io.importer import import_path
 from activelabel.store.engine import Store, _alembic_config, current_revision, upgrade
-from activelabel.store.models import Item
+from activelabel.store.models import Annotation, Item
 from activelabel.store.predictions import (
     PredictionRow,
     count_predictions,
@@ -108,3 +110,27 @@ def test_migration_0008_adds_the_predictions_table_and_takes_it_away_again(
     finally:
         upgrade(store.engine)
     assert "predictions" in tables()
+
+
+def test_a_classification_files_labels_import_as_predictions_too(
+    store: Store, project_factory: Any
+) -> None:
+    project = project_factory("sms")
+    sms = Path(__file__).parent.parent / "fixtures" / "sms_sample.tsv"
+    report = import_path(
+        store,
+        "sms",
+        sms,
+        columns=["label", "text"],
+        label_column="label",
+        as_predictions=True,
+        model_name="spam-filter",
+    )
+    assert report.labels_added == 0
+    assert report.predictions_added == report.items_added > 0
+    with store.session() as session:
+        assert session.query(Annotation).count() == 0
+        ids = _item_ids(store)
+        found = latest_predictions(session, project.id, ids)
+    assert {p.model_name for p in found.values()} == {"spam-filter"}
+    assert {p.value for p in found.values()} == {"ham", "spam"}
