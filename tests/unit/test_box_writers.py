@@ -132,6 +132,24 @@ def test_coco_pixels_read_back_are_within_a_millionth_of_the_image(
         assert abs(got - want) <= 1e-6
 
 
+def test_coco_reads_the_size_of_an_image_imported_from_a_table_from_its_file(
+    tmp_path: Path, media: Path
+) -> None:
+    pil = pytest.importorskip("PIL.Image")
+    media.mkdir()
+    pil.new("RGB", (50, 20)).save(media / "001.png")
+    item = ExportedItem(
+        "001", {"file": "001.png"}, str(media / "001.png"), [CAT], 1, 1.0, "human",
+        "001.png",
+    )  # fmt: skip
+    write("coco", [item], tmp_path / "out.json")
+    coco = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert coco["images"] == [
+        {"id": 1, "file_name": "001.png", "width": 50, "height": 20}
+    ]
+    assert coco["annotations"][0]["bbox"] == [5.0, 4.0, 15.0, 8.0]
+
+
 def test_coco_refuses_an_image_without_a_size_naming_the_item(
     tmp_path: Path, media: Path
 ) -> None:
@@ -145,7 +163,9 @@ def test_coco_refuses_an_image_without_a_size_naming_the_item(
         1.0,
         "human",
     )
-    with pytest.raises(ExportError, match=r"'001.jpg' has no image size"):
+    with pytest.raises(
+        ExportError, match=r"'001.jpg' has no image size: .* cannot be read"
+    ):
         write("coco", [sizeless], tmp_path / "out.json")
 
 

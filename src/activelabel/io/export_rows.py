@@ -44,8 +44,9 @@ MEDIA_MODALITIES: Final = frozenset({"image", "audio"})
 FinalLabel = tuple[Any, int, float | None, str | None, str]
 
 #: One item as :func:`labeled_chunks` yields it: external id, original fields,
-#: media file's full path (``None`` outside media projects) and final label.
-LabeledItem = tuple[str, dict[str, Any], str | None, FinalLabel]
+#: media file's full path (``None`` outside media projects), final label, and
+#: the media file's path relative to its media root.
+LabeledItem = tuple[str, dict[str, Any], str | None, FinalLabel, str | None]
 
 
 def final_label(active: list[tuple[Any, str]] | None) -> FinalLabel:
@@ -110,7 +111,9 @@ def labeled_chunks(
                     if root is not None and media_path is not None
                     else media_path
                 )
-            chunk.append((external_id, data, full_path, final))
+            chunk.append(
+                (external_id, data, full_path, final, media_path if media else None)
+            )
         yield chunk
         done += len(items)
         if progress is not None:
@@ -127,7 +130,7 @@ def label_rows(
     columns.
     """
     rows: list[list[Any]] = []
-    for external_id, data, media_path, final in chunk:
+    for external_id, data, media_path, final, _ in chunk:
         row: list[Any] = [external_id]
         row.extend([data.get(k, MISSING) for k in fields])
         if media:
@@ -140,7 +143,7 @@ def label_rows(
 def exported_items(chunks: Iterable[list[LabeledItem]]) -> Iterator[ExportedItem]:
     """The items of ``chunks`` one by one, as an item format receives them."""
     for chunk in chunks:
-        for external_id, data, media_path, final in chunk:
+        for external_id, data, media_path, final, media_file in chunk:
             value, n_annotators, agreement, label_source, _ = final
             yield ExportedItem(
                 external_id,
@@ -150,4 +153,5 @@ def exported_items(chunks: Iterable[list[LabeledItem]]) -> Iterator[ExportedItem
                 n_annotators,
                 agreement,
                 label_source,
+                media_file,
             )

@@ -15,7 +15,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeGuard
 
 from activelabel.exceptions import ExportError
 from activelabel.io.writers.protocol import ExportedItem
@@ -50,37 +50,47 @@ def where(item: ExportedItem) -> str:
 
 
 def item_size(item: ExportedItem) -> tuple[int, int]:
-    """The image's width and height in pixels, as the import read them.
+    """The image's width and height in pixels.
 
-    Raises :class:`ExportError` naming the item when its data holds no size
-    (an item imported without its image file being read).
+    The import stores them in the item's data when it reads a folder of
+    images; an item imported from a table of paths has them read from its
+    file's header here. Raises :class:`ExportError` naming the item when
+    neither gives a size.
     """
     width, height = item.data.get("width"), item.data.get("height")
-    if (
-        isinstance(width, int)
-        and isinstance(height, int)
-        and not isinstance(width, bool)
-        and not isinstance(height, bool)
-        and width > 0
-        and height > 0
-    ):
+    if _pixels(width) and _pixels(height):
         return width, height
+    if item.media_path:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            # Opening reads the header only: no pixel is decoded.
+            with Image.open(item.media_path) as image:
+                return image.width, image.height
+        except (OSError, UnidentifiedImageError) as exc:
+            reason = f"its file {item.media_path} cannot be read ({exc})"
+    else:
+        reason = "it has no media file"
     raise ExportError(
-        f"The {where(item)} has no image size (width={width!r}, "
-        f"height={height!r}); boxes in pixels need it. Import the images "
-        "again so their size is read from the files."
+        f"The {where(item)} has no image size: its data holds none and "
+        f"{reason}; boxes in pixels need it."
     )
 
 
-def item_path(item: ExportedItem) -> PurePosixPath:
-    """The image's path as the import stored it (relative to its folder).
+def _pixels(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
-    Falls back on the media file's name, then on the external id, for an item
-    whose data holds no ``path``.
+
+def item_path(item: ExportedItem) -> PurePosixPath:
+    """The image's path relative to the folder it was imported from.
+
+    That is the path the project resolves against the item's media root (or
+    the ``path`` the import stored in its data); the media file's name, then
+    the external id, stand in for an item without one.
     """
-    stored = item.data.get("path")
-    if isinstance(stored, str) and stored.strip():
-        return PurePosixPath(stored.replace("\\", "/"))
+    for stored in (item.media_file, item.data.get("path")):
+        if isinstance(stored, str) and stored.strip():
+            return PurePosixPath(stored.replace("\\", "/"))
     if item.media_path:
         return PurePosixPath(Path(item.media_path).name)
     return PurePosixPath(item.external_id.replace("\\", "/"))

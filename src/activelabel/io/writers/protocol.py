@@ -88,7 +88,9 @@ class ExportedItem:
     """One item of the labels dataset, as an item format receives it.
 
     ``data`` holds the item's original fields, ``media_path`` its media file's
-    full path (image and audio projects; ``None`` otherwise). ``value`` is the
+    full path (image and audio projects; ``None`` otherwise) and
+    ``media_file`` the same file's path relative to the folder it was imported
+    from (its media root), as the project stores it. ``value`` is the
     final label (majority vote over the active annotations; ``None`` when the
     item has none), in the shape the project's task stores (a label, a list of
     labels, a list of spans or boxes). ``n_annotators``, ``agreement`` and
@@ -102,6 +104,7 @@ class ExportedItem:
     n_annotators: int
     agreement: float | None
     label_source: str | None
+    media_file: str | None = None
 
     @property
     def labeled(self) -> bool:
