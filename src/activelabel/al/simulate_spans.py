@@ -8,8 +8,8 @@ no cross-validation) is fitted on the labeled sentences, its entity-level F1
 (seqeval) on the test set is recorded, and the strategy picks the next
 ``batch_size`` sentences, whose true tags are revealed, until ``budget``.
 
-Strategies are the sentence scores of :mod:`activelabel.al.sequence_scores`
-(``mnlp``, ``token_entropy``, ``dictionary_disagreement``), picked as the
+Strategies are the sentence strategies of :mod:`activelabel.al.sentence_strategies`
+(``default`` is the NER adapter's first), picked as the
 loop picks the batch labeled before its next retrain (a diverse head:
 :func:`activelabel.al.sentence_batches.pick_sentences`), and ``random``.
 The result is a :class:`~activelabel.al.simulate.SimulationResult` whose
@@ -28,22 +28,22 @@ import pandas as pd
 
 from activelabel.al._validation import check_int, check_probability
 from activelabel.al.sentence_batches import hashed_word_counts, pick_sentences
-from activelabel.al.sequence_scores import (
-    dictionary_disagreement,
-    mean_token_entropy,
-    mnlp,
-    spans_from_marginals,
-)
+from activelabel.al.sentence_strategies import NEEDS_SPANS, SENTENCE_SCORES
+from activelabel.al.sequence_scores import spans_from_marginals
 from activelabel.al.simulate import ProgressFn, SimulationResult
 from activelabel.exceptions import ConfigError
 from activelabel.ml.sequence_model import SequenceModel, train_sequence_model
 from activelabel.ml.span_dictionary import SpanDictionary
+from activelabel.tasks.ner import SENTENCE_STRATEGIES
 from activelabel.tasks.spans.tag_schemes import tags_to_spans
 
 __all__ = ["SPAN_STRATEGIES", "entity_f1", "simulate_spans"]
 
-#: Strategies a span simulation compares (``default`` is ``mnlp``).
-SPAN_STRATEGIES: Final = ("mnlp", "token_entropy", "dictionary_disagreement", "random")
+#: Strategies a span simulation compares (``default``: the loop's default,
+#: :data:`DEFAULT_SENTENCE_STRATEGY`).
+SPAN_STRATEGIES: Final = (*SENTENCE_SCORES, "random")
+#: What ``default`` means here: the NER adapter's first sentence strategy.
+DEFAULT_SENTENCE_STRATEGY: Final = SENTENCE_STRATEGIES[0]
 
 Words = Sequence[str]
 Tags = Sequence[str]
@@ -97,11 +97,9 @@ def _scores(
     """The strategy's score of each unlabeled sentence (NaN for labeled ones)."""
     scores = np.full(len(pool.words), np.nan)
     marginals = model.predict_marginals([pool.words[i] for i in unlabeled])
-    if name == "mnlp":
-        scores[unlabeled] = mnlp(marginals)
-    elif name == "token_entropy":
-        scores[unlabeled] = mean_token_entropy(marginals)
-    else:
+    ours: list[Any] = []
+    theirs: list[Any] = []
+    if name in NEEDS_SPANS:
         dictionary = SpanDictionary.from_spans(
             (pool.texts[i], pool.spans(i)) for i in labeled
         )
@@ -112,7 +110,7 @@ def _scores(
         theirs = dictionary.match_many(
             [pool.texts[i] for i in unlabeled], [pool.tokens[i] for i in unlabeled]
         )
-        scores[unlabeled] = dictionary_disagreement(ours, theirs)
+    scores[unlabeled] = SENTENCE_SCORES[name](marginals, ours, theirs)
     return scores
 
 
@@ -132,7 +130,7 @@ def simulate_spans(
     sentences: Sequence[Words],
     tags: Sequence[Tags],
     *,
-    strategies: Sequence[str] = ("mnlp", "random"),
+    strategies: Sequence[str] = ("default", "random"),
     initial_labels: int = 10,
     batch_size: int = 10,
     budget: int = 300,
@@ -265,7 +263,7 @@ def _pick(
 ) -> np.ndarray[Any, Any]:
     """The next batch of pool positions for strategy ``name``."""
     want = min(batch_size, budget - int(labeled.sum()))
-    name = "mnlp" if name == "default" else name
+    name = DEFAULT_SENTENCE_STRATEGY if name == "default" else name
     unlabeled = np.flatnonzero(~labeled)
     rng = np.random.default_rng([seed, round_no])
     if name == "random":

@@ -202,7 +202,7 @@ def simulate_command(
         str | None,
         typer.Option(
             help=f"Comma-separated strategies to compare: {', '.join(STRATEGY_NAMES)}; "
-            "--task ner: default (mnlp), mnlp, token_entropy, "
+            "--task ner: default (total_token_entropy), least_confidence, mnlp, token_entropy, "
             "dictionary_disagreement, random. Default: default,random,"
             "least_confidence,margin,entropy (ner: default,token_entropy,random)."
         ),

@@ -27,18 +27,14 @@ It reads the store only; :func:`activelabel.loop.write.write_round` writes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 import numpy as np
 
 from activelabel.al.sentence_batches import hashed_word_counts, pick_sentences
-from activelabel.al.sequence_scores import (
-    dictionary_disagreement,
-    mean_token_entropy,
-    mnlp,
-    spans_from_marginals,
-)
+from activelabel.al.sentence_strategies import NEEDS_SPANS, SENTENCE_SCORES
+from activelabel.al.sequence_scores import spans_from_marginals
 from activelabel.exceptions import ConfigError
 from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
 from activelabel.loop.prelabels import merge_prelabels, sentence_confidence
@@ -66,21 +62,6 @@ SCORE_METRIC: Final = "entity_f1"
 #: The featurizer recorded with a span model version: the CRF's token features.
 TOKEN_FEATURES: Final = "crf-token-features"
 
-#: Scores of a chunk: its sentences, the model's marginals, the model's spans
-#: and the dictionary's spans -> one score per sentence (higher: label first).
-ScoreFn = Callable[
-    [Sequence[Sentence], Sequence[Any], Sequence[Any], Sequence[Any]], np.ndarray
-]
-_SCORES: dict[str, ScoreFn] = {
-    "mnlp": lambda sentences, marginals, ours, theirs: mnlp(marginals),
-    "token_entropy": lambda sentences, marginals, ours, theirs: mean_token_entropy(
-        marginals
-    ),
-    "dictionary_disagreement": lambda sentences, marginals, ours, theirs: (
-        dictionary_disagreement(ours, theirs)
-    ),
-}
-
 
 def sentence_strategy(adapter: TaskAdapter, asked: str | None) -> str:
     """The strategy that orders a span project's queue: ``asked``, else the
@@ -89,7 +70,7 @@ def sentence_strategy(adapter: TaskAdapter, asked: str | None) -> str:
         return adapter.strategies[0]
     if asked == "random":
         return "random"
-    if asked not in adapter.strategies or asked not in _SCORES:
+    if asked not in adapter.strategies or asked not in SENTENCE_SCORES:
         raise ConfigError(
             f"The strategy {asked!r} does not order sentences; a "
             f"{adapter.kind.value} project uses one of: {', '.join(adapter.strategies)}."
@@ -271,8 +252,8 @@ def _score_pool(
 ) -> None:
     """Put the strategy's score of every unlabeled sentence in ``scores``, chunk
     by chunk: only one chunk's marginals are alive at a time."""
-    score = _SCORES[name]
-    wants_spans = name == "dictionary_disagreement"
+    score = SENTENCE_SCORES[name]
+    wants_spans = name in NEEDS_SPANS
     for chunk in stream_sentences(
         store,
         project_id,
@@ -292,7 +273,7 @@ def _score_pool(
             theirs = dictionary.match_many(
                 [s.text for s in chunk], [s.tokens for s in chunk]
             )
-        chunk_scores = score(chunk, marginals, ours, theirs)
+        chunk_scores = score(marginals, ours, theirs)
         ids = np.fromiter((s.item_id for s in chunk), dtype=np.int64, count=len(chunk))
         positions = np.minimum(np.searchsorted(item_ids, ids), len(item_ids) - 1)
         # Only sentences of the pool this round read (ids are sorted).

@@ -10,7 +10,7 @@ A suggested span (a prelabel) also carries ``source`` (``dictionary``,
 The loop learns spans with a model over token sequences (``crf_sequence``: a
 CRF tagging each token in IOB2) once :data:`MIN_TRAINING_SENTENCES` sentences
 are labeled and one of them holds a span; sentences are ordered by the
-sequence strategies (:data:`SENTENCE_STRATEGIES`, the first is the default)
+sentence strategies (:data:`SENTENCE_STRATEGIES`, the first is the default)
 and the model is scored by entity-level F1.
 """
 
@@ -43,9 +43,18 @@ __all__ = ["MIN_TRAINING_SENTENCES", "SENTENCE_STRATEGIES", "Ner"]
 #: it could suggest, and cross-validation needs two folds of two.
 MIN_TRAINING_SENTENCES: Final = 5
 
-#: The strategies that order sentences (``activelabel.al.sequence_scores``):
-#: MNLP (the default), mean token entropy, and model against dictionary.
-SENTENCE_STRATEGIES: Final = ("mnlp", "token_entropy", "dictionary_disagreement")
+#: The strategies that order sentences (``activelabel.al.sentence_strategies``),
+#: the default first. A label costs one sentence, and a long sentence holds
+#: more entities to learn from: the total token entropy keeps the length in.
+#: MNLP, normalised by the length, picks short sentences; on conll2003 it did
+#: worse than random per sentence labeled (benchmarks/bench_ner_loop.py).
+SENTENCE_STRATEGIES: Final = (
+    "total_token_entropy",
+    "least_confidence",
+    "mnlp",
+    "token_entropy",
+    "dictionary_disagreement",
+)
 
 #: The span editor's keys (Enter, the page's accept, submits the spans).
 SPAN_KEYS: tuple[EditorAction, ...] = (
