@@ -28,6 +28,8 @@ The XML file sits at the image's path as imported (folders named ``images``
 or ``labels`` left out), with a symbolic link to the original image beside it
 (never a copy: see :func:`~activelabel.io.writers.box_items.link_image`), so
 ``filename`` is found next to the XML file; ``path`` names the original.
+Importing the folder back follows the links, so the media root must hold the
+originals too (``--media-root``; see :mod:`~activelabel.io.writers.yolo`).
 A labeled image without boxes has a file without ``object``; an image nobody
 has labeled has its link and no XML file, which is how the file's readers
 tell it apart. ``--labeled-only`` leaves such images out.

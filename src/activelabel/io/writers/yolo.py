@@ -22,7 +22,10 @@ should not make. Each image is a symbolic link to the original file (where
 the file system refuses symbolic links, a hard link, then a copy: see
 :func:`~activelabel.io.writers.box_items.link_image`). The links follow the
 image's path as imported, without folders named ``images`` or ``labels``;
-two images that would share a label file are refused by name.
+two images that would share a label file are refused by name. Importing
+the folder back follows the links to the originals, which must then lie
+inside the media root: pass ``--media-root`` a folder holding both (the
+import refuses a link that leads out of its root, as it refuses ``../``).
 
 **data.yaml names the folder's absolute path.** Ultralytics reads a relative
 ``path`` as relative to its own datasets folder, not to the YAML file, so the
