@@ -25,6 +25,7 @@ importer writes it.
 
     python benchmarks/bench_ner.py                        # everything (~10 min)
     python benchmarks/bench_ner.py --sizes 500,2000 --pool 20000
+    python benchmarks/bench_ner.py --parts dictionary      # the others kept from the file
 """
 
 from __future__ import annotations
@@ -313,7 +314,7 @@ def table(results: dict[str, Any]) -> str:
         "| measure | value | baseline | ratio |",
         "|---|---|---|---|",
     ]
-    for row in results["training"]:
+    for row in results.get("training", []):
         cv = (
             f"; with 3-fold CV {row['fit_with_3fold_cv_cpu_s']} s (CV F1 {row['cv_entity_f1']})"
             if "fit_with_3fold_cv_cpu_s" in row
@@ -323,25 +324,34 @@ def table(results: dict[str, Any]) -> str:
             f"| CRF fit, {row['sentences']:,} sentences | {row['fit_cpu_s']} s{cv}; "
             f"testa F1 {row['testa_entity_f1']} | | |"
         )
-    f = results["features"]
-    lines.append(
-        f"| token features, {f['sentences']:,} sentences | {f['tokens_per_s']:,} tokens/s "
-        f"({f['cpu_s']} s; cold cache {f['cold_cache_tokens_per_s']:,} tokens/s) | | |"
-    )
-    s = results["scoring"]
-    lines.append(
-        f"| marginals + MNLP + spans, {s['pool']:,} sentences | {s['cpu_s']} s "
-        f"({s['sentences_per_s']:,}/s) | crfsuite per call {s['baseline_sentences_per_s']:,}/s "
-        f"(~{s['baseline_seconds_for_pool']} s) | {s['speedup']}x |"
-    )
-    d = results["dictionary"]
-    lines.append(
-        f"| dictionary prelabels, {d['forms']:,} forms, {d['pool']:,} sentences | "
-        f"{d['cpu_s']} s ({d['sentences_per_s']:,}/s) | regex alternation "
-        f"{d['regex_sentences_per_s']:,}/s (~{d['regex_seconds_for_pool']} s; same spans on "
-        f"{d['same_spans_on_sample']:.1%} of {d['regex_sample']:,}) | {d['speedup']}x |"
-    )
+    f = results.get("features")
+    if f:
+        lines.append(
+            f"| token features, {f['sentences']:,} sentences | "
+            f"{f['tokens_per_s']:,} tokens/s ({f['cpu_s']} s; cold cache "
+            f"{f['cold_cache_tokens_per_s']:,} tokens/s) | | |"
+        )
+    s = results.get("scoring")
+    if s:
+        lines.append(
+            f"| marginals + MNLP + spans, {s['pool']:,} sentences | {s['cpu_s']} s "
+            f"({s['sentences_per_s']:,}/s) | crfsuite per call "
+            f"{s['baseline_sentences_per_s']:,}/s (~{s['baseline_seconds_for_pool']} s) "
+            f"| {s['speedup']}x |"
+        )
+    d = results.get("dictionary")
+    if d:
+        lines.append(
+            f"| dictionary prelabels, {d['forms']:,} forms, {d['pool']:,} sentences | "
+            f"{d['cpu_s']} s ({d['sentences_per_s']:,}/s) | regex alternation "
+            f"{d['regex_sentences_per_s']:,}/s (~{d['regex_seconds_for_pool']} s; "
+            f"same spans on {d['same_spans_on_sample']:.1%} of {d['regex_sample']:,}) "
+            f"| {d['speedup']}x |"
+        )
     return "\n".join(lines)
+
+
+PARTS = ("dictionary", "features", "scoring", "training")
 
 
 def main() -> None:
@@ -352,39 +362,54 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=10_000)
     parser.add_argument("--regex-sample", type=int, default=2_000)
     parser.add_argument("--crfsuite-sample", type=int, default=10_000)
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="which measures to run; the others are kept from the results file",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    parts = [p for p in args.parts.split(",") if p]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"Unknown parts {unknown}; the parts are {', '.join(PARTS)}.")
 
     train = read_conll(CONLL / "eng.train")
     testa = read_conll(CONLL / "eng.testa")
     testb = read_conll(CONLL / "eng.testb")
     everything = train + testa + testb
     pool = [w for w, _ in itertools.islice(itertools.cycle(everything), args.pool)]
-    load_before = os.getloadavg()
-    results: dict[str, Any] = {
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average_before": [round(x, 2) for x in load_before],
-        }
+    results: dict[str, Any] = {}
+    if set(parts) != set(PARTS) and args.out.exists():
+        results = json.loads(args.out.read_text())
+    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count()}
+    runs = {
+        "dictionary": lambda: bench_dictionary(
+            everything, pool, args.forms, args.regex_sample
+        ),
+        "features": lambda: bench_features(pool, min(len(everything), len(pool))),
+        "scoring": lambda: bench_scoring(
+            train, pool, min(args.crfsuite_sample, len(pool))
+        ),
+        "training": lambda: bench_training(
+            train,
+            testa,
+            [int(s) for s in args.sizes.split(",") if s],
+            cv=not args.no_cv,
+        ),
     }
-    print("==> dictionary", flush=True)
-    results["dictionary"] = bench_dictionary(
-        everything, pool, args.forms, args.regex_sample
-    )
-    print(f"  {results['dictionary']}", flush=True)
-    print("==> token features", flush=True)
-    results["features"] = bench_features(pool, min(len(everything), len(pool)))
-    print(f"  {results['features']}", flush=True)
-    print("==> scoring", flush=True)
-    results["scoring"] = bench_scoring(
-        train, pool, min(args.crfsuite_sample, len(pool))
-    )
-    print(f"  {results['scoring']}", flush=True)
-    print("==> training", flush=True)
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    results["training"] = bench_training(train, testa, sizes, cv=not args.no_cv)
-    results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    for part in PARTS:
+        if part not in parts:
+            continue
+        print(f"==> {part}", flush=True)
+        load = os.getloadavg()[0]
+        results[part] = runs[part]()
+        results.setdefault("load_average", {})[part] = {
+            "before": round(load, 2),
+            "after": round(os.getloadavg()[0], 2),
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        print(f"  {results[part]}", flush=True)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
