@@ -29,6 +29,9 @@ def test_the_built_in_formats_and_their_suffixes() -> None:
         "conll",
         "labelstudio",
         "lines",
+        "yolo",
+        "coco",
+        "voc",
     ]
     assert detect_format(Path("a.ndjson")) == "jsonl"
     assert detect_format(Path("a.tab")) == "tsv"

@@ -38,7 +38,9 @@ def import_command(
         typer.Argument(
             help="A CSV, TSV, JSONL, JSON array or Parquet file; for a span project "
             "also a CoNLL or token<TAB>tag file, a Label Studio JSON export or plain "
-            "text lines; or a folder of images or sounds (searched recursively)."
+            "text lines; for a detection project a YOLO or Pascal VOC folder, a COCO "
+            "JSON or a Label Studio export of images; or a folder of images or sounds "
+            "(searched recursively)."
         ),
     ],
     text_column: Annotated[
@@ -90,7 +92,8 @@ def import_command(
             "--format",
             help=f"{_listed(list(READERS))} (default: from the suffix; a span "
             "project tells CoNLL, Label Studio and plain lines apart by content, so "
-            "eng.testa needs no --format).",
+            "eng.testa needs no --format; a detection project tells COCO from Label "
+            "Studio, and a YOLO folder (classes.txt or labels/) from a VOC one).",
         ),
     ] = None,
     scheme: Annotated[
@@ -114,6 +117,13 @@ def import_command(
         typer.Option(
             help="Name of the model whose predictions these are (default: the name "
             "the file gives, else the file's name).",
+        ),
+    ] = None,
+    classes: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated class names of a YOLO folder, in id order (default: "
+            "its classes.txt)."
         ),
     ] = None,
     encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8",
@@ -168,6 +178,7 @@ def import_command(
             scheme=scheme,
             as_predictions=as_predictions,
             model_name=model_name,
+            classes=_split(classes),
         )
     predictions = (
         f", {report.predictions_added:,} predictions added"

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, text, update
-from sqlalchemy.orm import Session
 
 from activelabel.config import Settings
 from activelabel.exceptions import (
     ConfigError,
     ImportFormatError,
 )
+from activelabel.io.box_import import box_format, import_boxes
+from activelabel.io.import_report import ImportReport, copy_counts, load_project
 from activelabel.io.item_writer import ItemWriter, PreparedRow
 from activelabel.io.media import (
     describe_media,
@@ -41,43 +41,12 @@ from activelabel.io.row_plan import (
 )
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
-from activelabel.store.projects import get_project
 from activelabel.tasks import Modality
 
 __all__ = ["ImportReport", "import_path", "settle_after_import"]
 
 #: ``progress(done, total)``; units are bytes for files and files for folders.
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass
-class ImportReport:
-    """What an import did."""
-
-    source: str
-    rows_read: int = 0
-    items_added: int = 0
-    items_existing: int = 0
-    duplicates_skipped: int = 0
-    labels_added: int = 0
-    labels_unchanged: int = 0
-    #: Labels stored as another model's predictions (``as_predictions``, or a
-    #: Label Studio export's predictions).
-    predictions_added: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def rows_per_second(self) -> float:
-        """Rows read per second of wall time."""
-        return self.rows_read / self.seconds if self.seconds else 0.0
-
-
-def _project(connection: Connection, name: str) -> Project:
-    with Session(bind=connection) as session:
-        project = get_project(session, name)
-        session.expunge(project)
-        return project
 
 
 def _save_config(
@@ -119,7 +88,7 @@ def _import_rows(
     total = path.stat().st_size
     started = time.perf_counter()
     with store.engine.begin() as connection:
-        project = _project(connection, project_name)
+        project = load_project(connection, project_name)
         fmt = read_options["fmt"] = detect_format(
             path,
             read_options["fmt"],
@@ -183,7 +152,7 @@ def _import_rows(
                 progress(batch.position, total)
         if writer is None:
             raise ImportFormatError(f"{path} has no rows to import.")
-        _copy_counts(report, writer)
+        copy_counts(report, writer)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -207,29 +176,6 @@ def _place_media_rows(
             row.external_id = placed.item_id(row.external_id)
 
 
-def _copy_counts(report: ImportReport, writer: ItemWriter) -> None:
-    counts = writer.counts
-    report.items_added = counts.items_added
-    report.items_existing = counts.items_existing
-    report.duplicates_skipped = counts.duplicates_skipped
-    report.labels_added = counts.labels_added
-    report.labels_unchanged = counts.labels_unchanged
-    report.predictions_added = counts.predictions_added
-    if counts.duplicates_skipped:
-        report.notes.append(
-            f"{counts.duplicates_skipped} rows repeat the content of an earlier row "
-            f"(first at {', '.join(counts.duplicate_examples)}) and were skipped; "
-            "give an --id-column to keep them as separate items."
-        )
-    if counts.content_already_stored:
-        report.notes.append(
-            f"{counts.content_already_stored:,} new items have the same content as items "
-            f"already stored under another id (first: {', '.join(counts.content_examples)})"
-            "; the project now holds both. Import with the id column used before to "
-            "match them instead."
-        )
-
-
 def _import_folder(
     store: Store,
     project_name: str,
@@ -243,7 +189,7 @@ def _import_folder(
     report = ImportReport(source=str(folder))
     started = time.perf_counter()
     with store.engine.begin() as connection:
-        project = _project(connection, project_name)
+        project = load_project(connection, project_name)
         modality = Modality(project.modality)
         if modality not in (Modality.IMAGE, Modality.AUDIO):
             raise ConfigError(
@@ -295,7 +241,7 @@ def _import_folder(
                 progress(done, len(paths))
         writer.write(batch)
         report.rows_read = len(paths)
-        _copy_counts(report, writer)
+        copy_counts(report, writer)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -333,14 +279,17 @@ def import_path(
     scheme: str | None = None,
     as_predictions: bool = False,
     model_name: str | None = None,
+    classes: list[str] | None = None,
 ) -> ImportReport:
     """Import a file (CSV, TSV, JSONL, JSON array, Parquet, CoNLL, Label Studio
-    JSON, plain lines) or a folder of media.
+    JSON, plain lines), a folder of media, or images with boxes (a YOLO or VOC
+    folder, a COCO JSON or Label Studio export: :mod:`activelabel.io.box_import`).
 
     ``scheme`` is the tag scheme of a CoNLL or token file (``iob1``, ``iob2``,
     ``bioes``; detected when ``None``). With ``as_predictions`` the file's
     labels are stored as predictions of the model ``model_name`` (default: the
     file's name), shown as suggestions, rather than as annotations.
+    ``classes`` names the class ids of a YOLO folder (else its ``classes.txt``).
 
     Returns an :class:`ImportReport`. Raises an :class:`ImportFormatError` subclass
     naming the file and row for bad input; the database is then unchanged.
@@ -352,7 +301,26 @@ def import_path(
     # Relative folders are taken from the working directory now and stored
     # absolute, so the server finds the files from wherever it runs.
     root = Path(media_root).expanduser().resolve() if media_root is not None else None
-    if path.is_dir():
+    boxes_in = box_format(store, project_name, path, fmt, encoding=encoding)
+    if classes is not None and boxes_in != "yolo":
+        raise ConfigError(
+            f"--classes names the class ids of a YOLO folder, not {path}."
+        )
+    if boxes_in is not None:
+        report = import_boxes(
+            store,
+            project_name,
+            path,
+            fmt=boxes_in,
+            settings=settings,
+            media_root=root,
+            classes=tuple(classes) if classes else None,
+            as_predictions=as_predictions,
+            model_name=model_name,
+            encoding=encoding,
+            progress=progress,
+        )
+    elif path.is_dir():
         report = _import_folder(
             store,
             project_name,

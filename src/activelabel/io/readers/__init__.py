@@ -16,6 +16,7 @@ from pathlib import Path
 
 from activelabel.exceptions import ConfigError, ImportFormatError
 from activelabel.io.readers import (
+    coco,
     conll,
     delimited,
     json_array,
@@ -24,8 +25,11 @@ from activelabel.io.readers import (
     lines,
     parquet,
     tsv,
+    voc,
+    yolo,
 )
 from activelabel.io.readers.batches import Batch
+from activelabel.io.readers.box_sources import labels_boxes
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 from activelabel.io.readers.text import check_encoding_name, text_encoding
 from activelabel.io.span_rows import labels_spans
@@ -38,6 +42,7 @@ __all__ = [
     "ReadOptions",
     "ReaderFormat",
     "check_reads",
+    "detect_folder_format",
     "detect_format",
     "read_batches",
 ]
@@ -55,6 +60,9 @@ READERS: dict[str, ReaderFormat] = {
         conll.FORMAT,
         labelstudio.FORMAT,
         lines.FORMAT,
+        yolo.FORMAT,
+        coco.FORMAT,
+        voc.FORMAT,
     )
 }
 
@@ -116,6 +124,50 @@ def _span_format(path: Path, found: str | None, encoding: str) -> str | None:
 
 
 _LABEL_STUDIO = re.compile(r'"(annotations|predictions|completions)"\s*:')
+_COCO = re.compile(r'"(images|categories)"\s*:')
+
+
+def _box_format(path: Path, found: str | None, encoding: str) -> str | None:
+    """The box format of a ``.json`` file a box project imports without
+    ``--format``: a COCO dataset (``images``, ``categories``) or a Label Studio
+    export (tasks with ``annotations`` or ``predictions``)."""
+    if found != "json":
+        return None
+    with path.open("rb") as f:
+        head = f.read(65536).decode(encoding, errors="replace")
+    if head.lstrip().startswith("{") and _COCO.search(head):
+        return "coco"
+    if _LABEL_STUDIO.search(head) and '"data"' in head:
+        return "labelstudio"
+    return None
+
+
+def detect_folder_format(folder: Path, task: str, fmt: str | None) -> str | None:
+    """The box format of a folder a box project imports (``None``: a plain
+    folder of images, imported unlabeled).
+
+    ``fmt`` when given (refused if it is not a folder format); else YOLO when
+    the folder has ``classes.txt`` or a ``labels`` folder, VOC when it holds
+    XML files; a project that does not label boxes imports folders as they are.
+    """
+    if fmt is not None:
+        fmt = fmt.lower().lstrip(".")
+        reader = READERS.get(fmt)
+        if reader is None:
+            raise _unknown(fmt)
+        if not reader.folder:
+            raise ConfigError(
+                f"{folder} is a folder; {fmt} is read from a file. The formats read "
+                f"from a folder are: {', '.join(n for n, r in READERS.items() if r.folder)}."
+            )
+        return fmt
+    if not labels_boxes(task):
+        return None
+    if (folder / "classes.txt").is_file() or (folder / "labels").is_dir():
+        return "yolo"
+    if next(iter(folder.rglob("*.xml")), None) is not None:
+        return "voc"
+    return None
 
 
 def detect_format(
@@ -140,6 +192,10 @@ def detect_format(
         return fmt
     suffix = path.suffix.lower()
     suffixes = _suffixes()
+    if task is not None and labels_boxes(task):
+        box_format = _box_format(path, suffixes.get(suffix), encoding)
+        if box_format is not None:
+            return box_format
     if task is not None and labels_spans(task):
         # eng.testa's suffix is ".testa": for spans, unknown suffixes are sniffed too.
         span_format = _span_format(path, suffixes.get(suffix), encoding)
@@ -171,6 +227,9 @@ def read_batches(
     scheme: str | None = None,
     labels: tuple[str, ...] | None = None,
     notes: list[str] | None = None,
+    boxes: bool = False,
+    media_root: Path | None = None,
+    classes: tuple[str, ...] | None = None,
 ) -> Iterator[Batch]:
     """Stream ``path`` as batches of row dicts; raise clear errors for bad files.
 
@@ -180,6 +239,10 @@ def read_batches(
     stays within a few times that limit. ``scheme`` is the tag scheme of a
     token format (``None``: detected); ``labels`` lets it name the line of a
     tag outside them. A reader appends what it repaired to ``notes``.
+
+    With ``boxes`` the format's box reader reads the source (one row per
+    image: :mod:`activelabel.io.readers.box_sources`); ``media_root`` is where
+    it looks for images first, ``classes`` names numbered classes (YOLO's).
     """
     reader = READERS.get(fmt)
     if names is not None and (reader is None or not reader.columns):
@@ -188,6 +251,16 @@ def read_batches(
         )
     if reader is None:
         raise _unknown(fmt)
+    if classes is not None and fmt != "yolo":
+        raise ConfigError(
+            f"--classes names the class ids of a YOLO folder; {path} is read as {fmt}."
+        )
+    read = reader.boxes if boxes else reader.read
+    if read is None:
+        raise ConfigError(
+            f"{path} is read as {fmt}, which holds no boxes; boxes are read from "
+            f"{', '.join(n for n, r in READERS.items() if r.boxes is not None)}."
+        )
     check_encoding_name(encoding)
     if not reader.folder and path.stat().st_size == 0:
         raise ImportFormatError(f"{path} is empty: there is nothing to import.")
@@ -208,5 +281,7 @@ def read_batches(
         scheme,
         labels,
         notes if notes is not None else [],
+        media_root,
+        classes,
     )
-    yield from reader.read(options)
+    yield from read(options)

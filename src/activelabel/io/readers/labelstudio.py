@@ -16,6 +16,9 @@ the project then refuses as overlapping). Results of other types (choices,
 relations) are not spans and are left out; the import's report counts them.
 A result whose ``text`` is not the task's text at its offsets is refused:
 the offsets would label the wrong characters.
+
+An image project reads the same export's rectangles instead
+(:mod:`activelabel.io.readers.labelstudio_boxes`, the format's ``boxes``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from typing import Any
 from activelabel.exceptions import ImportFormatError, InvalidLabelError
 from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.json_array import _iter_json_array
+from activelabel.io.readers.labelstudio_boxes import (
+    last_entry,
+    read_labelstudio_boxes,
+)
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 
 __all__ = ["EXTERNAL_ID", "FORMAT", "PREDICTIONS", "read_labelstudio", "result_spans"]
@@ -79,17 +86,6 @@ def result_spans(
     return spans, other
 
 
-def _last(entries: Any, *, skip_cancelled: bool) -> dict[str, Any] | None:
-    if not isinstance(entries, list):
-        return None
-    kept = [
-        e
-        for e in entries
-        if isinstance(e, dict) and not (skip_cancelled and e.get("was_cancelled"))
-    ]
-    return kept[-1] if kept else None
-
-
 def _task_row(task: Any, where: str, counts: dict[str, int]) -> dict[str, Any]:
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         raise ImportFormatError(
@@ -102,14 +98,14 @@ def _task_row(task: Any, where: str, counts: dict[str, int]) -> dict[str, Any]:
         row[EXTERNAL_ID] = str(meta["external_id"])
     row.update(task["data"])
     text = row.get("text")
-    annotation = _last(
+    annotation = last_entry(
         task.get("annotations", task.get("completions")), skip_cancelled=True
     )
     if annotation is not None:
         spans, other = result_spans(annotation.get("result", []), text, where)
         row["spans"] = spans
         counts["other"] += other
-    prediction = _last(task.get("predictions"), skip_cancelled=False)
+    prediction = last_entry(task.get("predictions"), skip_cancelled=False)
     if prediction is not None:
         spans, other = result_spans(
             prediction.get("result", []), text, f"{where}, prediction"
@@ -165,4 +161,5 @@ FORMAT = ReaderFormat(
     label_column="spans",
     prediction_column=PREDICTIONS,
     id_column=EXTERNAL_ID,
+    boxes=read_labelstudio_boxes,
 )

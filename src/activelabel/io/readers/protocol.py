@@ -39,6 +39,10 @@ class ReadOptions:
     labels: tuple[str, ...] | None = None
     #: Sentences a reader adds for the import's report (a repair it made).
     notes: list[str] = field(default_factory=list)
+    #: The folder images are looked for in first (``--media-root``).
+    media_root: Path | None = None
+    #: Class names by id, for a format that numbers its classes (``--classes``).
+    classes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,6 @@ class ReaderFormat:
     #: project's labels (``ReadOptions.labels``): the importer need not check
     #: them again against the text.
     spans_checked: bool = False
+    #: How the format reads images with boxes (``None``: it has none): rows
+    #: of :mod:`activelabel.io.readers.box_sources` columns, one per image.
+    boxes: Callable[[ReadOptions], Iterator[Batch]] | None = None
