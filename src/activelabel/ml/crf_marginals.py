@@ -69,7 +69,8 @@ def _names_by_id(tagger: pycrfsuite.Tagger) -> tuple[list[str], list[str]]:
         with open(path, encoding="utf-8", newline="\n") as f:
             for raw in f:
                 line = raw.rstrip("\n")
-                if line.endswith(" = {"):
+                # Section lines start the line; entries are indented.
+                if line.endswith(" = {") and not line.startswith(" "):
                     current = sections.get(line[:-4])
                 elif line == "}":
                     current = None

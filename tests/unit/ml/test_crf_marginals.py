@@ -16,6 +16,8 @@ TRAIN = [
     (["Tom", "flew", "to", "New", "York"], ["B-PER", "O", "O", "B-LOC", "I-LOC"]),
     (["زار", "محمد", "القاهرة"], ["O", "B-PER", "B-LOC"]),
     (list("我住在北京"), ["O", "O", "O", "B-LOC", "I-LOC"]),
+    # Tokens that look like the model dump's own syntax.
+    (["}", "LABELS = {", "0:", "Rome", ":"], ["O", "O", "O", "B-LOC", "O"]),
     (
         ["The", "UN", "met", "in", "Oslo", "in", "1996"],
         ["O", "B-ORG", "O", "O", "B-LOC", "O", "O"],
@@ -29,6 +31,7 @@ SENTENCES = [
     ["محمد", "في", "القاهرة"],
     list("他在北京住"),
     ["New", "York", "New", "York", "New", "York", "New", "York", "New", "York"],
+    ["}", "LABELS = {", "Rome", "0:"],
 ]
 
 
