@@ -64,16 +64,21 @@ def token(page: Page, index: int) -> Any:
     return page.locator(f'[data-testid="span-text"] [data-token="{index}"]')
 
 
-def _center(locator: Any) -> tuple[float, float]:
+def _point(locator: Any, across: float) -> tuple[float, float]:
+    """A point ``across`` (0–1) of the way over a token, halfway down."""
     box = locator.bounding_box()
     assert box is not None, "the token is not on screen"
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    return box["x"] + box["width"] * across, box["y"] + box["height"] / 2
 
 
 def select_by_mouse(page: Page, first: int, last: int, *, shift_click: bool) -> None:
-    """Select tokens ``first``..``last``: a drag, or a click and a Shift-click."""
-    x1, y1 = _center(token(page, first))
-    x2, y2 = _center(token(page, last))
+    """Select tokens ``first``..``last``: a drag, or a click and a Shift-click.
+
+    The mouse goes down and up inside the words, not on their edges (the
+    selection snaps to whole tokens).
+    """
+    x1, y1 = _point(token(page, first), 0.7)
+    x2, y2 = _point(token(page, last), 0.3)
     if shift_click:
         page.mouse.click(x1, y1)
         page.keyboard.down("Shift")
