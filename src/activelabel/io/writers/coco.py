@@ -112,10 +112,12 @@ def _write(project: Project, items: Iterable[ExportedItem], target: Path) -> int
             )
             out.write(",\n" if written else "\n")
             out.write(encode(image))
-            for annotation in annotations:
+            if annotations:
+                # One encoder call per image, not per box: the list's brackets
+                # dropped, its entries joined as the document's own.
                 pending.write(",\n" if annotations_written else "\n")
-                pending.write(encode(annotation))
-                annotations_written += 1
+                pending.write(encode(annotations)[1:-1].replace("},{", "},\n{"))
+                annotations_written += len(annotations)
             written += 1
         out.write("\n],\n" if written else "],\n")
         out.write('"annotations":[')
