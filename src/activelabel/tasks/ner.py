@@ -46,8 +46,10 @@ MIN_TRAINING_SENTENCES: Final = 5
 #: The strategies that order sentences (``activelabel.al.sentence_strategies``),
 #: the default first. A label costs one sentence, and a long sentence holds
 #: more entities to learn from: the total token entropy keeps the length in.
-#: MNLP, normalised by the length, picks short sentences; on conll2003 it did
-#: worse than random per sentence labeled (benchmarks/bench_ner_loop.py).
+#: On conll2003 (benchmarks/bench_ner_loop.py, 5 seeds) it reached random's
+#: entity F1 at 300 sentences (0.659) with 190, and 0.706 at 300; MNLP,
+#: normalised by the length, picks short sentences and ended below random
+#: (0.640 at 300).
 SENTENCE_STRATEGIES: Final = (
     "total_token_entropy",
     "least_confidence",
