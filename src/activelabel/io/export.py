@@ -10,7 +10,8 @@ Two datasets come out of a project:
   ``--id-column external_id --label-column label``. An item format (a document
   or a folder of files, see :mod:`activelabel.io.writers`) writes the same
   items its own way: a span project's CoNLL, spaCy JSON Lines or Label Studio
-  JSON.
+  JSON; a detection project's COCO JSON, YOLO or Pascal VOC folder (the
+  images linked, never copied) or Label Studio JSON.
 * the **metadata** dataset (:func:`export_annotations`): one row per annotation,
   whatever its status, with who gave it, when, in which query session, from which
   source and how long it took. It is what audits and learning curves read.
