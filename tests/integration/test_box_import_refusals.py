@@ -17,7 +17,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from activelabel.exceptions import ImportFormatError, InvalidLabelError, MediaError
+from activelabel.exceptions import (
+    ConfigError,
+    ImportFormatError,
+    InvalidLabelError,
+    MediaError,
+)
 from activelabel.io.importer import import_path
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Item, MediaRoot, Prediction, Project
@@ -239,4 +244,21 @@ def test_an_image_outside_the_media_root_is_refused(stocked: Store) -> None:
         MediaError,
         r"is outside the media root .*pass a wider --media-root",
         DETECTION / "voc",
+    )
+
+
+def test_options_that_do_not_fit_a_box_format_are_refused(stocked: Store) -> None:
+    refused(
+        stocked,
+        ConfigError,
+        r"--classes names the class ids of a YOLO folder",
+        DETECTION / "coco.json",
+        classes=["cat"],
+    )
+    refused(
+        stocked,
+        ConfigError,
+        r"read as yolo, whose boxes carry their labels; --label-from-folder",
+        DETECTION,
+        label_from_folder=True,
     )

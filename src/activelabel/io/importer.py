@@ -306,6 +306,11 @@ def import_path(
         raise ConfigError(
             f"--classes names the class ids of a YOLO folder, not {path}."
         )
+    if label_from_folder and boxes_in is not None:
+        raise ConfigError(
+            f"{path} is read as {boxes_in}, whose boxes carry their labels; "
+            "--label-from-folder labels whole images by their folder."
+        )
     if boxes_in is not None:
         report = import_boxes(
             store,

@@ -135,7 +135,8 @@ def read_coco(o: ReadOptions) -> Iterator[Batch]:
                 f"{o.path}, image {index}: an image needs an 'id' and a 'file_name'."
             )
     by_image = _boxes_by_image(o.path, document, {image.get("id") for image in images})
-    bases = [o.media_root, o.path.parent, o.path.parent / "images"]
+    folder = o.path.parent.resolve()
+    bases = [o.media_root, folder, folder / "images"]
     looked = "under " + ", ".join(str(b) for b in bases if b is not None)
     done = 0
     place = ""

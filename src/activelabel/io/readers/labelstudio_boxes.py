@@ -127,7 +127,8 @@ def last_entry(entries: Any, *, skip_cancelled: bool) -> dict[str, Any] | None:
 
 def read_labelstudio_boxes(o: ReadOptions) -> Iterator[Batch]:
     """One row per task of a Label Studio image export whose image is on disk."""
-    bases = [o.media_root, o.path.parent, o.path.parent / "images"]
+    folder = o.path.parent.resolve()
+    bases = [o.media_root, folder, folder / "images"]
     looked = "under " + ", ".join(str(b) for b in bases if b is not None)
     consumed = 0
     place = ""

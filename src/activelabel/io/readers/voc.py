@@ -186,6 +186,7 @@ def read_voc(o: ReadOptions) -> Iterator[Batch]:
             yield {IMAGE: str(found), UNITS: "pixels", BOXES: boxes}
         for image in images:
             if image.resolve() not in used:
+                done += 1
                 place = image.relative_to(folder).as_posix()
                 yield {IMAGE: str(image.resolve()), UNITS: "pixels", BOXES: None}
         if orphans:
