@@ -65,7 +65,11 @@ def test_only_kinds_with_a_model_family_can_train() -> None:
     five = [*ner, [], [], [{"start": 2, "end": 4, "label": "ORG"}]]
     assert adapter_for("ner").can_train(five)
     assert not adapter_for("ner").can_train([[], [], [], [], [], []])
-    assert adapter_for("detection").model_family is None
+    assert adapter_for("detection").model_family == "box_detector"
+    boxes = [[{"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2, "label": "cat"}], [], [], []]
+    assert adapter_for("detection").can_train(boxes)
+    assert not adapter_for("detection").can_train(boxes[:3])
+    assert not adapter_for("detection").can_train([[], [], [], []])
 
 
 def test_suggestions_are_the_best_label_or_every_label_above_one_half() -> None:
@@ -132,7 +136,7 @@ def test_every_adapters_model_family_is_one_the_loop_can_train() -> None:
 
     families = {a.model_family for a in ADAPTERS.values()} - {None}
     assert families <= set(MODEL_FAMILIES)
-    assert families == {"single_label", "one_vs_rest", "crf_sequence"}
+    assert families == {"single_label", "one_vs_rest", "crf_sequence", "box_detector"}
 
 
 def test_a_model_family_trains_the_values_of_its_task_kind() -> None:

@@ -86,7 +86,9 @@ def compute_round(
     """Everything of a round but its writes: featurize, train, score, pick the queue.
 
     A project whose model family learns from token sequences (spans) has its
-    round computed by :func:`activelabel.loop.span_round.compute_span_round`.
+    round computed by :func:`activelabel.loop.span_round.compute_span_round`;
+    one that learns from images (boxes) by
+    :func:`activelabel.loop.box_round.compute_box_round`.
     Reads the store only; :func:`activelabel.loop.write.write_round` stores
     the result (the server's worker process computes, the server writes).
     A ``memo`` kept from the round before saves re-reading an unchanged pool.
@@ -96,6 +98,19 @@ def compute_round(
     if task is None:
         raise InvalidLabelError(f"No project with id {project_id}.")
     family = adapter_for(task).model_family
+    if family is not None and family_input(family) == "images":
+        # A detector reads image files and boxes, not feature rows.
+        from activelabel.loop.box_round import compute_box_round
+
+        return compute_box_round(
+            store,
+            project_id,
+            adapter=adapter_for(task),
+            queue_size=queue_size,
+            strategy=strategy,
+            random_state=random_state,
+            memo=memo,
+        )
     if family is not None and family_input(family) == "token_sequences":
         # A model over token sequences reads sentences, not feature rows.
         from activelabel.loop.span_round import compute_span_round

@@ -15,6 +15,11 @@ Two contracts:
     (``predict_marginals``), which the sequence scores and the prelabels read,
     and stores itself as bytes (``to_bytes`` / ``from_bytes``, never pickle).
     ``crf_sequence``: a linear-chain CRF over token features.
+``images``
+    One image file per item and its labeled boxes, fitted with
+    :func:`fit_image_family` by the detector plug-in the project names
+    (:mod:`activelabel.ml.detectors`); the fitted detector predicts boxes with
+    scores and stores itself as bytes. ``box_detector``.
 """
 
 from __future__ import annotations
@@ -33,13 +38,15 @@ __all__ = [
     "ModelFamilySpec",
     "ModelInput",
     "family_input",
+    "fit_image_family",
+    "load_image_model",
     "load_sequence_model",
     "train_family",
     "train_sequence_family",
 ]
 
 #: What a family learns from: one feature row per item, or one token sequence.
-ModelInput = Literal["feature_rows", "token_sequences"]
+ModelInput = Literal["feature_rows", "token_sequences", "images"]
 
 
 def _single_label(X: Any, y: Sequence[Any], **options: Any) -> TrainedModel:
@@ -69,6 +76,21 @@ def _crf_from_bytes(data: bytes) -> Any:
     return SequenceModel.from_bytes(data)
 
 
+def _box_detector(
+    images: Sequence[Any],
+    boxes: Sequence[Sequence[Any]],
+    *,
+    labels: Sequence[str],
+    detector: str,
+    weights: str | None = None,
+    **options: Any,
+) -> Any:
+    from activelabel.ml.detectors import load_detector
+
+    plugin = load_detector(detector, weights=weights, options=options)
+    return plugin.fit(images, boxes, labels=labels)
+
+
 @dataclass(frozen=True)
 class ModelFamilySpec:
     """A family: what it learns from, how it trains, and how a stored one loads."""
@@ -89,6 +111,8 @@ MODEL_FAMILIES: dict[str, ModelFamilySpec] = {
     "one_vs_rest": ModelFamilySpec("feature_rows", _one_vs_rest),
     # Labeled spans of tokens: a linear-chain CRF tagging each token in IOB2.
     "crf_sequence": ModelFamilySpec("token_sequences", _crf_sequence, _crf_from_bytes),
+    # Boxes on images: the detector plug-in the project's settings name.
+    "box_detector": ModelFamilySpec("images", _box_detector),
 }
 
 
@@ -103,7 +127,8 @@ def _spec(family: str) -> ModelFamilySpec:
 
 
 def family_input(family: str) -> ModelInput:
-    """What the family ``family`` learns from: ``feature_rows`` or ``token_sequences``."""
+    """What the family ``family`` learns from: ``feature_rows``,
+    ``token_sequences`` or ``images``."""
     return _spec(family).learns_from
 
 
@@ -139,3 +164,31 @@ def load_sequence_model(family: str, data: bytes) -> Any:
     spec = _checked(family, "token_sequences")
     assert spec.from_bytes is not None  # every sequence family reads its bytes
     return spec.from_bytes(data)
+
+
+def fit_image_family(
+    family: str,
+    images: Sequence[Any],
+    boxes: Sequence[Sequence[Any]],
+    *,
+    labels: Sequence[str],
+    detector: str,
+    weights: str | None = None,
+    **options: Any,
+) -> Any:
+    """Fit the image family ``family`` with the installed detector ``detector``
+    on ``images`` (:class:`activelabel.ml.detectors.DetectorImage`) and their boxes."""
+    spec = _checked(family, "images")
+    return spec.train(
+        images, boxes, labels=labels, detector=detector, weights=weights, **options
+    )
+
+
+def load_image_model(
+    family: str, data: bytes, *, detector: str, weights: str | None = None
+) -> Any:
+    """A stored model of the image family ``family``, read back by its detector."""
+    _checked(family, "images")
+    from activelabel.ml.detectors import load_detector
+
+    return load_detector(detector, weights=weights).load(data)

@@ -4,16 +4,23 @@ A box is its top-left corner and its size, relative to the image's width and
 height (0..1), so it does not depend on how large the image is shown. A
 suggested box (a pre-annotation) also carries ``source`` (``model`` or
 ``prediction``) and ``score``; a stored label never does.
+
+The loop orders images by their predicted boxes (:data:`BOX_STRATEGIES`, the
+first is the default): a detector plug-in's, fitted in the worker once
+:data:`MIN_TRAINING_IMAGES` images are labeled with one box among them
+(family ``box_detector``, the project's ``detector`` setting), else imported
+predictions'. A detector is scored by mAP at IoU 0.5 on held-out images.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     EditorAction,
+    ModelFamily,
     NoModelInTheLoop,
     WholeItem,
     check_number,
@@ -22,7 +29,19 @@ from activelabel.tasks.adapter import (
 )
 from activelabel.tasks.kinds import TaskKind
 
-__all__ = ["BOX_KEYS", "Detection"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["BOX_KEYS", "BOX_STRATEGIES", "MIN_TRAINING_IMAGES", "Detection"]
+
+#: Labeled images before a detector is fitted: four give three to fit on and
+#: none held out; from five, a fifth is held out to score it.
+MIN_TRAINING_IMAGES: Final = 4
+
+#: The strategies that order images (``activelabel.al.box_scores``), the
+#: default first: one minus the best box score, the mean box entropy, the
+#: share of boxes scored in the uncertain band 0.3-0.7.
+BOX_STRATEGIES: Final = ("least_confident_box", "box_entropy", "uncertain_box_count")
 
 #: Rounding slack for a box's far edge: 1e-6 of the image, below a pixel of any
 #: image a person labels, so converted coordinates are not refused.
@@ -49,6 +68,9 @@ class Detection(NoModelInTheLoop, WholeItem):
 
     kind: TaskKind = TaskKind.DETECTION
     editor: str = "detection"
+    model_family: ModelFamily | None = "box_detector"
+    score_metric: str = "map50"
+    strategies: tuple[str, ...] = BOX_STRATEGIES
     reads: tuple[str, ...] = ("yolo", "coco", "voc", "labelstudio", "jsonl", "json")
     writes: tuple[str, ...] = (
         "coco",
@@ -88,6 +110,21 @@ class Detection(NoModelInTheLoop, WholeItem):
                 )
             boxes.append({**box, "label": label})
         return boxes
+
+    def can_train(self, values: Sequence[Any]) -> bool:
+        """Enough labeled images (an image with no box counts) and one box."""
+        return len(values) >= MIN_TRAINING_IMAGES and any(
+            isinstance(v, list) and v for v in values
+        )
+
+    def suggest(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
+    ) -> tuple[list[Any], list[float]]:
+        """Never called: box suggestions are a detector's (or an imported
+        prediction's) boxes, queued by the box round (``activelabel.loop.box_round``)."""
+        raise NotImplementedError(
+            "Box suggestions come from a detector's boxes, not from class probabilities."
+        )
 
     def parse_cell(self, labels: Sequence[str], raw: Any, *, where: str) -> Any | None:
         """A cell holding the boxes as JSON; blank for none."""
