@@ -9,6 +9,7 @@ imported twice are the same items.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -247,3 +248,23 @@ def test_the_cli_imports_coco_as_predictions_under_a_model_name(
     assert f"{len(LABELED)} predictions added" in " ".join(result.output.split())
     with store.session() as session:
         assert set(session.scalars(select(Prediction.model_name))) == {"detr"}
+
+
+def test_an_image_whose_stated_size_differs_from_the_decoded_one_is_noted(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    detection_project(project_factory)
+    document = json.loads((DETECTION / "coco.json").read_text())
+    first = document["images"][0]
+    width, height = first["width"], first["height"]
+    first["width"], first["height"] = height, width
+    path = tmp_path / "coco.json"
+    path.write_text(json.dumps(document))
+    report = import_path(store, "coco", path, media_root=DETECTION / "images")
+    assert report.labels_added == len(LABELED)
+    assert report.notes == [
+        f"{path}: 1 image has another size in the file than the image decoded (an "
+        "image replaced or rotated since it was labeled?); the pixel boxes were made "
+        f"relative to the decoded size: {first['file_name']} ({height} × {width} in "
+        f"the file, {width} × {height} decoded)."
+    ]

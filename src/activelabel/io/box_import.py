@@ -115,6 +115,7 @@ def import_boxes(
         if not report.rows_read:
             raise ImportFormatError(f"{path} has no images to import.")
         copy_counts(report, writer)
+        report.notes.extend(check.notes(str(path)))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -25,7 +25,13 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.io.item_writer import PreparedRow
 from activelabel.io.media import describe_media, file_digest, resolve_inside
 from activelabel.io.media_roots import RootRegistry
-from activelabel.io.readers.box_sources import BOXES, IMAGE, PREDICTED, UNITS
+from activelabel.io.readers.box_sources import (
+    BOXES,
+    IMAGE,
+    PREDICTED,
+    STATED_SIZE,
+    UNITS,
+)
 from activelabel.io.row_plan import serialize_fields
 from activelabel.tasks import adapter_for
 
@@ -108,6 +114,8 @@ class BoxRowCheck:
         self.roots = roots
         self.media_root = media_root.resolve()
         self.as_predictions = as_predictions
+        #: Images whose file states another size than the decoded one.
+        self.resized: list[str] = []
 
     def prepare(self, row: dict[str, Any], row_no: int, where: str) -> PreparedRow:
         """The item of one image row, its boxes as a label or as predictions."""
@@ -116,6 +124,12 @@ class BoxRowCheck:
         relative = placed.relative
         info = describe_media(resolved, shown_as=relative)
         width, height = int(info["width"]), int(info["height"])
+        stated = row.get(STATED_SIZE)
+        if stated is not None and list(stated) != [width, height]:
+            self.resized.append(
+                f"{relative} ({stated[0]} × {stated[1]} in the file, "
+                f"{width} × {height} decoded)"
+            )
         units = row[UNITS]
         label: list[dict[str, Any]] | None = None
         if row.get(BOXES) is not None:
@@ -169,6 +183,19 @@ class BoxRowCheck:
             if "score" in box:
                 kept["score"] = box["score"]
         return validated
+
+    def notes(self, source: str) -> list[str]:
+        """The sentences the import's report needs about sizes."""
+        if not self.resized:
+            return []
+        count = len(self.resized)
+        return [
+            f"{source}: {count:,} {'image has' if count == 1 else 'images have'} "
+            "another size in the file than the image decoded (an image replaced or "
+            "rotated since it was labeled?); the pixel boxes were made relative to "
+            f"the decoded size: {', '.join(self.resized[:5])}"
+            + (f" and {count - 5:,} more." if count > 5 else ".")
+        ]
 
     def _check_label(self, label: Any, where: str) -> None:
         if isinstance(label, str) and label in self.labels:

@@ -11,7 +11,9 @@ these columns, one per image:
 * :data:`UNITS`: ``"relative"`` (0..1 of the image) or ``"pixels"``: the
   importer converts pixels with the size of the image it decoded;
 * :data:`PREDICTED`: optionally a model's boxes for the image,
-  ``{"model_name", "boxes", "score"}`` (a Label Studio prediction).
+  ``{"model_name", "boxes", "score"}`` (a Label Studio prediction);
+* :data:`STATED_SIZE`: optionally ``[width, height]`` as the file states it
+  (COCO, VOC), which the importer compares with the decoded size.
 
 The importer (:mod:`activelabel.io.box_rows`) decodes each image as a folder
 import does and checks every box there, so the rules for sizes and labels are
@@ -31,6 +33,7 @@ __all__ = [
     "BOXES",
     "IMAGE",
     "PREDICTED",
+    "STATED_SIZE",
     "UNITS",
     "find_image",
     "labels_boxes",
@@ -38,12 +41,14 @@ __all__ = [
     "no_images_found",
     "number",
     "orphans_note",
+    "stated_size",
 ]
 
 IMAGE = "image"
 BOXES = "boxes"
 UNITS = "units"
 PREDICTED = "predicted"
+STATED_SIZE = "stated_size"
 
 #: How many file names a note lists before it says "and N more".
 NAMES_SHOWN = 20
@@ -122,3 +127,12 @@ def no_images_found(source: Path, first: str, looked: str) -> ImportFormatError:
 def labels_boxes(task: str) -> bool:
     """Whether a task kind labels boxes on images: its adapter reads COCO."""
     return "coco" in adapter_for(task).reads
+
+
+def stated_size(width: Any, height: Any) -> list[int] | None:
+    """``[width, height]`` when both are positive whole numbers, else ``None``."""
+    try:
+        size = [int(width), int(height)]
+    except (TypeError, ValueError):
+        return None
+    return size if min(size) > 0 else None

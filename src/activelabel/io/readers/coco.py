@@ -37,11 +37,13 @@ from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.box_sources import (
     BOXES,
     IMAGE,
+    STATED_SIZE,
     UNITS,
     find_image,
     missing_images_note,
     no_images_found,
     number,
+    stated_size,
 )
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 
@@ -157,6 +159,7 @@ def read_coco(o: ReadOptions) -> Iterator[Batch]:
                 IMAGE: str(found),
                 UNITS: "pixels",
                 BOXES: by_image.get(image.get("id")),
+                STATED_SIZE: stated_size(image.get("width"), image.get("height")),
             }
         if missing and len(missing) == len(images):
             raise no_images_found(o.path, missing[0], looked)

@@ -38,10 +38,12 @@ from activelabel.io.readers.batches import Batch, batched
 from activelabel.io.readers.box_sources import (
     BOXES,
     IMAGE,
+    STATED_SIZE,
     UNITS,
     find_image,
     number,
     orphans_note,
+    stated_size,
 )
 from activelabel.io.readers.protocol import ReaderFormat, ReadOptions
 
@@ -183,7 +185,17 @@ def read_voc(o: ReadOptions) -> Iterator[Batch]:
             boxes = [
                 _object_box(xml, obj) for obj in root.children if obj.tag == "object"
             ]
-            yield {IMAGE: str(found), UNITS: "pixels", BOXES: boxes}
+            size = root.find("size")
+            yield {
+                IMAGE: str(found),
+                UNITS: "pixels",
+                BOXES: boxes,
+                STATED_SIZE: stated_size(
+                    size.child_text("width"), size.child_text("height")
+                )
+                if size is not None
+                else None,
+            }
         for image in images:
             if image.resolve() not in used:
                 done += 1

@@ -63,7 +63,8 @@ def read_classes(folder: Path, given: tuple[str, ...] | None) -> list[str]:
             return names
     raise ConfigError(
         f"{folder} has no classes.txt naming the YOLO class ids; add one (a name a "
-        "line, in id order) or name them with --classes a,b,c."
+        "line, in id order) or name them with --classes a,b,c (the names of an "
+        "Ultralytics data.yaml, in order)."
     )
 
 
