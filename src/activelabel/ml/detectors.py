@@ -144,7 +144,12 @@ def load_detector(
         raise ConfigError(
             f"The detector {name!r} ({entry.value}) could not be loaded: {exc}"
         ) from exc
-    detector = make(weights=weights, **dict(options or {}))
+    try:
+        detector = make(weights=weights, **dict(options or {}))
+    except Exception as exc:  # a plug-in's own refusal of its options or weights
+        raise ConfigError(
+            f"The detector {name!r} ({entry.value}) could not start: {exc}"
+        ) from exc
     if not isinstance(detector, Detector):
         raise ConfigError(
             f"The detector {name!r} ({entry.value}) made a {type(detector).__name__}, "
