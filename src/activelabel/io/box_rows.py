@@ -119,8 +119,14 @@ class BoxRowCheck:
 
     def prepare(self, row: dict[str, Any], row_no: int, where: str) -> PreparedRow:
         """The item of one image row, its boxes as a label or as predictions."""
-        resolved = resolve_inside(self.media_root, row[IMAGE])
-        placed = self.roots.place(resolved.relative_to(self.media_root).as_posix())
+        resolved = Path(row[IMAGE])
+        if ".." in resolved.parts or not resolved.is_relative_to(self.media_root):
+            # Readers give resolved paths (links followed); anything else is
+            # resolved and refused here as a folder import would.
+            resolved = resolve_inside(self.media_root, resolved)
+        placed = self.roots.place_resolved(
+            resolved.relative_to(self.media_root).as_posix(), resolved
+        )
         relative = placed.relative
         info = describe_media(resolved, shown_as=relative)
         width, height = int(info["width"]), int(info["height"])

@@ -71,7 +71,11 @@ class RootRegistry:
 
     def place(self, relative: str) -> MediaPlacement:
         """Place a file given relative to the import root (already checked inside it)."""
-        resolved = (self.import_root / relative).resolve()
+        return self.place_resolved(relative, (self.import_root / relative).resolve())
+
+    def place_resolved(self, relative: str, resolved: Path) -> MediaPlacement:
+        """:meth:`place` for a file already resolved (symbolic links followed):
+        ``resolved`` is ``relative`` under the import root."""
         for number, (root_id, root) in enumerate(self.roots, start=1):
             if resolved.is_relative_to(root):
                 return MediaPlacement(

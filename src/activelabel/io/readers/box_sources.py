@@ -3,7 +3,8 @@
 Every box reader (YOLO, COCO, Pascal VOC, Label Studio rectangles) yields rows of
 these columns, one per image:
 
-* :data:`IMAGE`: the image file found on disk (an absolute path, as text);
+* :data:`IMAGE`: the image file found on disk, resolved (absolute, symbolic
+  links followed: the importer checks it lies inside the media root), as text;
 * :data:`BOXES`: ``None`` for an image nobody labeled, else a list (maybe
   empty: labeled, no objects) of ``{"x", "y", "w", "h", "label", "where"}`` with
   an optional ``"score"``; ``where`` names the file and line (or annotation)
