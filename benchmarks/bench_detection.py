@@ -57,6 +57,7 @@ from activelabel.store.projects import create_project, get_project
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+from bench_box_ranking import ranking_table, run_ranking  # noqa: E402
 from bench_export import postgres_url, sqlite_url  # noqa: E402
 
 RESULTS = HERE / "results" / "detection.json"
@@ -366,6 +367,8 @@ SECTIONS: dict[
     ],
 ] = {
     "formats": (run_formats, formats_table),
+    # Ranking images from their predicted boxes (benchmarks/bench_box_ranking.py).
+    "ranking": (run_ranking, ranking_table),
 }
 
 
@@ -376,6 +379,7 @@ def main() -> None:
     parser.add_argument(
         "--backend", choices=("sqlite", "postgresql", "both"), default="sqlite"
     )
+    parser.add_argument("--ranking-images", type=int, default=100_000)
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections to run")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()

@@ -229,7 +229,7 @@ def _candidate(
             {
                 **{k: v for k, v in box.items() if k != "probabilities"},
                 "source": source,
-                "score": box.get("score", default),
+                "score": default if box.get("score") is None else box["score"],
             }
             for box in boxes
         ]

@@ -110,3 +110,10 @@ def test_every_strategy_stays_in_zero_one() -> None:
 def test_offsets_that_do_not_match_the_scores_are_refused() -> None:
     with pytest.raises(ValueError, match="offsets end at 3"):
         ImageBoxes(np.zeros(2), np.array([0, 1, 3]))
+
+
+def test_a_none_score_takes_the_default_and_without_one_is_nan() -> None:
+    boxes = [[{"score": None}], [{"score": 0.2}]]
+    assert math.isnan(ImageBoxes.from_lists(boxes).scores[0])
+    with_default = ImageBoxes.from_lists(boxes, default_scores=[0.4, None])
+    np.testing.assert_allclose(with_default.scores, [0.4, 0.2])
