@@ -81,12 +81,15 @@ def _dense_used_columns(features: Any) -> FloatArray:
 
     All-zero columns change no distance, so k-means gives the same clusters,
     while 100 rows of a sparse TF-IDF matrix shrink from ~10⁵ to ~10³ columns.
+    In float64: given float32, scikit-learn's k-means++ computes distances in
+    float64 chunks, one small product at a time (1,000 rows of 5,000 used
+    columns took three minutes instead of under a second).
     """
     if sp.issparse(features):
         csr = sp.csr_matrix(features)
         used = np.unique(csr.indices)
-        return np.asarray(csr[:, used].toarray())
-    return np.asarray(features)
+        return np.asarray(csr[:, used].toarray(), dtype=np.float64)
+    return np.asarray(features, dtype=np.float64)
 
 
 def _squared_norms(block: Any) -> FloatArray:
