@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from activelabel.exceptions import ConfigError, ImportFormatError
 from activelabel.io.media import iter_media_files
@@ -87,6 +87,53 @@ def label_file_of(image: Path, folder: Path) -> Path | None:
 def _box(
     fields: list[str], classes: list[str], classes_from: str, where: str
 ) -> dict[str, Any]:
+    """The box of one line; the common, valid line takes the quick path."""
+    try:
+        if len(fields) not in (5, 6):
+            raise ValueError
+        class_id = int(fields[0])
+        xc, yc, w, h = (
+            float(fields[1]),
+            float(fields[2]),
+            float(fields[3]),
+            float(fields[4]),
+        )
+        score = float(fields[5]) if len(fields) == 6 else None
+    except ValueError:
+        _refuse(fields, classes, classes_from, where)
+    x, y = xc - w / 2, yc - h / 2
+    if not (
+        0 <= class_id < len(classes)
+        and 0 <= xc <= 1
+        and 0 <= yc <= 1
+        and 0 < w <= 1
+        and 0 < h <= 1
+        and x >= -SLACK
+        and y >= -SLACK
+        and x + w <= 1 + SLACK
+        and y + h <= 1 + SLACK
+        and (score is None or 0 <= score <= 1)
+    ):
+        _refuse(fields, classes, classes_from, where)
+    # Rounding in the tool that wrote the file: put the edge on the image's.
+    x0, y0 = max(x, 0.0), max(y, 0.0)
+    box: dict[str, Any] = {
+        "x": x0,
+        "y": y0,
+        "w": min(x + w, 1.0) - x0,
+        "h": min(y + h, 1.0) - y0,
+        "label": classes[class_id],
+        "where": where,
+    }
+    if score is not None:
+        box["score"] = score
+    return box
+
+
+def _refuse(
+    fields: list[str], classes: list[str], classes_from: str, where: str
+) -> NoReturn:
+    """Raise the sentence saying what is wrong with a line :func:`_box` refused."""
     if len(fields) not in (5, 6):
         raise ImportFormatError(
             f"{where}: a YOLO box line has 5 values (class x_centre y_centre width "
@@ -104,18 +151,11 @@ def _box(
             f"{where}: the class id {class_id} is outside the {len(classes)} classes "
             f"of {classes_from} (ids 0 to {len(classes) - 1})."
         )
+    names = ("x_centre", "y_centre", "width", "height")
     xc, yc, w, h = (
-        number(v, name, where)
-        for v, name in zip(
-            fields[1:5], ("x_centre", "y_centre", "width", "height"), strict=True
-        )
+        number(v, n, where) for v, n in zip(fields[1:5], names, strict=True)
     )
-    for value, name in (
-        (xc, "x_centre"),
-        (yc, "y_centre"),
-        (w, "width"),
-        (h, "height"),
-    ):
+    for value, name in zip((xc, yc, w, h), names, strict=True):
         if not 0 <= value <= 1:
             raise ImportFormatError(
                 f"{where}: {name} is {value:g}, outside 0 to 1; YOLO coordinates are "
@@ -125,28 +165,14 @@ def _box(
         raise ImportFormatError(
             f"{where}: the box has zero size (width {w:g}, height {h:g})."
         )
-    x, y = xc - w / 2, yc - h / 2
-    if x < -SLACK or y < -SLACK or x + w > 1 + SLACK or y + h > 1 + SLACK:
-        raise ImportFormatError(
-            f"{where}: the box centred at ({xc:g}, {yc:g}), {w:g} wide and {h:g} high, "
-            "reaches outside the image."
-        )
-    # Rounding in the tool that wrote the file: put the edge on the image's.
-    x0, y0 = max(x, 0.0), max(y, 0.0)
-    box: dict[str, Any] = {
-        "x": x0,
-        "y": y0,
-        "w": min(x + w, 1.0) - x0,
-        "h": min(y + h, 1.0) - y0,
-        "label": classes[class_id],
-        "where": where,
-    }
     if len(fields) == 6:
         score = number(fields[5], "the score", where)
         if not 0 <= score <= 1:
             raise ImportFormatError(f"{where}: the score {score:g} is outside 0 to 1.")
-        box["score"] = score
-    return box
+    raise ImportFormatError(
+        f"{where}: the box centred at ({xc:g}, {yc:g}), {w:g} wide and {h:g} high, "
+        "reaches outside the image."
+    )
 
 
 def read_label_file(
@@ -158,10 +184,11 @@ def read_label_file(
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
         raise ImportFormatError(f"{path} is not a UTF-8 text file.") from None
+    prefix = f"{path}, line "
     for line_no, line in enumerate(text.splitlines(), start=1):
         fields = line.split()
         if fields:
-            boxes.append(_box(fields, classes, classes_from, f"{path}, line {line_no}"))
+            boxes.append(_box(fields, classes, classes_from, prefix + str(line_no)))
     return boxes
 
 
