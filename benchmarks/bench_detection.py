@@ -383,20 +383,21 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections to run")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    ran: dict[str, Any] = {}
+    for name in [s for s in args.only.split(",") if s]:
+        run, _ = SECTIONS[name]
+        machine = {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        }
+        ran[name] = {"machine": machine, **run(args)}
+        machine["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    # Read just before writing: a run of another section meanwhile keeps its figures.
     results: dict[str, Any] = (
         json.loads(args.out.read_text()) if args.out.is_file() else {}
     )
-    machine = {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-    }
-    for name in [s for s in args.only.split(",") if s]:
-        run, _ = SECTIONS[name]
-        results[name] = {"machine": machine, **run(args)}
-        results[name]["machine"]["load_average_after"] = [
-            round(x, 2) for x in os.getloadavg()
-        ]
+    results |= ran
     for name, (_, table) in SECTIONS.items():
         if name in results:
             print("\n".join(table(results[name])))
