@@ -22,9 +22,9 @@ clickable).
 A task kind's editor can have keys of its own (``TaskAdapter.editor_actions``:
 the span editor's token cursor on ←/→, Delete for the span under it). **A task's
 own keys win**: :func:`actions_for` takes them away from the page's action that
-had them, and that action moves to its fallback keys (:data:`DISPLACED_KEYS`:
+had them, and that action moves to its fallback key (:data:`DISPLACED_KEYS`:
 going back and forward through labeled items moves from ←/→ to ↑/↓ on a span
-project). The editor's actions follow the page's in the list the server sends;
+project, and to Page Up / Page Down on a box project, whose arrows nudge). The editor's actions follow the page's in the list the server sends;
 the page runs the ones it knows by name and hands the others to the editor.
 """
 
@@ -96,11 +96,13 @@ FIXED_KEYS: frozenset[str] = frozenset(
     }
 )
 
-#: Where a page action's key goes when a task's editor takes it: the span
-#: editor moves its token cursor with ←/→, so back and forward move to ↑/↓.
+#: Where a page action's key goes when a task's editor takes it, the first of
+#: these keys the editor leaves free: the span editor moves its token cursor
+#: with ←/→, so back and forward move to ↑/↓; the box editor nudges boxes with
+#: all four arrows, so they move to Page Up / Page Down.
 DISPLACED_KEYS: Mapping[str, tuple[str, ...]] = {
-    "back": ("ArrowUp",),
-    "forward": ("ArrowDown",),
+    "back": ("ArrowUp", "PageUp"),
+    "forward": ("ArrowDown", "PageDown"),
 }
 
 #: Keys handed out in order to labels that cannot have their own name as key.
@@ -121,8 +123,8 @@ def actions_for(
     ``editor_actions``: the page's, then the editor's.
 
     The editor's keys win: a page action loses the keys the editor uses and, if
-    it lost any, takes its fallback keys from :data:`DISPLACED_KEYS` (those the
-    editor leaves free).
+    it lost any, takes the first fallback key of :data:`DISPLACED_KEYS` that
+    the editor leaves free.
     """
     taken = {key for e in editor_actions for key in e.keys}
     page: list[ActionBinding] = []
@@ -132,7 +134,7 @@ def actions_for(
         keys = tuple(key for key in action.keys if key not in taken)
         if keys != action.keys:
             fallback = DISPLACED_KEYS.get(action.action, ())
-            keys += tuple(key for key in fallback if key not in taken)
+            keys += tuple(key for key in fallback if key not in taken)[:1]
         page.append(replace(action, keys=keys))
     own = [
         ActionBinding(e.action, tuple(e.keys), e.description) for e in editor_actions

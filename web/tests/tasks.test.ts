@@ -65,15 +65,16 @@ function press(p: Project, keys: string[], on: Task = task(), given: AnnotationV
 }
 
 describe("the task editors' registry", () => {
-  it("has an editor for classification, multilabel and ner, each under its own name", () => {
-    expect(editorNames().sort()).toEqual(["classification", "multilabel", "ner"]);
+  it("has an editor for every task kind, each under its own name", () => {
+    expect(editorNames().sort()).toEqual(["classification", "detection", "multilabel", "ner"]);
+    expect(editorFor(project("detection", ["cat"]))?.name).toBe("detection");
     expect(editorFor(project("classification", ["a"]))?.name).toBe("classification");
     expect(editorFor(project("multilabel", ["a"]))?.name).toBe("multilabel");
     expect(editorFor(project("ner", ["PER"]))?.name).toBe("ner");
   });
 
-  it("has none for detection: the page says so in a sentence", () => {
-    for (const kind of ["detection"]) {
+  it("has none for a task kind it does not know: the page says so in a sentence", () => {
+    for (const kind of ["segmentation"]) {
       const p = project(kind, ["PER", "LOC"]);
       expect(editorFor(p)).toBeNull();
       expect(noEditorSentence(p)).toBe(
@@ -103,6 +104,7 @@ describe("the task editors' registry", () => {
     expect(describeTask(project("classification", ["a"]))).toBe("single-label");
     expect(describeTask(project("multilabel", ["a"]))).toBe("multi-label");
     expect(describeTask(project("ner", ["PER"]))).toBe("entity spans");
+    expect(describeTask(project("detection", ["cat"]))).toBe("object boxes");
   });
 });
 

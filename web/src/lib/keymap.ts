@@ -8,7 +8,7 @@
 // A task editor's own keys (Project.editorActions: the span editor's token
 // cursor on ←/→) win over a page action on the same key. The server already
 // moves the page's action off them (back and forward go to ↑/↓ on a span
-// project); this table lets the editor win again should an older server not.
+// project, to Page Up / Page Down on a box project); this table lets the editor win again should an older server not.
 
 export type Action =
   | "accept"
@@ -117,6 +117,8 @@ export function displayKey(key: string): string {
     ArrowRight: "→",
     ArrowUp: "↑",
     ArrowDown: "↓",
+    PageUp: "PgUp",
+    PageDown: "PgDn",
   };
   return names[key] ?? (key.length === 1 ? key.toUpperCase() : key);
 }

@@ -4,6 +4,7 @@
 
 import type { Project } from "../api/models";
 import { classification } from "./classification";
+import { detection } from "./detection";
 import type { TaskEditor } from "./editor";
 import { multilabel } from "./multilabel";
 import { ner } from "./ner";
@@ -22,6 +23,7 @@ const EDITORS: ReadonlyMap<string, TaskEditor> = new Map([
   entry(classification),
   entry(multilabel),
   entry(ner),
+  entry(detection),
 ]);
 
 /** The editor of a project's items, or null when this page has none for its task. */
