@@ -130,3 +130,26 @@ def test_a_missing_weights_file_is_refused_not_downloaded(
         load_detector(yolo, weights="yolov8n.pt")
     with pytest.raises(ConfigError, match="has no option 'epoch'"):
         load_detector(yolo, options={"epoch": 1})
+
+
+def test_yolo_fine_tunes_from_a_weights_file_it_is_pointed_to(
+    yolo: str, no_network: None, tmp_path: Path
+) -> None:
+    images, boxes = fixture_images()
+    first = load_detector(yolo, options={**TINY, "epochs": 1}).fit(
+        images, boxes, labels=CLASSES
+    )
+    weights = tmp_path / "start.pt"
+    first.model.save(str(weights))  # an Ultralytics weights file, as a team has
+    tuned = load_detector(yolo, weights=str(weights), options={**TINY, "epochs": 1})
+    fitted = tuned.fit(images[:4], boxes[:4], labels=CLASSES)
+    assert len(fitted.predict(images[4:6])) == 2
+    # Fine-tuning moved the weights away from the file it started from.
+    start = load_detector(yolo, options=TINY).load(first.to_bytes()).model.model
+    after = fitted.model.model.state_dict()
+    changed = [
+        k
+        for k, v in start.state_dict().items()
+        if v.dtype.is_floating_point and not (after[k] == v).all()
+    ]
+    assert changed
