@@ -23,6 +23,8 @@ language_column    the field holding each item's language (wins over language)
 direction          ltr or rtl, over what the language says
 tokenization       whitespace or char, over what the language says
 prelabel           show dictionary and model spans as prelabels (span projects)
+detector           the detector plug-in a box project trains (entry point name)
+detector_weights   the weights file the detector fine-tunes from (never downloaded)
 =================  =========================================================
 """
 
@@ -83,6 +85,8 @@ class ProjectConfig(BaseModel):
     direction: Literal["ltr", "rtl"] | None = None
     tokenization: Literal["whitespace", "char"] | None = None
     prelabel: bool = True
+    detector: str | None = None
+    detector_weights: str | None = None
 
     @field_validator("language")
     @classmethod

@@ -82,6 +82,17 @@ def init_command(
             "prelabels (span projects)."
         ),
     ] = True,
+    detector: Annotated[
+        str | None,
+        typer.Option(
+            help="The detector plug-in a box project trains in the loop (an "
+            "activelabel.detectors entry point, e.g. yolo from the detector extra)."
+        ),
+    ] = None,
+    detector_weights: Annotated[
+        str | None,
+        typer.Option(help="Weights file the detector fine-tunes from."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Create a labeling project with its task and label schema."""
@@ -101,6 +112,8 @@ def init_command(
                 "direction": direction,
                 "tokenization": tokenization,
                 "prelabel": prelabel,
+                "detector": detector,
+                "detector_weights": detector_weights,
             },
         )
         console.print(
