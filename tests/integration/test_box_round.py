@@ -3,18 +3,23 @@ predictions order the queue and become suggestions; random before any exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from activelabel.exceptions import ConfigError
 from activelabel.io.importer import import_path
 from activelabel.loop import run_round
+from activelabel.loop.box_round import detector_images
+from activelabel.ml.model_families import load_image_model
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
-from activelabel.store.models import Item, Project, QueueEntry
+from activelabel.store.models import Item, ModelVersion, Project, QueueEntry
 from activelabel.store.next_tasks import next_tasks
 from activelabel.store.predictions import PredictionRow, write_predictions
 from activelabel.store.users import add_user
@@ -118,13 +123,20 @@ def test_the_box_strategy_setting_orders_by_entropy_or_uncertain_boxes(
             [
                 # Two boxes in the 0.3-0.7 band: 2/3.
                 PredictionRow(ids[0], "m", [box(0.5), box(0.6), box(0.95)]),
-                # One: 1/2.
-                PredictionRow(ids[1], "m", [box(0.4)]),
+                # None in the band (this model's; the newer one below has one).
+                PredictionRow(ids[1], "m", [box(0.9)]),
                 # None in the band, and one box with no score: unscored, last.
                 PredictionRow(ids[2], "m", [box(0.9), box(None)]),
                 # No box: 0.
                 PredictionRow(ids[3], "m", []),
             ],
+        )
+        # A newer model's prediction of the second image wins over the first's.
+        write_predictions(
+            session,
+            project.id,
+            [PredictionRow(ids[1], "m2", [box(0.4)])],
+            now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5),
         )
     report = run_round(store, project.id, queue_size=10)
     assert report.strategy == "uncertain_box_count"
@@ -158,3 +170,125 @@ def test_before_any_prediction_the_queue_is_random_and_labeled_images_stay_out(
     queue = queue_of(store, project.id)
     assert sorted(e.item_id for _, e in queue) == ids[1:]
     assert all(e.score is None and e.suggestion is None for _, e in queue)
+
+
+PLUGIN = Path(__file__).parents[1] / "fixtures" / "detector_plugin" / "nearest_boxes.py"
+
+
+@pytest.fixture
+def nearest_boxes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test plug-in installed as a distribution: a dist-info declaring it
+    under ``activelabel.detectors``, on the import path."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(PLUGIN, site / "nearest_boxes.py")
+    info = site / "activelabel_test_detectors-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: activelabel-test-detectors\nVersion: 0.1\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[activelabel.detectors]\nnearest-boxes = nearest_boxes:make_detector\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    return "nearest-boxes"
+
+
+def yolo_boxes(stem: str) -> list[dict[str, Any]]:
+    boxes = []
+    for line in (DETECTION / "labels" / f"{stem}.txt").read_text().splitlines():
+        c, xc, yc, w, h = line.split()
+        x = max(0.0, float(xc) - float(w) / 2)
+        y = max(0.0, float(yc) - float(h) / 2)
+        boxes.append(
+            {
+                "x": x,
+                "y": y,
+                "w": min(float(w), 1 - x),
+                "h": min(float(h), 1 - y),
+                "label": CLASSES[int(c)],
+            }
+        )
+    return boxes
+
+
+def test_a_detector_plugin_is_fitted_in_the_round_and_its_boxes_order_the_queue(
+    store: Store, project_factory: Any, nearest_boxes: str
+) -> None:
+    project = project_factory(
+        "fit",
+        task="detection",
+        modality="image",
+        labels=CLASSES,
+        config={"detector": nearest_boxes},
+    )
+    # The images (and a model's predictions, which the detector's boxes replace).
+    import_path(store, "fit", PREDICTIONS, as_predictions=True)
+    labeled = sorted(p.stem for p in (DETECTION / "labels").glob("*.txt"))[:6]
+    with store.session(write=True) as session:
+        by_stem = {
+            Path(name).stem: item_id
+            for item_id, name in session.execute(
+                select(Item.id, Item.external_id).where(Item.project_id == project.id)
+            )
+        }
+        row = session.get_one(Project, project.id)
+        for stem in labeled:
+            add_annotation(
+                session, project=row, item_id=by_stem[stem], value=yolo_boxes(stem)
+            )
+    report = run_round(store, project.id, queue_size=50)
+    assert report.strategy == "least_confident_box"
+    assert report.model_version is not None
+    assert set(report.seconds) >= {"train", "predict"}
+
+    with store.session() as session:
+        version = session.scalars(
+            select(ModelVersion).where(ModelVersion.project_id == project.id)
+        ).one()
+        session.expunge(version)
+    metrics = version.metrics
+    assert metrics["score_metric"] == "map50"
+    assert metrics["detector"] == nearest_boxes
+    assert metrics["held_out"] == 1  # a fifth of 6 labeled images
+    assert version.n_labels == 5
+    assert version.featurizer == "detector:nearest-boxes"
+    assert version.cv_score is not None and 0.0 <= version.cv_score <= 1.0
+
+    queue = queue_of(store, project.id)
+    assert {name for name, _ in queue} == {
+        f"{stem}.jpg" for stem in by_stem if stem not in labeled
+    }
+    # The stored detector, loaded back, predicts the boxes the queue suggests.
+    fitted = load_image_model(
+        "box_detector", version.artifact or b"", detector=nearest_boxes
+    )
+    images = detector_images(store, project.id, [e.item_id for _, e in queue])
+    for _, entry in queue:
+        boxes = fitted.predict([images[entry.item_id]])[0]
+        if not boxes:
+            assert entry.suggestion is None and entry.score == 0.0
+            continue
+        best = max(b["score"] for b in boxes)
+        assert entry.score == pytest.approx(1 - best)
+        assert entry.confidence == pytest.approx(best)
+        assert [{**b, "source": "model"} for b in boxes] == entry.suggestion
+    scores = [entry.score for _, entry in queue]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_detector_name_nobody_installed_fails_the_round_with_the_installed_names(
+    store: Store, project_factory: Any, nearest_boxes: str
+) -> None:
+    project = project_factory(
+        "missing",
+        task="detection",
+        modality="image",
+        labels=CLASSES,
+        config={"detector": "yolo-nano"},
+    )
+    import_path(store, "missing", DETECTION, as_predictions=False)
+    with pytest.raises(
+        ConfigError, match=r"No detector named 'yolo-nano'.*nearest-boxes"
+    ):
+        run_round(store, project.id)

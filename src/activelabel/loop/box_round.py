@@ -16,8 +16,8 @@ task adapter names a model family that learns from images
    fit is the round's longest step, and the next round sees the held-out
    images anyway.
 3. **without one** (no setting, or too few labels): each unlabeled image's
-   newest imported prediction (``import --as-predictions``:
-   :func:`activelabel.store.predictions.latest_predictions`), its boxes
+   newest imported prediction (``import --as-predictions``, newest as
+   :func:`activelabel.store.predictions.latest_predictions` says), its boxes
    carrying ``"source": "prediction"``;
 4. scores each image with the project's box strategy
    (:data:`activelabel.al.box_scores.BOX_STRATEGIES`, default the least
@@ -49,8 +49,7 @@ from activelabel.ml.box_metrics import map_at_50
 from activelabel.ml.detectors import DetectorImage, predict_in_batches
 from activelabel.ml.model_families import fit_image_family
 from activelabel.store.engine import Store
-from activelabel.store.models import Item, Project
-from activelabel.store.predictions import latest_predictions
+from activelabel.store.models import Item, Prediction, Project
 from activelabel.store.queue import QueueCandidate
 from activelabel.tasks import TaskAdapter
 
@@ -247,13 +246,37 @@ def _candidate(
 def _imported(
     store: Store, project_id: int, pool_ids: Sequence[int]
 ) -> dict[int, tuple[list[dict[str, Any]], float | None]]:
-    """Each unlabeled image's newest imported boxes and the prediction's score."""
+    """Each unlabeled image's newest imported boxes and the prediction's score.
+
+    The newest as :func:`activelabel.store.predictions.latest_predictions`
+    picks it (import time, then id), but read in one scan of the project's
+    predictions: every image of the pool is scored, and 50 queries of 2,000
+    ids cost half of a 100,000-image round's reading on SQLite.
+    """
+    wanted = set(pool_ids)
+    newest: dict[int, tuple[Any, int, Any, float | None]] = {}
     with store.session() as session:
-        found = latest_predictions(session, project_id, pool_ids)
+        rows = session.execute(
+            select(
+                Prediction.item_id,
+                Prediction.created_at,
+                Prediction.id,
+                Prediction.value,
+                Prediction.score,
+            )
+            .where(Prediction.project_id == project_id)
+            .execution_options(yield_per=5_000)
+        )
+        for item_id, created, row_id, value, score in rows:
+            if item_id not in wanted:
+                continue
+            known = newest.get(item_id)
+            if known is None or (created, row_id) > known[:2]:
+                newest[item_id] = (created, row_id, value, score)
     return {
-        item_id: (_boxes(prediction.value), prediction.score)
-        for item_id, prediction in found.items()
-        if isinstance(prediction.value, list)
+        item_id: (_boxes(value), score)
+        for item_id, (_, _, value, score) in newest.items()
+        if isinstance(value, list)
     }
 
 
