@@ -14,6 +14,14 @@ from activelabel.store.projects import create_project, get_project, list_project
 from activelabel.store.stats import project_stats
 from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind
 
+#: How ``stats`` names a model's held-out figure.
+SCORE_NAMES = {
+    "accuracy": "accuracy",
+    "subset_accuracy": "subset accuracy",
+    "entity_f1": "entity F1",
+    "map50": "mAP@0.5",
+}
+
 
 @app.command("init")
 def init_command(
@@ -179,7 +187,7 @@ def stats_command(
     )
     model = stats.latest_model or "none yet"
     if stats.latest_cv_score is not None:
-        measure = stats.latest_score_metric.replace("_", " ").replace("f1", "F1")
+        measure = SCORE_NAMES.get(stats.latest_score_metric, stats.latest_score_metric)
         model += f" (CV {measure} {stats.latest_cv_score:.3f}"
         if stats.latest_macro_f1 is not None:
             model += f", macro-F1 {stats.latest_macro_f1:.3f}"

@@ -198,9 +198,10 @@ class TrainPublic(BaseModel):
     state: str
 
 
-#: The cross-validated figure a model is named by: accuracy (one label),
-#: subset accuracy (every label of an item right), entity-level F1 (spans).
-ScoreMetric = Literal["accuracy", "subset_accuracy", "entity_f1"]
+#: The held-out figure a model is named by: accuracy (one label), subset
+#: accuracy (every label of an item right), entity-level F1 (spans), mean
+#: average precision at IoU 0.5 (boxes).
+ScoreMetric = Literal["accuracy", "subset_accuracy", "entity_f1", "map50"]
 SCORE_METRICS: tuple[str, ...] = get_args(ScoreMetric)
 
 

@@ -124,7 +124,7 @@ export interface ModelFigures {
   nLabels: number;
   createdAt: string;
   /** What `accuracy` measures: plain accuracy, or subset accuracy (multi-label). */
-  scoreMetric: "accuracy" | "subset_accuracy" | "entity_f1";
+  scoreMetric: "accuracy" | "subset_accuracy" | "entity_f1" | "map50";
   accuracy: number | null;
   macroF1: number | null;
   perClass: Record<string, ClassFigures>;

@@ -285,7 +285,7 @@ export interface components {
        * Score Metric
        * @enum {string}
        */
-      score_metric: "accuracy" | "subset_accuracy" | "entity_f1";
+      score_metric: "accuracy" | "subset_accuracy" | "entity_f1" | "map50";
       /**
        * Unlearned
        * @description classes the model never predicts right yet (recall 0 or never predicted); its suggestions carry a warning

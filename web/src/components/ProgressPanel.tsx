@@ -19,6 +19,7 @@ const SCORE_NAMES: Record<ModelFigures["scoreMetric"], string> = {
   accuracy: "Accuracy",
   subset_accuracy: "Subset accuracy",
   entity_f1: "Entity F1",
+  map50: "mAP@0.5",
 };
 
 function scoreName(metric: ModelFigures["scoreMetric"] | undefined): string {
