@@ -56,8 +56,8 @@ def test_an_installed_plugin_is_found_by_its_entry_point_name(plugins: Path) -> 
 
 
 def test_an_unknown_name_says_which_detectors_are_installed(plugins: Path) -> None:
-    with pytest.raises(ConfigError, match="No detector named 'yolo' is installed") as e:
-        load_detector("yolo")
+    with pytest.raises(ConfigError, match="No detector named 'rcnn' is installed") as e:
+        load_detector("rcnn")
     assert "nearest-boxes" in str(e.value)
     assert "activelabel.detectors" in str(e.value)
 
