@@ -153,3 +153,48 @@ def test_yolo_fine_tunes_from_a_weights_file_it_is_pointed_to(
         if v.dtype.is_floating_point and not (after[k] == v).all()
     ]
     assert changed
+
+
+def test_a_round_with_the_yolo_detector_stores_its_model_and_queues_the_pool(
+    yolo: str, no_network: None, store: Any, project_factory: Any
+) -> None:
+    from sqlalchemy import select
+
+    from activelabel.io.importer import import_path
+    from activelabel.loop import run_round
+    from activelabel.store.annotations import add_annotation
+    from activelabel.store.models import Item, ModelVersion, Project, QueueEntry
+
+    project = project_factory(
+        "yolo", task="detection", modality="image", labels=CLASSES,
+        config={"detector": yolo},
+    )  # fmt: skip
+    import_path(store, "yolo", DETECTION / "coco_predictions.json", as_predictions=True)
+    images, boxes = fixture_images()
+    by_name = {Path(i.path).name: b for i, b in zip(images, boxes, strict=True)}
+    with store.session(write=True) as session:
+        row = session.get_one(Project, project.id)
+        items = session.execute(select(Item.id, Item.external_id)).all()
+        labeled = [(i, name) for i, name in items if Path(name).name in by_name][:5]
+        for item_id, name in labeled:
+            add_annotation(
+                session, project=row, item_id=item_id, value=by_name[Path(name).name]
+            )
+    # The project's settings name the detector; its default options train
+    # 10 epochs at 640 pixels on the CPU.
+    report = run_round(store, project.id, queue_size=20)
+    assert report.model_version is not None
+    assert "train" in report.seconds and "predict" in report.seconds
+    with store.session() as session:
+        version = session.scalars(select(ModelVersion)).one()
+        queued = session.scalars(select(QueueEntry)).all()
+        assert version.metrics["detector"] == "yolo"
+        assert version.metrics["held_out"] == 1
+        assert version.featurizer == "detector:yolo"
+        assert {e.item_id for e in queued} == {i for i, _ in items} - {
+            i for i, _ in labeled
+        }
+        for entry in queued:
+            assert entry.suggestion is None or {
+                b["source"] for b in entry.suggestion
+            } == {"model"}
