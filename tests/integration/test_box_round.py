@@ -292,3 +292,20 @@ def test_a_detector_name_nobody_installed_fails_the_round_with_the_installed_nam
         ConfigError, match=r"No detector named 'yolo-nano'.*nearest-boxes"
     ):
         run_round(store, project.id)
+
+
+def test_predictions_without_scores_are_suggested_in_random_order(
+    store: Store, project_factory: Any
+) -> None:
+    # A YOLO folder's labels imported as a model's output: boxes, no scores.
+    project = detection_project(project_factory, "unscored")
+    import_path(store, "unscored", DETECTION, as_predictions=True)
+    report = run_round(store, project.id, queue_size=50)
+    assert report.strategy == "random"
+    assert "carry no scores" in (report.note or "")
+    queue = queue_of(store, project.id)
+    assert len(queue) == 11
+    assert all(entry.score is None for _, entry in queue)
+    suggested = [entry for _, entry in queue if entry.suggestion]
+    assert len(suggested) == 10
+    assert all(b["source"] == "prediction" for e in suggested for b in e.suggestion)

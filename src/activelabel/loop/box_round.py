@@ -140,6 +140,13 @@ def compute_box_round(
     if not boxes_of:
         name = "random"
     order, scores = _order(pool_ids, boxes_of, name, random_state)
+    if name != "random" and pool_ids and np.isnan(scores).all():
+        # Boxes without scores (labels imported as predictions) order nothing.
+        name = "random"
+        report.note = (
+            f"{report.note or ''} The predictions carry no scores, so the "
+            "queue is random; each image still shows its boxes."
+        ).strip()
     picked = order[:queue_size]
     candidates = [
         _candidate(pool_ids[p], boxes_of.get(pool_ids[p]), source, scores[p], rank, picked.size)
