@@ -353,7 +353,7 @@ def _fit(
         weights=weights,
     )
     score: float | None = None
-    per_class: dict[str, float] = {}
+    per_class: dict[str, dict[str, float]] = {}
     if held:
         predicted: list[list[dict[str, Any]]] = []
         for _, boxes in predict_in_batches(fitted, [images[i] for i in held]):
@@ -365,7 +365,10 @@ def _fit(
     metrics: dict[str, Any] = {
         "score_metric": SCORE_METRIC,
         "map50": score,
-        "per_class": {label: {"ap50": ap} for label, ap in per_class.items()},
+        # AP, precision, recall and support per labeled class (the page reads
+        # precision, recall and support, as for classifiers).
+        "per_class": per_class,
+        "unlearned": [k for k, f in per_class.items() if not f["recall"]],
         "classes": list(fitted.labels),
         "held_out": len(held),
         "cv_folds": 0,

@@ -52,38 +52,56 @@ def average_precision(
     return float(np.sum((recall[steps + 1] - recall[steps]) * precision[steps + 1]))
 
 
+def _matches(
+    true_boxes: Sequence[Mapping[str, Any]], boxes: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, bool, float]]:
+    """Each predicted box of an image, best score first: its label, whether it
+    took a labeled box of its class (IoU >= 0.5, each labeled box once), its score."""
+    taken: set[int] = set()
+    found = []
+    for box in sorted(boxes, key=lambda b: -float(b.get("score", 0.0))):
+        best, best_iou = -1, IOU_THRESHOLD
+        for k, true_box in enumerate(true_boxes):
+            if k in taken or true_box["label"] != box["label"]:
+                continue
+            iou = box_iou(box, true_box)
+            if iou >= best_iou:
+                best, best_iou = k, iou
+        if best >= 0:
+            taken.add(best)
+        found.append((str(box["label"]), best >= 0, float(box.get("score", 0.0))))
+    return found
+
+
 def map_at_50(
     truth: Sequence[Sequence[Mapping[str, Any]]],
     predicted: Sequence[Sequence[Mapping[str, Any]]],
-) -> tuple[float | None, dict[str, float]]:
+) -> tuple[float | None, dict[str, dict[str, float]]]:
     """mAP at IoU 0.5 over images (``truth[i]`` and ``predicted[i]`` are image
-    ``i``'s labeled and predicted boxes), and the AP of each labeled class.
+    ``i``'s labeled and predicted boxes), and per labeled class its AP
+    (``ap50``), the precision and recall of every box the detector returned,
+    and its number of labeled boxes (``support``).
 
-    ``None`` when the images hold no labeled box.
+    ``None`` and no classes when the images hold no labeled box.
     """
     per_class: dict[str, tuple[list[bool], list[float]]] = {}
     n_true: dict[str, int] = {}
     for true_boxes, boxes in zip(truth, predicted, strict=True):
         for box in true_boxes:
             n_true[box["label"]] = n_true.get(box["label"], 0) + 1
-        taken: set[int] = set()
-        for box in sorted(boxes, key=lambda b: -float(b.get("score", 0.0))):
-            best, best_iou = -1, IOU_THRESHOLD
-            for k, true_box in enumerate(true_boxes):
-                if k in taken or true_box["label"] != box["label"]:
-                    continue
-                iou = box_iou(box, true_box)
-                if iou >= best_iou:
-                    best, best_iou = k, iou
-            if best >= 0:
-                taken.add(best)
-            hits, scores = per_class.setdefault(box["label"], ([], []))
-            hits.append(best >= 0)
-            scores.append(float(box.get("score", 0.0)))
+        for label, hit, score in _matches(true_boxes, boxes):
+            hits, scores = per_class.setdefault(label, ([], []))
+            hits.append(hit)
+            scores.append(score)
     if not n_true:
         return None, {}
-    aps = {
-        label: average_precision(*per_class.get(label, ([], [])), count)
-        for label, count in sorted(n_true.items())
-    }
-    return float(np.mean(list(aps.values()))), aps
+    figures: dict[str, dict[str, float]] = {}
+    for label, count in sorted(n_true.items()):
+        hits, scores = per_class.get(label, ([], []))
+        figures[label] = {
+            "ap50": average_precision(hits, scores, count),
+            "precision": sum(hits) / len(hits) if hits else 0.0,
+            "recall": sum(hits) / count,
+            "support": float(count),
+        }
+    return float(np.mean([f["ap50"] for f in figures.values()])), figures

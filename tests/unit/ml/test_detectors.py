@@ -135,6 +135,14 @@ def test_map_matches_by_class_and_takes_each_labeled_box_once() -> None:
     ]
     score, per_class = map_at_50(truth, predicted)
     # cat: ranked miss(0.95), hit(0.9), miss(0.8) of 1 -> precision 1/2 at recall 1.
-    assert per_class == {"cat": pytest.approx(0.5), "dog": 0.0}
+    assert per_class["cat"] == pytest.approx(
+        {"ap50": 0.5, "precision": 1 / 3, "recall": 1.0, "support": 1.0}
+    )
+    assert per_class["dog"] == {
+        "ap50": 0.0,
+        "precision": 0.0,
+        "recall": 0.0,
+        "support": 1.0,
+    }
     assert score == pytest.approx(0.25)
     assert map_at_50([[]], [[]]) == (None, {})
