@@ -40,16 +40,15 @@ import numpy as np
 from sqlalchemy import select
 
 from activelabel.al.box_scores import BOX_STRATEGIES, ImageBoxes
-from activelabel.exceptions import ConfigError
 from activelabel.io.media_roots import media_file, root_paths
-from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
-from activelabel.loop.training_labels import training_labels
-from activelabel.loop.write import ComputedRound, NewModelVersion, RoundReport
+from activelabel.loop.pool_memo import PoolMemo
+from activelabel.loop.round_start import kind_strategy, read_round_inputs
+from activelabel.loop.write import ComputedRound, NewModelVersion
 from activelabel.ml.box_metrics import map_at_50
 from activelabel.ml.detectors import DetectorImage, predict_in_batches
 from activelabel.ml.model_families import fit_image_family
 from activelabel.store.engine import Store
-from activelabel.store.models import Item, Prediction, Project
+from activelabel.store.models import Item, Prediction
 from activelabel.store.queue import QueueCandidate
 from activelabel.tasks import TaskAdapter
 
@@ -64,18 +63,8 @@ _CHUNK: Final = 2_000
 
 
 def box_strategy(adapter: TaskAdapter, asked: str | None) -> str:
-    """The strategy that orders a box project's queue: ``asked``, else the
-    adapter's first; ``random``; a strategy the kind does not offer is refused."""
-    if asked in (None, "", "default"):
-        return adapter.strategies[0]
-    if asked == "random":
-        return "random"
-    if asked not in adapter.strategies or asked not in BOX_STRATEGIES:
-        raise ConfigError(
-            f"The strategy {asked!r} does not order images by their boxes; a "
-            f"{adapter.kind.value} project uses one of: {', '.join(adapter.strategies)}."
-        )
-    return str(asked)
+    """The strategy that orders a box project's queue (:func:`kind_strategy`)."""
+    return kind_strategy(adapter, asked, BOX_STRATEGIES, "images by their boxes")
 
 
 def compute_box_round(
@@ -92,19 +81,10 @@ def compute_box_round(
     timings: dict[str, float] = {}
     started = time.monotonic()
     t = time.perf_counter()
-    with store.session() as session:
-        project = session.get_one(Project, project_id)
-        report = RoundReport(project=project.name)
-        if memo is None:
-            rows = read_pool_rows(session, project_id)
-        else:
-            rows = memo.pool_rows(
-                session, store.engine.url.render_as_string(), project_id
-            )
-        labels = training_labels(session, project_id)
-        settings = project.settings
-        label_names = [str(label) for label in project.labels]
-    report.pool_size = len(rows)
+    inputs = read_round_inputs(store, project_id, memo)
+    report, rows, labels = inputs.report, inputs.rows, inputs.labels
+    settings = inputs.project.settings
+    label_names = [str(label) for label in inputs.project.labels]
     if not rows:
         report.note = "The project has no items yet."
         return ComputedRound(project_id=project_id, report=report, empty=True)

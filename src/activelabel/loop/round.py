@@ -13,6 +13,7 @@ model's suggestion, shaped by the task adapter — under a new query session
 
 from __future__ import annotations
 
+import importlib
 import time
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,9 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
 from activelabel.loop.model_files import new_model_version
-from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
+from activelabel.loop.pool_memo import PoolMemo
+from activelabel.loop.round_start import read_round_inputs
 from activelabel.loop.stopping import stop_set, stopping_record
-from activelabel.loop.training_labels import training_labels
 from activelabel.loop.write import ComputedRound, RoundReport, write_round
 from activelabel.ml.feature_cache import FeatureCache
 from activelabel.ml.model_families import family_input, train_family
@@ -43,6 +44,13 @@ __all__ = ["RoundReport", "compute_round", "run_round"]
 #: Largest batch picked by the (k-means based) strategy; the rest of the queue
 #: is filled by margin. Beyond this, clustering costs minutes and buys nothing.
 MAX_DIVERSE_BATCH = 100
+
+#: The round of each model input other than feature rows: (module, function),
+#: imported on first use so a classification round never loads a CRF.
+_OWN_ROUNDS: dict[str, tuple[str, str]] = {
+    "token_sequences": ("activelabel.loop.span_round", "compute_span_round"),
+    "images": ("activelabel.loop.box_round", "compute_box_round"),
+}
 
 #: Strategies whose order says nothing about the model: no score is queued.
 _UNSCORED = ("random", "representative")
@@ -97,53 +105,38 @@ def compute_round(
         task = session.scalar(select(Project.task).where(Project.id == project_id))
     if task is None:
         raise InvalidLabelError(f"No project with id {project_id}.")
-    family = adapter_for(task).model_family
-    if family is not None and family_input(family) == "images":
-        # A detector reads image files and boxes, not feature rows.
-        from activelabel.loop.box_round import compute_box_round
-
-        return compute_box_round(
+    adapter = adapter_for(task)
+    family = adapter.model_family
+    own_round = None if family is None else _OWN_ROUNDS.get(family_input(family))
+    if own_round is not None:
+        # A family that does not read feature rows (sentences, images with
+        # boxes) has its round in its own module.
+        module, function = own_round
+        compute = getattr(importlib.import_module(module), function)
+        computed: ComputedRound = compute(
             store,
             project_id,
-            adapter=adapter_for(task),
+            adapter=adapter,
             queue_size=queue_size,
             strategy=strategy,
             random_state=random_state,
             memo=memo,
         )
-    if family is not None and family_input(family) == "token_sequences":
-        # A model over token sequences reads sentences, not feature rows.
-        from activelabel.loop.span_round import compute_span_round
-
-        return compute_span_round(
-            store,
-            project_id,
-            adapter=adapter_for(task),
-            queue_size=queue_size,
-            strategy=strategy,
-            random_state=random_state,
-            memo=memo,
-        )
+        return computed
     timings: dict[str, float] = {}
     start = time.perf_counter()
     started = time.monotonic()
-    with store.session() as session:
-        project = session.get_one(Project, project_id)
-        report = RoundReport(project=project.name)
-        if memo is None:
-            rows = read_pool_rows(session, project_id)
-        else:
-            rows = memo.pool_rows(
-                session, store.engine.url.render_as_string(), project_id
-            )
-        labels = training_labels(session, project_id)
-        session.expunge(project)
+    inputs = read_round_inputs(store, project_id, memo)
+    project, report, rows, labels = (
+        inputs.project,
+        inputs.report,
+        inputs.rows,
+        inputs.labels,
+    )
     timings["load"] = time.perf_counter() - start
-    report.pool_size = len(rows)
     if not rows:
         report.note = "The project has no items yet."
         return ComputedRound(project_id=project_id, report=report, empty=True)
-    adapter = adapter_for(project.task)
     settings = project.settings
     item_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     # Vectorized: a Python loop over a million ids cost most of a second per round.

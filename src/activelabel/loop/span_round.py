@@ -35,17 +35,15 @@ import numpy as np
 from activelabel.al.sentence_batches import hashed_word_counts, pick_sentences
 from activelabel.al.sentence_strategies import NEEDS_SPANS, SENTENCE_SCORES
 from activelabel.al.sequence_scores import spans_from_marginals
-from activelabel.exceptions import ConfigError
-from activelabel.loop.pool_memo import PoolMemo, read_pool_rows
+from activelabel.loop.pool_memo import PoolMemo
 from activelabel.loop.prelabels import merge_prelabels, sentence_confidence
+from activelabel.loop.round_start import kind_strategy, read_round_inputs
 from activelabel.loop.sentences import Sentence, sentences_by_id, stream_sentences
-from activelabel.loop.training_labels import training_labels
-from activelabel.loop.write import ComputedRound, NewModelVersion, RoundReport
+from activelabel.loop.write import ComputedRound, NewModelVersion
 from activelabel.ml.model_families import train_sequence_family
 from activelabel.ml.span_dictionary import SpanDictionary
 from activelabel.project_config import ProjectConfig
 from activelabel.store.engine import Store
-from activelabel.store.models import Project
 from activelabel.store.predictions import latest_predictions
 from activelabel.store.queue import QueueCandidate
 from activelabel.tasks import TaskAdapter
@@ -64,18 +62,8 @@ TOKEN_FEATURES: Final = "crf-token-features"
 
 
 def sentence_strategy(adapter: TaskAdapter, asked: str | None) -> str:
-    """The strategy that orders a span project's queue: ``asked``, else the
-    adapter's first; ``random``; a strategy the kind does not offer is refused."""
-    if asked in (None, "", "default"):
-        return adapter.strategies[0]
-    if asked == "random":
-        return "random"
-    if asked not in adapter.strategies or asked not in SENTENCE_SCORES:
-        raise ConfigError(
-            f"The strategy {asked!r} does not order sentences; a "
-            f"{adapter.kind.value} project uses one of: {', '.join(adapter.strategies)}."
-        )
-    return str(asked)
+    """The strategy that orders a span project's queue (:func:`kind_strategy`)."""
+    return kind_strategy(adapter, asked, SENTENCE_SCORES, "sentences")
 
 
 def compute_span_round(
@@ -93,18 +81,9 @@ def compute_span_round(
     timings: dict[str, float] = {}
     started = time.monotonic()
     t = time.perf_counter()
-    with store.session() as session:
-        project = session.get_one(Project, project_id)
-        report = RoundReport(project=project.name)
-        if memo is None:
-            rows = read_pool_rows(session, project_id)
-        else:
-            rows = memo.pool_rows(
-                session, store.engine.url.render_as_string(), project_id
-            )
-        labels = training_labels(session, project_id)
-        settings = project.settings
-    report.pool_size = len(rows)
+    inputs = read_round_inputs(store, project_id, memo)
+    report, rows, labels = inputs.report, inputs.rows, inputs.labels
+    settings = inputs.project.settings
     if not rows:
         report.note = "The project has no items yet."
         return ComputedRound(project_id=project_id, report=report, empty=True)
