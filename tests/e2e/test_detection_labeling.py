@@ -164,3 +164,65 @@ def test_boxes_drawn_relabeled_and_nudged_are_stored_and_exported_to_coco(
         i for i in coco["images"] if Path(i["file_name"]).name == Path(empty_id).name
     )
     assert not [a for a in coco["annotations"] if a["image_id"] == empty["id"]]
+
+
+def test_zoom_and_pan_keep_boxes_on_the_same_place_of_the_image(
+    page: Page, server: Server
+) -> None:
+    page.goto(f"{server.url}/#/p/{PROJECT}")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=box-image]');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    external_id = shown(page)
+    draw_box(page, 0.40, 0.40, 0.60, 0.70)
+    before = extent(page, 0)
+    canvas = page.get_by_test_id("box-canvas")
+    box = page.get_by_test_id("box").first
+
+    def place() -> tuple[float, float, float, float]:
+        c, b = canvas.bounding_box(), box.bounding_box()
+        assert c is not None and b is not None
+        return (
+            (b["x"] - c["x"]) / c["width"],
+            (b["y"] - c["y"]) / c["height"],
+            b["width"] / c["width"],
+            b["height"] / c["height"],
+        )
+
+    fitted_width = (canvas.bounding_box() or {})["width"]
+    fitted_place = place()
+    page.get_by_role("button", name="Zoom in").click()
+    page.keyboard.press("+")
+    zoomed_width = (canvas.bounding_box() or {})["width"]
+    assert zoomed_width == pytest.approx(fitted_width * 1.25**2, rel=0.01)
+    assert place() == pytest.approx(fitted_place, abs=0.002)
+    assert extent(page, 0) == before
+
+    # Pan: Space held over the image and a drag; Space does not skip the image.
+    stage = page.get_by_test_id("box-stage")
+    scroll = stage.evaluate("el => [el.scrollLeft, el.scrollTop]")
+    view = stage.bounding_box()
+    assert view is not None
+    sx, sy = view["x"] + view["width"] * 0.7, view["y"] + view["height"] * 0.7
+    page.mouse.move(sx, sy)
+    page.keyboard.down(" ")
+    page.mouse.down()
+    page.mouse.move(sx - 80, sy - 60, steps=4)
+    page.mouse.up()
+    page.keyboard.up(" ")
+    moved = stage.evaluate("el => [el.scrollLeft, el.scrollTop]")
+    # The image overflows the view at least one way: that way it scrolled on.
+    assert moved != scroll
+    assert moved[0] >= scroll[0] and moved[1] >= scroll[1]
+    assert shown(page) == external_id
+    expect(page.get_by_test_id("box")).to_have_count(1)
+    assert extent(page, 0) == before
+
+    # The wheel zooms out; 0 fits the image again.
+    page.mouse.move(sx - 80, sy - 60)
+    page.mouse.wheel(0, 100)
+    assert (canvas.bounding_box() or {})["width"] < zoomed_width
+    page.keyboard.press("0")
+    assert (canvas.bounding_box() or {})["width"] == pytest.approx(fitted_width, abs=1)
+    assert place() == pytest.approx(fitted_place, abs=0.002)

@@ -139,6 +139,8 @@ export function BoxCanvas({ api, task, labels, boxes, selected, knownSize, onSte
     };
     const up = (e: KeyboardEvent) => {
       if (e.key !== " " || !space.current) return;
+      // Nor does a focused button take the Space as a click.
+      e.preventDefault();
       e.stopPropagation();
       space.current = false;
       setPanning(false);
