@@ -226,3 +226,23 @@ def test_zoom_and_pan_keep_boxes_on_the_same_place_of_the_image(
     page.keyboard.press("0")
     assert (canvas.bounding_box() or {})["width"] == pytest.approx(fitted_width, abs=1)
     assert place() == pytest.approx(fitted_place, abs=0.002)
+
+
+def test_the_help_lists_the_box_keys_and_back_forward_on_page_up_down(
+    page: Page, server: Server
+) -> None:
+    page.goto(f"{server.url}/#/p/{PROJECT}")
+    expect(page.get_by_test_id("box-image")).to_be_visible()
+    page.keyboard.press("?")
+    help_overlay = page.get_by_test_id("help-overlay")
+    expect(
+        help_overlay.locator("tr", has_text="Back through labeled items")
+    ).to_contain_text("PgUp")
+    expect(
+        help_overlay.locator("tr", has_text="Forward through labeled items")
+    ).to_contain_text("PgDn")
+    expect(help_overlay.locator("tr", has_text="Select the next box")).to_contain_text(
+        "Tab"
+    )
+    expect(help_overlay).to_contain_text("Move the selected box left 1 px")
+    expect(help_overlay).to_contain_text("Remove the selected box")
