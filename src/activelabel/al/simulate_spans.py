@@ -36,6 +36,7 @@ from activelabel.ml.sequence_model import SequenceModel, train_sequence_model
 from activelabel.ml.span_dictionary import SpanDictionary
 from activelabel.tasks.ner import SENTENCE_STRATEGIES
 from activelabel.tasks.spans.tag_schemes import tags_to_spans
+from activelabel.tasks.spans.tokenization import joined_offsets
 
 __all__ = ["SPAN_STRATEGIES", "entity_f1", "simulate_spans"]
 
@@ -62,15 +63,6 @@ def entity_f1(truth: Sequence[Tags], guess: Sequence[Tags]) -> float:
         )
 
 
-def _offsets(words: Words) -> list[tuple[int, int]]:
-    """Token offsets in the words joined by one space (a CoNLL sentence's text)."""
-    out, at = [], 0
-    for word in words:
-        out.append((at, at + len(word)))
-        at += len(word) + 1
-    return out
-
-
 class _Pool:
     """One seed's pool: sentences, tags, their cheap features, and text views."""
 
@@ -79,7 +71,7 @@ class _Pool:
         self.tags = [list(t) for t in tags]
         self.features = hashed_word_counts(self.words)
         self.texts = [" ".join(w) for w in self.words]
-        self.tokens = [_offsets(w) for w in self.words]
+        self.tokens = [joined_offsets(w) for w in self.words]
 
     def spans(self, i: int) -> list[dict[str, Any]]:
         return tags_to_spans(

@@ -38,7 +38,7 @@ label).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from activelabel.exceptions import ImportFormatError
@@ -60,17 +60,9 @@ from activelabel.tasks.spans.tag_schemes import (
     spans_to_tags,
     tags_to_spans,
 )
+from activelabel.tasks.spans.tokenization import joined_offsets
 
 __all__ = ["DOCSTART", "FORMAT", "check_tag", "read_conll", "sniff_conll"]
-
-
-def _joined_offsets(words: Sequence[str]) -> list[tuple[int, int]]:
-    offsets: list[tuple[int, int]] = []
-    position = 0
-    for word in words:
-        offsets.append((position, position + len(word)))
-        position += len(word) + 1
-    return offsets
 
 
 class _Sentences:
@@ -213,7 +205,7 @@ class _Sentences:
             "tokens": words,
         }
         if tags:
-            offsets = _joined_offsets(words)
+            offsets = joined_offsets(words)
             spans = tags_to_spans(offsets, tags, self.scheme, where=str(self.o.path))
             row["spans"] = spans
             if irregular and spans_to_tags(offsets, spans, self.scheme) != tags:

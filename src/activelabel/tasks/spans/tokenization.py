@@ -26,7 +26,7 @@ from typing import Any
 
 from activelabel.exceptions import InvalidLabelError
 
-__all__ = ["Token", "align_tokens", "item_tokens", "tokenize"]
+__all__ = ["Token", "align_tokens", "item_tokens", "joined_offsets", "tokenize"]
 
 #: A token's ``(start, end)`` character offsets in its text, ``start < end``.
 Token = tuple[int, int]
@@ -75,7 +75,7 @@ def align_tokens(
     return offsets
 
 
-def _joined_offsets(words: Sequence[str]) -> list[Token]:
+def joined_offsets(words: Sequence[str]) -> list[Token]:
     """Offsets of ``words`` in ``" ".join(words)``, without searching."""
     offsets: list[Token] = []
     position = 0
@@ -101,6 +101,6 @@ def item_tokens(
         if sum(map(len, words)) + len(words) - 1 == len(text) and text == " ".join(
             words
         ):
-            return _joined_offsets(words)
+            return joined_offsets(words)
         return align_tokens(text, words, where=where)
     return tokenize(text, tokenization)
