@@ -29,7 +29,7 @@ from activelabel.al._validation import check_int, check_probability
 from activelabel.exceptions import ConfigError
 from activelabel.ml.training import fit_quietly, make_estimator
 
-__all__ = ["SimulationResult", "learning_curve_area", "simulate"]
+__all__ = ["SimulationResult", "check_schedule", "learning_curve_area", "simulate"]
 
 #: Called as ``progress(done_rounds, total_rounds, description)``.
 ProgressFn = Callable[[int, int, str], None]
@@ -200,6 +200,30 @@ def _take(X: Any, rows: Any) -> Any:
     return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
 
 
+def check_schedule(
+    initial_labels: Any,
+    batch_size: Any,
+    budget: Any,
+    seeds: Any,
+    *,
+    owner: str,
+    min_initial: int,
+) -> tuple[int, int, int, list[int]]:
+    """A simulation's schedule checked: labels to start with, batch, budget,
+    and the seeds (a count of them, or the seeds themselves)."""
+    initial_labels = check_int(
+        initial_labels, name="initial_labels", owner=owner, minimum=min_initial
+    )
+    batch_size = check_int(batch_size, name="batch_size", owner=owner, minimum=1)
+    budget = check_int(budget, name="budget", owner=owner, minimum=initial_labels)
+    seed_list = (
+        list(range(check_int(seeds, name="seeds", owner=owner, minimum=1)))
+        if isinstance(seeds, int)
+        else [int(s) for s in seeds]
+    )
+    return initial_labels, batch_size, budget, seed_list
+
+
 def simulate(
     X: Any,
     y: Any,
@@ -224,15 +248,8 @@ def simulate(
     from :data:`activelabel.al.STRATEGY_NAMES`.
     """
     owner = "simulate"
-    initial_labels = check_int(
-        initial_labels, name="initial_labels", owner=owner, minimum=2
-    )
-    batch_size = check_int(batch_size, name="batch_size", owner=owner, minimum=1)
-    budget = check_int(budget, name="budget", owner=owner, minimum=initial_labels)
-    seed_list = (
-        list(range(check_int(seeds, name="seeds", owner=owner, minimum=1)))
-        if isinstance(seeds, int)
-        else [int(s) for s in seeds]
+    initial_labels, batch_size, budget, seed_list = check_schedule(
+        initial_labels, batch_size, budget, seeds, owner=owner, min_initial=2
     )
     if not seed_list:
         raise ConfigError("The 'seeds' parameter of simulate must not be empty.")

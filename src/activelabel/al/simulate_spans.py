@@ -26,11 +26,11 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from activelabel.al._validation import check_int, check_probability
+from activelabel.al._validation import check_probability
 from activelabel.al.sentence_batches import hashed_word_counts, pick_sentences
 from activelabel.al.sentence_strategies import NEEDS_SPANS, SENTENCE_SCORES
 from activelabel.al.sequence_scores import spans_from_marginals
-from activelabel.al.simulate import ProgressFn, SimulationResult
+from activelabel.al.simulate import ProgressFn, SimulationResult, check_schedule
 from activelabel.exceptions import ConfigError
 from activelabel.ml.sequence_model import SequenceModel, train_sequence_model
 from activelabel.ml.span_dictionary import SpanDictionary
@@ -142,15 +142,8 @@ def simulate_spans(
     on every pool sentence for the all-label F1 (minutes on 10,000 sentences).
     """
     owner = "simulate_spans"
-    initial_labels = check_int(
-        initial_labels, name="initial_labels", owner=owner, minimum=1
-    )
-    batch_size = check_int(batch_size, name="batch_size", owner=owner, minimum=1)
-    budget = check_int(budget, name="budget", owner=owner, minimum=initial_labels)
-    seed_list = (
-        list(range(check_int(seeds, name="seeds", owner=owner, minimum=1)))
-        if isinstance(seeds, int)
-        else [int(s) for s in seeds]
+    initial_labels, batch_size, budget, seed_list = check_schedule(
+        initial_labels, batch_size, budget, seeds, owner=owner, min_initial=1
     )
     names = list(strategies)
     unknown = [s for s in names if s not in (*SPAN_STRATEGIES, "default")]
