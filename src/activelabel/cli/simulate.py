@@ -311,12 +311,14 @@ def simulate_command(
         features=f"text:{text_column}" if text_column else "tabular",
         model=model,
     )
+    _write_result(result, out, f"Learning curves: {', '.join(p.stem for p in dataset)}")
+
+
+def _write_result(result: SimulationResult, out: Path, title: str) -> None:
+    """The curves (CSV), the record (JSON) and the plot, then the summary."""
     result.to_csv(out / "curves.csv")
     result.to_json(out / "simulation.json")
-    result.plot(
-        out / "curves.png",
-        title=f"Learning curves: {', '.join(p.stem for p in dataset)}",
-    )
+    result.plot(out / "curves.png", title=title)
     print_summary(result)
     console.print(
         f"Wrote {out / 'curves.csv'}, {out / 'simulation.json'}, {out / 'curves.png'}"
@@ -362,13 +364,8 @@ def _simulate_sentences(
     result.config.update(
         dataset=[p.name for p in dataset], n_sentences=len(words), task="ner"
     )
-    result.to_csv(out / "curves.csv")
-    result.to_json(out / "simulation.json")
-    result.plot(
-        out / "curves.png",
-        title=f"Entity F1 learning curves: {', '.join(p.name for p in dataset)}",
-    )
-    print_summary(result)
-    console.print(
-        f"Wrote {out / 'curves.csv'}, {out / 'simulation.json'}, {out / 'curves.png'}"
+    _write_result(
+        result,
+        out,
+        f"Entity F1 learning curves: {', '.join(p.name for p in dataset)}",
     )
