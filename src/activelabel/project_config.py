@@ -13,6 +13,11 @@ feature_columns    the fields a table project's model reads (all, if unset)
 media_column       the field that holds a media file's path (file imports)
 retrain_every      labels between two training rounds
 overlap            annotators who label each item
+overlap_share      the share of items (chosen at random) labeled by ``overlap``
+gold_rate          the share of served tasks that are gold items (honeypots)
+aliases            alias -> label: an imported alias is stored as its label
+parents            label -> its parent labels, added when the label is given
+train_on_weak      the model also learns the label model's labels (weighted)
 keys               label -> key an admin chose (the others are automatic)
 strategy           the query strategy (the default strategy if unset)
 featurizer         how items become features (the modality's default if unset)
@@ -75,6 +80,11 @@ class ProjectConfig(BaseModel):
     media_column: str | None = None
     retrain_every: int = Field(default=10, ge=1)
     overlap: int = Field(default=1, ge=1)
+    overlap_share: float = Field(default=1.0, gt=0.0, le=1.0)
+    gold_rate: float = Field(default=0.0, ge=0.0, le=0.5)
+    aliases: dict[str, str] = Field(default_factory=dict)
+    parents: dict[str, list[str]] = Field(default_factory=dict)
+    train_on_weak: bool = False
     keys: dict[str, str] = Field(default_factory=dict)
     strategy: str | None = None
     featurizer: str | None = None

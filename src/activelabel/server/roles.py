@@ -48,6 +48,9 @@ class Action(enum.Enum):
     LABEL = "label"
     #: Read every annotator's labels of a project.
     READ_ALL_LABELS = "read every annotator's labels"
+    #: Review labels: accept, correct or reject them, settle conflicts, see
+    #: agreement and the likely-mislabeled list.
+    REVIEW = "review labels"
     #: Undo or edit a label someone else gave.
     CHANGE_ANY_LABEL = "change another annotator's labels"
     #: Export, retrain, change a project's settings, see its model versions,
@@ -58,7 +61,9 @@ class Action(enum.Enum):
 #: The actions of each role (``store.users.ROLES``).
 ALLOWED: Mapping[str, frozenset[Action]] = {
     "annotator": frozenset({Action.READ, Action.LABEL}),
-    "reviewer": frozenset({Action.READ, Action.LABEL, Action.READ_ALL_LABELS}),
+    "reviewer": frozenset(
+        {Action.READ, Action.LABEL, Action.READ_ALL_LABELS, Action.REVIEW}
+    ),
     "admin": frozenset(Action),
 }
 

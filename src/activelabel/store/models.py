@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -30,15 +31,23 @@ from activelabel.project_config import ProjectConfig
 __all__ = [
     "Annotation",
     "Base",
+    "GoldAnswer",
+    "Guidelines",
     "Item",
     "Job",
+    "LabelChange",
+    "LabelIssue",
+    "LabelingFunction",
+    "LfOutput",
     "MediaRoot",
     "ModelVersion",
     "Prediction",
     "Project",
     "QuerySession",
     "QueueEntry",
+    "Review",
     "User",
+    "WeakLabel",
     "utcnow",
 ]
 
@@ -291,6 +300,9 @@ class QueueEntry(Base):
     #: The model's suggestion and its confidence, when a model exists.
     suggestion: Mapped[Any | None] = mapped_column(JSONType, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    #: Who suggested it: None for the round's model, ``rules`` for the label
+    #: model over the labeling functions (migration 0009).
+    suggestion_source: Mapped[str | None] = mapped_column(String(32), default=None)
     #: The strategy's score for the item (uncertainty, ...), shown to the annotator.
     score: Mapped[float | None] = mapped_column(Float, default=None)
     leased_by: Mapped[int | None] = mapped_column(
@@ -357,6 +369,205 @@ class Prediction(Base):
     model_name: Mapped[str] = mapped_column(String(200))
     value: Mapped[Any] = mapped_column(JSONType)
     score: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class LabelingFunction(Base):
+    """A labeling function of a project: keywords, a regex, Python code or an alias.
+
+    ``spec`` holds what the kind needs (keywords and case sensitivity, a
+    pattern, a Python function's name); ``code`` a Python function's module
+    source. ``version`` grows with every change; ``applied_version``,
+    ``applied_max_item_id`` and ``applied_items`` record what
+    :mod:`activelabel.weak` applied, so new items and changed functions are
+    applied alone.
+    """
+
+    __tablename__ = "labeling_functions"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", name="uq_lfs_project_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    #: keywords | regex | python | alias
+    kind: Mapped[str] = mapped_column(String(16))
+    #: The label it emits (None for Python functions, which return their own).
+    label: Mapped[str | None] = mapped_column(String(200), default=None)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    code: Mapped[str | None] = mapped_column(Text, default=None)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    #: Why it was disabled (it raised, or ran past its time limit), a sentence.
+    disabled_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    applied_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    applied_max_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    applied_items: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    updated_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+
+
+class LfOutput(Base):
+    """One cell of the label matrix: a function emitted a label for an item.
+
+    An abstain is no row; a multi-label function's list is one row per label.
+    """
+
+    __tablename__ = "lf_outputs"
+    __table_args__ = (
+        PrimaryKeyConstraint("lf_id", "item_id", "label", name="pk_lf_outputs"),
+        Index("ix_lf_outputs_project_item", "project_id", "item_id"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    lf_id: Mapped[int] = mapped_column(
+        ForeignKey("labeling_functions.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class WeakLabel(Base):
+    """The label model's label of an item and its confidence (one per item)."""
+
+    __tablename__ = "weak_labels"
+    __table_args__ = (
+        UniqueConstraint("item_id", name="uq_weak_labels_item"),
+        Index("ix_weak_labels_project", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    value: Mapped[Any] = mapped_column(JSONType)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    #: Which label model gave it (``dawid_skene``, ``majority_vote``, ...).
+    label_model: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class Review(Base):
+    """A reviewer's decision on an item; the newest is the item's review state."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_project_item", "project_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    #: The label reviewed (None when the review settled a conflict of several).
+    annotation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("annotations.id", ondelete="SET NULL"), default=None
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    #: accepted | corrected | rejected
+    decision: Mapped[str] = mapped_column(String(16))
+    #: The corrected value (corrected), else None.
+    value: Mapped[Any | None] = mapped_column(JSONType, default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class GoldAnswer(Base):
+    """An item with a known answer, mixed into annotators' queues to score them."""
+
+    __tablename__ = "gold_answers"
+    __table_args__ = (Index("ix_gold_answers_project", "project_id"),)
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[Any] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class Guidelines(Base):
+    """A project's labeling instructions, in Markdown."""
+
+    __tablename__ = "guidelines"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    markdown: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class LabelChange(Base):
+    """A change of the label schema (added, renamed, retired), kept as history."""
+
+    __tablename__ = "label_changes"
+    __table_args__ = (Index("ix_label_changes_project", "project_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    #: added | renamed | retired
+    change: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    new_label: Mapped[str | None] = mapped_column(String(200), default=None)
+    items_touched: Mapped[int] = mapped_column(Integer, default=0)
+    changed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+
+
+class LabelIssue(Base):
+    """An item the mislabel finder ranks as likely mislabeled (1 = most likely)."""
+
+    __tablename__ = "label_issues"
+    __table_args__ = (
+        UniqueConstraint("project_id", "item_id", name="uq_label_issues_item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    rank: Mapped[int] = mapped_column(Integer)
+    #: cleanlab's label quality score (low: likely mislabeled).
+    quality: Mapped[float] = mapped_column(Float)
+    given: Mapped[Any | None] = mapped_column(JSONType, default=None)
+    suggested: Mapped[Any | None] = mapped_column(JSONType, default=None)
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
