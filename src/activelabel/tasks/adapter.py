@@ -7,8 +7,9 @@ is a new module here with one adapter, plus its page editor and its formats.
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -21,16 +22,20 @@ if TYPE_CHECKING:
     from activelabel.project_config import ProjectConfig
 
 __all__ = [
+    "LISTED_LABELS",
     "EditorAction",
+    "LabeledObjects",
     "ModelFamily",
     "NoModelInTheLoop",
     "TaskAdapter",
     "TextLayout",
     "WholeItem",
+    "ancestors",
     "check_label",
     "check_number",
     "distinct_values",
     "json_cell",
+    "label_choices",
     "labeled_objects",
     "text_cell",
 ]
@@ -87,6 +92,10 @@ class TaskAdapter(Protocol):
     writes: tuple[str, ...]
     #: The keys of this kind's editor beyond the page's own actions.
     editor_actions: tuple[EditorAction, ...]
+    #: How two annotators' values are compared for agreement: a key of
+    #: ``activelabel.quality.agreement.MEASURES`` (``single_label``,
+    #: ``label_set``, ``exact_spans``, ``matched_boxes``).
+    agreement: str
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """Check ``value`` against this kind's shape and the schema; return it normalized.
@@ -119,16 +128,86 @@ class TaskAdapter(Protocol):
         """How the page lays out the item's text (``None``: as a whole, no tokens)."""
         ...
 
+    def read_cell(self, raw: Any) -> Any | None:
+        """An imported label cell in this kind's shape, its labels not checked yet
+        (``None``: unlabeled); what :meth:`relabel` and :meth:`value_labels` take."""
+        ...
+
+    def value_labels(self, value: Any) -> list[str]:
+        """The labels a value (checked or not) names, in its order."""
+        ...
+
+    def relabel(self, value: Any, rename: Callable[[str], str | None]) -> Any | None:
+        """``value`` with each label renamed (``None`` drops it); ``None`` when
+        nothing is left."""
+        ...
+
+    def parents_to_add(
+        self, labels: Sequence[str], value: Any, parents: Mapping[str, Sequence[str]]
+    ) -> list[str]:
+        """The ancestors of the value's labels that the value should hold and
+        does not, in schema order (empty for a kind whose value holds one label)."""
+        ...
+
+    def with_labels(
+        self, labels: Sequence[str], value: Any, added: Sequence[str]
+    ) -> Any:
+        """``value`` holding ``added`` too (from :meth:`parents_to_add`)."""
+        ...
+
+
+#: Label lists longer than this are not written out in a sentence: the closest
+#: labels are named instead.
+LISTED_LABELS = 12
+
+
+def label_choices(label: Any, labels: Sequence[str]) -> str:
+    """What to say of the labels after a label that is not one: all of them when
+    they are few, else the closest few and how many there are."""
+    if len(labels) <= LISTED_LABELS:
+        return f"the labels are: {', '.join(labels)}."
+    close = (
+        difflib.get_close_matches(label, labels, n=3, cutoff=0.5)
+        if isinstance(label, str)
+        else []
+    )
+    if not close:
+        return (
+            f"none of its {len(labels):,} labels is close (list them with "
+            "activelabel projects, or add this one)."
+        )
+    named = ", ".join(repr(c) for c in close)
+    return f"the closest of its {len(labels):,} labels are: {named}."
+
 
 def check_label(label: Any, labels: Sequence[str], where: str) -> str:
-    """``label`` if it is one of ``labels``, else a sentence listing the labels."""
+    """``label`` if it is one of ``labels``, else a sentence naming the labels
+    (the closest ones, when there are many)."""
     if not isinstance(label, str) or label not in labels:
-        allowed = ", ".join(labels)
         raise InvalidLabelError(
             f"{where}: {label!r} is not a label of this project; "
-            f"the labels are: {allowed}."
+            f"{label_choices(label, labels)}"
         )
     return label
+
+
+def ancestors(parents: Mapping[str, Sequence[str]], labels: Iterable[str]) -> list[str]:
+    """Every ancestor of ``labels`` (parents, their parents, ...), nearest first,
+    none of ``labels`` itself; a cycle stops where it comes back."""
+    start = list(labels)
+    seen = set(start)
+    found: list[str] = []
+    frontier = start
+    while frontier:
+        following: list[str] = []
+        for label in frontier:
+            for parent in parents.get(label, ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    found.append(parent)
+                    following.append(parent)
+        frontier = following
+    return found
 
 
 def check_number(obj: dict[str, Any], key: str, where: str) -> float:
@@ -200,6 +279,54 @@ class WholeItem:
     ) -> TextLayout | None:
         """None: no tokens to lay out."""
         return None
+
+
+class LabeledObjects:
+    """What a kind whose value is a list of labeled objects (spans, boxes)
+    answers about labels: each object's ``label``; a taxonomy's parents are
+    never added (an object has one label, as a single-label item has)."""
+
+    def read_cell(self, raw: Any) -> Any | None:
+        """The cell's JSON list (``None`` for a blank cell)."""
+        raw = text_cell(raw)
+        return raw
+
+    def value_labels(self, value: Any) -> list[str]:
+        """The label of each object."""
+        if not isinstance(value, list | tuple):
+            return []
+        return [
+            obj["label"]
+            for obj in value
+            if isinstance(obj, dict) and isinstance(obj.get("label"), str)
+        ]
+
+    def relabel(self, value: Any, rename: Callable[[str], str | None]) -> Any | None:
+        """Each object with its label renamed; an object whose label is dropped
+        goes (an emptied list stays a list: no objects is a label too)."""
+        if not isinstance(value, list | tuple):
+            return value
+        kept: list[Any] = []
+        for obj in value:
+            if isinstance(obj, dict) and isinstance(obj.get("label"), str):
+                renamed = rename(obj["label"])
+                if renamed is None:
+                    continue
+                obj = {**obj, "label": renamed}
+            kept.append(obj)
+        return kept
+
+    def parents_to_add(
+        self, labels: Sequence[str], value: Any, parents: Mapping[str, Sequence[str]]
+    ) -> list[str]:
+        """None: an object holds one label."""
+        return []
+
+    def with_labels(
+        self, labels: Sequence[str], value: Any, added: Sequence[str]
+    ) -> Any:
+        """The value as it is."""
+        return value
 
 
 class NoModelInTheLoop:

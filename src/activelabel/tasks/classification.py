@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
+    LISTED_LABELS,
     ModelFamily,
     TaskAdapter,
     WholeItem,
@@ -41,6 +42,7 @@ class Classification(WholeItem):
     strategies: tuple[str, ...] = STRATEGY_NAMES
     reads: tuple[str, ...] = ROW_FORMATS
     writes: tuple[str, ...] = ROW_TABLES_OUT
+    agreement: str = "single_label"
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """A label of the schema."""
@@ -63,6 +65,33 @@ class Classification(WholeItem):
         """Every label of the schema is a valid cell as it is."""
         return frozenset(labels)
 
+    def read_cell(self, raw: Any) -> Any | None:
+        """The cell's text (a number as its text), a decoded list left as it is."""
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+        return text_cell(raw)
+
+    def value_labels(self, value: Any) -> list[str]:
+        """The one label (none for a value that is not text)."""
+        return [value] if isinstance(value, str) else []
+
+    def relabel(self, value: Any, rename: Callable[[str], str | None]) -> Any | None:
+        """The label renamed, ``None`` when it is dropped."""
+        return rename(value) if isinstance(value, str) else value
+
+    def parents_to_add(
+        self, labels: Sequence[str], value: Any, parents: Mapping[str, Sequence[str]]
+    ) -> list[str]:
+        """None: an item has one label, so a parent would replace it, not join
+        it; a taxonomy's parents only group the labels here."""
+        return []
+
+    def with_labels(
+        self, labels: Sequence[str], value: Any, added: Sequence[str]
+    ) -> Any:
+        """The value as it is (nothing is ever added to one label)."""
+        return value
+
     def can_train(self, values: Sequence[Any]) -> bool:
         """Two different labels are enough for a first model."""
         return distinct_values(values) >= 2
@@ -82,7 +111,8 @@ def with_close_match(
     try:
         return adapter.validate(labels, raw, where=where)
     except InvalidLabelError as exc:
-        if isinstance(raw, str):
+        # A long schema's sentence names the closest labels already.
+        if isinstance(raw, str) and len(labels) <= LISTED_LABELS:
             close = difflib.get_close_matches(raw, labels, n=1)
             if close:
                 raise InvalidLabelError(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     EditorAction,
+    LabeledObjects,
     ModelFamily,
     NoModelInTheLoop,
     WholeItem,
@@ -63,7 +64,7 @@ BOX_KEYS: tuple[EditorAction, ...] = (
 )
 
 
-class Detection(NoModelInTheLoop, WholeItem):
+class Detection(LabeledObjects, NoModelInTheLoop, WholeItem):
     """Labeled boxes on an image."""
 
     kind: TaskKind = TaskKind.DETECTION
@@ -82,6 +83,7 @@ class Detection(NoModelInTheLoop, WholeItem):
         "parquet",
     )
     editor_actions: tuple[EditorAction, ...] = BOX_KEYS
+    agreement: str = "matched_boxes"
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """Boxes inside the image: ``x, y >= 0``, ``w, h > 0``, ``x + w, y + h <= 1``.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
@@ -10,6 +10,7 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     ModelFamily,
     WholeItem,
+    ancestors,
     check_label,
     distinct_values,
     text_cell,
@@ -39,6 +40,7 @@ class Multilabel(WholeItem):
     strategies: tuple[str, ...] = STRATEGY_NAMES
     reads: tuple[str, ...] = ROW_FORMATS
     writes: tuple[str, ...] = ROW_TABLES_OUT
+    agreement: str = "label_set"
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """A list of distinct labels (or ``"a, b"``), returned in schema order."""
@@ -66,6 +68,52 @@ class Multilabel(WholeItem):
     def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
         """None: every cell is parsed (it may hold several labels)."""
         return frozenset()
+
+    def read_cell(self, raw: Any) -> Any | None:
+        """The cell's labels: ``a, b`` split, a JSON list decoded."""
+        raw = text_cell(raw)
+        if isinstance(raw, str):
+            return [v for v in (part.strip() for part in raw.split(",")) if v]
+        return raw
+
+    def value_labels(self, value: Any) -> list[str]:
+        """The labels of the list (``a, b`` split)."""
+        if isinstance(value, str):
+            value = self.read_cell(value)
+        if not isinstance(value, list | tuple):
+            return []
+        return [v for v in value if isinstance(v, str)]
+
+    def relabel(self, value: Any, rename: Callable[[str], str | None]) -> Any | None:
+        """Each label renamed, dropped ones left out, a repeat kept once;
+        ``None`` when no label is left (the item is then unlabeled)."""
+        if isinstance(value, str):
+            value = self.read_cell(value)
+        if not isinstance(value, list | tuple):
+            return value
+        renamed = [rename(v) if isinstance(v, str) else v for v in value]
+        kept = list(dict.fromkeys(v for v in renamed if v is not None))
+        return kept or None
+
+    def parents_to_add(
+        self, labels: Sequence[str], value: Any, parents: Mapping[str, Sequence[str]]
+    ) -> list[str]:
+        """Every ancestor of the value's labels it does not hold, in schema order."""
+        if not parents:
+            return []
+        held = self.value_labels(value)
+        missing = set(ancestors(parents, held)).difference(held)
+        return [label for label in labels if label in missing]
+
+    def with_labels(
+        self, labels: Sequence[str], value: Any, added: Sequence[str]
+    ) -> Any:
+        """The union, in schema order (a label outside the schema kept last)."""
+        if not added:
+            return value
+        union = set(self.value_labels(value)).union(added)
+        ordered = [label for label in labels if label in union]
+        return ordered + [v for v in self.value_labels(value) if v not in labels]
 
     def can_train(self, values: Sequence[Any]) -> bool:
         """Two different label sets are enough for a first model."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
     EditorAction,
+    LabeledObjects,
     ModelFamily,
     TextLayout,
     check_number,
@@ -78,7 +79,7 @@ SPAN_KEYS: tuple[EditorAction, ...] = (
 )
 
 
-class Ner:
+class Ner(LabeledObjects):
     """Entity spans in a text; a sequence model learns them in the loop."""
 
     kind: TaskKind = TaskKind.NER
@@ -101,6 +102,7 @@ class Ner:
         "parquet",
     )
     editor_actions: tuple[EditorAction, ...] = SPAN_KEYS
+    agreement: str = "exact_spans"
 
     def validate(self, labels: Sequence[str], value: Any, *, where: str) -> Any:
         """Non-overlapping spans with whole-number offsets ``0 <= start < end``.
