@@ -16,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.store.annotations import aggregate_values
+from activelabel.store.final_labels import REVIEW_SOURCE
 from activelabel.store.models import Annotation
 
 __all__ = ["TRAINING_SOURCES", "training_label", "training_labels"]
 
-#: Sources of the labels a model learns from (``model`` suggestions are not).
-TRAINING_SOURCES: Final = ("human", "import", "rule")
+#: Sources of the labels a model learns from (``model`` suggestions are not;
+#: a reviewer's correction, source ``review``, is the item's label outright).
+TRAINING_SOURCES: Final = ("human", "import", "rule", REVIEW_SOURCE)
 
 
 def training_label(values: Sequence[Any]) -> Any | None:
@@ -34,8 +36,9 @@ def training_label(values: Sequence[Any]) -> Any | None:
 def training_labels(session: Session, project_id: int) -> dict[int, Any]:
     """The training label of every labeled item of the project, by item id."""
     values: dict[int, list[Any]] = {}
-    for item_id, value in session.execute(
-        select(Annotation.item_id, Annotation.value)
+    corrected: dict[int, Any] = {}
+    for item_id, value, source in session.execute(
+        select(Annotation.item_id, Annotation.value, Annotation.source)
         .where(
             Annotation.project_id == project_id,
             Annotation.status == "active",
@@ -43,6 +46,10 @@ def training_labels(session: Session, project_id: int) -> dict[int, Any]:
         )
         .order_by(Annotation.id)
     ):
-        values.setdefault(item_id, []).append(value)
+        if source == REVIEW_SOURCE:
+            corrected[item_id] = value
+        else:
+            values.setdefault(item_id, []).append(value)
     labels = {item_id: training_label(v) for item_id, v in values.items()}
+    labels.update(corrected)
     return {item_id: label for item_id, label in labels.items() if label is not None}

@@ -56,8 +56,9 @@ __all__ = [
 #: Most annotations :func:`recent_annotations` returns at once.
 MAX_RECENT = 500
 
-#: Where an annotation came from.
-SOURCES = ("human", "model", "rule", "import")
+#: Where an annotation came from (``review``: a reviewer's correction, the
+#: item's final label; :mod:`activelabel.store.reviews`).
+SOURCES = ("human", "model", "rule", "import", "review")
 
 
 @dataclass(frozen=True)

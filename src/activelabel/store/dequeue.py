@@ -48,9 +48,15 @@ def complete_item(
 
 
 def requeue_item(
-    session: Session, *, project_id: int, item_id: int, user_id: int, session_id: int
+    session: Session,
+    *,
+    project_id: int,
+    item_id: int,
+    user_id: int | None,
+    session_id: int,
 ) -> None:
-    """Put an item (whose label was undone) at the front, leased to ``user_id``."""
+    """Put an item (whose label was undone or rejected) at the front, leased to
+    ``user_id`` (free for anyone when None)."""
     top = session.scalar(
         select(func.max(QueueEntry.priority)).where(QueueEntry.project_id == project_id)
     )
@@ -63,7 +69,7 @@ def requeue_item(
     values = {
         "priority": priority,
         "leased_by": user_id,
-        "lease_expires_at": utcnow() + DEFAULT_LEASE,
+        "lease_expires_at": None if user_id is None else utcnow() + DEFAULT_LEASE,
     }
     if existing is not None:
         session.execute(

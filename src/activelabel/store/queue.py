@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from activelabel.store.models import Annotation, QueueEntry, utcnow
+from activelabel.store.models import Annotation, QuerySession, QueueEntry, utcnow
 
 __all__ = [
     "QUEUE_COUNT",
@@ -105,6 +105,15 @@ def put_in_queue(
         queued.update(
             session.scalars(_QUEUED_AMONG, {"project": project_id, "ids": part})
         )
+    # Items a reviewer sent back keep their entry as it is (served with the note).
+    sent_back = set(
+        session.scalars(
+            select(QueueEntry.item_id).where(
+                QueueEntry.project_id == project_id,
+                QueueEntry.session_id.in_(_review_sessions(project_id)),
+            )
+        )
+    )
     rows = [
         (
             project_id,
@@ -116,11 +125,19 @@ def put_in_queue(
             None if c.score is None or c.score != c.score else float(c.score),
         )
         for c in candidates
-        if c.item_id in queued or c.item_id not in labeled
+        if c.item_id not in sent_back
+        and (c.item_id in queued or c.item_id not in labeled)
     ]
     _insert_entries(session, [r for r in rows if r[1] not in queued])
     _update_entries(session, [r for r in rows if r[1] in queued])
     return len(rows)
+
+
+def _review_sessions(project_id: int) -> Select[int]:
+    """The project's query sessions of items sent back by a reviewer."""
+    return select(QuerySession.id).where(
+        QuerySession.project_id == project_id, QuerySession.strategy == "review"
+    )
 
 
 def drop_other_sessions(
@@ -141,6 +158,8 @@ def drop_other_sessions(
         QueueEntry.project_id == project_id,
         QueueEntry.session_id != session_id,
         or_(QueueEntry.leased_by.is_(None), QueueEntry.lease_expires_at < now),
+        # Items a reviewer sent back stay until they are labeled again.
+        QueueEntry.session_id.notin_(_review_sessions(project_id)),
     )
     if limit is not None:
         stale = stale.limit(limit)

@@ -1,0 +1,514 @@
+"""The reviewers' queue and the browse view: items filtered, sorted and paged.
+
+:func:`review_queue` lists what waits for review (labeled, not reviewed yet,
+by default), conflicts first; :func:`browse_items` lists every item of the
+project (labeled or not) with the same filters and sort keys, what Label
+Studio calls its data manager. Both filter, sort and count in the database
+(:mod:`activelabel.store.review_columns`), then read the labels and reviews
+of the one page they return. :func:`review_counts` gives the figures of the
+progress panel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLColumnExpression
+
+from activelabel.exceptions import ConfigError, UserNotFoundError
+from activelabel.store.final_labels import Decided, decide_label
+from activelabel.store.models import (
+    Annotation,
+    Item,
+    LabelIssue,
+    Prediction,
+    Project,
+    QueueEntry,
+    Review,
+    User,
+)
+from activelabel.store.review_columns import ItemColumns, item_columns, label_in
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "SORT_KEYS",
+    "STATE_FILTERS",
+    "ItemFilters",
+    "ItemOrder",
+    "ReviewCounts",
+    "ReviewLabel",
+    "ReviewPage",
+    "ReviewRecord",
+    "ReviewRow",
+    "browse_items",
+    "review_counts",
+    "review_queue",
+]
+
+#: Most items one page holds.
+MAX_PAGE_SIZE: Final = 200
+
+StateFilter = Literal[
+    "to_review", "accepted", "corrected", "rejected", "reviewed", "any"
+]
+#: The review states a list can be limited to (``to_review``: labeled, not
+#: reviewed since; ``reviewed``: accepted, corrected or rejected).
+STATE_FILTERS: Final = (
+    "to_review",
+    "accepted",
+    "corrected",
+    "rejected",
+    "reviewed",
+    "any",
+)
+
+SortKey = Literal[
+    "id", "score", "confidence", "agreement", "updated", "issue_rank", "random"
+]
+#: What a list can be sorted by.
+SORT_KEYS: Final = (
+    "id",
+    "score",
+    "confidence",
+    "agreement",
+    "updated",
+    "issue_rank",
+    "random",
+)
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """Which items a list shows; every filter given must hold."""
+
+    state: StateFilter = "any"
+    #: ``labeled`` / ``unlabeled``: items with or without an active label.
+    labeled: Literal["any", "labeled", "unlabeled"] = "any"
+    #: Items this user (by name) labeled.
+    annotator: str | None = None
+    #: Items whose label holds this label.
+    label: str | None = None
+    #: Items with an active label from this source (human, import, review...).
+    source: str | None = None
+    #: Only items whose annotators disagree, unsettled.
+    conflicts: bool = False
+    #: Only items whose stored model opinion (the queue's suggestion, the
+    #: mislabel finder's, an imported prediction) differs from the label.
+    model_disagrees: bool = False
+    #: Only items whose agreement is below this share.
+    max_agreement: float | None = None
+    #: Only items a labeling function gives a label their label lacks.
+    rule_conflicts: bool = False
+    #: Only items on the mislabel finder's list.
+    label_issues: bool = False
+
+
+@dataclass(frozen=True)
+class ItemOrder:
+    """How a list is sorted: by ``key`` (empty values last), then by item id."""
+
+    key: SortKey = "id"
+    descending: bool = False
+    #: The random order's seed: the same seed gives the same order, page after page.
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewLabel:
+    """One active label of an item."""
+
+    annotation_id: int
+    annotator: str | None
+    value: Any
+    source: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """An item's newest review."""
+
+    decision: str
+    reviewer: str | None
+    note: str | None
+    value: Any
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One item of a list, with what a reviewer needs to decide on it."""
+
+    item: Item
+    decided: Decided | None
+    labels: list[ReviewLabel]
+    state: str
+    review: ReviewRecord | None
+    suggestion: Any
+    confidence: float | None
+    score: float | None
+    model_disagrees: bool
+    rule_conflict: bool
+    issue: LabelIssue | None
+    updated_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of a list and how many items match in all."""
+
+    rows: list[ReviewRow]
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """Items by review state, for the progress panel."""
+
+    to_review: int = 0
+    conflicts: int = 0
+    accepted: int = 0
+    corrected: int = 0
+    rejected: int = 0
+    label_issues: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        """The figures as a JSON-ready dict."""
+        return {
+            "to_review": self.to_review,
+            "conflicts": self.conflicts,
+            "accepted": self.accepted,
+            "corrected": self.corrected,
+            "rejected": self.rejected,
+            "label_issues": self.label_issues,
+        }
+
+
+def review_queue(
+    session: Session,
+    project: Project,
+    filters: ItemFilters | None = None,
+    *,
+    order: ItemOrder | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> ReviewPage:
+    """The reviewers' queue: items waiting for review (unless ``filters.state``
+    says otherwise), conflicts first, then by ``order``."""
+    filters = filters or ItemFilters(state="to_review")
+    return _page(session, project, filters, order or ItemOrder(), page, page_size, True)
+
+
+def browse_items(
+    session: Session,
+    project: Project,
+    filters: ItemFilters | None = None,
+    *,
+    order: ItemOrder | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> ReviewPage:
+    """Every item of the project that passes ``filters``, sorted by ``order``."""
+    return _page(
+        session,
+        project,
+        filters or ItemFilters(),
+        order or ItemOrder(),
+        page,
+        page_size,
+        False,
+    )
+
+
+def review_counts(session: Session, project: Project) -> ReviewCounts:
+    """How many items wait for review, are in conflict, accepted, corrected,
+    rejected, and on the mislabel finder's list."""
+    dialect = session.get_bind().dialect.name
+    columns = item_columns(project.id, dialect)
+    by_state: dict[str, int] = {}
+    conflicts = 0
+    query: Any = (
+        columns.query.with_only_columns(
+            columns.state.label("state"),
+            columns.conflict.label("conflict"),
+            func.count().label("n"),
+        )
+        .group_by(columns.state, columns.conflict)
+        .order_by(None)
+    )
+    for state, conflict, n in session.execute(query):
+        by_state[state] = by_state.get(state, 0) + n
+        if conflict:
+            conflicts += n
+    issues = session.scalar(
+        select(func.count()).where(LabelIssue.project_id == project.id)
+    )
+    return ReviewCounts(
+        to_review=by_state.get("labeled", 0),
+        conflicts=conflicts,
+        accepted=by_state.get("accepted", 0),
+        corrected=by_state.get("corrected", 0),
+        rejected=by_state.get("rejected", 0),
+        label_issues=issues or 0,
+        by_state=by_state,
+    )
+
+
+def _conditions(
+    session: Session,
+    project: Project,
+    columns: ItemColumns,
+    filters: ItemFilters,
+    dialect: str,
+) -> list[SQLColumnExpression[bool]]:
+    """The WHERE of a list: one condition per filter given."""
+    where: list[SQLColumnExpression[bool]] = []
+    state = filters.state
+    if state not in STATE_FILTERS:
+        raise ConfigError(
+            f"Unknown review state {state!r}; use one of {', '.join(STATE_FILTERS)}."
+        )
+    if state == "to_review":
+        where.append(columns.state == "labeled")
+    elif state == "reviewed":
+        where.append(columns.state.in_(("accepted", "corrected", "rejected")))
+    elif state != "any":
+        where.append(columns.state == state)
+    if filters.labeled == "labeled":
+        where.append(columns.labeled)
+    elif filters.labeled == "unlabeled":
+        where.append(~columns.labeled)
+    if filters.annotator is not None:
+        user_id = session.scalar(select(User.id).where(User.name == filters.annotator))
+        if user_id is None:
+            raise UserNotFoundError(f"No user named {filters.annotator!r}.")
+        where.append(
+            select(literal(1))
+            .where(
+                Annotation.item_id == Item.id,
+                Annotation.annotator_id == user_id,
+                Annotation.status.in_(("active", "rejected")),
+            )
+            .exists()
+        )
+    if filters.label is not None:
+        if filters.label not in project.labels:
+            raise ConfigError(
+                f"{filters.label!r} is not a label of {project.name!r}; its labels "
+                f"are {', '.join(project.labels)}."
+            )
+        wanted = literal(filters.label)
+        # A JSON NULL holds no label, on both databases.
+        where.append(
+            label_in(columns.final_text, wanted, dialect)
+            | (
+                columns.final_text.is_(None)
+                & columns.labeled
+                & (
+                    label_in(columns.min_text, wanted, dialect)
+                    | label_in(columns.max_text, wanted, dialect)
+                )
+            )
+        )
+    if filters.source is not None:
+        where.append(
+            select(literal(1))
+            .where(
+                Annotation.item_id == Item.id,
+                Annotation.source == filters.source,
+                Annotation.status == "active",
+            )
+            .exists()
+        )
+    if filters.conflicts:
+        where.append(columns.conflict)
+    if filters.model_disagrees:
+        where.append(columns.model_disagrees)
+    if filters.max_agreement is not None:
+        where.append(columns.agreement < filters.max_agreement)
+    if filters.rule_conflicts:
+        where.append(columns.rule_conflict)
+    if filters.label_issues:
+        where.append(columns.issue_rank.is_not(None))
+    return where
+
+
+def _sort_key(columns: ItemColumns, order: ItemOrder) -> SQLColumnExpression[Any]:
+    if order.key not in SORT_KEYS:
+        raise ConfigError(
+            f"Unknown sort key {order.key!r}; use one of {', '.join(SORT_KEYS)}."
+        )
+    if order.key == "random":
+        # A fixed permutation of ids (Knuth's multiplicative hash): the same
+        # seed gives the same order on every page, on both databases.
+        seed = int(order.seed) % 4_294_967_296
+        return (
+            cast(columns.item_id, Integer) * literal(2_654_435_761) + literal(seed)
+        ) % literal(4_294_967_296)
+    keys: dict[str, SQLColumnExpression[Any]] = {
+        "id": columns.item_id,
+        "score": columns.score,
+        "confidence": columns.confidence,
+        "agreement": columns.agreement,
+        "updated": columns.updated_at,
+        "issue_rank": columns.issue_rank,
+    }
+    return keys[order.key]
+
+
+def _page(
+    session: Session,
+    project: Project,
+    filters: ItemFilters,
+    order: ItemOrder,
+    page: int,
+    page_size: int,
+    conflicts_first: bool,
+) -> ReviewPage:
+    if page < 1:
+        raise ConfigError(f"Pages start at 1; page {page} does not exist.")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ConfigError(
+            f"A page holds 1 to {MAX_PAGE_SIZE} items; {page_size} was asked for."
+        )
+    dialect = session.get_bind().dialect.name
+    columns = item_columns(project.id, dialect)
+    where = _conditions(session, project, columns, filters, dialect)
+    filtered = columns.query.where(*where)
+    total = session.scalar(
+        select(func.count()).select_from(filtered.subquery("matching"))
+    )
+    key = _sort_key(columns, order)
+    ordering: list[Any] = []
+    if conflicts_first:
+        ordering.append(columns.conflict.desc())
+    ordering.append((key.desc() if order.descending else key.asc()).nulls_last())
+    ordering.append(columns.item_id.desc() if order.descending else columns.item_id)
+    ids = list(
+        session.scalars(
+            filtered.order_by(*ordering).limit(page_size).offset((page - 1) * page_size)
+        )
+    )
+    return ReviewPage(
+        _rows(session, project, ids, dialect), total or 0, page, page_size
+    )
+
+
+def _rows(
+    session: Session, project: Project, ids: Sequence[int], dialect: str
+) -> list[ReviewRow]:
+    """The items ``ids``, in that order, with their labels, reviews and opinions."""
+    if not ids:
+        return []
+    columns = item_columns(project.id, dialect, ids)
+    computed = {
+        row.id: row
+        for row in session.execute(
+            columns.query.add_columns(
+                columns.state.label("state"),
+                columns.model_disagrees.label("model_disagrees"),
+                columns.rule_conflict.label("rule_conflict"),
+                columns.score.label("score"),
+                columns.confidence.label("confidence"),
+                columns.updated_at.label("updated_at"),
+            )
+        )
+    }
+    items = {
+        item.id: item for item in session.scalars(select(Item).where(Item.id.in_(ids)))
+    }
+    labels: dict[int, list[ReviewLabel]] = {}
+    for annotation, name in session.execute(
+        select(Annotation, User.name)
+        .outerjoin(User, User.id == Annotation.annotator_id)
+        .where(Annotation.item_id.in_(ids), Annotation.status == "active")
+        .order_by(Annotation.id)
+    ):
+        labels.setdefault(annotation.item_id, []).append(
+            ReviewLabel(
+                annotation.id,
+                name,
+                annotation.value,
+                annotation.source,
+                annotation.created_at,
+            )
+        )
+    reviews: dict[int, ReviewRecord] = {}
+    for review, name in session.execute(
+        select(Review, User.name)
+        .outerjoin(User, User.id == Review.reviewer_id)
+        .where(Review.project_id == project.id, Review.item_id.in_(ids))
+        .order_by(Review.id)
+    ):
+        reviews[review.item_id] = ReviewRecord(
+            review.decision, name, review.note, review.value, review.created_at
+        )
+    issues = {
+        issue.item_id: issue
+        for issue in session.scalars(
+            select(LabelIssue).where(
+                LabelIssue.project_id == project.id, LabelIssue.item_id.in_(ids)
+            )
+        )
+    }
+    suggestions = _suggestions(session, project, ids)
+    rows = []
+    for item_id in ids:
+        row = computed[item_id]
+        item_labels = labels.get(item_id, [])
+        suggestion = suggestions.get(item_id)
+        rows.append(
+            ReviewRow(
+                item=items[item_id],
+                decided=decide_label([(lab.value, lab.source) for lab in item_labels]),
+                labels=item_labels,
+                state=row.state,
+                review=reviews.get(item_id),
+                suggestion=suggestion,
+                confidence=row.confidence,
+                score=row.score,
+                model_disagrees=bool(row.model_disagrees),
+                rule_conflict=bool(row.rule_conflict),
+                issue=issues.get(item_id),
+                updated_at=row.updated_at,
+            )
+        )
+    return rows
+
+
+def _suggestions(
+    session: Session, project: Project, ids: Sequence[int]
+) -> dict[int, Any]:
+    """The model's stored opinion of each item, as the queue columns pick it:
+    the queue's suggestion, else the mislabel finder's, else the newest
+    imported prediction."""
+    found: dict[int, Any] = {}
+    for item_id, value in session.execute(
+        select(Prediction.item_id, Prediction.value)
+        .where(Prediction.project_id == project.id, Prediction.item_id.in_(ids))
+        .order_by(Prediction.id)
+    ):
+        found[item_id] = value
+    for item_id, value in session.execute(
+        select(LabelIssue.item_id, LabelIssue.suggested).where(
+            LabelIssue.project_id == project.id, LabelIssue.item_id.in_(ids)
+        )
+    ):
+        if value is not None:
+            found[item_id] = value
+    for item_id, value in session.execute(
+        select(QueueEntry.item_id, QueueEntry.suggestion).where(
+            QueueEntry.project_id == project.id, QueueEntry.item_id.in_(ids)
+        )
+    ):
+        if value is not None:
+            found[item_id] = value
+    return found
