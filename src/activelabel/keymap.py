@@ -71,6 +71,7 @@ ACTIONS: tuple[ActionBinding, ...] = (
     ActionBinding("back", ("ArrowLeft",), "Back through labeled items"),
     ActionBinding("forward", ("ArrowRight",), "Forward through labeled items"),
     ActionBinding("help", ("?",), "Show or hide this list of keys"),
+    ActionBinding("search_labels", ("/",), "Search the labels (Enter gives the first)"),
     ActionBinding("play", ("p",), "Play or pause", "audio"),
     ActionBinding("seek_back", ("[",), "Seek back 5 s", "audio"),
     ActionBinding("seek_forward", ("]",), "Seek forward 5 s", "audio"),

@@ -87,6 +87,7 @@ def test_every_action_key_is_reserved_on_its_modality_only() -> None:
         "back",
         "forward",
         "help",
+        "search_labels",
     ]
 
 

@@ -90,6 +90,8 @@ def project_public(
             for a in actions_for(project.modality, adapter.editor_actions)
         ],
         reserved_keys=reserved_keys(project.modality, adapter.editor_actions),
+        parents={label: list(up) for label, up in settings.parents.items()},
+        aliases=dict(settings.aliases),
         text_column=settings.text_column,
         retrain_every=settings.retrain_every,
         overlap=settings.overlap,

@@ -80,6 +80,16 @@ class ProjectPublic(BaseModel):
     reserved_keys: list[str] = Field(
         default_factory=list, description="keys no label can take"
     )
+    parents: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="label → its parent labels (the taxonomy): the page groups "
+        "labels under their parents and shows a given label's parents given",
+    )
+    aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="alias → label (the taxonomy): the label search finds a "
+        "label by its aliases too",
+    )
     text_column: str | None = None
     retrain_every: int
     overlap: int

@@ -46,6 +46,8 @@ export function toProject(raw: ProjectRaw): Project {
     // The rest are the task editor's to run (or to ignore).
     editorActions: (raw.actions ?? []).filter((a) => actionNamed(a.action) === null),
     reservedKeys: raw.reserved_keys ?? [],
+    parents: raw.parents ?? {},
+    aliases: raw.aliases ?? {},
     textColumn: raw.text_column ?? null,
     retrainEvery: raw.retrain_every,
     overlap: raw.overlap,

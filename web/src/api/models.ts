@@ -35,6 +35,10 @@ export interface Project {
   /** The server's actions this page leaves to the task editor. */
   editorActions: EditorActionBinding[];
   reservedKeys: string[];
+  /** The taxonomy: label → its parent labels (added when the label is given). */
+  parents: Record<string, string[]>;
+  /** The taxonomy: alias → label. */
+  aliases: Record<string, string>;
   textColumn: string | null;
   retrainEvery: number;
   overlap: number;

@@ -329,6 +329,13 @@ export interface components {
        */
       actions?: components["schemas"]["ActionKeysPublic"][];
       /**
+       * Aliases
+       * @description alias → label (the taxonomy): the label search finds a label by its aliases too
+       */
+      aliases?: {
+        [key: string]: string;
+      };
+      /**
        * Editor
        * @description the page's editor for this task kind
        */
@@ -352,6 +359,13 @@ export interface components {
       name: string;
       /** Overlap */
       overlap: number;
+      /**
+       * Parents
+       * @description label → its parent labels (the taxonomy): the page groups labels under their parents and shows a given label's parents given
+       */
+      parents?: {
+        [key: string]: string[];
+      };
       /**
        * Reserved Keys
        * @description keys no label can take

@@ -17,6 +17,7 @@ export type Action =
   | "back"
   | "forward"
   | "help"
+  | "searchLabels"
   | "play"
   | "seekBack"
   | "seekForward"
@@ -66,6 +67,7 @@ const ACTION_NAMES: Record<string, Action> = {
   back: "back",
   forward: "forward",
   help: "help",
+  search_labels: "searchLabels",
   play: "play",
   seek_back: "seekBack",
   seek_forward: "seekForward",

@@ -80,6 +80,8 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
           return session.forward();
         case "help":
           return setHelp((h) => !h);
+        case "searchLabels":
+          return focusLabelSearch() || session.flash("This project's editor has no label search: every label is on the page.");
         case "play":
           return audioControls.current?.togglePlay();
         case "seekBack":
@@ -305,6 +307,14 @@ function NoEditor({ api, project, canManage }: Props) {
       </div>
     </div>
   );
+}
+
+/** Focus the editor's label search box (an input marked `data-label-search`), if it shows one. */
+function focusLabelSearch(): boolean {
+  const box = document.querySelector<HTMLInputElement>("[data-label-search]");
+  box?.focus();
+  box?.select();
+  return box !== null;
 }
 
 function isTyping(target: EventTarget | null): boolean {

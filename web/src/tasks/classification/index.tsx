@@ -18,6 +18,8 @@ function Editor({ project, task, draft, labelKeys, onLabel }: EditorProps<Draft>
       suggested={suggestedLabels(task.suggestion)}
       toggles={false}
       onLabel={onLabel}
+      parents={project.parents}
+      aliases={project.aliases}
     />
   );
 }
