@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from activelabel.cli import data, keys, projects, serve  # noqa: F401  (registers commands)
+from activelabel.cli import (  # noqa: F401  (registers commands)
+    data,
+    keys,
+    projects,
+    quality,
+    serve,
+    settings,
+)
 from activelabel.cli.app import app
 from activelabel.cli.database import db_app
 from activelabel.cli.simulate import simulate_command
+from activelabel.cli.taxonomy import taxonomy_app
 from activelabel.cli.users import user_app
 
 app.command("simulate")(simulate_command)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
+app.add_typer(taxonomy_app, name="taxonomy")
 
 __all__ = ["app", "main"]
 

@@ -232,7 +232,7 @@ def build_taxonomy(
     if cycle:
         where = tags.get(cycle[0], "")
         raise ImportFormatError(
-            f"{_entry(where) if where else 'The taxonomy'}: the parents form a "
+            f"{where or 'The taxonomy'}: the parents form a "
             f"cycle: {' → '.join(cycle)}; a tag cannot be its own ancestor."
         )
     return Taxonomy(tags=tuple(tags), aliases=folded, parents=parents)
