@@ -1,6 +1,7 @@
 """activelabel: ML-assisted data labeling with active learning.
 
 What a notebook or a script imports: the :class:`Project` facade, the
+:func:`labeling_function` decorator of Python labeling functions, the
 version, and the exception tree (every error activelabel raises on purpose is
 an :class:`ActiveLabelError`).
 
@@ -53,6 +54,7 @@ from activelabel.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from activelabel.project import LeasedItem, Project
+    from activelabel.weak.python_functions import labeling_function
 
 __all__ = [
     "ActiveLabelError",
@@ -78,10 +80,15 @@ __all__ = [
     "ProjectNotFoundError",
     "UserNotFoundError",
     "__version__",
+    "labeling_function",
 ]
 
 #: Names imported on first use, and the module each comes from.
-_LAZY = {"LeasedItem": "activelabel.project", "Project": "activelabel.project"}
+_LAZY = {
+    "LeasedItem": "activelabel.project",
+    "Project": "activelabel.project",
+    "labeling_function": "activelabel.weak.python_functions",
+}
 
 
 __getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

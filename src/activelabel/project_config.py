@@ -18,6 +18,7 @@ gold_rate          the share of served tasks that are gold items (honeypots)
 aliases            alias -> label: an imported alias is stored as its label
 parents            label -> its parent labels, added when the label is given
 train_on_weak      the model also learns the label model's labels (weighted)
+lf_time_limit      seconds a Python labeling function may take on one item
 keys               label -> key an admin chose (the others are automatic)
 strategy           the query strategy (the default strategy if unset)
 featurizer         how items become features (the modality's default if unset)
@@ -85,6 +86,7 @@ class ProjectConfig(BaseModel):
     aliases: dict[str, str] = Field(default_factory=dict)
     parents: dict[str, list[str]] = Field(default_factory=dict)
     train_on_weak: bool = False
+    lf_time_limit: float = Field(default=1.0, gt=0.0, le=600.0)
     keys: dict[str, str] = Field(default_factory=dict)
     strategy: str | None = None
     featurizer: str | None = None

@@ -21,6 +21,8 @@ from activelabel.store.models import Item, LfOutput
 from activelabel.store.projects import get_project
 from tests.conftest import ProjectFactory
 
+TEXT = {"text_column": "text"}
+
 
 def _item_ids(store: Store, project_id: int) -> list[int]:
     with store.session() as session:
@@ -34,7 +36,7 @@ def _item_ids(store: Store, project_id: int) -> list[int]:
 def test_keyword_regex_and_alias_functions_are_stored_in_order(
     store: Store, project_factory: ProjectFactory
 ) -> None:
-    project = project_factory("sms")
+    project = project_factory("sms", config=TEXT)
     with store.session(write=True) as session:
         sms = get_project(session, "sms")
         add_keyword_function(
@@ -97,7 +99,7 @@ def test_a_bad_function_is_refused_with_a_sentence_and_nothing_stored(
     error: type,
     sentence: str,
 ) -> None:
-    project = project_factory("sms")
+    project = project_factory("sms", config=TEXT)
     with pytest.raises(error) as raised, store.session(write=True) as session:
         add(session, get_project(session, "sms"))  # type: ignore[operator]
     assert sentence in str(raised.value)
@@ -108,7 +110,7 @@ def test_a_bad_function_is_refused_with_a_sentence_and_nothing_stored(
 def test_a_name_clash_is_refused_unless_replaced_and_replacing_forgets_votes(
     store: Store, project_factory: ProjectFactory
 ) -> None:
-    project = project_factory("sms", items=[{"text": "a"}])
+    project = project_factory("sms", config=TEXT, items=[{"text": "a"}])
     (item_id,) = _item_ids(store, project.id)
     with store.session(write=True) as session:
         sms = get_project(session, "sms")
@@ -142,7 +144,7 @@ def test_a_name_clash_is_refused_unless_replaced_and_replacing_forgets_votes(
 def test_removing_a_function_deletes_its_votes_and_unknown_names_are_suggested(
     store: Store, project_factory: ProjectFactory
 ) -> None:
-    project = project_factory("sms", items=[{"text": "a"}, {"text": "b"}])
+    project = project_factory("sms", config=TEXT, items=[{"text": "a"}, {"text": "b"}])
     first, second = _item_ids(store, project.id)
     with store.session(write=True) as session:
         sms = get_project(session, "sms")
@@ -177,7 +179,7 @@ def test_removing_a_function_deletes_its_votes_and_unknown_names_are_suggested(
 def test_read_label_matrix_gives_enabled_functions_votes_over_voted_items(
     store: Store, project_factory: ProjectFactory
 ) -> None:
-    project = project_factory("sms", items=[{"text": t} for t in "abcd"])
+    project = project_factory("sms", config=TEXT, items=[{"text": t} for t in "abcd"])
     a, b, c, d = _item_ids(store, project.id)
     with store.session(write=True) as session:
         sms = get_project(session, "sms")
@@ -207,3 +209,18 @@ def test_read_label_matrix_gives_enabled_functions_votes_over_voted_items(
     assert matrix.labels == ("ham", "spam")
     assert matrix.item_ids.tolist() == [b, d]
     assert matrix.dense().tolist() == [[1, 0], [1, -1]]
+
+
+def test_keyword_functions_need_a_text_column(
+    store: Store, project_factory: ProjectFactory
+) -> None:
+    project_factory("table", modality="tabular")
+    with pytest.raises(ConfigError, match="has no text column yet"):
+        with store.session(write=True) as session:
+            add_keyword_function(
+                session,
+                get_project(session, "table"),
+                name="k",
+                label="spam",
+                keywords=["x"],
+            )

@@ -31,6 +31,14 @@ def test_public_api_has_the_version_and_the_facade() -> None:
     assert {"Project", "__version__"} <= set(dir(activelabel))
 
 
+def test_public_api_has_the_labeling_function_decorator_and_it_loads_light() -> None:
+    from activelabel.weak.python_functions import labeling_function
+
+    assert activelabel.labeling_function is labeling_function
+    loaded = _modules_after("import activelabel\nactivelabel.labeling_function")
+    assert not loaded & {"numpy", "ahocorasick", "sqlalchemy", "sklearn", "pandas"}
+
+
 def test_public_api_exports_the_whole_exception_tree() -> None:
     tree = {
         name

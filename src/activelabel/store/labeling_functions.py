@@ -207,6 +207,13 @@ def _store(
     replace: bool,
 ) -> LabelingFunction:
     name = _checked_name(name)
+    if kind != "python" and project.settings.text_column is None:
+        raise ConfigError(
+            f"The {kind} function {name!r} would read an item's text, and project "
+            f"{project.name!r} has no text column yet (the first import of texts "
+            "sets it); import the items first, or write a Python function, which "
+            "reads every field."
+        )
     if label is not None:
         where = f"The labeling function {name!r}"
         check_label(label, project.labels, where)
