@@ -7,6 +7,7 @@ import {
   labelTree,
   matchRank,
   searchLabels,
+  treeParents,
   wantsSearch,
 } from "../src/tasks/labelButtons/labelSearch";
 
@@ -125,6 +126,14 @@ describe("label tree", () => {
       ["b", 0],
       ["a", 0],
     ]);
+  });
+
+  it("lists a label once under a parent and that parent's parent, at the deeper place", () => {
+    const parents = { ...PARENTS, "semantic-segmentation": ["computer-vision", "segmentation"] };
+    const rows = labelTree(LABELS, parents).filter((r) => r.label === "semantic-segmentation");
+    expect(rows.map((r) => r.key)).toEqual(["computer-vision/segmentation/semantic-segmentation"]);
+    expect(treeParents("semantic-segmentation", parents, new Set(LABELS))).toEqual(["segmentation"]);
+    expect(ancestorPath("semantic-segmentation", parents, new Set(LABELS))).toEqual(["computer-vision", "segmentation"]);
   });
 
   it("treats a parent the project does not have as no parent", () => {

@@ -120,7 +120,7 @@ export function LabelButtons({ labels, labelKeys, selected, suggested, toggles, 
       {search && labels.length >= MANY_LABELS && (selected.size > 0 || implied.size > 0) && !query && (
         <p class="chosen-labels muted" data-testid="chosen-labels">
           Chosen: {[...selected].join(", ")}
-          {implied.size > 0 && ` (+ ${[...implied].join(", ")} from the taxonomy)`}
+          {implied.size > 0 && ` (+ ${labels.filter((l) => implied.has(l)).join(", ")} from the taxonomy)`}
         </p>
       )}
       {query ? (

@@ -81,18 +81,32 @@ export function searchLabels(
   return found.slice(0, limit).map(({ label, alias }) => ({ label, alias, path: ancestorPath(label, parents, known) }));
 }
 
-/** The first chain of parents above `label`, the root first, within `known` labels. */
+/**
+ * The longest chain of parents above `label`, the root first, within `known`
+ * labels ("computer-vision › segmentation" for semantic-segmentation, whose
+ * parents are both).
+ */
 export function ancestorPath(label: string, parents: Parents, known: ReadonlySet<string>): string[] {
-  const path: string[] = [];
-  const seen = new Set([label]);
-  let current = label;
-  for (;;) {
-    const up = (parents[current] ?? []).find((p) => known.has(p) && !seen.has(p));
-    if (up === undefined) return path.reverse();
-    path.push(up);
-    seen.add(up);
-    current = up;
-  }
+  const longest = (current: string, branch: ReadonlySet<string>): string[] => {
+    let best: string[] = [];
+    for (const up of parents[current] ?? []) {
+      if (!known.has(up) || branch.has(up)) continue;
+      const path = [...longest(up, new Set(branch).add(up)), up];
+      if (path.length > best.length) best = path;
+    }
+    return best;
+  };
+  return longest(label, new Set([label]));
+}
+
+/**
+ * A label's parents in the tree: its parents among `known` labels, less those
+ * that are already above another of its parents (semantic-segmentation sits
+ * under segmentation, not under computer-vision a second time).
+ */
+export function treeParents(label: string, parents: Parents, known: ReadonlySet<string>): string[] {
+  const up = (parents[label] ?? []).filter((p) => known.has(p) && p !== label);
+  return up.filter((p) => !up.some((q) => q !== p && ancestorPath(q, parents, known).includes(p)));
 }
 
 /** One line of the label tree: a label, how deep it sits, whether labels sit under it. */
@@ -107,7 +121,7 @@ export interface TreeRow {
 /**
  * The labels as a tree: labels without a parent (among the project's labels)
  * at depth 0, in the project's order, each followed by its children, and
- * theirs. A label with two parents is listed under each. A cycle (the server
+ * theirs. A label with two parents is listed under each (`treeParents`). A cycle (the server
  * refuses them) is cut where it would repeat a label of the branch. Without
  * parents, it is the labels in order, all at depth 0.
  */
@@ -116,7 +130,7 @@ export function labelTree(labels: readonly string[], parents: Parents): TreeRow[
   const children = new Map<string, string[]>();
   const roots: string[] = [];
   for (const label of labels) {
-    const up = (parents[label] ?? []).filter((p) => known.has(p) && p !== label);
+    const up = treeParents(label, parents, known);
     if (up.length === 0) roots.push(label);
     for (const parent of up) {
       const list = children.get(parent);
