@@ -5,6 +5,7 @@ from __future__ import annotations
 from activelabel.cli import (  # noqa: F401  (registers commands)
     data,
     keys,
+    label_issues,
     projects,
     quality,
     serve,

@@ -26,6 +26,7 @@ from activelabel.al._validation import MISSING_LABEL
 from activelabel.exceptions import InvalidLabelError
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
+from activelabel.loop.label_issues import round_label_issues
 from activelabel.loop.model_files import new_model_version
 from activelabel.loop.pool_memo import PoolMemo
 from activelabel.loop.round_start import read_round_inputs
@@ -168,6 +169,7 @@ def compute_round(
 
     trained = None
     new_stop_set: list[int] | None = None
+    label_issues = None
     y_train = [labels[int(i)] for i in item_ids[labeled]]
     if adapter.model_family is not None and adapter.can_train(y_train):
         t = time.perf_counter()
@@ -175,6 +177,11 @@ def compute_round(
             adapter.model_family, X[np.flatnonzero(labeled)], y_train
         )
         timings["train"] = time.perf_counter() - t
+        t = time.perf_counter()
+        label_issues = round_label_issues(
+            store, project_id, trained, item_ids[labeled].tolist(), y_train
+        )
+        timings["label_issues"] = time.perf_counter() - t
         new_stop_set = _record_stopping(
             store, project_id, adapter, trained, X, item_ids, y
         )
@@ -222,6 +229,7 @@ def compute_round(
         model=model,
         stop_set=new_stop_set,
         started=started,
+        label_issues=label_issues,
     )
 
 

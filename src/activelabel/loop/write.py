@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from activelabel.store.engine import Store
+from activelabel.store.label_issues import FoundLabelIssue, replace_label_issues
 from activelabel.store.models import ModelVersion, Project, QuerySession
 from activelabel.store.queue import (
     QueueCandidate,
@@ -98,6 +99,9 @@ class ComputedRound:
     empty: bool = False
     #: ``time.monotonic()`` when the round started (any process), for the total.
     started: float = 0.0
+    #: The mislabel finder's list from the model's out-of-fold probabilities,
+    #: replacing the stored one (None: this round judged no labels).
+    label_issues: list[FoundLabelIssue] | None = None
 
 
 def write_round(store: Store, computed: ComputedRound) -> RoundReport:
@@ -150,6 +154,13 @@ def write_round(store: Store, computed: ComputedRound) -> RoundReport:
             session.flush()
             query_session.model_version_id = version.id
             report.model_version, report.cv_score = version.name, version.cv_score
+            if computed.label_issues is not None:
+                replace_label_issues(
+                    session,
+                    computed.project_id,
+                    computed.label_issues,
+                    model_version_id=version.id,
+                )
         if computed.stop_set:
             project = session.get(Project, computed.project_id)
             if project is not None and not project.settings.stop_set:

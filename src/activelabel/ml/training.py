@@ -17,7 +17,10 @@ holding 3 examples that is impossible, so :func:`cross_validate_model`:
 * returns no score (``cv_score=None``, with the reason in ``cv_note``) when
   fewer than two classes have 2+ examples: a number computed on that would lie.
 
-Out-of-fold predictions give accuracy, macro-F1 and per-class metrics.
+Out-of-fold predictions give accuracy, macro-F1 and per-class metrics. Their
+probabilities are kept (:attr:`TrainedModel.oof_proba`): the mislabel finder
+(:mod:`activelabel.quality.label_issues`) ranks the labels by them, so it costs
+the round no second cross-validation.
 """
 
 from __future__ import annotations
@@ -120,6 +123,9 @@ class TrainedModel:
     cv_note: str
     metrics: dict[str, Any] = field(default_factory=dict)
     multilabel: bool = False
+    #: Out-of-fold probabilities of every training row (columns: ``classes``);
+    #: NaN rows were never held out (a class with one label). None without CV.
+    oof_proba: npt.NDArray[np.float64] | None = None
     trained_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -174,21 +180,37 @@ def _fold_plan(
 
 
 def cross_validate_model(
-    estimator: Any, X: Any, y: Any, *, cv: int = 5, random_state: int | None = 0
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    cv: int = 5,
+    random_state: int | None = 0,
+    oof: dict[str, Any] | None = None,
 ) -> tuple[float | None, int, str, dict[str, Any]]:
     """Out-of-fold accuracy, folds used, a note, and metrics for single-label y.
 
-    See the module docstring for what happens with very few labels.
+    See the module docstring for what happens with very few labels. An
+    ``oof`` dict receives the out-of-fold probabilities (``proba``, one column
+    per class of ``np.unique(y)``, NaN rows never held out).
     """
     y = _labels_1d(y)
     folds, note = _fold_plan(y, cv, random_state)
     if not folds:
         return None, 0, note, {}
     scored = np.concatenate([te for _, te in folds])
-    pred = np.empty(y.shape[0], dtype=y.dtype)
+    classes = np.unique(y)
+    proba = np.full((y.shape[0], classes.size), np.nan)
     for train, test in folds:
         model = fit_quietly(clone(estimator), X[train], y[train])
-        pred[test] = model.predict(X[test])
+        # Columns by name: a fold's model knows the classes its rows hold.
+        columns = np.searchsorted(classes, model.classes_)
+        proba[test] = 0.0
+        proba[np.ix_(test, columns)] = model.predict_proba(X[test])
+    pred = np.empty(y.shape[0], dtype=y.dtype)
+    pred[scored] = classes[np.argmax(proba[scored], axis=1)]
+    if oof is not None:
+        oof["proba"] = proba
     truth, guess = y[scored], pred[scored]
     labels = np.unique(truth)
     p, r, f, s = precision_recall_fscore_support(
@@ -241,11 +263,12 @@ def _cross_validate_multilabel(
     cv: int,
     random_state: int | None,
     names: list[str],
+    oof: dict[str, Any] | None = None,
 ) -> tuple[float | None, int, str, dict[str, Any]]:
     k = min(cv, Y.shape[0])
     if k < 2:
         return None, 0, "No cross-validation: fewer than 2 labeled items.", {}
-    pred = np.zeros_like(Y)
+    proba = np.zeros(Y.shape, dtype=np.float64)
     for train, test in KFold(k, shuffle=True, random_state=random_state).split(Y):
         if np.any(Y[train].sum(axis=0) == 0) or np.any(
             Y[train].sum(axis=0) == len(train)
@@ -257,7 +280,12 @@ def _cross_validate_multilabel(
                 "a fold. Label more varied items.",
                 {},
             )
-        pred[test] = fit_quietly(clone(estimator), X[train], Y[train]).predict(X[test])
+        model = fit_quietly(clone(estimator), X[train], Y[train])
+        proba[test] = model.predict_proba(X[test])
+    # One yes/no model per label: "yes" is p >= 0.5, as OneVsRest predicts.
+    pred = (proba >= 0.5).astype(Y.dtype)
+    if oof is not None:
+        oof["proba"] = proba
     acc = float(accuracy_score(Y, pred))
     p, r, f, s = precision_recall_fscore_support(Y, pred, zero_division=0)
     per_class = {
@@ -309,13 +337,20 @@ def train_model(
             f"X has {X.shape[0]} rows but y has {len(y)} labels; they must match."
         )
     estimator = make_estimator(kind, multilabel=multilabel, random_state=random_state)
+    oof: dict[str, Any] = {}
     if multilabel:
         binarizer = MultiLabelBinarizer()
         Y = binarizer.fit_transform([list(v) for v in y])
         if Y.shape[1] < 1:
             raise InvalidLabelError("Training needs at least one label in use.")
         score, folds, note, metrics = _cross_validate_multilabel(
-            estimator, X, Y, cv, random_state, [str(c) for c in binarizer.classes_]
+            estimator,
+            X,
+            Y,
+            cv,
+            random_state,
+            [str(c) for c in binarizer.classes_],
+            oof,
         )
         fitted = fit_quietly(estimator, X, Y)
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
@@ -329,7 +364,7 @@ def train_model(
                 "Label at least one item of another class."
             )
         score, folds, note, metrics = cross_validate_model(
-            estimator, X, arr, cv=cv, random_state=random_state
+            estimator, X, arr, cv=cv, random_state=random_state, oof=oof
         )
         fitted = fit_quietly(estimator, X, arr)
         classes = [c.item() if hasattr(c, "item") else c for c in fitted.classes_]
@@ -344,6 +379,7 @@ def train_model(
         cv_note=note,
         metrics=metrics,
         multilabel=multilabel,
+        oof_proba=oof.get("proba"),
     )
 
 
