@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from api_support import ProjectFactory
 from sqlalchemy import func, select
 
 from activelabel.exceptions import ConfigError, InvalidLabelError, NotFoundError
@@ -19,7 +20,6 @@ from activelabel.store.labeling_functions import (
 from activelabel.store.lf_outputs import count_items_by_function, write_lf_outputs
 from activelabel.store.models import Item, LfOutput
 from activelabel.store.projects import get_project
-from tests.conftest import ProjectFactory
 
 TEXT = {"text_column": "text"}
 
@@ -180,7 +180,7 @@ def test_read_label_matrix_gives_enabled_functions_votes_over_voted_items(
     store: Store, project_factory: ProjectFactory
 ) -> None:
     project = project_factory("sms", config=TEXT, items=[{"text": t} for t in "abcd"])
-    a, b, c, d = _item_ids(store, project.id)
+    _, b, c, d = _item_ids(store, project.id)
     with store.session(write=True) as session:
         sms = get_project(session, "sms")
         prize = add_keyword_function(
