@@ -141,6 +141,16 @@ def import_command(
             help="Comma-separated names for the columns of a CSV/TSV without a header."
         ),
     ] = None,
+    unknown_labels: Annotated[
+        str,
+        typer.Option(
+            help="What a label the project lacks does: refuse (stop, naming it, its "
+            "row and the closest labels), drop (leave it out of the row) or add "
+            "(add it to the project's labels). Aliases of a loaded taxonomy fold into "
+            "their label first, and parents are added to a child's row.",
+            metavar="refuse|drop|add",
+        ),
+    ] = "refuse",
     max_image_pixels: Annotated[
         int | None,
         typer.Option(
@@ -179,6 +189,7 @@ def import_command(
             as_predictions=as_predictions,
             model_name=model_name,
             classes=_split(classes),
+            unknown_labels=unknown_labels,
         )
     predictions = (
         f", {report.predictions_added:,} predictions added"

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from activelabel.io.item_writer import ItemWriter
+from activelabel.io.label_cells import LabelCellCounts
 from activelabel.store.models import Project
 from activelabel.store.projects import get_project
 
@@ -28,6 +29,8 @@ class ImportReport:
     #: Labels stored as another model's predictions (``as_predictions``, or a
     #: Label Studio export's predictions).
     predictions_added: int = 0
+    #: Rows the taxonomy and ``--unknown-labels`` touched (row files).
+    label_cells: LabelCellCounts = field(default_factory=LabelCellCounts)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 

@@ -22,6 +22,7 @@ from activelabel.exceptions import (
 from activelabel.io.box_import import box_format, import_boxes
 from activelabel.io.import_report import ImportReport, copy_counts, load_project
 from activelabel.io.item_writer import ItemWriter, PreparedRow
+from activelabel.io.label_cells import LabelCells
 from activelabel.io.media import (
     describe_media,
     file_digest,
@@ -39,6 +40,7 @@ from activelabel.io.row_plan import (
     serialize_fields,
     settle_plan,
 )
+from activelabel.io.span_rows import labels_spans
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
 from activelabel.tasks import Modality
@@ -83,12 +85,15 @@ def _import_rows(
     progress: ProgressCallback | None,
     read_options: dict[str, Any],
     plan_options: dict[str, Any],
+    unknown_labels: str,
 ) -> ImportReport:
     report = ImportReport(source=str(path))
     total = path.stat().st_size
     started = time.perf_counter()
     with store.engine.begin() as connection:
         project = load_project(connection, project_name)
+        cells = LabelCells(project, unknown_labels)
+        had_text_column = project.settings.text_column is not None
         fmt = read_options["fmt"] = detect_format(
             path,
             read_options["fmt"],
@@ -122,6 +127,12 @@ def _import_rows(
                     **plan_options,
                 )
                 check_label_source(project, path, fmt, plan)
+                if unknown_labels != "refuse" and labels_spans(project.task):
+                    raise ConfigError(
+                        f"--unknown-labels {unknown_labels} reads the label cells of "
+                        f"row files; project {project_name!r} labels spans, whose "
+                        "labels the span checks read (rename them in the file)."
+                    )
                 _save_config(
                     connection,
                     project,
@@ -142,7 +153,9 @@ def _import_rows(
                 )
             assert writer is not None
             rows = list(
-                prepare_rows(project, plan, batch, str(path), settings.max_field_bytes)
+                prepare_rows(
+                    project, plan, batch, str(path), settings.max_field_bytes, cells
+                )
             )
             if roots is not None:
                 _place_media_rows(rows, roots, ids_are_given=plan.id_column is not None)
@@ -153,6 +166,9 @@ def _import_rows(
         if writer is None:
             raise ImportFormatError(f"{path} has no rows to import.")
         copy_counts(report, writer)
+        cells.settle(connection, project, had_text_column=had_text_column)
+        report.label_cells = cells.counts
+        report.notes.extend(cells.counts.notes())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -280,6 +296,7 @@ def import_path(
     as_predictions: bool = False,
     model_name: str | None = None,
     classes: list[str] | None = None,
+    unknown_labels: str = "refuse",
 ) -> ImportReport:
     """Import a file (CSV, TSV, JSONL, JSON array, Parquet, CoNLL, Label Studio
     JSON, plain lines), a folder of media, or images with boxes (a YOLO or VOC
@@ -290,6 +307,11 @@ def import_path(
     labels are stored as predictions of the model ``model_name`` (default: the
     file's name), shown as suggestions, rather than as annotations.
     ``classes`` names the class ids of a YOLO folder (else its ``classes.txt``).
+    Label cells of a row file are read through the project's taxonomy
+    (aliases folded, parents added: :mod:`activelabel.io.label_cells`);
+    ``unknown_labels`` says what a label the project lacks does: ``refuse``
+    (the default: the import stops naming it, its row and the closest
+    labels), ``drop`` (left out) or ``add`` (added to the project's labels).
 
     Returns an :class:`ImportReport`. Raises an :class:`ImportFormatError` subclass
     naming the file and row for bad input; the database is then unchanged.
@@ -362,6 +384,7 @@ def import_path(
             progress=progress,
             read_options=read_options,
             plan_options=plan_options,
+            unknown_labels=unknown_labels,
         )
     settle_after_import(store)
     return report

@@ -25,6 +25,7 @@ from activelabel.exceptions import (
     MediaError,
 )
 from activelabel.io.item_writer import PreparedRow
+from activelabel.io.label_cells import LabelCells
 from activelabel.io.media import describe_media, resolve_inside
 from activelabel.io.readers import READERS, Batch, check_reads
 from activelabel.io.span_rows import SpanRowCheck, labels_spans
@@ -237,8 +238,15 @@ def settle_plan(
 
 
 def prepare_rows(
-    project: Project, plan: RowPlan, batch: Batch, source: str, limit: int
+    project: Project,
+    plan: RowPlan,
+    batch: Batch,
+    source: str,
+    limit: int,
+    cells: LabelCells | None = None,
 ) -> Iterator[PreparedRow]:
+    """Each row of ``batch`` checked and ready to write; ``cells`` reads the
+    label cells (the import's own, so its counts span every batch)."""
     # This loop runs once per row of the file: keep per-row work small and build
     # the "file, row N" strings only when something is wrong.
     label_column, id_column, media_column, text_column = (
@@ -250,9 +258,9 @@ def prepare_rows(
     quick_limit = limit // 4  # a str of n chars has at most 4n UTF-8 bytes
     # Cells the task accepts as they are (plain classification labels) are
     # checked against a set; anything else (and every error message) is parsed.
-    task = adapter_for(project.task)
+    cells = cells or LabelCells(project)
     labels = project.labels
-    valid = task.quick_labels(labels)
+    valid = cells.quick
     spans = (
         SpanRowCheck(project.task, labels, project.settings)
         if labels_spans(project.task)
@@ -299,9 +307,7 @@ def prepare_rows(
             if isinstance(raw_label, str) and raw_label in valid:
                 label = raw_label
             else:
-                label = task.parse_cell(
-                    labels, raw_label, where=f"{source}, {batch.place(offset)}"
-                )
+                label = cells.read(raw_label, f"{source}, {batch.place(offset)}")
         if plan.as_predictions and label is not None:
             predictions.append((None, label, None))
             label = None

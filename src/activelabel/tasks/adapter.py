@@ -162,10 +162,17 @@ LISTED_LABELS = 12
 
 
 def label_choices(label: Any, labels: Sequence[str]) -> str:
-    """What to say of the labels after a label that is not one: all of them when
-    they are few, else the closest few and how many there are."""
+    """What to say of the labels after a label that is not one: all of them
+    (and the closest, as "Did you mean"), else the closest few and how many
+    there are."""
     if len(labels) <= LISTED_LABELS:
-        return f"the labels are: {', '.join(labels)}."
+        close = (
+            difflib.get_close_matches(label, labels, n=1)
+            if isinstance(label, str)
+            else []
+        )
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        return f"the labels are: {', '.join(labels)}.{hint}"
     close = (
         difflib.get_close_matches(label, labels, n=3, cutoff=0.5)
         if isinstance(label, str)

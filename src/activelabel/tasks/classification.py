@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
-from activelabel.exceptions import InvalidLabelError
 from activelabel.tasks.adapter import (
-    LISTED_LABELS,
     ModelFamily,
-    TaskAdapter,
     WholeItem,
     check_label,
     distinct_values,
@@ -22,7 +18,7 @@ from activelabel.tasks.kinds import TaskKind
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["ROW_FORMATS", "ROW_TABLES_OUT", "Classification", "with_close_match"]
+__all__ = ["ROW_FORMATS", "ROW_TABLES_OUT", "Classification"]
 
 #: The row-table formats read: a label is one cell of an item's row.
 ROW_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
@@ -59,7 +55,8 @@ class Classification(WholeItem):
         raw = text_cell(raw)
         if raw is None:
             return None
-        return with_close_match(self, labels, raw, where)
+        # check_label names the closest labels ("Did you mean").
+        return self.validate(labels, raw, where=where)
 
     def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
         """Every label of the schema is a valid cell as it is."""
@@ -102,20 +99,3 @@ class Classification(WholeItem):
         """The most probable label and its probability."""
         best = proba.argmax(axis=1)
         return [str(classes[b]) for b in best], [float(p) for p in proba.max(axis=1)]
-
-
-def with_close_match(
-    adapter: TaskAdapter, labels: Sequence[str], raw: Any, where: str
-) -> Any:
-    """``adapter.validate(raw)``; a refused text gets "Did you mean …?" when one is close."""
-    try:
-        return adapter.validate(labels, raw, where=where)
-    except InvalidLabelError as exc:
-        # A long schema's sentence names the closest labels already.
-        if isinstance(raw, str) and len(labels) <= LISTED_LABELS:
-            close = difflib.get_close_matches(raw, labels, n=1)
-            if close:
-                raise InvalidLabelError(
-                    f"{exc.message} Did you mean {close[0]!r}?"
-                ) from None
-        raise

@@ -15,11 +15,7 @@ from activelabel.tasks.adapter import (
     distinct_values,
     text_cell,
 )
-from activelabel.tasks.classification import (
-    ROW_FORMATS,
-    ROW_TABLES_OUT,
-    with_close_match,
-)
+from activelabel.tasks.classification import ROW_FORMATS, ROW_TABLES_OUT
 from activelabel.tasks.kinds import TaskKind
 
 if TYPE_CHECKING:
@@ -63,7 +59,7 @@ class Multilabel(WholeItem):
         raw = text_cell(raw)
         if raw is None:
             return None
-        return with_close_match(self, labels, raw, where)
+        return self.validate(labels, raw, where=where)
 
     def quick_labels(self, labels: Sequence[str]) -> frozenset[str]:
         """None: every cell is parsed (it may hold several labels)."""
