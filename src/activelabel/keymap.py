@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from activelabel.exceptions import ConfigError
+from activelabel.tasks.adapter import label_choices
 
 if TYPE_CHECKING:
     from activelabel.tasks.adapter import EditorAction
@@ -235,7 +236,7 @@ def choose_keys(
     if unknown:
         raise ConfigError(
             f"Keys given for labels not in the project: {', '.join(unknown)}; "
-            f"the labels are: {', '.join(labels)}."
+            f"{label_choices(unknown[0], labels)}"
         )
     checked = {label: _checked_key(label, key, modality) for label, key in new.items()}
     _refuse_shared(checked.items(), "")

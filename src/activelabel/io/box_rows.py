@@ -16,7 +16,6 @@ file and line (or annotation) it came from.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from activelabel.io.readers.box_sources import (
 )
 from activelabel.io.row_plan import serialize_fields
 from activelabel.tasks import adapter_for
+from activelabel.tasks.adapter import label_choices
 
 __all__ = ["BoxRowCheck", "relative_box"]
 
@@ -206,13 +206,7 @@ class BoxRowCheck:
     def _check_label(self, label: Any, where: str) -> None:
         if isinstance(label, str) and label in self.labels:
             return
-        close = (
-            difflib.get_close_matches(label, self.labels, n=1)
-            if isinstance(label, str)
-            else []
-        )
-        hint = f" Did you mean {close[0]!r}?" if close else ""
         raise InvalidLabelError(
-            f"{where}: {label!r} is not a label of this project; the labels are: "
-            f"{', '.join(self.labels)}.{hint}"
+            f"{where}: {label!r} is not a label of this project; "
+            f"{label_choices(label, self.labels)}"
         )

@@ -10,14 +10,13 @@ would be nothing to label.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from activelabel.exceptions import ImportFormatError, InvalidLabelError
 from activelabel.project_config import ProjectConfig
 from activelabel.tasks import adapter_for
-from activelabel.tasks.adapter import json_cell
+from activelabel.tasks.adapter import json_cell, label_choices
 from activelabel.tasks.spans import check_spans, item_tokens
 
 __all__ = ["SpanRowCheck", "labels_spans"]
@@ -39,12 +38,10 @@ def _closest_labels(value: Any, labels: Sequence[str], where: str) -> None:
             continue
         label = span.get("label")
         if isinstance(label, str) and label not in labels:
-            close = difflib.get_close_matches(label, labels, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
             raise InvalidLabelError(
                 f"{where}, span {number + 1} ({span.get('start')}–{span.get('end')}): "
-                f"{label!r} is not a label of this project; the labels are: "
-                f"{', '.join(labels)}.{hint}"
+                f"{label!r} is not a label of this project; "
+                f"{label_choices(label, labels)}"
             )
 
 

@@ -18,6 +18,7 @@ from activelabel.exceptions import ImportFormatError, InvalidLabelError
 from activelabel.io.readers.delimited import field_too_large
 from activelabel.io.readers.protocol import ReadOptions
 from activelabel.io.readers.text import encoding_error, open_text
+from activelabel.tasks.adapter import LISTED_LABELS, label_choices
 from activelabel.tasks.spans.tag_schemes import Scheme
 
 __all__ = [
@@ -139,9 +140,14 @@ def check_tag(
     if labels is not None and kind not in labels:
         close = difflib.get_close_matches(kind, labels, n=1)
         hint = f" Did you mean {prefix}-{close[0]}?" if close else ""
+        choices = (
+            f"the labels are: {', '.join(labels)}.{hint}"
+            if len(labels) <= LISTED_LABELS
+            else label_choices(kind, labels)
+        )
         raise InvalidLabelError(
             f"{where}: the tag {tag!r} names {kind!r}, which is not a label of this "
-            f"project; the labels are: {', '.join(labels)}.{hint}"
+            f"project; {choices}"
         )
 
 
