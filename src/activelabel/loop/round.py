@@ -31,6 +31,7 @@ from activelabel.loop.model_files import new_model_version
 from activelabel.loop.pool_memo import PoolMemo
 from activelabel.loop.round_start import read_round_inputs
 from activelabel.loop.stopping import stop_set, stopping_record
+from activelabel.loop.weak_labels import weak_training_rows, with_rule_suggestions
 from activelabel.loop.write import ComputedRound, RoundReport, write_round
 from activelabel.ml.feature_cache import FeatureCache
 from activelabel.ml.model_families import family_input, train_family
@@ -171,11 +172,19 @@ def compute_round(
     new_stop_set: list[int] | None = None
     label_issues = None
     y_train = [labels[int(i)] for i in item_ids[labeled]]
+    train_rows, options = np.flatnonzero(labeled), {}
+    if settings.train_on_weak and inputs.weak:
+        # The label model's labels too, weighted by their confidence.
+        train_rows, y_train, weights = weak_training_rows(item_ids, labels, inputs.weak)
+        options = {"sample_weight": weights, "n_scored": report.n_labels}
     if adapter.model_family is not None and adapter.can_train(y_train):
         t = time.perf_counter()
-        trained = train_family(
-            adapter.model_family, X[np.flatnonzero(labeled)], y_train
-        )
+        trained = train_family(adapter.model_family, X[train_rows], y_train, **options)
+        # What the model saw of people's labels (retraining counts those).
+        trained.n_labels = report.n_labels
+        if trained.oof_proba is not None:
+            trained.oof_proba = trained.oof_proba[: report.n_labels]
+        y_train = y_train[: report.n_labels]
         timings["train"] = time.perf_counter() - t
         t = time.perf_counter()
         label_issues = round_label_issues(
@@ -214,6 +223,8 @@ def compute_round(
     timings["score"] = time.perf_counter() - t
     report.strategy = name
     candidates = _candidates(adapter, trained, X, item_ids, picked, scores, name)
+    if trained is None and inputs.weak:
+        candidates = with_rule_suggestions(candidates, inputs.weak)
     report.seconds = {k: round(v, 3) for k, v in timings.items()}
     model = None
     if trained is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from activelabel.exceptions import ConfigError
 from activelabel.loop.pool_memo import PoolMemo, PoolRow, read_pool_rows
 from activelabel.loop.training_labels import training_labels
+from activelabel.loop.weak_labels import WeakLabels, refresh_weak_labels
 from activelabel.loop.write import RoundReport
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
@@ -35,12 +36,16 @@ class RoundInputs:
     rows: list[PoolRow]
     #: The training label of every labeled item, by item id.
     labels: dict[int, Any]
+    #: The label model's labels over the labeling functions' votes, fitted
+    #: for this round (None: the project has no enabled function).
+    weak: WeakLabels | None = None
 
 
 def read_round_inputs(
     store: Store, project_id: int, memo: PoolMemo | None = None
 ) -> RoundInputs:
-    """Read the project, its pool and its training labels in one session.
+    """Read the project, its pool and its training labels in one session; bring
+    the weak labels up to date (:mod:`activelabel.loop.weak_labels`).
 
     A ``memo`` kept from the round before saves re-reading an unchanged pool.
     """
@@ -56,7 +61,10 @@ def read_round_inputs(
         session.expunge(project)
     report = RoundReport(project=project.name)
     report.pool_size = len(rows)
-    return RoundInputs(project=project, report=report, rows=rows, labels=labels)
+    weak = refresh_weak_labels(store, project_id, pool_size=len(rows))
+    return RoundInputs(
+        project=project, report=report, rows=rows, labels=labels, weak=weak
+    )
 
 
 def kind_strategy(

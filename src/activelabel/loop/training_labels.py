@@ -9,7 +9,7 @@ only: every round reads its labels through :func:`training_labels`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -19,11 +19,20 @@ from activelabel.store.annotations import aggregate_values
 from activelabel.store.final_labels import REVIEW_SOURCE
 from activelabel.store.models import Annotation
 
-__all__ = ["TRAINING_SOURCES", "training_label", "training_labels"]
+__all__ = [
+    "HUMAN_SOURCES",
+    "TRAINING_SOURCES",
+    "training_label",
+    "training_labels",
+    "with_weak_labels",
+]
 
 #: Sources of the labels a model learns from (``model`` suggestions are not;
 #: a reviewer's correction, source ``review``, is the item's label outright).
 TRAINING_SOURCES: Final = ("human", "import", "rule", REVIEW_SOURCE)
+#: The labels people gave (by hand, in an imported file, in review): what a
+#: label model and the labeling functions are measured against.
+HUMAN_SOURCES: Final = ("human", "import", REVIEW_SOURCE)
 
 
 def training_label(values: Sequence[Any]) -> Any | None:
@@ -33,8 +42,11 @@ def training_label(values: Sequence[Any]) -> Any | None:
     return None if consensus is None else consensus.value
 
 
-def training_labels(session: Session, project_id: int) -> dict[int, Any]:
-    """The training label of every labeled item of the project, by item id."""
+def training_labels(
+    session: Session, project_id: int, *, sources: Sequence[str] = TRAINING_SOURCES
+) -> dict[int, Any]:
+    """The training label of every labeled item of the project, by item id
+    (from the labels of ``sources``)."""
     values: dict[int, list[Any]] = {}
     corrected: dict[int, Any] = {}
     for item_id, value, source in session.execute(
@@ -42,7 +54,7 @@ def training_labels(session: Session, project_id: int) -> dict[int, Any]:
         .where(
             Annotation.project_id == project_id,
             Annotation.status == "active",
-            Annotation.source.in_(TRAINING_SOURCES),
+            Annotation.source.in_(sources),
         )
         .order_by(Annotation.id)
     ):
@@ -53,3 +65,24 @@ def training_labels(session: Session, project_id: int) -> dict[int, Any]:
     labels = {item_id: training_label(v) for item_id, v in values.items()}
     labels.update(corrected)
     return {item_id: label for item_id, label in labels.items() if label is not None}
+
+
+def with_weak_labels(
+    labels: Mapping[int, Any], weak: Mapping[int, tuple[Any, float]]
+) -> tuple[dict[int, Any], dict[int, float]]:
+    """Training labels with the label model's added (``train_on_weak``), and a
+    weight per item.
+
+    A person's label always wins: an item with a training label keeps it,
+    weight 1; an item with a weak label only learns it, weighted by the label
+    model's confidence. Empty weak values (a label set the model left empty)
+    are not learned.
+    """
+    merged = dict(labels)
+    weights = dict.fromkeys(labels, 1.0)
+    for item_id, (value, confidence) in weak.items():
+        if item_id in merged or value in (None, [], ""):
+            continue
+        merged[item_id] = value
+        weights[item_id] = float(confidence)
+    return merged, weights

@@ -91,15 +91,26 @@ def make_estimator(
     return OneVsRestClassifier(est) if multilabel else est
 
 
-def fit_quietly(estimator: Any, X: Any, y: Any) -> Any:
+def fit_quietly(
+    estimator: Any, X: Any, y: Any, sample_weight: npt.NDArray[Any] | None = None
+) -> Any:
     """Fit ``estimator``; a convergence warning is recorded, not raised.
 
     With a handful of labels lbfgs may stop before full convergence; the model
     is still usable, and the warning is noise for a person labeling.
+    ``sample_weight`` weighs rows; one-vs-rest ignores it (scikit-learn routes
+    weights to its estimators only with metadata routing, whose fitted state
+    skops cannot save).
     """
+    weighted = sample_weight is not None and not isinstance(
+        estimator, OneVsRestClassifier
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        estimator.fit(X, y)
+        if weighted:
+            estimator.fit(X, y, sample_weight=sample_weight)
+        else:
+            estimator.fit(X, y)
     estimator.converged_ = not any(
         issubclass(w.category, ConvergenceWarning) for w in caught
     )
@@ -187,22 +198,35 @@ def cross_validate_model(
     cv: int = 5,
     random_state: int | None = 0,
     oof: dict[str, Any] | None = None,
+    sample_weight: npt.NDArray[Any] | None = None,
+    n_scored: int | None = None,
 ) -> tuple[float | None, int, str, dict[str, Any]]:
     """Out-of-fold accuracy, folds used, a note, and metrics for single-label y.
+
+    Only the first ``n_scored`` rows (default: all) are held out and scored;
+    the rest (labels from rules) are in every training fold.
 
     See the module docstring for what happens with very few labels. An
     ``oof`` dict receives the out-of-fold probabilities (``proba``, one column
     per class of ``np.unique(y)``, NaN rows never held out).
     """
     y = _labels_1d(y)
-    folds, note = _fold_plan(y, cv, random_state)
+    n_scored = y.shape[0] if n_scored is None else n_scored
+    folds, note = _fold_plan(y[:n_scored], cv, random_state)
     if not folds:
         return None, 0, note, {}
+    extra = np.arange(n_scored, y.shape[0], dtype=np.intp)
+    folds = [(np.concatenate([train, extra]), test) for train, test in folds]
     scored = np.concatenate([te for _, te in folds])
     classes = np.unique(y)
     proba = np.full((y.shape[0], classes.size), np.nan)
     for train, test in folds:
-        model = fit_quietly(clone(estimator), X[train], y[train])
+        model = fit_quietly(
+            clone(estimator),
+            X[train],
+            y[train],
+            None if sample_weight is None else sample_weight[train],
+        )
         # Columns by name: a fold's model knows the classes its rows hold.
         columns = np.searchsorted(classes, model.classes_)
         proba[test] = 0.0
@@ -264,12 +288,18 @@ def _cross_validate_multilabel(
     random_state: int | None,
     names: list[str],
     oof: dict[str, Any] | None = None,
+    n_scored: int | None = None,
 ) -> tuple[float | None, int, str, dict[str, Any]]:
-    k = min(cv, Y.shape[0])
+    n_scored = Y.shape[0] if n_scored is None else n_scored
+    extra = np.arange(n_scored, Y.shape[0], dtype=np.intp)
+    k = min(cv, n_scored)
     if k < 2:
         return None, 0, "No cross-validation: fewer than 2 labeled items.", {}
     proba = np.zeros(Y.shape, dtype=np.float64)
-    for train, test in KFold(k, shuffle=True, random_state=random_state).split(Y):
+    for held_in, test in KFold(k, shuffle=True, random_state=random_state).split(
+        Y[:n_scored]
+    ):
+        train = np.concatenate([held_in, extra])
         if np.any(Y[train].sum(axis=0) == 0) or np.any(
             Y[train].sum(axis=0) == len(train)
         ):
@@ -286,6 +316,7 @@ def _cross_validate_multilabel(
     pred = (proba >= 0.5).astype(Y.dtype)
     if oof is not None:
         oof["proba"] = proba
+    Y, pred = Y[:n_scored], pred[:n_scored]
     acc = float(accuracy_score(Y, pred))
     p, r, f, s = precision_recall_fscore_support(Y, pred, zero_division=0)
     per_class = {
@@ -323,10 +354,14 @@ def train_model(
     multilabel: bool = False,
     cv: int = 5,
     random_state: int | None = 0,
+    sample_weight: Any = None,
+    n_scored: int | None = None,
 ) -> TrainedModel:
     """Cross-validate, then fit on all labeled rows, and describe the result.
 
     ``y`` holds labels (single-label) or lists of labels (``multilabel=True``).
+    ``sample_weight`` weighs the rows; rows past the first ``n_scored`` (labels
+    from rules) are learned but never held out or scored.
     Raises :class:`InvalidLabelError` when the labels cannot train a classifier
     (fewer than two classes, or rows and labels of different lengths).
     """
@@ -351,6 +386,7 @@ def train_model(
             random_state,
             [str(c) for c in binarizer.classes_],
             oof,
+            n_scored,
         )
         fitted = fit_quietly(estimator, X, Y)
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
@@ -363,10 +399,18 @@ def train_model(
                 f"{[p.item() if hasattr(p, 'item') else p for p in present]}. "
                 "Label at least one item of another class."
             )
+        weights = None if sample_weight is None else np.asarray(sample_weight)
         score, folds, note, metrics = cross_validate_model(
-            estimator, X, arr, cv=cv, random_state=random_state, oof=oof
+            estimator,
+            X,
+            arr,
+            cv=cv,
+            random_state=random_state,
+            oof=oof,
+            sample_weight=weights,
+            n_scored=n_scored,
         )
-        fitted = fit_quietly(estimator, X, arr)
+        fitted = fit_quietly(estimator, X, arr, weights)
         classes = [c.item() if hasattr(c, "item") else c for c in fitted.classes_]
     metrics["cv_note"] = note
     metrics["converged"] = bool(getattr(fitted, "converged_", True))

@@ -171,7 +171,11 @@ def task_public(project: Project, task: LeasedTask) -> Task:
     kind = _source_kind(task.strategy)
     suggestion = None
     if task.suggestion is not None:
-        suggestion = Suggestion(label=task.suggestion, confidence=task.confidence)
+        suggestion = Suggestion(
+            label=task.suggestion,
+            confidence=task.confidence,
+            source="rules" if task.suggestion_source == "rules" else "model",
+        )
     text = item_text(project, task.data)
     layout = adapter_for(project.task).text_layout(project.settings, task.data, text)
     return Task(

@@ -116,6 +116,11 @@ class TasksRequest(BaseModel):
 class Suggestion(BaseModel):
     label: Any
     confidence: float | None
+    source: Literal["model", "rules"] = Field(
+        default="model",
+        description="who suggested it: the round's model, or the label model "
+        "over the labeling functions (no model suggestion for the item yet)",
+    )
 
 
 class TaskSource(BaseModel):

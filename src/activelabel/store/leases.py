@@ -75,6 +75,8 @@ class LeasedTask:
     confidence: float | None
     score: float | None
     lease_expires_at: dt.datetime
+    #: Who suggested: None for the round's model, ``rules`` for the label model.
+    suggestion_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def _leased_task(row: Sequence[Any], expires: dt.datetime) -> LeasedTask:
         confidence=row[8],
         score=row[9],
         lease_expires_at=expires,
+        suggestion_source=row[10],
     )
 
 
@@ -186,6 +189,7 @@ def _lease_statements(excluding: bool) -> _LeaseStatements:
             entry.suggestion,
             entry.confidence,
             entry.score,
+            entry.suggestion_source,
         )
         # Both columns of the (project_id, item_id) unique index, so the join
         # looks entries up instead of scanning the queue.
@@ -327,6 +331,7 @@ def _one_statement() -> Executable:
         entry.suggestion,
         entry.confidence,
         entry.score,
+        entry.suggestion_source,
     )
     renewed = (
         update(queue)
@@ -367,6 +372,7 @@ def _one_statement() -> Executable:
             leased.c.suggestion,
             leased.c.confidence,
             leased.c.score,
+            leased.c.suggestion_source,
         )
         .select_from(leased)
         .join(Item, Item.id == leased.c.item_id)

@@ -40,6 +40,8 @@ class QueueCandidate:
     suggestion: Any = None
     confidence: float | None = None
     score: float | None = None
+    #: Who suggested: None for the round's model, ``rules`` for the label model.
+    suggestion_source: str | None = None
 
 
 #: Which of the ``ids`` (expanding) have an active label. Built once: compiling
@@ -123,6 +125,7 @@ def put_in_queue(
             c.suggestion,
             None if c.confidence is None else float(c.confidence),
             None if c.score is None or c.score != c.score else float(c.score),
+            c.suggestion_source,
         )
         for c in candidates
         if c.item_id not in sent_back
@@ -175,6 +178,7 @@ _ENTRY_COLUMNS = (
     "suggestion",
     "confidence",
     "score",
+    "suggestion_source",
 )
 
 
@@ -239,7 +243,8 @@ def _update_entries(session: Session, rows: list[tuple[Any, ...]]) -> None:
     raw: Any = connection.connection.driver_connection
     raw.executemany(
         "UPDATE queue SET session_id = ?, priority = ?, suggestion = ?, "
-        "confidence = ?, score = ? WHERE project_id = ? AND item_id = ?",
+        "confidence = ?, score = ?, suggestion_source = ? "
+        "WHERE project_id = ? AND item_id = ?",
         [(*r[2:], r[0], r[1]) for r in _json_suggestions(connection, rows)],
     )
 
@@ -252,6 +257,7 @@ _UPDATE_KEYS = (
     "p_suggestion",
     "p_confidence",
     "p_score",
+    "p_suggestion_source",
 )
 _UPDATE_ENTRY = (
     update(QueueEntry)
@@ -265,6 +271,7 @@ _UPDATE_ENTRY = (
         suggestion=bindparam("p_suggestion"),
         confidence=bindparam("p_confidence"),
         score=bindparam("p_score"),
+        suggestion_source=bindparam("p_suggestion_source"),
     )
 )
 

@@ -1,0 +1,158 @@
+"""The round over labeling functions: weak labels stored, rules suggestions, train-on-weak."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from activelabel.loop.round import run_round
+from activelabel.loop.weak_labels import refresh_weak_labels
+from activelabel.server.presenters import task_public
+from activelabel.store.annotations import add_annotation
+from activelabel.store.engine import Store
+from activelabel.store.labeling_functions import add_keyword_function
+from activelabel.store.leases import lease_entries
+from activelabel.store.models import LfOutput, Project, QueueEntry, WeakLabel
+from activelabel.store.users import add_user
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "sms_sample.tsv"
+SPAM_WORDS = ("free", "win", "prize", "claim", "txt", "urgent", "mobile", "call")
+HAM_WORDS = ("ok", "lol", "home", "sorry", "later", "love")
+
+
+def sms_rows() -> list[tuple[str, str]]:
+    with FIXTURE.open(encoding="utf-8") as handle:
+        return [(row[0], row[1]) for row in csv.reader(handle, delimiter="\t")]
+
+
+def sms_project(store: Store, project_factory: Any, **config: Any) -> Project:
+    project: Project = project_factory(
+        items=[{"text": text} for _, text in sms_rows()],
+        config={"text_column": "text", **config},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        add_keyword_function(
+            session, row, name="spam-words", label="spam", keywords=SPAM_WORDS
+        )
+        add_keyword_function(
+            session, row, name="ham-words", label="ham", keywords=HAM_WORDS
+        )
+    return project
+
+
+def item_ids(store: Store, project: Project) -> list[int]:
+    with store.session() as session:
+        return sorted(item.id for item in session.get_one(Project, project.id).items)
+
+
+def test_a_round_stores_one_weak_label_per_voted_item_and_suggests_them_as_rules(
+    store: Store, project_factory: Any
+) -> None:
+    project = sms_project(store, project_factory)
+    report = run_round(store, project.id, queue_size=300)
+    assert report.model_version is None  # no labels yet: no model
+    with store.session() as session:
+        voted = session.scalar(
+            select(func.count(func.distinct(LfOutput.item_id))).where(
+                LfOutput.project_id == project.id
+            )
+        )
+        weak = dict(
+            session.execute(
+                select(WeakLabel.item_id, WeakLabel.value).where(
+                    WeakLabel.project_id == project.id
+                )
+            ).all()
+        )
+        entries = session.execute(
+            select(
+                QueueEntry.item_id,
+                QueueEntry.suggestion,
+                QueueEntry.suggestion_source,
+                QueueEntry.confidence,
+            ).where(QueueEntry.project_id == project.id)
+        ).all()
+    assert voted and len(weak) == voted
+    assert set(weak.values()) <= {"ham", "spam"}
+    ruled = [e for e in entries if e.item_id in weak]
+    assert ruled and all(
+        e.suggestion == weak[e.item_id] and e.suggestion_source == "rules"
+        for e in ruled
+    )
+    assert all(0.5 <= e.confidence <= 1.0 for e in ruled)
+    assert all(e.suggestion is None for e in entries if e.item_id not in weak)
+
+    # The page is told who suggested it.
+    with store.session() as session:
+        user = add_user(session, name="ann")[0]
+    with store.engine.begin() as connection:
+        leased = lease_entries(
+            connection, project_id=project.id, user_id=user.id, n=300
+        )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        shown = [task_public(row, task) for task in leased.tasks]
+    suggested = [t.suggestion for t in shown if t.suggestion is not None]
+    assert suggested and {s.source for s in suggested} == {"rules"}
+
+    # Nothing changed: the next fit writes nothing.
+    again = refresh_weak_labels(
+        store, project.id, pool_size=len(item_ids(store, project))
+    )
+    assert again is not None and again.written == 0 and len(again) == len(weak)
+
+
+def test_a_person_labeling_a_model_into_being_replaces_rules_suggestions_with_the_model(
+    store: Store, project_factory: Any
+) -> None:
+    project = sms_project(store, project_factory)
+    ids = item_ids(store, project)
+    gold = dict(zip(ids, (label for label, _ in sms_rows()), strict=True))
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        for item_id in ids[:40]:
+            add_annotation(session, project=row, item_id=item_id, value=gold[item_id])
+    report = run_round(store, project.id, queue_size=100)
+    assert report.model_version is not None
+    with store.session() as session:
+        sources = set(
+            session.scalars(
+                select(QueueEntry.suggestion_source).where(
+                    QueueEntry.project_id == project.id
+                )
+            )
+        )
+    assert sources == {None}
+
+
+def test_train_on_weak_trains_a_model_from_one_class_of_people_and_the_rules_other(
+    store: Store, project_factory: Any
+) -> None:
+    without = sms_project(store, project_factory)
+    with_weak = sms_project(store, project_factory, train_on_weak=True)
+    for project in (without, with_weak):
+        ids = item_ids(store, project)
+        gold = dict(zip(ids, (label for label, _ in sms_rows()), strict=True))
+        hams = [i for i in ids if gold[i] == "ham"][:8]
+        with store.session() as session:
+            row = session.get_one(Project, project.id)
+            for item_id in hams:
+                add_annotation(session, project=row, item_id=item_id, value="ham")
+    # People labeled ham only: no model can learn from that alone ...
+    assert run_round(store, without.id, queue_size=50).model_version is None
+    # ... but the rules' spam labels make two classes.
+    report = run_round(store, with_weak.id, queue_size=50)
+    assert report.model_version is not None
+    assert report.n_labels == 8
+    with store.session() as session:
+        from activelabel.store.models import ModelVersion
+
+        version = session.scalars(
+            select(ModelVersion).where(ModelVersion.project_id == with_weak.id)
+        ).one()
+    # The model counts people's labels only (retraining waits on those).
+    assert version.n_labels == 8
