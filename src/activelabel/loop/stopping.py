@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from activelabel.al.stopping import StoppingSignal, agreement_kappa, select_stop_set
 from activelabel.exceptions import InvalidLabelError
-from activelabel.loop.model_files import load_model_version
+from activelabel.loop.model_files import LoadedModel, load_model_version
 from activelabel.store.model_versions import latest_model_version
 from activelabel.store.models import Project
 
@@ -36,6 +36,17 @@ def stop_set(
         return list(chosen)
     positions = select_stop_set(y, size=STOP_SET_SIZE, random_state=0)
     return [int(item_ids[p]) for p in positions]
+
+
+def _in_todays_names(loaded: LoadedModel, predicted: Any) -> Any:
+    """An older model's predictions under today's label names: a rename
+    (:mod:`activelabel.store.label_schema`) renames the classes in the
+    version's figures, not inside its stored estimator."""
+    own = [str(c) for c in getattr(loaded.estimator, "classes_", [])]
+    names = dict(zip(own, map(str, loaded.classes), strict=False))
+    if not names or all(k == v for k, v in names.items()):
+        return predicted
+    return np.array([names.get(str(p), p) for p in predicted], dtype=object)
 
 
 def stopping_record(
@@ -61,11 +72,10 @@ def stopping_record(
         history = (previous.metrics or {}).get("stopping", {}).get("history", [])
         if positions:
             try:
-                old = load_model_version(
-                    session, model_version_id=previous.id
-                ).estimator
+                loaded = load_model_version(session, model_version_id=previous.id)
                 kappa = agreement_kappa(
-                    old.predict(X[positions]), estimator.predict(X[positions])
+                    _in_todays_names(loaded, loaded.estimator.predict(X[positions])),
+                    estimator.predict(X[positions]),
                 )
             except (ValueError, InvalidLabelError):
                 kappa = None  # e.g. the featurizer changed: no comparison this round
