@@ -233,6 +233,15 @@ MATRIX: dict[str, Row] = {
         "GET", P + "/export", _get("/api/v1/projects/pets/export?format=csv"), ADMIN
     ),
     "read an item's media": Row("GET", P + "/items/{item_id}/media", _media, ALL),
+    "read the agreement between annotators": Row(
+        "GET",
+        P + "/agreement",
+        _get("/api/v1/projects/pets/agreement"),
+        (401, 403, 200, 200),
+    ),
+    "read the annotators' gold scores": Row(
+        "GET", P + "/gold-scores", _get("/api/v1/projects/pets/gold-scores"), ADMIN
+    ),
 }
 
 #: Routes that need no token: the page asks for the CSRF token before sign-in.

@@ -112,6 +112,17 @@ def import_command(
             "predictions again replaces them.",
         ),
     ] = False,
+    gold: Annotated[
+        bool,
+        typer.Option(
+            "--gold",
+            help="The label column holds known answers: store the rows as gold items "
+            "(honeypots) mixed into annotators' tasks at the project's gold rate "
+            "(activelabel settings NAME --gold-rate 0.05) to score them "
+            "(activelabel gold NAME). Rows matching stored items (by id or content) "
+            "mark those items.",
+        ),
+    ] = False,
     model_name: Annotated[
         str | None,
         typer.Option(
@@ -189,6 +200,7 @@ def import_command(
             as_predictions=as_predictions,
             model_name=model_name,
             classes=_split(classes),
+            gold=gold,
             unknown_labels=unknown_labels,
         )
     predictions = (
@@ -196,6 +208,8 @@ def import_command(
         if report.predictions_added
         else ""
     )
+    if gold:
+        predictions += f", {report.gold_added:,} gold answers stored"
     console.print(
         f"Imported {report.rows_read:,} rows from {source} into [bold]{name}[/] in "
         f"{report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s): "

@@ -29,6 +29,8 @@ class ImportReport:
     #: Labels stored as another model's predictions (``as_predictions``, or a
     #: Label Studio export's predictions).
     predictions_added: int = 0
+    #: Known answers of gold items stored (``--gold``).
+    gold_added: int = 0
     #: Rows the taxonomy and ``--unknown-labels`` touched (row files).
     label_cells: LabelCellCounts = field(default_factory=LabelCellCounts)
     seconds: float = 0.0
@@ -57,6 +59,7 @@ def copy_counts(report: ImportReport, writer: ItemWriter) -> None:
     report.labels_added = counts.labels_added
     report.labels_unchanged = counts.labels_unchanged
     report.predictions_added = counts.predictions_added
+    report.gold_added = counts.gold_added
     if counts.duplicates_skipped:
         report.notes.append(
             f"{counts.duplicates_skipped} rows repeat the content of an earlier row "

@@ -104,6 +104,7 @@ def _import_rows(
             check_reads(project.task, fmt)
         reader = READERS[fmt]
         model_name = plan_options.pop("model_name")
+        gold = plan_options.pop("gold")
         writer: ItemWriter | None = None
         plan: RowPlan | None = None
         roots: RootRegistry | None = None
@@ -127,6 +128,11 @@ def _import_rows(
                     **plan_options,
                 )
                 check_label_source(project, path, fmt, plan)
+                if gold and plan.label_column is None:
+                    raise ConfigError(
+                        f"--gold stores each row's known answer, but {path} has no "
+                        "label column; name it with --label-column."
+                    )
                 if unknown_labels != "refuse" and labels_spans(project.task):
                     raise ConfigError(
                         f"--unknown-labels {unknown_labels} reads the label cells of "
@@ -150,6 +156,7 @@ def _import_rows(
                     source_name=str(path),
                     ids_are_given=plan.id_column is not None,
                     model_name=model_name,
+                    gold=gold,
                 )
             assert writer is not None
             rows = list(
@@ -297,6 +304,7 @@ def import_path(
     model_name: str | None = None,
     classes: list[str] | None = None,
     unknown_labels: str = "refuse",
+    gold: bool = False,
 ) -> ImportReport:
     """Import a file (CSV, TSV, JSONL, JSON array, Parquet, CoNLL, Label Studio
     JSON, plain lines), a folder of media, or images with boxes (a YOLO or VOC
@@ -307,6 +315,8 @@ def import_path(
     labels are stored as predictions of the model ``model_name`` (default: the
     file's name), shown as suggestions, rather than as annotations.
     ``classes`` names the class ids of a YOLO folder (else its ``classes.txt``).
+    With ``gold`` the labels are the known answers of gold items
+    (:mod:`activelabel.store.gold`), not annotations: every row needs one.
     Label cells of a row file are read through the project's taxonomy
     (aliases folded, parents added: :mod:`activelabel.io.label_cells`);
     ``unknown_labels`` says what a label the project lacks does: ``refuse``
@@ -324,6 +334,15 @@ def import_path(
     # absolute, so the server finds the files from wherever it runs.
     root = Path(media_root).expanduser().resolve() if media_root is not None else None
     boxes_in = box_format(store, project_name, path, fmt, encoding=encoding)
+    if gold and (as_predictions or boxes_in is not None or path.is_dir()):
+        raise ConfigError(
+            f"--gold reads a file of rows with their known answers; {path} is "
+            + (
+                "imported as predictions (--as-predictions)."
+                if as_predictions
+                else f"read as {boxes_in or 'a folder of media files'}."
+            )
+        )
     if classes is not None and boxes_in != "yolo":
         raise ConfigError(
             f"--classes names the class ids of a YOLO folder, not {path}."
@@ -375,6 +394,7 @@ def import_path(
             "media_root": root,
             "as_predictions": as_predictions,
             "model_name": model_name,
+            "gold": gold,
         }
         report = _import_rows(
             store,

@@ -14,15 +14,16 @@ column, or none, adds every row again, and the import says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, select, update
 
-from activelabel.exceptions import DuplicateIdError
+from activelabel.exceptions import DuplicateIdError, ImportFormatError
 from activelabel.io.item_sinks import make_sink
+from activelabel.store.gold import store_gold_answers
 from activelabel.store.models import Annotation, Item, utcnow
 from activelabel.store.predictions import PredictionRow, write_predictions
 
@@ -63,6 +64,8 @@ class WriteCounts:
     labels_added: int = 0
     labels_unchanged: int = 0
     predictions_added: int = 0
+    #: Known answers of gold items stored (``--gold``).
+    gold_added: int = 0
     duplicate_examples: list[str] = field(default_factory=list)
     #: New items whose content equals an item stored before the import.
     content_already_stored: int = 0
@@ -84,6 +87,7 @@ class ItemWriter:
         source_name: str,
         ids_are_given: bool,
         model_name: str | None = None,
+        gold: bool = False,
     ) -> None:
         self.connection = connection
         self.project_id = project_id
@@ -93,6 +97,8 @@ class ItemWriter:
         self.model_name = model_name
         #: The name of predictions the file does not name: the file's.
         self.default_model_name = Path(source_name).name
+        #: The labels are gold items' known answers (``--gold``), not annotations.
+        self.gold = gold
         self.counts = WriteCounts()
         self._sink = make_sink(connection, project_id)
         self._max_before = (
@@ -139,7 +145,9 @@ class ItemWriter:
         if conflicts:
             existing_ids = self._resolve_conflicts(conflicts, unique)
         labeled = [row for row in unique.values() if row.label is not None]
-        if labeled:
+        if self.gold:
+            self._write_gold(unique.values(), inserted, existing_ids)
+        elif labeled:
             self._write_labels(labeled, inserted, existing_ids)
         predicted = [row for row in unique.values() if row.predictions]
         if predicted:
@@ -167,6 +175,27 @@ class ItemWriter:
             )
         self.counts.predictions_added += write_predictions(
             self.connection, self.project_id, found
+        )
+
+    def _write_gold(
+        self,
+        rows: Iterable[PreparedRow],
+        inserted: dict[str, int],
+        existing: dict[str, int],
+    ) -> None:
+        """Store each row's known answer for its (new or matched) item."""
+        answers: list[tuple[int, str]] = []
+        for row in rows:
+            if row.label is None:
+                raise ImportFormatError(
+                    f"{self.source_name}, row {row.row}: a gold item needs its known "
+                    "answer, and this row's label is blank. Nothing was imported."
+                )
+            item_id = inserted.get(row.external_id) or existing.get(row.external_id)
+            if item_id is not None:
+                answers.append((item_id, json.dumps(row.label, ensure_ascii=False)))
+        self.counts.gold_added += store_gold_answers(
+            self.connection, self.project_id, answers
         )
 
     def _duplicate(self, row: PreparedRow, first_row: int | None) -> None:

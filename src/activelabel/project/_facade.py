@@ -328,6 +328,7 @@ class Project:
             n=n,
             top_up=self._top_up,
             overlap=self.settings.overlap,
+            overlap_share=self.settings.overlap_share,
         )
         return leased_items(leased.tasks)
 

@@ -26,9 +26,11 @@ from activelabel.server.last_use import LastUse
 from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import files, projects, stats, tasks
+from activelabel.server.routes import quality as quality_routes
 from activelabel.server.schemas import StatsPublic
 from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
+from activelabel.store.gold import GoldMixer
 from activelabel.store.next_tasks import QueueTopUp
 from activelabel.store.users import add_user, find_user
 
@@ -100,6 +102,8 @@ def create_app(
     app.state.projects = ProjectCache()
     # "Next task" tops a low queue up itself, whether or not a round is coming.
     app.state.queue_top_up = QueueTopUp.for_queue(settings.queue_size)
+    # Gold items mixed into annotators' tasks at each project's gold_rate.
+    app.state.gold = GoldMixer()
     app.state.stats = RecentValues[StatsPublic](stats.STATS_SECONDS)
     app.state.trainer = None
     install_error_handlers(app)
@@ -107,6 +111,7 @@ def create_app(
     # and "next task" and "submit label" are most of them.
     for module in (tasks, annotation_routes, projects, stats, files):
         app.include_router(module.router)
+    app.include_router(quality_routes.router)
     # The Host, cross-site and body-size checks, and the CSRF token's route.
     install_request_guard(
         app,

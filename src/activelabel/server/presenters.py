@@ -95,6 +95,8 @@ def project_public(
         text_column=settings.text_column,
         retrain_every=settings.retrain_every,
         overlap=settings.overlap,
+        overlap_share=settings.overlap_share,
+        gold_rate=settings.gold_rate,
         items=items,
         labeled_items=labeled,
     )

@@ -93,6 +93,16 @@ class ProjectPublic(BaseModel):
     text_column: str | None = None
     retrain_every: int
     overlap: int
+    overlap_share: float = Field(
+        default=1.0,
+        description="the share of items (chosen at random, stably) "
+        "labeled by `overlap` annotators; the others by one",
+    )
+    gold_rate: float = Field(
+        default=0.0,
+        description="the share of an annotator's tasks that are gold "
+        "items (known answers that score them)",
+    )
     items: int
     labeled_items: int
 
@@ -106,6 +116,8 @@ class ProjectUpdate(BaseModel):
     keys: dict[str, str] | None = Field(default=None, description="label → key")
     retrain_every: int | None = Field(default=None, ge=1, le=100_000, strict=True)
     overlap: int | None = Field(default=None, ge=1, le=100, strict=True)
+    overlap_share: float | None = Field(default=None, gt=0.0, le=1.0, strict=True)
+    gold_rate: float | None = Field(default=None, ge=0.0, le=0.5, strict=True)
 
 
 class TasksRequest(BaseModel):

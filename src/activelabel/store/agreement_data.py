@@ -82,9 +82,10 @@ def human_labels(
             after = ids[-1]
     finally:
         cursor.close()
-    names = dict(
-        session.execute(select(User.id, User.name).where(User.id.in_(set(annotators))))
-        .tuples()
-        .all()
-    )
+    names: dict[int, str] = {
+        user_id: name
+        for user_id, name in session.execute(
+            select(User.id, User.name).where(User.id.in_(set(annotators)))
+        )
+    }
     return HumanLabels(items, annotators, values, names)

@@ -1,7 +1,7 @@
 """What a label does to the queue: the item leaves it, an undo brings it back.
 
 A labeled item leaves the queue once as many annotators as the project's
-``overlap`` labeled it; until then it stays, free for the others. An item
+``overlap`` labeled it (or one, for an item outside ``overlap_share``); until then it stays, free for the others. An item
 whose label was undone comes back at the front, leased to the annotator who
 undid it, so their page shows it again next.
 """
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from activelabel.store.leases import DEFAULT_LEASE
 from activelabel.store.models import Annotation, QueueEntry, utcnow
+from activelabel.store.overlap_share import annotators_needed
 
 __all__ = ["DEQUEUE_ITEM", "complete_item", "requeue_item"]
 
@@ -26,9 +27,16 @@ DEQUEUE_ITEM = delete(QueueEntry).where(
 
 
 def complete_item(
-    session: Session, *, project_id: int, item_id: int, overlap: int = 1
+    session: Session,
+    *,
+    project_id: int,
+    item_id: int,
+    overlap: int = 1,
+    overlap_share: float = 1.0,
 ) -> None:
-    """An item got a label: drop it from the queue once ``overlap`` annotators labeled it."""
+    """An item got a label: drop it from the queue once ``overlap`` annotators
+    labeled it (one, for an item outside ``overlap_share``)."""
+    overlap = annotators_needed(item_id, overlap, overlap_share)
     if overlap > 1:
         labeled_by = session.scalar(
             select(func.count(func.distinct(Annotation.annotator_id))).where(

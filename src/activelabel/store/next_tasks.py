@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from activelabel.store.engine import Store
+from activelabel.store.gold import GoldMixer, pick_gold_tasks
 from activelabel.store.leases import (
     DEFAULT_LEASE,
     Leased,
@@ -169,6 +171,9 @@ def next_tasks(
     now: dt.datetime | None = None,
     top_up: QueueTopUp | None = None,
     overlap: int = 1,
+    overlap_share: float = 1.0,
+    gold: GoldMixer | None = None,
+    gold_rate: float = 0.0,
 ) -> NextTasks:
     """Lease up to ``n`` items to ``user_id`` (theirs first, then the best free
     ones) and read the queue's size and newest model.
@@ -182,54 +187,106 @@ def next_tasks(
     With ``top_up``, a queue that is low (or had too few items for this
     call) gets items that need a label (by ``overlap`` annotators) and are
     not queued, and a short call leases once more; fewer than ``n`` items
-    then means there are no more for this annotator.
+    then means there are no more for this annotator. ``overlap_share`` is
+    the share of items that need ``overlap`` annotators (the others one).
+
+    With ``gold`` and a ``gold_rate`` above 0, gold items take the places of
+    the last tasks when the annotator is due them
+    (:class:`~activelabel.store.gold.GoldMixer`); at rate 0 nothing more runs.
     """
     now = now or utcnow()
-    r = _Request(project_id, user_id, n, list(exclude), lease, now, overlap)
+    r = _Request(
+        project_id, user_id, n, list(exclude), lease, now, overlap, overlap_share
+    )
     with _lease_connection(store) as connection:
+        leased = _lease_and_top_up(connection, r, top_up)
+        if gold is not None and gold_rate > 0 and leased.tasks:
+            leased = _mix_gold(connection, r, leased, gold, gold_rate)
+        return leased
 
-        def lease_now(n: int, exclude: list[int]) -> Leased:
-            return lease_entries(
-                connection,
-                project_id=r.project_id,
-                user_id=r.user_id,
-                n=n,
-                exclude=exclude,
-                lease=r.lease,
-                now=r.now,
-            )
 
-        # Before the lease: a top-up counted after this may be one the lease
-        # could not see.
-        seen = top_up.top_ups(r.project_id) if top_up is not None else 0
-        first = lease_now(r.n, r.exclude)
-        status = first.status
-        if status is None:
-            status = queue_status(connection, project_id=r.project_id)
-        if top_up is None:
-            return NextTasks(first.tasks, status)
-        # A lease that comes with the queue's status (PostgreSQL) says how it
-        # stands after the top-up; else the top-up's count does.
-        latest: list[QueueStatus] = []
-
-        def lease_more(n: int, exclude: list[int]) -> list[LeasedTask]:
-            more = lease_now(n, exclude)
-            if more.status is not None:
-                latest.append(more.status)
-            return more.tasks
-
-        tasks, added = _top_up_and_lease(
-            top_up,
-            r,
-            first.tasks,
-            status.size,
-            seen=seen,
-            fill=lambda count: _fill(connection, r, count),
-            lease_more=lease_more,
+def _mix_gold(
+    connection: Connection,
+    r: _Request,
+    leased: NextTasks,
+    gold: GoldMixer,
+    rate: float,
+) -> NextTasks:
+    """Put the gold items the annotator is due among the tasks, at random
+    places, in place of the last tasks (which stay leased to them and come
+    back on their next call)."""
+    tasks = leased.tasks
+    due = gold.due(r.project_id, r.user_id, n=len(tasks), rate=rate)
+    picked: list[LeasedTask] = []
+    if due:
+        picked = pick_gold_tasks(
+            connection,
+            project_id=r.project_id,
+            user_id=r.user_id,
+            n=due,
+            exclude=[*r.exclude, *(t.item_id for t in tasks)],
+            like=tasks[-1],
         )
-        if latest:
-            return NextTasks(tasks, latest[-1])
-        return NextTasks(tasks, QueueStatus(status.size + added, status.model))
+        tasks = tasks[: len(tasks) - len(picked)]
+        for task in picked:
+            tasks.insert(random.randrange(len(tasks) + 1), task)
+    gold.record(
+        r.project_id,
+        r.user_id,
+        served=len(tasks),
+        gold=len(picked),
+        exhausted=len(picked) < due,
+    )
+    return NextTasks(tasks, leased.queue)
+
+
+def _lease_and_top_up(
+    connection: Connection, r: _Request, top_up: QueueTopUp | None
+) -> NextTasks:
+    """The lease, and a top-up when the queue is low (:class:`QueueTopUp`)."""
+
+    def lease_now(n: int, exclude: list[int]) -> Leased:
+        return lease_entries(
+            connection,
+            project_id=r.project_id,
+            user_id=r.user_id,
+            n=n,
+            exclude=exclude,
+            lease=r.lease,
+            now=r.now,
+        )
+
+    # Before the lease: a top-up counted after this may be one the lease
+    # could not see.
+    seen = top_up.top_ups(r.project_id) if top_up is not None else 0
+    first = lease_now(r.n, r.exclude)
+    status = first.status
+    if status is None:
+        status = queue_status(connection, project_id=r.project_id)
+    if top_up is None:
+        return NextTasks(first.tasks, status)
+    # A lease that comes with the queue's status (PostgreSQL) says how it
+    # stands after the top-up; else the top-up's count does.
+    latest: list[QueueStatus] = []
+
+    def lease_more(n: int, exclude: list[int]) -> list[LeasedTask]:
+        more = lease_now(n, exclude)
+        if more.status is not None:
+            latest.append(more.status)
+        return more.tasks
+
+    tasks, added = _top_up_and_lease(
+        top_up,
+        r,
+        first.tasks,
+        status.size,
+        seen=seen,
+        fill=lambda count: _fill(connection, r, count),
+        lease_more=lease_more,
+    )
+    if latest:
+        return NextTasks(tasks, latest[-1])
+    return NextTasks(tasks, QueueStatus(status.size + added, status.model))
 
 
 @dataclass(frozen=True)
@@ -241,6 +298,7 @@ class _Request:
     lease: dt.timedelta
     now: dt.datetime
     overlap: int
+    overlap_share: float = 1.0
 
 
 @contextlib.contextmanager
@@ -311,5 +369,6 @@ def _fill(connection: Connection, r: _Request, count: int) -> int:
         project_id=r.project_id,
         n=count,
         overlap=r.overlap,
+        overlap_share=r.overlap_share,
         now=r.now,
     )

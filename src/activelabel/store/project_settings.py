@@ -1,7 +1,8 @@
 """Change a project's settings as the page's settings panel does.
 
-The panel sends any of: label keys an admin chose, ``retrain_every`` and
-``overlap``. They are applied together, inside the caller's transaction:
+The panel (and ``activelabel settings``) sends any of: label keys an admin
+chose, ``retrain_every``, ``overlap``, ``overlap_share``, ``gold_rate`` and
+``train_on_weak``. They are applied together, inside the caller's transaction:
 a key that cannot be chosen or a value out of range raises ``ConfigError``
 naming it, and the caller's rollback then leaves every setting as it was.
 """
@@ -26,6 +27,9 @@ def change_settings(
     keys: Mapping[str, str] | None = None,
     retrain_every: int | None = None,
     overlap: int | None = None,
+    overlap_share: float | None = None,
+    gold_rate: float | None = None,
+    train_on_weak: bool | None = None,
 ) -> ProjectConfig:
     """Apply the settings given (None: leave it); return the project's new settings.
 
@@ -36,7 +40,13 @@ def change_settings(
         set_label_keys(session, project, keys)
     changes = {
         name: value
-        for name, value in (("retrain_every", retrain_every), ("overlap", overlap))
+        for name, value in (
+            ("retrain_every", retrain_every),
+            ("overlap", overlap),
+            ("overlap_share", overlap_share),
+            ("gold_rate", gold_rate),
+            ("train_on_weak", train_on_weak),
+        )
         if value is not None
     }
     if changes:

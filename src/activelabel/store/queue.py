@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from activelabel.store.gold import GOLD_AMONG
 from activelabel.store.models import Annotation, QuerySession, QueueEntry, utcnow
 
 __all__ = [
@@ -94,7 +95,7 @@ def put_in_queue(
     An item already in the queue keeps its entry (and its lease, if someone
     holds it) and takes the new priority, suggestion and score: an update
     that leaves the item's index entries alone, cheaper than a delete and an
-    insert. Items with an active label are not queued again.
+    insert. Items with an active label are not queued again, gold items never.
     """
     if not candidates:
         return 0
@@ -104,6 +105,8 @@ def put_in_queue(
     for start in range(0, len(ids), 5000):
         part = ids[start : start + 5000]
         labeled.update(session.scalars(_LABELED_AMONG, {"ids": part}))
+        # Gold items are served by "next task"'s gold mixing, never queued.
+        labeled.update(session.scalars(GOLD_AMONG, {"ids": part}))
         queued.update(
             session.scalars(_QUEUED_AMONG, {"project": project_id, "ids": part})
         )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, insert, select
 from sqlalchemy.orm import Session
 
+from activelabel.store.gold import NOT_GOLD
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry
 
 __all__ = [
@@ -34,12 +35,14 @@ PROBE_LIMIT = 20_000
 
 
 def _unlabeled_unqueued() -> Any:
-    """Items with no active label and no queue entry (a WHERE clause on ``Item``)."""
+    """Items with no active label and no queue entry, not gold (a WHERE clause
+    on ``Item``)."""
     labeled = exists().where(
         Annotation.item_id == Item.id, Annotation.status == "active"
     )
     queued = exists().where(QueueEntry.item_id == Item.id)
-    return and_(~labeled, ~queued)
+    # Gold items reach annotators only through "next task"'s gold mixing.
+    return and_(~labeled, ~queued, NOT_GOLD)
 
 
 def _still_unlabeled_unqueued(

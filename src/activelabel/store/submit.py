@@ -122,7 +122,11 @@ def submit_label(
             connection.execute(SUPERSEDE_EARLIER[True], where)
             annotation_id = connection.execute(INSERT_ANNOTATION, values).scalar_one()
             complete_item(
-                session, project_id=project.id, item_id=item_id, overlap=overlap
+                session,
+                project_id=project.id,
+                item_id=item_id,
+                overlap=overlap,
+                overlap_share=project.settings.overlap_share,
             )
     annotation = Annotation(id=annotation_id, **values)
     return SubmittedLabel(annotation, found.item, created=True)

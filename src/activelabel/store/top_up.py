@@ -13,7 +13,8 @@ model: from a random point in the project's ids, in id order (the order
 they were imported), wrapping around to the first id, stopping at the
 ``n``-th item that still needs a label and is not queued. "Needs a label"
 is "has no active label", or with ``overlap`` above 1 "labeled by fewer
-annotators than that". The walk reads as many items as it passes over
+annotators than that" (for the items in ``overlap_share``; one for the
+others). Gold items are never queued. The walk reads as many items as it passes over
 labeled or queued ones: a handful while the pool is mostly unlabeled, the
 whole pool once when nothing is left (the caller then stops asking for a
 while).
@@ -54,7 +55,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ColumnElement, Executable, Select
 
+from activelabel.store.gold import NOT_GOLD
 from activelabel.store.models import Annotation, Item, QuerySession, QueueEntry, utcnow
+from activelabel.store.overlap_share import annotators_needed_sql
 
 __all__ = ["TOP_UP_STRATEGY", "pick_to_top_up", "top_up"]
 
@@ -91,13 +94,14 @@ def _needs_label(with_overlap: bool) -> ColumnElement[bool]:
             .limit(1)
             .scalar_subquery()
         )
-        return and_(queued.is_(None), labeled.is_(None))
+        return and_(queued.is_(None), labeled.is_(None), NOT_GOLD)
     labeled_by = (
         select(func.count(func.distinct(Annotation.annotator_id)))
         .where(Annotation.item_id == Item.id, Annotation.status == "active")
         .scalar_subquery()
     )
-    return and_(queued.is_(None), labeled_by < bindparam("overlap", type_=Integer))
+    # ``overlap`` annotators for the items in ``overlap_share``, one for the rest.
+    return and_(queued.is_(None), labeled_by < annotators_needed_sql(Item.id), NOT_GOLD)
 
 
 @functools.cache
@@ -142,12 +146,18 @@ def _pick(with_overlap: bool) -> Select[Any]:
 
 
 def _params(
-    project_id: int, n: int, overlap: int, now: dt.datetime, rng: random.Random
+    project_id: int,
+    n: int,
+    overlap: int,
+    now: dt.datetime,
+    rng: random.Random,
+    share: float = 1.0,
 ) -> dict[str, Any]:
     return {
         "project": project_id,
         "n": n,
         "overlap": overlap,
+        "share": share,
         "fraction": rng.random(),
         "now": now,
         "strategy": TOP_UP_STRATEGY,
@@ -161,9 +171,12 @@ def pick_to_top_up(
     n: int,
     overlap: int = 1,
     rng: random.Random | None = None,
+    overlap_share: float = 1.0,
 ) -> list[int]:
     """Up to ``n`` items that need a label and are not queued (ids, reads only)."""
-    params = _params(project_id, n, overlap, utcnow(), rng or random.Random())
+    params = _params(
+        project_id, n, overlap, utcnow(), rng or random.Random(), overlap_share
+    )
     return list(connection.execute(_pick(overlap > 1), params).scalars())
 
 
@@ -175,6 +188,7 @@ def top_up(
     overlap: int = 1,
     now: dt.datetime | None = None,
     rng: random.Random | None = None,
+    overlap_share: float = 1.0,
 ) -> int:
     """Queue up to ``n`` more items behind every entry; returns how many were added.
 
@@ -184,7 +198,9 @@ def top_up(
     """
     if n <= 0:
         return 0
-    params = _params(project_id, n, overlap, now or utcnow(), rng or random.Random())
+    params = _params(
+        project_id, n, overlap, now or utcnow(), rng or random.Random(), overlap_share
+    )
     if connection.dialect.name == "postgresql":
         return len(connection.execute(_top_up_statement(overlap > 1), params).all())
     picked = list(connection.execute(_pick(overlap > 1), params).scalars())

@@ -55,7 +55,8 @@ def read_project(_: CanRead, project: ProjectDep, session: SessionDep) -> Projec
 def update_project(
     name: str, body: ProjectUpdate, request: Request, store: StoreDep, _: CanManage
 ) -> ProjectPublic:
-    """Reassign label keys or change retrain_every / overlap."""
+    """Reassign label keys or change retrain_every, overlap, overlap_share or
+    gold_rate."""
     with project_transaction(store, name) as (session, project):
         change_settings(
             session,
@@ -63,6 +64,8 @@ def update_project(
             keys=body.keys,
             retrain_every=body.retrain_every,
             overlap=body.overlap,
+            overlap_share=body.overlap_share,
+            gold_rate=body.gold_rate,
         )
         public = project_public(session, project)
     # After the commit: a label request in between would read the old

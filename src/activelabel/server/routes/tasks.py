@@ -34,6 +34,9 @@ def next_tasks_route(
         exclude=body.exclude,
         top_up=getattr(request.app.state, "queue_top_up", None),
         overlap=project.settings.overlap,
+        overlap_share=project.settings.overlap_share,
+        gold=getattr(request.app.state, "gold", None),
+        gold_rate=project.settings.gold_rate,
     )
     notify_trainer(
         request, project.id, queue_left=leased.queue.size - len(leased.tasks)

@@ -1,0 +1,98 @@
+"""The ``settings`` command: show or change how a project is labeled."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.project_config import ProjectConfig
+from activelabel.store.project_settings import change_settings
+from activelabel.store.projects import get_project
+
+#: The settings this command shows, with what each means.
+SHOWN = {
+    "overlap": "annotators who label each item (of the share below)",
+    "overlap_share": "share of items, chosen at random, that get `overlap` labels",
+    "gold_rate": "share of each annotator's tasks that are gold items",
+    "retrain_every": "new labels between two training rounds",
+    "train_on_weak": "the model also learns the label model's labels",
+}
+
+
+@app.command("settings")
+def settings_command(
+    name: Annotated[str, typer.Argument(help="Project name.")],
+    overlap: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Annotators who label each item (agreement needs 2+)."
+        ),
+    ] = None,
+    overlap_share: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of items (chosen at random, the same ones every time) "
+            "labeled by --overlap annotators; the rest by one. 1: every item.",
+        ),
+    ] = None,
+    gold_rate: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=0.5,
+            help="Share of each annotator's tasks that are gold items (import them "
+            "with `activelabel import NAME FILE --gold`); 0: none.",
+        ),
+    ] = None,
+    retrain_every: Annotated[
+        int | None, typer.Option(min=1, help="New labels between two training rounds.")
+    ] = None,
+    train_on_weak: Annotated[
+        bool | None,
+        typer.Option(
+            "--train-on-weak/--no-train-on-weak",
+            help="Whether the model also learns the label model's labels.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Show a project's labeling settings, or change them:
+    activelabel settings sms --overlap 2 --overlap-share 0.1 --gold-rate 0.05.
+
+    Running servers see a change within two seconds.
+    """
+    changing = any(
+        v is not None
+        for v in (overlap, overlap_share, gold_rate, retrain_every, train_on_weak)
+    )
+    store = open_db(db)
+    with store.session(write=changing) as session:
+        project = get_project(session, name)
+        if changing:
+            settings = change_settings(
+                session,
+                project,
+                overlap=overlap,
+                overlap_share=overlap_share,
+                gold_rate=gold_rate,
+                retrain_every=retrain_every,
+                train_on_weak=train_on_weak,
+            )
+        else:
+            settings = project.settings
+    _show(name, settings, changed=changing)
+
+
+def _show(name: str, settings: ProjectConfig, *, changed: bool) -> None:
+    title = f"Settings of {escape(name)}" + (" (changed)" if changed else "")
+    table = Table("setting", "value", "what", title=title)
+    for field, meaning in SHOWN.items():
+        table.add_row(field, str(getattr(settings, field)), meaning)
+    console.print(table)
