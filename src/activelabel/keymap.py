@@ -26,6 +26,10 @@ had them, and that action moves to its fallback key (:data:`DISPLACED_KEYS`:
 going back and forward through labeled items moves from ←/→ to ↑/↓ on a span
 project, and to Page Up / Page Down on a box project, whose arrows nudge). The editor's actions follow the page's in the list the server sends;
 the page runs the ones it knows by name and hands the others to the editor.
+
+The review page has its own actions (:data:`REVIEW_ACTIONS`: accept, reject
+with a note, back and forward through the list), sent as ``review_actions``;
+there a label key gives the corrected label, so their keys are reserved too.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ __all__ = [
     "ACTIONS",
     "DISPLACED_KEYS",
     "FIXED_KEYS",
+    "REVIEW_ACTIONS",
     "ActionBinding",
     "actions_for",
     "assign_keys",
@@ -73,12 +78,32 @@ ACTIONS: tuple[ActionBinding, ...] = (
     ActionBinding("forward", ("ArrowRight",), "Forward through labeled items"),
     ActionBinding("help", ("?",), "Show or hide this list of keys"),
     ActionBinding("search_labels", ("/",), "Search the labels (Enter gives the first)"),
+    ActionBinding("guidelines", ("#",), "Open or close the project's guidelines"),
     ActionBinding("play", ("p",), "Play or pause", "audio"),
     ActionBinding("seek_back", ("[",), "Seek back 5 s", "audio"),
     ActionBinding("seek_forward", ("]",), "Seek forward 5 s", "audio"),
     ActionBinding("zoom_in", ("+", "="), "Zoom in", "image"),
     ActionBinding("zoom_out", ("-",), "Zoom out", "image"),
     ActionBinding("zoom_reset", ("0",), "Fit the image to the view", "image"),
+)
+
+#: Every action of the review page, where a label key gives the corrected
+#: label; the modality's own keys (audio, zoom) work there as on the labeling
+#: page. A reviewer corrects in the task's editor, so its keys win here too.
+REVIEW_ACTIONS: tuple[ActionBinding, ...] = (
+    ActionBinding(
+        "accept",
+        ("Enter",),
+        "Accept the label shown (after a change in the editor: save the correction)",
+    ),
+    ActionBinding(
+        "reject", ("Backspace",), "Reject: type a note for the annotator, Enter sends"
+    ),
+    ActionBinding("back", ("ArrowLeft",), "Back to the previous item of the list"),
+    ActionBinding("forward", ("ArrowRight",), "Next item, leaving this one as it is"),
+    ActionBinding("help", ("?",), "Show or hide this list of keys"),
+    ActionBinding("guidelines", ("#",), "Open or close the project's guidelines"),
+    *(action for action in ACTIONS if action.modality is not None),
 )
 
 #: Keys the page keeps for itself on every modality, bound to an action or not
@@ -119,10 +144,14 @@ def normalize_key(key: str) -> str:
 
 
 def actions_for(
-    modality: str, editor_actions: Sequence[EditorAction] = ()
+    modality: str,
+    editor_actions: Sequence[EditorAction] = (),
+    table: Sequence[ActionBinding] = ACTIONS,
 ) -> list[ActionBinding]:
     """The actions live on a project of ``modality`` whose task's editor has
-    ``editor_actions``: the page's, then the editor's.
+    ``editor_actions``: the page's (of ``table``: :data:`ACTIONS` for the
+    labeling page, :data:`REVIEW_ACTIONS` for the review page), then the
+    editor's.
 
     The editor's keys win: a page action loses the keys the editor uses and, if
     it lost any, takes the first fallback key of :data:`DISPLACED_KEYS` that
@@ -130,7 +159,7 @@ def actions_for(
     """
     taken = {key for e in editor_actions for key in e.keys}
     page: list[ActionBinding] = []
-    for action in ACTIONS:
+    for action in table:
         if action.modality is not None and action.modality != modality:
             continue
         keys = tuple(key for key in action.keys if key not in taken)
@@ -149,7 +178,12 @@ def reserved_keys(
 ) -> list[str]:
     """Keys no label of a ``modality`` project can take, sorted (the keys of
     its task's ``editor_actions`` included)."""
-    used = {key for a in actions_for(modality, editor_actions) for key in a.keys}
+    used = {
+        key
+        for table in (ACTIONS, REVIEW_ACTIONS)
+        for a in actions_for(modality, editor_actions, table)
+        for key in a.keys
+    }
     return sorted(FIXED_KEYS | used)
 
 

@@ -88,6 +88,7 @@ def test_every_action_key_is_reserved_on_its_modality_only() -> None:
         "forward",
         "help",
         "search_labels",
+        "guidelines",
     ]
 
 

@@ -2,11 +2,13 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiClient, ApiError } from "./api/client";
 import type { Me, Project } from "./api/models";
 import { LoginForm } from "./components/LoginForm";
-import { mayManage, readToken, saveToken } from "./lib/auth";
-import { parseRoute, type Route } from "./lib/route";
+import { mayManage, mayReview, readToken, saveToken } from "./lib/auth";
+import { parseRoute, type Route, routeHref } from "./lib/route";
 import { History } from "./pages/History";
+import { Browse } from "./pages/Browse";
 import { Labeling } from "./pages/Labeling";
 import { ProjectList } from "./pages/ProjectList";
+import { Review } from "./pages/Review";
 
 type Auth = { state: "checking" } | { state: "in"; me: Me } | { state: "out"; message: string | null };
 
@@ -53,7 +55,7 @@ export function App() {
       {route.page === "projects" ? (
         <ProjectList api={api} />
       ) : (
-        <ProjectPage api={api} route={route} canManage={mayManage(auth.me)} />
+        <ProjectPage api={api} route={route} canManage={mayManage(auth.me)} canReview={mayReview(auth.me)} />
       )}
       <footer class="footer muted">
         Signed in as {auth.me.name}
@@ -81,10 +83,12 @@ function ProjectPage({
   api,
   route,
   canManage,
+  canReview,
 }: {
   api: ApiClient;
   route: Exclude<Route, { page: "projects" }>;
   canManage: boolean;
+  canReview: boolean;
 }) {
   const [project, setProject] = useState<Project | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -107,5 +111,22 @@ function ProjectPage({
   }
   if (!project || project.name !== route.project) return <p class="muted page">Loading…</p>;
   if (route.page === "history") return <History api={api} project={project} />;
-  return <Labeling api={api} project={project} onProjectChange={setProject} canManage={canManage} />;
+  if (route.page === "review" || route.page === "browse") {
+    if (!canReview) {
+      return (
+        <main class="page">
+          <p class="error" data-testid="not-allowed">
+            The {route.page === "review" ? "review page" : "browse view"} is for reviewers and admins; you are signed in
+            as an annotator.
+          </p>
+          <a href={routeHref({ page: "label", project: project.name })}>Back to labeling</a>
+        </main>
+      );
+    }
+    const Page = route.page === "review" ? Review : Browse;
+    return <Page api={api} project={project} canManage={canManage} />;
+  }
+  return (
+    <Labeling api={api} project={project} onProjectChange={setProject} canManage={canManage} canReview={canReview} />
+  );
 }

@@ -35,6 +35,8 @@ class Disagreement:
     confidence: float
     #: Each function that voted on the item and the labels it voted.
     votes: dict[str, list[str]] = field(default_factory=dict)
+    #: The item's id in its source file (filled by the caller that knows it).
+    external_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values."""

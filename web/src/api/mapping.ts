@@ -25,6 +25,7 @@ import type {
   TasksRaw,
 } from "./types";
 import { actionNamed } from "../lib/keymap";
+import { splitReviewActions } from "../lib/reviewKeys";
 
 export function toMe(raw: MeRaw): Me {
   return { name: raw.name, role: raw.role, isAdmin: raw.role === "admin" };
@@ -46,6 +47,7 @@ export function toProject(raw: ProjectRaw): Project {
     // The rest are the task editor's to run (or to ignore).
     editorActions: (raw.actions ?? []).filter((a) => actionNamed(a.action) === null),
     reservedKeys: raw.reserved_keys ?? [],
+    reviewActions: splitReviewActions(raw.review_actions ?? []).actions,
     parents: raw.parents ?? {},
     aliases: raw.aliases ?? {},
     textColumn: raw.text_column ?? null,

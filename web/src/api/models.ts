@@ -1,6 +1,7 @@
 // The page's own models: camelCase, built from the API payloads by mapping.ts.
 
 import type { ActionBinding, EditorActionBinding } from "../lib/keymap";
+import type { ReviewAction } from "../lib/reviewKeys";
 
 /** Any value JSON can hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -35,6 +36,8 @@ export interface Project {
   /** The server's actions this page leaves to the task editor. */
   editorActions: EditorActionBinding[];
   reservedKeys: string[];
+  /** The review page's actions (keymap.py REVIEW_ACTIONS); the editor's own keys are `editorActions`. */
+  reviewActions: ActionBinding<ReviewAction>[];
   /** The taxonomy: label → its parent labels (added when the label is given). */
   parents: Record<string, string[]>;
   /** The taxonomy: alias → label. */
@@ -78,6 +81,8 @@ export interface Task {
   source: TaskSource | null;
   /** Null for tasks that label the item as a whole. */
   layout: TextLayout | null;
+  /** A reviewer rejected this item's earlier label and says why (it came back to its annotator). */
+  reviewNote?: string | null;
 }
 
 export interface TaskBatch {

@@ -373,6 +373,11 @@ export interface components {
       reserved_keys?: string[];
       /** Retrain Every */
       retrain_every: number;
+      /**
+       * Review Actions
+       * @description the review page's action keys on this modality (label keys there give the corrected label)
+       */
+      review_actions?: components["schemas"]["ActionKeysPublic"][];
       /** Task */
       task: string;
       /** Text Column */
@@ -441,6 +446,13 @@ export interface components {
       confidence: number | null;
       /** Label */
       label: unknown;
+      /**
+       * Source
+       * @description who suggested it: the round's model, or the label model over the labeling functions (no model suggestion for the item yet)
+       * @default model
+       * @enum {string}
+       */
+      source?: "model" | "rules";
     };
     /** Task */
     Task: {

@@ -6,11 +6,13 @@ interface Props {
   project: Project;
   /** What a label key does in the project's editor ("Label", "Toggle"). */
   labelKeyVerb: string;
-  keymap: Keymap;
+  keymap: Pick<Keymap<string>, "labelKeys" | "conflicts">;
+  /** The actions listed; the labeling page's (and its editor's) when not given. */
+  actions?: readonly { action: string; keys: readonly string[]; description: string }[];
   onClose: () => void;
 }
 
-export function HelpOverlay({ project, labelKeyVerb, keymap, onClose }: Props) {
+export function HelpOverlay({ project, labelKeyVerb, keymap, actions, onClose }: Props) {
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: Esc and ? close it from the keyboard (the page's key handler).
     <div
@@ -37,7 +39,7 @@ export function HelpOverlay({ project, labelKeyVerb, keymap, onClose }: Props) {
                 </td>
               </tr>
             ))}
-            {[...project.actions, ...project.editorActions].map((a) => (
+            {(actions ?? [...project.actions, ...project.editorActions]).map((a) => (
               <tr key={a.action}>
                 <td>
                   {a.keys.map((k) => (

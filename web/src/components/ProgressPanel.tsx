@@ -3,6 +3,7 @@ import type { ApiClient } from "../api/client";
 import type { ModelFigures, Project, Stats } from "../api/models";
 import { formatScore } from "../lib/format";
 import { LineChart } from "./LineChart";
+import { QualityPanel } from "./QualityPanel";
 
 interface Props {
   api: ApiClient;
@@ -132,6 +133,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
           </>
         )}
       </section>
+      <QualityPanel api={api} project={project.name} review={stats?.review} canManage={canManage} />
       {canManage && (
         <section>
           <h3>Export</h3>

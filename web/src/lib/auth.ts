@@ -25,6 +25,11 @@ export function mayManage(me: Me): boolean {
   return me.role === "admin";
 }
 
+/** Whether the page offers the review page and the browse view (reviewers and admins). */
+export function mayReview(me: Me): boolean {
+  return me.role === "reviewer" || me.role === "admin";
+}
+
 export function readToken(storage: StorageLike): string | null {
   const token = storage.getItem(TOKEN_KEY);
   return token ? token : null;

@@ -18,6 +18,7 @@ export type Action =
   | "forward"
   | "help"
   | "searchLabels"
+  | "guidelines"
   | "play"
   | "seekBack"
   | "seekForward"
@@ -25,15 +26,15 @@ export type Action =
   | "zoomOut"
   | "zoomReset";
 
-export type Command =
-  | { kind: "action"; action: Action }
+export type Command<A extends string = Action> =
+  | { kind: "action"; action: A }
   | { kind: "label"; label: string }
   /** An action the page leaves to the project's task editor (src/tasks/). */
   | { kind: "editor"; action: string };
 
 /** An action and its keys, as the server sends them for the project's modality. */
-export interface ActionBinding {
-  action: Action;
+export interface ActionBinding<A extends string = Action> {
+  action: A;
   keys: string[];
   description: string;
 }
@@ -49,11 +50,11 @@ export interface EditorActionBinding {
 }
 
 /** What the page needs to know about a project's keys; all of it comes from the server. */
-export interface ProjectKeys {
+export interface ProjectKeys<A extends string = Action> {
   labels: readonly string[];
   /** label → key, final: labels without a key are missing. */
   keys: Readonly<Record<string, string>>;
-  actions: readonly ActionBinding[];
+  actions: readonly ActionBinding<A>[];
   /** The actions left to the task editor. */
   editorActions?: readonly EditorActionBinding[];
   /** Keys no label can take on this project (the actions' keys and the page's own). */
@@ -68,6 +69,7 @@ const ACTION_NAMES: Record<string, Action> = {
   forward: "forward",
   help: "help",
   search_labels: "searchLabels",
+  guidelines: "guidelines",
   play: "play",
   seek_back: "seekBack",
   seek_forward: "seekForward",
@@ -93,7 +95,10 @@ export function normalizeKey(key: string): string {
  * key and the table has it, else the key alone (Shift on a character key has
  * already changed the character: "?" is Shift+/).
  */
-export function commandFor(keymap: Pick<Keymap, "commands">, event: { key: string; shiftKey: boolean }): Command | undefined {
+export function commandFor<A extends string = Action>(
+  keymap: Pick<Keymap<A>, "commands">,
+  event: { key: string; shiftKey: boolean },
+): Command<A> | undefined {
   const key = normalizeKey(event.key);
   if (event.shiftKey && key.length > 1) {
     const shifted = keymap.commands.get(`Shift+${key}`);
@@ -103,7 +108,7 @@ export function commandFor(keymap: Pick<Keymap, "commands">, event: { key: strin
 }
 
 /** The first key of a page action on this project, if it has one (for its button). */
-export function actionKey(project: Pick<ProjectKeys, "actions">, action: Action): string | undefined {
+export function actionKey<A extends string = Action>(project: Pick<ProjectKeys<A>, "actions">, action: A): string | undefined {
   return project.actions.find((a) => a.action === action)?.keys[0];
 }
 
@@ -125,8 +130,8 @@ export function displayKey(key: string): string {
   return names[key] ?? (key.length === 1 ? key.toUpperCase() : key);
 }
 
-export interface Keymap {
-  commands: Map<string, Command>;
+export interface Keymap<A extends string = Action> {
+  commands: Map<string, Command<A>>;
   labelKeys: Record<string, string>;
   /** Human-readable problems: two labels on one key, a label on an action's key. */
   conflicts: string[];
@@ -138,8 +143,8 @@ export interface Keymap {
  * server), the action keeps its key, the first label keeps a shared one, and the
  * problem is listed in the help overlay.
  */
-export function buildKeymap(project: ProjectKeys): Keymap {
-  const commands = new Map<string, Command>();
+export function buildKeymap<A extends string = Action>(project: ProjectKeys<A>): Keymap<A> {
+  const commands = new Map<string, Command<A>>();
   const conflicts: string[] = [];
   for (const binding of project.actions) {
     for (const key of binding.keys) commands.set(key, { kind: "action", action: binding.action });

@@ -3,6 +3,8 @@ import type { ApiClient } from "../api/client";
 import type { Project } from "../api/models";
 import type { AudioControls } from "../components/AudioItem";
 import { ConnectionStatus } from "../components/ConnectionStatus";
+import { GuidelinesDialog } from "../components/GuidelinesDialog";
+import { QualitySettingsDialog } from "../components/QualitySettingsDialog";
 import { HelpOverlay } from "../components/HelpOverlay";
 import type { ImageControls } from "../components/ImageItem";
 import { ItemView } from "../components/ItemView";
@@ -26,6 +28,8 @@ interface Props {
   onProjectChange: (project: Project) => void;
   /** Admin: the key settings, "Retrain now" and the exports are shown. */
   canManage: boolean;
+  /** Reviewer or admin: the review page is a link away. */
+  canReview?: boolean;
 }
 
 /** The labeling page: the project's items, one at a time, in its task's editor. */
@@ -35,11 +39,13 @@ export function Labeling(props: Props) {
   return <EditorPage {...props} editor={editor} />;
 }
 
-function EditorPage({ api, project, onProjectChange, canManage, editor }: Props & { editor: TaskEditor }) {
+function EditorPage({ api, project, onProjectChange, canManage, canReview = false, editor }: Props & { editor: TaskEditor }) {
   const session = useMemo(() => sessionFor(api, project, editor), [api, project, editor]);
   const [, rerender] = useReducer((n: number, _: undefined) => n + 1, 0);
   const [help, setHelp] = useState(false);
   const [settings, setSettings] = useState(false);
+  const [guidelines, setGuidelines] = useState(false);
+  const [quality, setQuality] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
   const imageControls = useRef<ImageControls | null>(null);
   const audioControls = useRef<AudioControls | null>(null);
@@ -80,6 +86,8 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
           return session.forward();
         case "help":
           return setHelp((h) => !h);
+        case "guidelines":
+          return setGuidelines((g) => !g);
         case "searchLabels":
           return focusLabelSearch() || session.flash("This project's editor has no label search: every label is on the page.");
         case "play":
@@ -101,14 +109,20 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
 
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      if (settings || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (settings || quality || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
       if (e.key === "Escape") {
         setHelp(false);
+        setGuidelines(false);
         return;
       }
       const command = commandFor(keymap, e);
       if (!command) return;
       e.preventDefault();
+      // The guidelines cover the item: no key labels behind them; their own key closes them.
+      if (guidelines) {
+        if (command.kind === "action" && command.action === "guidelines") setGuidelines(false);
+        return;
+      }
       if (help && !(command.kind === "action" && command.action === "help")) setHelp(false);
       const start = performance.now();
       if (command.kind === "label") {
@@ -122,7 +136,7 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [keymap, session, help, settings, runAction]);
+  }, [keymap, session, help, settings, guidelines, quality, runAction]);
 
   const retrain = async () => {
     await api.train(project.name);
@@ -144,9 +158,19 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
         <h1>{project.name}</h1>
         <nav>
           <a href={routeHref({ page: "history", project: project.name })}>History</a>
+          {canReview && <a href={routeHref({ page: "review", project: project.name })}>Review</a>}
+          {canReview && <a href={routeHref({ page: "browse", project: project.name })}>Browse</a>}
+          <button type="button" class="link" data-testid="open-guidelines" onClick={() => setGuidelines((g) => !g)}>
+            Guidelines <Kbd k={actionKey(project, "guidelines")} />
+          </button>
           {canManage && (
             <button type="button" class="link" onClick={() => setSettings(true)}>
               Keys
+            </button>
+          )}
+          {canManage && (
+            <button type="button" class="link" data-testid="open-quality-settings" onClick={() => setQuality(true)}>
+              Quality
             </button>
           )}
           <button type="button" class="link" onClick={() => setHelp((h) => !h)}>
@@ -231,6 +255,23 @@ function EditorPage({ api, project, onProjectChange, canManage, editor }: Props 
       {settings && canManage && (
         <KeySettings project={project} labelKeys={keymap.labelKeys} onSave={saveKeys} onClose={() => setSettings(false)} />
       )}
+      {guidelines && (
+        <GuidelinesDialog
+          api={api}
+          project={project.name}
+          toggleKey={actionKey(project, "guidelines")}
+          canEdit={canManage}
+          onClose={() => setGuidelines(false)}
+        />
+      )}
+      {quality && canManage && (
+        <QualitySettingsDialog
+          api={api}
+          project={project.name}
+          onSaved={(overlap) => onProjectChange({ ...project, overlap })}
+          onClose={() => setQuality(false)}
+        />
+      )}
       <Toast message={toast} onDone={() => setToast(null)} />
     </div>
   );
@@ -277,6 +318,11 @@ function Current({
         </span>
       )}
       <SuggestionNote suggestion={task.suggestion} format={editor.format} unlearned={unlearned} />
+      {!entry && task.reviewNote && (
+        <p class="review-note" role="note" data-testid="review-note">
+          A reviewer sent this item back: {task.reviewNote}
+        </p>
+      )}
     </div>
   );
 }
