@@ -78,3 +78,28 @@ def test_lf_disagreements_lists_items_whose_person_label_the_model_contradicts(
         (d["confidence"] for d in found), reverse=True
     )
     assert all(d["external_id"].startswith("sms-") and d["votes"] for d in found)
+
+
+def test_train_on_weak_is_kept_as_the_projects_setting_and_the_round_reports_weak_labels(
+    db_url: str,
+) -> None:
+    sms_with_functions(db_url)
+    code, out, err = run("train", "sms", "--train-on-weak", db_url=db_url)
+    assert code == 0, err
+    assert "Weak labels:" in out and "Model " in out
+    from activelabel.store.engine import open_store
+    from activelabel.store.projects import get_project
+
+    store = open_store(db_url)
+    try:
+        with store.session() as session:
+            assert get_project(session, "sms").settings.train_on_weak
+    finally:
+        store.close()
+    assert run("train", "sms", "--no-train-on-weak", db_url=db_url)[0] == 0
+    store = open_store(db_url)
+    try:
+        with store.session() as session:
+            assert not get_project(session, "sms").settings.train_on_weak
+    finally:
+        store.close()

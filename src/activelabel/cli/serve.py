@@ -187,14 +187,27 @@ def train_command(
         str | None,
         typer.Option(help="Query strategy (default: the project's, else the default)."),
     ] = None,
+    train_on_weak: Annotated[
+        bool | None,
+        typer.Option(
+            "--train-on-weak/--no-train-on-weak",
+            help="Also learn the labeling functions' labels (weighted by the label "
+            "model's confidence; a person's label always wins). Kept as the "
+            "project's setting for the rounds that follow.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Train a model on the labels so far, score the pool, and refill the queue (one round)."""
     from activelabel.loop.round import run_round
 
     store = open_db(db)
-    with store.session() as session:
-        project_id = get_project(session, name).id
+    with store.session(write=train_on_weak is not None) as session:
+        project = get_project(session, name)
+        project_id = project.id
+        if train_on_weak is not None:
+            project.update_settings(train_on_weak=train_on_weak)
     with console.status(f"Training and scoring {name} ..."):
         report = run_round(store, project_id, queue_size=queue_size, strategy=strategy)
     if report.model_version:
@@ -207,6 +220,11 @@ def train_command(
     else:
         console.print(
             f"No model yet ({report.n_labels} labels; training needs two classes)."
+        )
+    if report.weak_labels:
+        console.print(
+            f"Weak labels: {report.weak_labels:,} items labeled by the label model "
+            "over the labeling functions."
         )
     console.print(
         f"Queued {report.queued:,} of {report.pool_size:,} items with strategy {report.strategy} "

@@ -62,6 +62,7 @@ def read_round_inputs(
     report = RoundReport(project=project.name)
     report.pool_size = len(rows)
     weak = refresh_weak_labels(store, project_id, pool_size=len(rows))
+    report.weak_labels = len(weak) if weak else 0
     return RoundInputs(
         project=project, report=report, rows=rows, labels=labels, weak=weak
     )

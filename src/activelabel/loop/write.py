@@ -54,6 +54,8 @@ class RoundReport:
     queued: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     note: str | None = None
+    #: Items with a weak label (the label model over the labeling functions).
+    weak_labels: int = 0
 
 
 @dataclass(frozen=True)
