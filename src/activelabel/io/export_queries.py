@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import Annotation, Item, MediaRoot, Project, User
+from activelabel.store.taxonomy_labels import TAXONOMY_SOURCE, fold_taxonomy
+from activelabel.tasks import adapter_for
 
 __all__ = [
     "ItemRow",
@@ -137,15 +139,20 @@ def active_values(
     session: Session, project: Project, items: Sequence[ItemRow]
 ) -> dict[int, list[tuple[Any, str]]]:
     """The active annotations of a chunk of items: (value, source) by item id,
-    oldest first (one range query over the chunk's ids)."""
+    oldest first (one range query over the chunk's ids); the parents a
+    taxonomy added are folded into their annotator's value."""
     dialect = session.get_bind().dialect.name
     active: dict[int, list[tuple[Any, str]]] = {}
-    for item_id, project_id, value, source in session.execute(
+    # Only items with a taxonomy row need each row's annotator.
+    annotators: dict[int, list[int | None]] = {}
+    completed: set[int] = set()
+    for item_id, project_id, value, source, annotator in session.execute(
         select(
             Annotation.item_id,
             Annotation.project_id,
             _json_text(Annotation.value, dialect),
             Annotation.source,
+            Annotation.annotator_id,
         )
         .where(
             Annotation.item_id.between(items[0].id, items[-1].id),
@@ -155,6 +162,19 @@ def active_values(
     ):
         if project_id == project.id:
             active.setdefault(item_id, []).append((decode(value), source))
+            annotators.setdefault(item_id, []).append(annotator)
+            if source == TAXONOMY_SOURCE:
+                completed.add(item_id)
+    if completed:
+        adapter = adapter_for(project.task)
+        for item_id in completed:
+            rows = [
+                (value, source, annotator)
+                for (value, source), annotator in zip(
+                    active[item_id], annotators[item_id], strict=True
+                )
+            ]
+            active[item_id] = fold_taxonomy(rows, adapter, project.labels)
     return active
 
 

@@ -88,7 +88,11 @@ class LabelCells:
         self.unknown_labels = unknown_labels
         #: The project's labels, with those this import adds (``add``).
         self.labels: list[str] = list(project.labels)
-        self._known = set(self.labels)
+        #: The project's labels before the import (what is unknown is judged
+        #: against them, so every row holding a new label counts), and the
+        #: labels it adds.
+        self._schema = frozenset(self.labels)
+        self._added: set[str] = set()
         self._aliases = settings.aliases
         self._parents = settings.parents
         # Without a taxonomy or a choice, a cell is parsed as it always was;
@@ -124,7 +128,7 @@ class LabelCells:
             if folded != value:
                 counts.rows_folded += 1
                 value = folded
-        unknown = [v for v in adapter.value_labels(value) if v not in self._known]
+        unknown = [v for v in adapter.value_labels(value) if v not in self._schema]
         if unknown:
             value = self._unknown(value, unknown, where)
             if value is None:
@@ -146,7 +150,7 @@ class LabelCells:
                 "--unknown-labels add to add them to the project's labels."
             )
         if self.unknown_labels == "drop":
-            known = self._known
+            known = self._schema
             counts.rows_dropped += 1
             kept = self.adapter.relabel(
                 value, lambda label: label if label in known else None
@@ -156,9 +160,10 @@ class LabelCells:
             return kept
         counts.rows_adding += 1
         for label in dict.fromkeys(unknown):
-            self.labels.append(label)
-            self._known.add(label)
-            counts.labels_added.append(label)
+            if label not in self._added:
+                self._added.add(label)
+                self.labels.append(label)
+                counts.labels_added.append(label)
         return value
 
     def settle(

@@ -35,6 +35,11 @@ from activelabel.store.models import (
     User,
     utcnow,
 )
+from activelabel.store.taxonomy_labels import (
+    COMPLETED_SOURCES,
+    store_parents,
+    undo_parents,
+)
 from activelabel.tasks import validate_value
 
 __all__ = [
@@ -57,8 +62,9 @@ __all__ = [
 MAX_RECENT = 500
 
 #: Where an annotation came from (``review``: a reviewer's correction, the
-#: item's final label; :mod:`activelabel.store.reviews`).
-SOURCES = ("human", "model", "rule", "import", "review")
+#: item's final label; :mod:`activelabel.store.reviews`; ``taxonomy``: the
+#: parents added beside a person's label, :mod:`activelabel.store.taxonomy_labels`).
+SOURCES = ("human", "model", "rule", "import", "review", "taxonomy")
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,7 @@ def add_annotation(
     # One Core INSERT, then the object joins the session as if loaded: the
     # unit of work's flush of a single new row cost more CPU than the insert.
     annotation_id = session.connection().execute(INSERT_ANNOTATION, row).scalar_one()
+    store_parents(session.connection(), project, row)
     annotation = Annotation(id=annotation_id, **row)
     make_transient_to_detached(annotation)
     session.add(annotation)
@@ -240,6 +247,14 @@ def undo_annotation(
     annotation.status = "undone"
     annotation.updated_at = utcnow()
     session.flush()
+    if annotation.source in COMPLETED_SOURCES:
+        undo_parents(
+            session.connection(),
+            project,
+            item_id=annotation.item_id,
+            annotator_id=annotation.annotator_id,
+            now=annotation.updated_at,
+        )
     return annotation
 
 

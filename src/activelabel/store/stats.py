@@ -22,6 +22,7 @@ from activelabel.store.models import (
     User,
 )
 from activelabel.store.queue import QUEUE_COUNT, queue_size
+from activelabel.store.taxonomy_labels import TAXONOMY_SOURCE
 
 __all__ = [
     "QUEUE_STATUS",
@@ -151,7 +152,13 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
         )
         or 0
     )
-    stats.annotations = session.scalar(select(func.count()).where(*active)) or 0
+    # The parents a taxonomy added ride along a person's label: not one more.
+    stats.annotations = (
+        session.scalar(
+            select(func.count()).where(*active, Annotation.source != TAXONOMY_SOURCE)
+        )
+        or 0
+    )
     counts = dict.fromkeys(project.labels, 0)
     for value, n in session.execute(
         select(Annotation.value, func.count()).where(*active).group_by(Annotation.value)

@@ -39,6 +39,7 @@ from activelabel.store.models import (
     QueueEntry,
     utcnow,
 )
+from activelabel.store.taxonomy_labels import store_parents
 
 __all__ = ["SubmittedLabel", "submit_label"]
 
@@ -92,7 +93,9 @@ def submit_label(
         overlap=project.settings.overlap,
     )
     overlap = request.overlap
-    if store.dialect == "postgresql" and overlap <= 1:
+    # A project with parents adds a taxonomy row beside the label: that runs
+    # in a transaction, as the writes of overlap do.
+    if store.dialect == "postgresql" and overlap <= 1 and not project.settings.parents:
         # The read and the one write statement need no transaction around
         # them: the write is atomic by itself, and what the read found can
         # only change by a concurrent resend of the same request, which the
@@ -121,6 +124,7 @@ def submit_label(
             values, where = _row(request, found)
             connection.execute(SUPERSEDE_EARLIER[True], where)
             annotation_id = connection.execute(INSERT_ANNOTATION, values).scalar_one()
+            store_parents(connection, project, values)
             complete_item(
                 session,
                 project_id=project.id,
