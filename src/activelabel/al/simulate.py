@@ -238,8 +238,14 @@ def simulate(
     X_test: Any = None,
     y_test: Any = None,
     progress: ProgressFn | None = None,
+    weak_labels: tuple[Any, Any] | None = None,
 ) -> SimulationResult:
     """Replay labeling of ``(X, y)`` for each strategy and seed.
+
+    ``weak_labels`` (labels and confidences, one per row of ``X``; ``None``
+    where the rules gave no label) are learned beside the revealed labels
+    each round, weighted by confidence, as a project with ``train_on_weak``
+    learns them: a revealed label always wins.
 
     ``X`` is a feature matrix (dense or sparse) and ``y`` the true labels.
     Without ``X_test``/``y_test`` each seed holds out a stratified
@@ -283,7 +289,13 @@ def simulate(
             Xp, yp = _take(X, train_idx), y_all[train_idx]
             Xt, yt = _take(X, test_idx), y_all[test_idx]
         else:
+            train_idx = np.arange(y_all.shape[0])
             Xp, yp, Xt, yt = X, y_all, X_test, np.asarray(y_test)
+        weak = None
+        if weak_labels is not None:
+            weak_y = np.asarray(weak_labels[0], dtype=object)[train_idx]
+            weak_w = np.asarray(weak_labels[1], dtype=float)[train_idx]
+            weak = (weak_y, weak_w, np.array([v is not None for v in weak_y]))
         if budget > yp.shape[0]:
             raise ConfigError(
                 f"The 'budget' parameter of simulate ({budget}) is larger than the "
@@ -301,7 +313,13 @@ def simulate(
             round_no = 0
             while True:
                 t0 = time.perf_counter()
-                model = fit_quietly(clone(template), Xp[labeled], yp[labeled])
+                if weak is None:
+                    model = fit_quietly(clone(template), Xp[labeled], yp[labeled])
+                else:
+                    rows = labeled | weak[2]
+                    fit_y = np.where(labeled, yp, weak[0])[rows]
+                    fit_w = np.where(labeled, 1.0, weak[1])[rows]
+                    model = fit_quietly(clone(template), _take(Xp, rows), fit_y, fit_w)
                 fit_s = time.perf_counter() - t0
                 pred = model.predict(Xt)
                 n_lab = int(labeled.sum())
@@ -343,5 +361,6 @@ def simulate(
         "seeds": seed_list,
         "test_size": None if X_test is not None else test_size,
         "estimator": type(template).__name__,
+        "weak_labels": weak_labels is not None,
     }
     return SimulationResult(pd.DataFrame(records), full_accuracy, config)
