@@ -53,6 +53,8 @@ export interface Suggestion {
   /** The model's label for the item, shaped as the task's values are. */
   value: AnnotationValue;
   confidence: number | null;
+  /** Who suggested it: the round's model, or the label model over the labeling functions ("rules"). Absent: the model. */
+  source?: "model" | "rules";
 }
 
 export type SourceKind = "random" | "cold_start" | "active_learning" | string;
@@ -153,4 +155,6 @@ export interface Stats {
   learningCurve: CurvePoint[];
   stopping: { kappa: number[]; stableRounds: number; shouldStop: boolean; message: string } | null;
   training: { state: string; labelsUntilRetrain: number | null; lastError: string | null } | null;
+  /** Items by review state: to_review, conflicts, accepted, corrected, rejected, label_issues. */
+  review?: Record<string, number>;
 }
