@@ -351,6 +351,7 @@ def test_annotations_export_has_every_status(
     assert columns_of(target) == [
         "annotation_id", "external_id", "annotator", "value", "source", "status",
         "session_id", "model_version_id", "created_at", "updated_at", "seconds_spent",
+        "annotator_agreement",
     ]  # fmt: skip
     rows = read_back(target)
     assert [r["external_id"] for r in rows] == ["a", "a", "a", "b", "b", "c", "d"]
@@ -361,6 +362,10 @@ def test_annotations_export_has_every_status(
     assert model["source"] == "model" and model["value"] == "spam"
     assert model["session_id"] is not None and model["model_version_id"] is not None
     assert float(rows[0]["seconds_spent"]) == 2.5 and rows[6]["seconds_spent"] is None
+    # On item a, ana (spam) and ben (ham) disagree, κ 0; ana and chi's one
+    # shared "spam" leaves κ undefined: ana's figure is her defined pair's.
+    assert float(rows[0]["annotator_agreement"]) == 0.0
+    assert rows[3]["annotator_agreement"] is None  # an imported label
     assert rows[0]["updated_at"] is None and rows[5]["updated_at"] is not None
     if fmt == "parquet":
         assert pq.read_schema(target).field("created_at").type == pa.timestamp(

@@ -124,6 +124,7 @@ ANNOTATION_COLUMNS: Final = (
     Column("created_at", Kind.TIMESTAMP),
     Column("updated_at", Kind.TIMESTAMP),
     Column("seconds_spent", Kind.FLOAT),
+    Column("annotator_agreement", Kind.FLOAT),
 )
 
 
@@ -318,7 +319,11 @@ def export_annotations(
     annotations without one), ``value``, ``source``, ``status`` (active, undone,
     superseded), ``session_id``, ``model_version_id``, ``created_at`` and
     ``updated_at`` (ISO 8601 UTC in CSV and JSON Lines, ``timestamp[us, UTC]`` in
-    Parquet) and ``seconds_spent``. Rows are ordered by item, then by annotation.
+    Parquet), ``seconds_spent`` and ``annotator_agreement``: the annotator's
+    agreement with the others on the items they share (Cohen's κ, or F1 for
+    spans and boxes: :mod:`activelabel.quality.agreement`), the same on each of
+    their rows, empty without overlap. Rows are ordered by item, then by
+    annotation.
 
     ``fmt`` is any row format (the metadata is a table whatever the task);
     ``escape_formulas`` and ``progress`` work as in :func:`export_labels`;
@@ -330,6 +335,10 @@ def export_annotations(
     ) -> _Written:
         total = count(session, Annotation, project)
         users = user_names(session)
+        # Here, not at import: the labels export never needs the figures.
+        from activelabel.quality.project_agreement import agreement_of
+
+        agreeing = agreement_of(session, project).figure_by_annotator_id()
         writer = row_format(chosen.name).open(
             temporary, ANNOTATION_COLUMNS, WriteOptions(escape_formulas)
         )
@@ -351,6 +360,7 @@ def export_annotations(
                         a.created_at,
                         a.updated_at,
                         a.seconds_spent,
+                        agreeing.get(a.annotator_id) if a.annotator_id else None,
                     ]
                     for a in annotation_rows(session, project, items)
                 ]

@@ -36,6 +36,18 @@ class ProjectAgreement:
     figures: Agreement
     #: Rater index (as in ``figures``) -> annotator name.
     names: list[str]
+    #: Rater index -> annotator (user) id.
+    ids: list[int]
+
+    def figure_by_annotator_id(self) -> dict[int, float]:
+        """Each annotator's one figure against the others, by user id: Cohen's
+        κ (categorical measures) or F1 (spans, boxes); absent when undefined."""
+        found = {}
+        for r in self.figures.raters:
+            value = r.kappa if r.kappa is not None else r.f1
+            if value is not None:
+                found[self.ids[r.rater]] = value
+        return found
 
     def per_annotator(self) -> dict[str, dict[str, Any]]:
         """Each annotator's figures against the others, by name."""
@@ -103,6 +115,7 @@ def agreement_of(session: Any, project: Project) -> ProjectAgreement:
         labels_given=len(rows.values),
         figures=figures,
         names=[rows.names.get(int(i), f"user {i}") for i in ids],
+        ids=[int(i) for i in ids],
     )
 
 
