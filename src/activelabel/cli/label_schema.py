@@ -54,8 +54,9 @@ def labels_callback(
         console.print(f"Retired: {escape(', '.join(retired))}")
 
 
-def _target(ctx: typer.Context) -> tuple[str, str | None]:
-    return ctx.obj["project"], ctx.obj["db"]
+def _target(ctx: typer.Context, db: str | None) -> tuple[str, str | None]:
+    """The project named before the command, and --db given after it or before."""
+    return ctx.obj["project"], db or ctx.obj["db"]
 
 
 def _say(change: LabelChange, name: str) -> None:
@@ -83,9 +84,10 @@ def add_command(
         str | None,
         typer.Option("--key", help="The key that gives it (else automatic)."),
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Add a label at the end of the schema."""
-    name, db = _target(ctx)
+    name, db = _target(ctx, db)
     with open_db(db).session(write=True) as session:
         project = get_project(session, name)
         change = add_label(session, project, label, key=key)
@@ -97,9 +99,10 @@ def rename_command(
     ctx: typer.Context,
     old: Annotated[str, typer.Argument(help="The label to rename.")],
     new: Annotated[str, typer.Argument(help="Its new name.")],
+    db: DbOption = None,
 ) -> None:
     """Rename a label: every stored value is rewritten in one transaction."""
-    name, db = _target(ctx)
+    name, db = _target(ctx, db)
     with open_db(db).session(write=True) as session:
         project = get_project(session, name)
         change = rename_label(session, project, old, new)
@@ -110,9 +113,10 @@ def rename_command(
 def retire_command(
     ctx: typer.Context,
     label: Annotated[str, typer.Argument(help="The label to retire.")],
+    db: DbOption = None,
 ) -> None:
     """Retire a label: nobody can give it again; its items go to review."""
-    name, db = _target(ctx)
+    name, db = _target(ctx, db)
     with open_db(db).session(write=True) as session:
         project = get_project(session, name)
         change = retire_label(session, project, label)
@@ -120,9 +124,9 @@ def retire_command(
 
 
 @labels_app.command("history")
-def history_command(ctx: typer.Context) -> None:
+def history_command(ctx: typer.Context, db: DbOption = None) -> None:
     """Every change of the label schema, oldest first."""
-    name, db = _target(ctx)
+    name, db = _target(ctx, db)
     with open_db(db).session() as session:
         project = get_project(session, name)
         history = label_history(session, project.id)

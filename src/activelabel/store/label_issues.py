@@ -21,6 +21,7 @@ __all__ = [
     "FoundLabelIssue",
     "StoredLabelIssue",
     "annotator_labels",
+    "annotator_quality",
     "read_label_issues",
     "replace_label_issues",
 ]
@@ -163,3 +164,17 @@ def annotator_labels(
         names.setdefault(name, None)
         by_item.setdefault(item_id, {})[name] = value
     return list(names), by_item
+
+
+def annotator_quality(session: Session, project_id: int) -> dict[str, dict[str, float]]:
+    """Each annotator's CROWDLAB figures (quality, agreement with the
+    consensus, labels) as the newest model version recorded them; empty
+    without overlap or before a model."""
+    metrics = session.scalar(
+        select(ModelVersion.metrics)
+        .where(ModelVersion.project_id == project_id)
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+    )
+    figures = (metrics or {}).get("annotators")
+    return dict(figures) if isinstance(figures, dict) else {}
