@@ -25,6 +25,8 @@ from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
 from activelabel.server.roles import Action, require
 from activelabel.store.engine import Store
+from activelabel.store.labeling_functions import add_keyword_function
+from activelabel.store.models import Project
 from activelabel.store.projects import create_project
 from activelabel.store.random_fill import random_fill
 from activelabel.store.users import add_user
@@ -144,6 +146,41 @@ def _media(w: World, caller: str) -> httpx.Response:
     )
 
 
+def _texts(w: World) -> Project:
+    """The project, given a text column (keyword functions read an item's text)."""
+    with w.store.session() as session:
+        project = session.get_one(Project, w.project_id)
+        if project.settings.text_column is None:
+            project.update_settings(text_column="path")
+    return project
+
+
+def _add_rule(w: World, caller: str) -> httpx.Response:
+    _texts(w)
+    return w.client.post(
+        "/api/v1/projects/pets/rules",
+        json={
+            "kind": "keywords",
+            "name": f"cat-words-{caller}",
+            "label": "cat",
+            "keywords": ["cat", "kitten"],
+        },
+        headers=w.headers(caller),
+    )
+
+
+def _remove_rule(w: World, caller: str) -> httpx.Response:
+    _texts(w)
+    with w.store.session() as session:
+        project = session.get_one(Project, w.project_id)
+        add_keyword_function(
+            session, project, name=f"dog-{caller}", label="dog", keywords=["dog"]
+        )
+    return w.client.delete(
+        f"/api/v1/projects/pets/rules/dog-{caller}", headers=w.headers(caller)
+    )
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -241,6 +278,21 @@ MATRIX: dict[str, Row] = {
     ),
     "read the annotators' gold scores": Row(
         "GET", P + "/gold-scores", _get("/api/v1/projects/pets/gold-scores"), ADMIN
+    ),
+    "list the labeling functions and their figures": Row(
+        "GET", P + "/rules", _get("/api/v1/projects/pets/rules"), (401, 403, 200, 200)
+    ),
+    "add a keyword or regex function": Row(
+        "POST", P + "/rules", _add_rule, (401, 403, 403, 201)
+    ),
+    "remove a labeling function": Row(
+        "DELETE", P + "/rules/{function}", _remove_rule, (401, 403, 403, 204)
+    ),
+    "list where the rules and people disagree": Row(
+        "GET",
+        P + "/rules/disagreements",
+        _get("/api/v1/projects/pets/rules/disagreements"),
+        (401, 403, 200, 200),
     ),
 }
 

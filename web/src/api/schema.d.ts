@@ -37,9 +37,19 @@ export interface paths {
     get: operations["projects-read_project"];
     /**
      * Update Project
-     * @description Reassign label keys or change retrain_every / overlap.
+     * @description Reassign label keys or change retrain_every, overlap, overlap_share or
+     * gold_rate.
      */
     patch: operations["projects-update_project"];
+  };
+  "/api/v1/projects/{name}/agreement": {
+    /**
+     * Read Agreement
+     * @description How much the annotators agree (items labeled by two or more): Cohen's κ
+     * per pair, Fleiss' κ and Krippendorff's α per project and label, or F1
+     * between annotators for spans and boxes; each annotator against the others.
+     */
+    get: operations["quality-read_agreement"];
   };
   "/api/v1/projects/{name}/annotations": {
     /**
@@ -83,6 +93,13 @@ export interface paths {
      */
     get: operations["files-export"];
   };
+  "/api/v1/projects/{name}/gold-scores": {
+    /**
+     * Read Gold Scores
+     * @description Each annotator's answered, correct and accuracy on the gold items.
+     */
+    get: operations["quality-read_gold_scores"];
+  };
   "/api/v1/projects/{name}/items/{item_id}/media": {
     /**
      * Media
@@ -96,6 +113,35 @@ export interface paths {
      * @description Every trained model of the project, oldest first.
      */
     get: operations["stats-read_model_versions"];
+  };
+  "/api/v1/projects/{name}/rules": {
+    /**
+     * Read Rules
+     * @description Every labeling function with its figures (coverage, overlap, conflict,
+     * labels emitted, accuracy on human labels), and the label model against
+     * majority vote.
+     */
+    get: operations["rules-read_rules"];
+    /**
+     * Add Rule
+     * @description Add a keyword or regex function; it votes from the next application on.
+     */
+    post: operations["rules-add_rule"];
+  };
+  "/api/v1/projects/{name}/rules/disagreements": {
+    /**
+     * Read Disagreements
+     * @description Items whose human label the label model contradicts, most confident first:
+     * possible mislabels, or rules with a bug.
+     */
+    get: operations["rules-read_disagreements"];
+  };
+  "/api/v1/projects/{name}/rules/{function}": {
+    /**
+     * Remove Rule
+     * @description Remove a function and its votes (the next round's label model leaves it out).
+     */
+    delete: operations["rules-remove_rule"];
   };
   "/api/v1/projects/{name}/stats": {
     /**
@@ -150,6 +196,51 @@ export interface components {
       description: string;
       /** Keys */
       keys: string[];
+    };
+    /**
+     * AgreementPublic
+     * @description How much a project's annotators agree, on items two or more labeled.
+     */
+    AgreementPublic: {
+      /** Annotators */
+      annotators: number;
+      /** Fleiss Kappa */
+      fleiss_kappa: number | null;
+      /**
+       * Items
+       * @description items labeled by two or more annotators
+       */
+      items: number;
+      /**
+       * Krippendorff Alpha
+       * @description nominal
+       */
+      krippendorff_alpha: number | null;
+      /** Labels */
+      labels: components["schemas"]["LabelAgreementPublic"][];
+      /** Labels Given */
+      labels_given: number;
+      /** Mean Pair F1 */
+      mean_pair_f1: number | null;
+      /** Mean Pair Kappa */
+      mean_pair_kappa: number | null;
+      /**
+       * Measure
+       * @description single_label, label_set (a yes/no decision per label), exact_spans or matched_boxes (F1 between annotators)
+       */
+      measure: string;
+      /** Observed */
+      observed: number | null;
+      /** Pairs */
+      pairs: components["schemas"]["PairAgreementPublic"][];
+      /** Per Annotator */
+      per_annotator: components["schemas"]["AnnotatorAgreementPublic"][];
+      /** Project */
+      project: string;
+      /** Ratings */
+      ratings: number;
+      /** Task */
+      task: string;
     };
     /** AnnotationCreate */
     AnnotationCreate: {
@@ -220,6 +311,22 @@ export interface components {
       data: components["schemas"]["AnnotationPublic"][];
     };
     /**
+     * AnnotatorAgreementPublic
+     * @description One annotator against the others (pairs weighted by shared items).
+     */
+    AnnotatorAgreementPublic: {
+      /** Annotator */
+      annotator: string;
+      /** F1 */
+      f1: number | null;
+      /** Items */
+      items: number;
+      /** Kappa */
+      kappa: number | null;
+      /** Observed */
+      observed: number | null;
+    };
+    /**
      * ClassFiguresPublic
      * @description How the model does on one class, from its out-of-fold predictions.
      */
@@ -241,10 +348,201 @@ export interface components {
       /** Token */
       token: string;
     };
+    /**
+     * DisagreementPublic
+     * @description An item whose human label the label model contradicts: a mislabel, or a
+     * rule's bug.
+     */
+    DisagreementPublic: {
+      /**
+       * Confidence
+       * @description the label model's probability
+       */
+      confidence: number | null;
+      /** External Id */
+      external_id: string;
+      /**
+       * Human
+       * @description the item's human label
+       */
+      human: unknown;
+      /** Item Id */
+      item_id: number;
+      /** Text */
+      text: string | null;
+      /**
+       * Votes
+       * @description function name → the label it voted
+       */
+      votes: {
+        [key: string]: unknown;
+      };
+      /**
+       * Weak
+       * @description the label model's label
+       */
+      weak: unknown;
+    };
+    /** DisagreementsPublic */
+    DisagreementsPublic: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["DisagreementPublic"][];
+    };
+    /**
+     * GoldScorePublic
+     * @description One annotator's answers on gold items.
+     */
+    GoldScorePublic: {
+      /** Accuracy */
+      accuracy: number | null;
+      /** Annotator */
+      annotator: string;
+      /** Answered */
+      answered: number;
+      /** Correct */
+      correct: number;
+    };
+    /**
+     * GoldScoresPublic
+     * @description Each annotator's accuracy on the project's gold items.
+     */
+    GoldScoresPublic: {
+      /** Data */
+      data: components["schemas"]["GoldScorePublic"][];
+      /** Gold Items */
+      gold_items: number;
+      /** Gold Rate */
+      gold_rate: number;
+    };
     /** HTTPValidationError */
     HTTPValidationError: {
       /** Detail */
       detail?: components["schemas"]["ValidationError"][];
+    };
+    /**
+     * KeywordFunctionCreate
+     * @description A function voting ``label`` for items whose text holds one of the words.
+     */
+    KeywordFunctionCreate: {
+      /**
+       * Case Sensitive
+       * @default false
+       */
+      case_sensitive?: boolean;
+      /** Keywords */
+      keywords: string[];
+      /**
+       * Kind
+       * @constant
+       */
+      kind: "keywords";
+      /** Label */
+      label: string;
+      /** Name */
+      name: string;
+    };
+    /**
+     * LabelAgreementPublic
+     * @description One label: one-vs-rest κ and α, or the F1 of its spans or boxes.
+     */
+    LabelAgreementPublic: {
+      /** F1 */
+      f1: number | null;
+      /** Fleiss Kappa */
+      fleiss_kappa: number | null;
+      /** Krippendorff Alpha */
+      krippendorff_alpha: number | null;
+      /** Label */
+      label: string;
+      /** Support */
+      support: number;
+    };
+    /**
+     * LabelingFunctionPublic
+     * @description A labeling function: what it looks for, the label it votes, its figures.
+     */
+    LabelingFunctionPublic: {
+      /**
+       * Applied
+       * @description its current version was applied to the items (figures are from that application)
+       */
+      applied: boolean;
+      /** Case Sensitive */
+      case_sensitive?: boolean | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Disabled Reason */
+      disabled_reason: string | null;
+      /** Enabled */
+      enabled: boolean;
+      /** Keywords */
+      keywords?: string[] | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "keywords" | "regex" | "python" | "alias";
+      /**
+       * Label
+       * @description the label it votes (null: Python, its own)
+       */
+      label: string | null;
+      /** Name */
+      name: string;
+      /** Pattern */
+      pattern?: string | null;
+      /** @description null until it has been applied */
+      stats: components["schemas"]["LabelingFunctionStatsPublic"] | null;
+      /** Version */
+      version: number;
+    };
+    /**
+     * LabelingFunctionStatsPublic
+     * @description How a function votes over the project's items (as Snorkel's LF analysis).
+     */
+    LabelingFunctionStatsPublic: {
+      /**
+       * Accuracy
+       * @description share right of its votes on human-labeled items (null: it voted on none)
+       */
+      accuracy: number | null;
+      /**
+       * Conflict
+       * @description share of the items it votes on where another function votes a different label
+       */
+      conflict: number;
+      /**
+       * Coverage
+       * @description share of the items it votes on
+       */
+      coverage: number;
+      /**
+       * Emitted
+       * @description label → items it voted that label on
+       */
+      emitted: {
+        [key: string]: number;
+      };
+      /**
+       * Estimated Accuracy
+       * @description the label model's estimate of its accuracy
+       */
+      estimated_accuracy: number | null;
+      /**
+       * N Accuracy
+       * @description human-labeled items it voted on
+       */
+      n_accuracy: number;
+      /**
+       * Overlap
+       * @description share of the items it votes on that another function votes on too
+       */
+      overlap: number;
     };
     /**
      * ModelFiguresPublic
@@ -321,6 +619,33 @@ export interface components {
       /** Data */
       data: components["schemas"]["ModelVersionPublic"][];
     };
+    /**
+     * PairAgreementPublic
+     * @description Two annotators over the items both labeled.
+     */
+    PairAgreementPublic: {
+      /** A */
+      a: string;
+      /** B */
+      b: string;
+      /**
+       * F1
+       * @description F1 of their spans or boxes
+       */
+      f1: number | null;
+      /** Items */
+      items: number;
+      /**
+       * Kappa
+       * @description Cohen's κ
+       */
+      kappa: number | null;
+      /**
+       * Observed
+       * @description share of their decisions that agree
+       */
+      observed: number | null;
+    };
     /** ProjectPublic */
     ProjectPublic: {
       /**
@@ -340,6 +665,12 @@ export interface components {
        * @description the page's editor for this task kind
        */
       editor: string;
+      /**
+       * Gold Rate
+       * @description the share of an annotator's tasks that are gold items (known answers that score them)
+       * @default 0
+       */
+      gold_rate?: number;
       /** Items */
       items: number;
       /**
@@ -360,6 +691,12 @@ export interface components {
       /** Overlap */
       overlap: number;
       /**
+       * Overlap Share
+       * @description the share of items (chosen at random, stably) labeled by `overlap` annotators; the others by one
+       * @default 1
+       */
+      overlap_share?: number;
+      /**
        * Parents
        * @description label → its parent labels (the taxonomy): the page groups labels under their parents and shows a given label's parents given
        */
@@ -373,11 +710,6 @@ export interface components {
       reserved_keys?: string[];
       /** Retrain Every */
       retrain_every: number;
-      /**
-       * Review Actions
-       * @description the review page's action keys on this modality (label keys there give the corrected label)
-       */
-      review_actions?: components["schemas"]["ActionKeysPublic"][];
       /** Task */
       task: string;
       /** Text Column */
@@ -385,6 +717,8 @@ export interface components {
     };
     /** ProjectUpdate */
     ProjectUpdate: {
+      /** Gold Rate */
+      gold_rate?: number | null;
       /**
        * Keys
        * @description label → key
@@ -394,6 +728,8 @@ export interface components {
       } | null;
       /** Overlap */
       overlap?: number | null;
+      /** Overlap Share */
+      overlap_share?: number | null;
       /** Retrain Every */
       retrain_every?: number | null;
     };
@@ -403,6 +739,37 @@ export interface components {
       count: number;
       /** Data */
       data: components["schemas"]["ProjectPublic"][];
+    };
+    /**
+     * RegexFunctionCreate
+     * @description A function voting ``label`` for items whose text a regular expression matches.
+     */
+    RegexFunctionCreate: {
+      /**
+       * Kind
+       * @constant
+       */
+      kind: "regex";
+      /** Label */
+      label: string;
+      /** Name */
+      name: string;
+      /** Pattern */
+      pattern: string;
+    };
+    /**
+     * RulesPublic
+     * @description The project's labeling functions, and what their votes add up to.
+     */
+    RulesPublic: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["LabelingFunctionPublic"][];
+      /** @description the label model (weights the functions by their estimated accuracy); null before a round fitted it */
+      label_model: components["schemas"]["VoteFiguresPublic"] | null;
+      /** @description the most voted label of each item, for comparison */
+      majority_vote: components["schemas"]["VoteFiguresPublic"] | null;
     };
     /** StatsPublic */
     StatsPublic: {
@@ -554,6 +921,27 @@ export interface components {
       /** Error Type */
       type: string;
     };
+    /**
+     * VoteFiguresPublic
+     * @description One way of turning the functions' votes into labels, on human-labeled items.
+     */
+    VoteFiguresPublic: {
+      /**
+       * Accuracy
+       * @description share of the human-labeled items it labels that it labels as the person did
+       */
+      accuracy: number | null;
+      /**
+       * Coverage
+       * @description share of all items it gives a label
+       */
+      coverage: number;
+      /**
+       * N
+       * @description human-labeled items it gives a label
+       */
+      n: number;
+    };
   };
   responses: never;
   parameters: never;
@@ -640,7 +1028,8 @@ export interface operations {
   };
   /**
    * Update Project
-   * @description Reassign label keys or change retrain_every / overlap.
+   * @description Reassign label keys or change retrain_every, overlap, overlap_share or
+   * gold_rate.
    */
   "projects-update_project": {
     parameters: {
@@ -658,6 +1047,33 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["ProjectPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Agreement
+   * @description How much the annotators agree (items labeled by two or more): Cohen's κ
+   * per pair, Fleiss' κ and Krippendorff's α per project and label, or F1
+   * between annotators for spans and boxes; each annotator against the others.
+   */
+  "quality-read_agreement": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AgreementPublic"];
         };
       };
       /** @description Validation Error */
@@ -826,6 +1242,31 @@ export interface operations {
     };
   };
   /**
+   * Read Gold Scores
+   * @description Each annotator's answered, correct and accuracy on the gold items.
+   */
+  "quality-read_gold_scores": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GoldScoresPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * Media
    * @description An item's media file; only files inside the item's own media root are served.
    */
@@ -867,6 +1308,116 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["ModelVersionsPublic"];
         };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Rules
+   * @description Every labeling function with its figures (coverage, overlap, conflict,
+   * labels emitted, accuracy on human labels), and the label model against
+   * majority vote.
+   */
+  "rules-read_rules": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RulesPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Add Rule
+   * @description Add a keyword or regex function; it votes from the next application on.
+   */
+  "rules-add_rule": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["KeywordFunctionCreate"] | components["schemas"]["RegexFunctionCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LabelingFunctionPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Disagreements
+   * @description Items whose human label the label model contradicts, most confident first:
+   * possible mislabels, or rules with a bug.
+   */
+  "rules-read_disagreements": {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DisagreementsPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Remove Rule
+   * @description Remove a function and its votes (the next round's label model leaves it out).
+   */
+  "rules-remove_rule": {
+    parameters: {
+      path: {
+        name: string;
+        function: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Validation Error */
       422: {
