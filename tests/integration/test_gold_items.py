@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from api_support import ProjectFactory, page_client
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from activelabel.cli import app as cli_app
@@ -258,3 +259,42 @@ def test_the_page_gets_gold_tasks_shaped_like_the_others_and_admins_see_scores(
     assert result.exit_code == 0, result.output
     with store.session() as session:
         assert get_project(session, "sms").settings.gold_rate == 0.5
+
+
+def _statements_of(call: Any) -> list[str]:
+    """The first word of every statement any engine sends during ``call()``."""
+    sent: list[str] = []
+
+    def before(*args: Any) -> None:
+        sent.append(args[2].split()[0].upper())
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        call()
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+    return sent
+
+
+def test_next_task_at_gold_rate_0_sends_the_statements_it_sends_without_gold(
+    store: Store, tmp_path: Path, project_factory: ProjectFactory
+) -> None:
+    project = _pool(store, tmp_path, project_factory)
+    gold = tmp_path / "gold.csv"
+    gold.write_text(GOLD)
+    import_path(store, "sms", gold, label_column="label", gold=True)
+    with store.session(write=True) as session:
+        random_fill(session, project_id=project.id, size=100)
+        ann = add_user(session, name="ann")[0].id
+    mixer = GoldMixer()
+
+    def ask(**gold: Any) -> list[str]:
+        return _statements_of(
+            lambda: next_tasks(store, project_id=project.id, user_id=ann, n=2, **gold)
+        )
+
+    ask()  # the lease connection is opened once
+    plain = ask()
+    assert ask(gold=mixer, gold_rate=0.0) == plain
+    # Due a gold item: one statement more picks it.
+    assert len(ask(gold=mixer, gold_rate=0.5)) == len(plain) + 1
