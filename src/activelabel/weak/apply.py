@@ -83,18 +83,24 @@ class LabelingFunctionSet:
             i for i, f in enumerate(self.functions) if isinstance(f, KeywordFunction)
         ]
         self._keyword_columns = np.asarray(keyword_columns, dtype=np.int64)
-        self._matcher = KeywordMatcher(
-            [
-                (f.keywords, f.case_sensitive)
-                for f in self.functions
-                if isinstance(f, KeywordFunction)
-            ]
-        )
-        self._regexes = [
-            (i, RegexScanner(f.pattern))
-            for i, f in enumerate(self.functions)
-            if isinstance(f, RegexFunction)
+        word_lists: list[tuple[Any, ...]] = [
+            (f.keywords, f.case_sensitive, True)
+            for f in self.functions
+            if isinstance(f, KeywordFunction)
         ]
+        #: (column, scanner, the matcher's list of strings it needs, if any)
+        self._regexes: list[tuple[int, RegexScanner, int | None]] = []
+        for i, f in enumerate(self.functions):
+            if isinstance(f, RegexFunction):
+                scanner = RegexScanner(f.pattern)
+                needed = None
+                if scanner.literals is not None:
+                    # The same pass that finds keywords finds the texts
+                    # worth scanning.
+                    needed = len(word_lists)
+                    word_lists.append((*scanner.literals, False))
+                self._regexes.append((i, scanner, needed))
+        self._matcher = KeywordMatcher(word_lists)
         self._python = [
             (i, f)
             for i, f in enumerate(self.functions)
@@ -117,27 +123,12 @@ class LabelingFunctionSet:
         ``item_ids`` name the items in a failure's sentence (default: their
         position in the batch).
         """
-        rows: list[IntArray] = []
-        columns: list[IntArray] = []
         if self._keyword_columns.size or self._regexes:
-            texts = [self._text(item) for item in items]
-            found = self._matcher.match(texts)
-            if found:
-                pairs = np.asarray(found, dtype=np.int64)
-                rows.append(pairs[:, 0])
-                columns.append(self._keyword_columns[pairs[:, 1]])
-            if self._regexes:
-                joined = "\x00".join(texts)
-                ends = np.cumsum([len(t) + 1 for t in texts]) - 1
-                end_list = ends.tolist()
-                for column, scanner in self._regexes:
-                    hits = scanner.matching(texts, joined, end_list)
-                    rows.append(np.asarray(hits, dtype=np.int64))
-                    columns.append(np.full(len(hits), column, dtype=np.int64))
-        fixed_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        fixed_columns = (
-            np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
-        )
+            fixed_rows, fixed_columns = self._fixed_votes(
+                [self._text(item) for item in items]
+            )
+        else:
+            fixed_rows = fixed_columns = np.zeros(0, dtype=np.int64)
         if self.disabled and fixed_columns.size:
             keep = ~np.isin(fixed_columns, list(self.disabled))
             fixed_rows, fixed_columns = fixed_rows[keep], fixed_columns[keep]
@@ -145,6 +136,29 @@ class LabelingFunctionSet:
         if self._python:
             self._apply_python(items, item_ids, votes)
         return _unique(votes)
+
+    def _fixed_votes(self, texts: Sequence[str]) -> tuple[IntArray, IntArray]:
+        """(text, function) of every keyword and regex function's vote."""
+        found = self._matcher.match(texts)
+        pairs = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+        n_keyword = len(self._keyword_columns)
+        is_keyword = pairs[:, 1] < n_keyword
+        rows = [pairs[is_keyword, 0]]
+        columns = [self._keyword_columns[pairs[is_keyword, 1]]]
+        everything: tuple[list[str], str, list[int]] | None = None
+        for column, scanner, needed in self._regexes:
+            if needed is None:
+                if everything is None:
+                    everything = (list(texts), *_joined(texts))
+                hits = np.asarray(scanner.matching(*everything), dtype=np.int64)
+            else:
+                candidates = np.unique(pairs[pairs[:, 1] == needed, 0])
+                chosen = [texts[i] for i in candidates.tolist()]
+                found_in = scanner.matching(chosen, *_joined(chosen))
+                hits = candidates[np.asarray(found_in, dtype=np.int64)]
+            rows.append(hits)
+            columns.append(np.full(len(hits), column, dtype=np.int64))
+        return np.concatenate(rows), np.concatenate(columns)
 
     def _text(self, item: Mapping[str, Any]) -> str:
         value = item.get(self.text_field) if self.text_field is not None else None
@@ -229,6 +243,16 @@ class LabelingFunctionSet:
                 )
             found.append((row, index))
         return None
+
+
+def _joined(texts: Sequence[str]) -> tuple[str, list[int]]:
+    """The texts joined by NULs, and the offset of the NUL after each."""
+    ends: list[int] = []
+    offset = -1
+    for text in texts:
+        offset += len(text) + 1
+        ends.append(offset)
+    return "\x00".join(texts), ends
 
 
 def _item_name(item_ids: Sequence[str] | None, row: int) -> str:

@@ -41,18 +41,22 @@ def _is_word(char: str) -> bool:
 class KeywordMatcher:
     """Finds which of several keyword lists occur in which texts.
 
-    ``keyword_lists[k]`` is function ``k``'s words and whether it compares
-    them with case.
+    ``keyword_lists[k]`` is list ``k``'s words, whether it compares them
+    with case, and (third, default true) whether they match as whole words
+    only; a list of plain substrings (false) is what a regex needs to
+    contain somewhere (:mod:`activelabel.weak.regex_scanner`).
     """
 
-    def __init__(self, keyword_lists: Sequence[tuple[Sequence[str], bool]]) -> None:
-        words: dict[bool, dict[str, set[int]]] = {False: {}, True: {}}
-        for index, (keywords, case_sensitive) in enumerate(keyword_lists):
+    def __init__(self, keyword_lists: Sequence[tuple[Any, ...]]) -> None:
+        words: dict[tuple[bool, bool], dict[str, set[int]]] = {}
+        for index, (keywords, case_sensitive, *whole) in enumerate(keyword_lists):
+            whole_words = bool(whole[0]) if whole else True
+            entries = words.setdefault((bool(case_sensitive), whole_words), {})
             for keyword in keywords:
                 key = keyword if case_sensitive else lower_same_length(keyword)
-                words[case_sensitive].setdefault(key, set()).add(index)
-        self._automata: dict[bool, Any] = {}
-        for case_sensitive, entries in words.items():
+                entries.setdefault(key, set()).add(index)
+        self._automata: dict[tuple[bool, bool], Any] = {}
+        for (case_sensitive, whole_words), entries in sorted(words.items()):
             if not entries:
                 continue
             automaton = ahocorasick.Automaton()
@@ -61,10 +65,15 @@ class KeywordMatcher:
                 # ends in "!" or "£" may be followed by anything.
                 automaton.add_word(
                     key,
-                    (len(key), _is_word(key[0]), _is_word(key[-1]), tuple(functions)),
+                    (
+                        len(key),
+                        whole_words and _is_word(key[0]),
+                        whole_words and _is_word(key[-1]),
+                        tuple(sorted(functions)),
+                    ),
                 )
             automaton.make_automaton()
-            self._automata[case_sensitive] = automaton
+            self._automata[case_sensitive, whole_words] = automaton
 
     def match(self, texts: Sequence[str]) -> list[tuple[int, int]]:
         """``(text index, function index)`` for each function matching each text.
@@ -81,15 +90,29 @@ class KeywordMatcher:
             offset += len(text) + 1
             ends.append(offset)
         found: list[tuple[int, int]] = []
-        for case_sensitive, automaton in self._automata.items():
-            haystack = joined if case_sensitive else lower_same_length(joined)
+        append = found.append
+        lowered: str | None = None
+        for (case_sensitive, _), automaton in self._automata.items():
+            if case_sensitive:
+                haystack = joined
+            else:
+                lowered = lowered or lower_same_length(joined)
+                haystack = lowered
             size = len(haystack)
+            # The hot loop of keyword matching: one turn per match, so the
+            # boundary tests are written out rather than called.
             for last, (length, left, right, functions) in automaton.iter(haystack):
                 start = last + 1 - length
-                if left and start > 0 and _is_word(haystack[start - 1]):
-                    continue
-                if right and last + 1 < size and _is_word(haystack[last + 1]):
-                    continue
+                if left and start:
+                    before = haystack[start - 1]
+                    if before.isalnum() or before == "_":
+                        continue
+                after = last + 1
+                if right and after < size:
+                    following = haystack[after]
+                    if following.isalnum() or following == "_":
+                        continue
                 text_index = bisect_right(ends, start)
-                found.extend((text_index, function) for function in functions)
+                for function in functions:
+                    append((text_index, function))
         return found

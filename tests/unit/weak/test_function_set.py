@@ -3,8 +3,10 @@ disable one function while the others finish."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from activelabel.weak.apply import LabelingFunctionSet
 from activelabel.weak.functions import KeywordFunction, PythonFunction, RegexFunction
 from activelabel.weak.time_limit import CallTimer, FunctionTimedOut
 
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 LABELS = ("ham", "spam", "promo")
 ITEMS = [
     {"text": "You won a PRIZE, call 0800 now"},
@@ -170,3 +173,33 @@ def test_the_task_kinds_check_decides_whether_a_list_is_a_vote() -> None:
     assert function_set.apply(ITEMS, item_ids=IDS).failures == {
         0: "The labeling function 'listy' on item 'sms-1': ['spam'] is not a label."
     }
+
+
+def test_regex_and_keyword_functions_vote_for_exactly_the_texts_they_match() -> None:
+    lines = (FIXTURES / "sms_sample.tsv").read_text(encoding="utf-8").splitlines()
+    texts = [line.split("\t", 1)[1] for line in lines]
+    patterns = [
+        r"(?i)www\.|http",  # needs one of two strings: only those texts are scanned
+        r"(?i)\bfree\b",
+        r"prize|winner",
+        r"\b\d{5}\b",
+        r"^(Ok|Hi)\b",
+    ]
+    keywords = ("call", "txt", "u")
+    function_set = LabelingFunctionSet(
+        [RegexFunction(f"r{i}", "spam", p) for i, p in enumerate(patterns)]
+        + [KeywordFunction("words", "ham", keywords)],
+        labels=LABELS,
+        text_field="text",
+    )
+    votes = function_set.apply([{"text": t} for t in texts], item_ids=None)
+    got = {(int(r), int(c)) for r, c in zip(votes.rows, votes.columns, strict=True)}
+    words = re.compile(r"(?i)\b(call|txt|u)\b")
+    expected = {
+        (i, c)
+        for c, p in enumerate(patterns)
+        for i, t in enumerate(texts)
+        if re.search(p, t)
+    } | {(i, len(patterns)) for i, t in enumerate(texts) if words.search(t)}
+    assert got == expected
+    assert all(any(c == k for _, c in got) for k in range(len(patterns) + 1))
