@@ -66,6 +66,15 @@ def _with_silent_items(
     )
 
 
+def _one_hot(labels: np.ndarray[Any, Any], k: int) -> FloatArray:
+    """Majority vote's label (ties broken as :class:`MajorityVote` breaks them)
+    as a row with 1 in its column."""
+    rows = np.zeros((len(labels), k))
+    voted = labels >= 0
+    rows[np.flatnonzero(voted), labels[voted]] = 1.0
+    return rows
+
+
 def fit_one_of_labels(matrix: LabelMatrix, pool_size: int) -> WeakProba:
     """One model over the labels (exclusive), fitted on a pool of ``pool_size``
     items of which the matrix's have votes."""
@@ -82,7 +91,7 @@ def fit_one_of_labels(matrix: LabelMatrix, pool_size: int) -> WeakProba:
         item_ids=matrix.item_ids,
         labels=matrix.labels,
         proba=proba,
-        majority=mv.predict_proba(votes),
+        majority=_one_hot(mv.predict(votes), k),
         accuracies=dict(
             zip(matrix.functions, (float(a) for a in model.accuracies_), strict=True)
         ),
