@@ -8,6 +8,7 @@ import { History } from "./pages/History";
 import { Browse } from "./pages/Browse";
 import { Labeling } from "./pages/Labeling";
 import { ProjectList } from "./pages/ProjectList";
+import { Rules } from "./pages/Rules";
 import { Review } from "./pages/Review";
 
 type Auth = { state: "checking" } | { state: "in"; me: Me } | { state: "out"; message: string | null };
@@ -111,6 +112,7 @@ function ProjectPage({
   }
   if (!project || project.name !== route.project) return <p class="muted page">Loading…</p>;
   if (route.page === "history") return <History api={api} project={project} />;
+  if (route.page === "rules") return <Rules api={api} project={project} canManage={canManage} />;
   if (route.page === "review" || route.page === "browse") {
     if (!canReview) {
       return (

@@ -11,6 +11,8 @@ describe("routes, sources, tokens and waveforms", () => {
     expect(parseRoute("#/p/sms")).toEqual({ page: "label", project: "sms" });
     expect(parseRoute("#/p/my%20pets/history")).toEqual({ page: "history", project: "my pets" });
     expect(routeHref({ page: "history", project: "my pets" })).toBe("#/p/my%20pets/history");
+    expect(parseRoute("#/p/sms/rules")).toEqual({ page: "rules", project: "sms" });
+    expect(routeHref({ page: "rules", project: "my pets" })).toBe("#/p/my%20pets/rules");
   });
 
   it("describes where an item came from", () => {

@@ -65,7 +65,7 @@ function toValue(raw: unknown): AnnotationValue {
 
 function toSuggestion(raw: SuggestionRaw | null | undefined): Suggestion | null {
   if (!raw) return null;
-  return { value: toValue(raw.label), confidence: raw.confidence };
+  return { value: toValue(raw.label), confidence: raw.confidence, source: raw.source ?? "model" };
 }
 
 function toSource(raw: SourceRaw | null | undefined): TaskSource | null {

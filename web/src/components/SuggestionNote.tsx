@@ -9,20 +9,34 @@ interface Props {
   unlearned: readonly string[];
 }
 
+/** Who made a suggestion, as the note names it, and what that means. */
+const SOURCES = {
+  model: { name: "model", title: "the model trained on the labels so far" },
+  rules: { name: "rules", title: "the label model over the project's labeling functions (no model suggestion yet)" },
+} as const;
+
 /**
- * The model's suggestion for the item on screen, and a warning when the model has
- * not learned some class: its confidence then says nothing about that class, and
- * Enter accepts the suggestion in one key.
+ * The suggestion for the item on screen, named by who made it (the round's
+ * model, or the label model over the labeling functions: "rules"), with its
+ * confidence; and a warning when the model has not learned some class: its
+ * confidence then says nothing about that class, and Enter accepts the
+ * suggestion in one key.
  */
 export function SuggestionNote({ suggestion, format, unlearned }: Props) {
+  const source = SOURCES[suggestion?.source ?? "model"];
   return (
     <>
-      <span class="suggestion" data-testid="suggestion">
+      <span
+        class={`suggestion${suggestion?.source === "rules" ? " from-rules" : ""}`}
+        data-testid="suggestion"
+        data-source={suggestion ? source.name : undefined}
+        title={suggestion ? `Suggested by ${source.title}` : undefined}
+      >
         {suggestion
-          ? `model: ${format(suggestion.value)}${suggestion.confidence === null ? "" : ` · ${formatPercent(suggestion.confidence)}`}`
+          ? `${source.name}: ${format(suggestion.value)}${suggestion.confidence === null ? "" : ` · ${formatPercent(suggestion.confidence)}`}`
           : "no suggestion yet"}
       </span>
-      {suggestion && unlearned.length > 0 && (
+      {suggestion && suggestion.source !== "rules" && unlearned.length > 0 && (
         <span class="suggestion-warning" role="note" data-testid="suggestion-warning">
           ⚠ this model has not learned to predict {joinNames(unlearned)} yet
         </span>

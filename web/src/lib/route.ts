@@ -1,10 +1,12 @@
 // Hash routes: "#/" the project list, "#/p/<name>" labeling, "#/p/<name>/history",
+// "#/p/<name>/rules" (labeling functions),
 // "#/p/<name>/review" (reviewers and admins), "#/p/<name>/browse" (the data manager).
 
 export type Route =
   | { page: "projects" }
   | { page: "label"; project: string }
   | { page: "history"; project: string }
+  | { page: "rules"; project: string }
   | { page: "review"; project: string }
   | { page: "browse"; project: string };
 
@@ -14,6 +16,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "p" && parts[1]) {
     const project = safeDecode(parts[1]);
     if (parts[2] === "history") return { page: "history", project };
+    if (parts[2] === "rules") return { page: "rules", project };
     if (parts[2] === "review") return { page: "review", project };
     if (parts[2] === "browse") return { page: "browse", project };
     return { page: "label", project };
@@ -29,6 +32,8 @@ export function routeHref(route: Route): string {
       return `#/p/${encodeURIComponent(route.project)}`;
     case "history":
       return `#/p/${encodeURIComponent(route.project)}/history`;
+    case "rules":
+      return `#/p/${encodeURIComponent(route.project)}/rules`;
     case "review":
       return `#/p/${encodeURIComponent(route.project)}/review`;
     case "browse":

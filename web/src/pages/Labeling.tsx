@@ -158,6 +158,11 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
         <h1>{project.name}</h1>
         <nav>
           <a href={routeHref({ page: "history", project: project.name })}>History</a>
+          {canManage && (
+            <a href={routeHref({ page: "rules", project: project.name })} data-testid="open-rules">
+              Rules
+            </a>
+          )}
           {canReview && <a href={routeHref({ page: "review", project: project.name })}>Review</a>}
           {canReview && <a href={routeHref({ page: "browse", project: project.name })}>Browse</a>}
           <button type="button" class="link" data-testid="open-guidelines" onClick={() => setGuidelines((g) => !g)}>
