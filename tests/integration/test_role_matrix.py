@@ -294,6 +294,38 @@ MATRIX: dict[str, Row] = {
         _get("/api/v1/projects/pets/rules/disagreements"),
         (401, 403, 200, 200),
     ),
+    "read the likely mislabeled items": Row(
+        "GET",
+        P + "/label-issues",
+        _get("/api/v1/projects/pets/label-issues"),
+        (401, 403, 200, 200),
+    ),
+    "read the guidelines": Row(
+        "GET", P + "/guidelines", _get("/api/v1/projects/pets/guidelines"), ALL
+    ),
+    "change the guidelines": Row(
+        "PUT",
+        P + "/guidelines",
+        lambda w, c: w.client.put(
+            "/api/v1/projects/pets/guidelines",
+            json={"markdown": "## cat\nWhiskers.\n"},
+            headers=w.headers(c),
+        ),
+        (401, 403, 403, 200),
+    ),
+    "read the label schema's history": Row(
+        "GET", P + "/label-changes", _get("/api/v1/projects/pets/label-changes"), ALL
+    ),
+    "add, rename or retire a label": Row(
+        "POST",
+        P + "/label-changes",
+        lambda w, c: w.client.post(
+            "/api/v1/projects/pets/label-changes",
+            json={"change": "add", "label": "bird"},
+            headers=w.headers(c),
+        ),
+        (401, 403, 403, 201),
+    ),
 }
 
 #: Routes that need no token: the page asks for the CSRF token before sign-in.

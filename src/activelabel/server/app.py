@@ -27,6 +27,7 @@ from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import rules as rule_routes
 from activelabel.server.routes import files, projects, stats, tasks
+from activelabel.server.routes import labels as label_routes
 from activelabel.server.routes import quality as quality_routes
 from activelabel.server.schemas import StatsPublic
 from activelabel.store.checkpoints import WalCheckpointer
@@ -113,6 +114,7 @@ def create_app(
     for module in (tasks, annotation_routes, projects, stats, files):
         app.include_router(module.router)
     app.include_router(quality_routes.router)
+    app.include_router(label_routes.router)
     app.include_router(rule_routes.router)
     # The Host, cross-site and body-size checks, and the CSRF token's route.
     install_request_guard(
