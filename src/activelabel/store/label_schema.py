@@ -27,7 +27,7 @@ Each change is one transaction (the caller's session) and one row of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -59,6 +59,7 @@ __all__ = [
     "LabelChangeRecord",
     "add_label",
     "label_history",
+    "rename_in_value",
     "rename_label",
     "retire_label",
     "retired_labels",
@@ -200,7 +201,7 @@ def rename_label(
     def rename(label: str) -> str:
         return name if label == old else label
 
-    touched = _rewrite_values(session, project.id, adapter, old, rename)
+    touched = _rewrite_values(session, project.id, adapter, old, name)
     # The label matrix and the functions' labels are plain names.
     session.execute(
         update(LfOutput)
@@ -326,14 +327,16 @@ def value_as_given(
         if change.created_at <= given_at:
             break
         if change.change == "renamed" and change.new_label is not None:
-            if change.new_label in adapter.value_labels(value):
-                value = adapter.relabel(value, _back(change.label, change.new_label))
+            value = rename_in_value(adapter, value, change.new_label, change.label)
     return value
 
 
-def _back(old: str, new: str) -> Callable[[str], str]:
-    """The rename ``old`` -> ``new`` undone."""
-    return lambda label: old if label == new else label
+def rename_in_value(adapter: TaskAdapter, value: Any, old: str, new: str) -> Any:
+    """``value`` with the label ``old`` named ``new`` by the task's adapter; the
+    very same object when it does not name ``old`` (nothing to write)."""
+    if value is None or old not in adapter.value_labels(value):
+        return value
+    return adapter.relabel(value, lambda label: new if label == old else label)
 
 
 #: The JSON columns that hold values of the project's task, per table.
@@ -355,7 +358,7 @@ def _rewrite_values(
     project_id: int,
     adapter: TaskAdapter,
     old: str,
-    rename: Callable[[str], str | None],
+    new: str,
 ) -> int:
     """Rewrite every value column naming ``old``; return the items whose
     annotations changed."""
@@ -368,8 +371,9 @@ def _rewrite_values(
                 new_values = {}
                 values = row[1 : 1 + len(columns)]
                 for column, value in zip(columns, values, strict=True):
-                    if value is not None and old in adapter.value_labels(value):
-                        new_values[column.key] = adapter.relabel(value, rename)
+                    renamed = rename_in_value(adapter, value, old, new)
+                    if renamed is not value:
+                        new_values[column.key] = renamed
                 if new_values:
                     changes.append({key.key: row[0], **new_values})
                     if table is Annotation:
