@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from activelabel.store.annotations import aggregate_values
 from activelabel.store.final_labels import REVIEW_SOURCE
-from activelabel.store.models import Annotation
+from activelabel.store.models import Annotation, Project
+from activelabel.store.taxonomy_labels import TAXONOMY_SOURCE, fold_taxonomy
+from activelabel.tasks import adapter_for
 
 __all__ = [
     "HUMAN_SOURCES",
@@ -46,23 +48,45 @@ def training_labels(
     session: Session, project_id: int, *, sources: Sequence[str] = TRAINING_SOURCES
 ) -> dict[int, Any]:
     """The training label of every labeled item of the project, by item id
-    (from the labels of ``sources``)."""
-    values: dict[int, list[Any]] = {}
+    (from the labels of ``sources``).
+
+    The parents a taxonomy added to a person's label (``taxonomy`` rows) are
+    folded into that person's value: one vote holding them, never a vote of
+    their own.
+    """
+    rows: dict[int, list[tuple[Any, str, int | None]]] = {}
     corrected: dict[int, Any] = {}
-    for item_id, value, source in session.execute(
-        select(Annotation.item_id, Annotation.value, Annotation.source)
+    completed: set[int] = set()
+    for item_id, value, source, annotator in session.execute(
+        select(
+            Annotation.item_id,
+            Annotation.value,
+            Annotation.source,
+            Annotation.annotator_id,
+        )
         .where(
             Annotation.project_id == project_id,
             Annotation.status == "active",
-            Annotation.source.in_(sources),
+            Annotation.source.in_((*sources, TAXONOMY_SOURCE)),
         )
         .order_by(Annotation.id)
     ):
         if source == REVIEW_SOURCE:
             corrected[item_id] = value
         else:
-            values.setdefault(item_id, []).append(value)
-    labels = {item_id: training_label(v) for item_id, v in values.items()}
+            rows.setdefault(item_id, []).append((value, source, annotator))
+            if source == TAXONOMY_SOURCE:
+                completed.add(item_id)
+    if completed:
+        project = session.get_one(Project, project_id)
+        adapter = adapter_for(project.task)
+        for item_id in completed:
+            folded = fold_taxonomy(rows[item_id], adapter, project.labels)
+            rows[item_id] = [(value, source, None) for value, source in folded]
+    labels = {
+        item_id: training_label([row[0] for row in item_rows])
+        for item_id, item_rows in rows.items()
+    }
     labels.update(corrected)
     return {item_id: label for item_id, label in labels.items() if label is not None}
 
