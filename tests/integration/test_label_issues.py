@@ -169,3 +169,44 @@ def test_reviewers_read_the_list_through_the_api_and_annotators_may_not(
     assert listed["data"][0]["text"]
     assert get("annotator").status_code == 403
     assert get("admin").status_code == 200
+
+
+def test_a_multilabel_round_judges_label_sets(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    words = {"sports": "goal match team", "politics": "vote minister law"}
+    sets = [["sports"], ["politics"], ["politics", "sports"]]
+    project = project_factory(
+        task="multilabel",
+        labels=("politics", "sports"),
+        items=[
+            {"text": " ".join(words[w] for w in sets[i % 3]) + f" n{i}"}
+            for i in range(90)
+        ],
+        config={"text_column": "text"},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        items = sorted(item.id for item in row.items)
+        for k, item_id in enumerate(items):
+            # Every tenth set is wrong: its labels swapped for the others.
+            value = (
+                sets[k % 3]
+                if k % 10
+                else [
+                    label
+                    for label in ("politics", "sports")
+                    if label not in sets[k % 3]
+                ]
+                or ["sports"]
+            )
+            add_annotation(session, project=row, item_id=item_id, value=value)
+    run_round(store, project.id, cache_dir=tmp_path, queue_size=5)
+    with store.session() as session:
+        rows = session.scalars(select(LabelIssue).order_by(LabelIssue.rank)).all()
+    assert rows, "the planted wrong sets are flagged"
+    assert all(
+        isinstance(r.given, list) and isinstance(r.suggested, list) for r in rows
+    )
+    wrong = {items[k] for k in range(0, 90, 10)}
+    assert len(wrong & {r.item_id for r in rows[:9]}) >= 5
