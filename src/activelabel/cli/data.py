@@ -250,6 +250,14 @@ def export_command(
     labeled_only: Annotated[
         bool, typer.Option(help="Leave out items that have no label yet.")
     ] = False,
+    include_weak: Annotated[
+        bool,
+        typer.Option(
+            "--include-weak",
+            help="Label the items nobody labeled with the labeling functions' label "
+            "model (label_source rule); a person's label always wins.",
+        ),
+    ] = False,
     escape_formulas: Annotated[
         bool,
         typer.Option(
@@ -269,6 +277,7 @@ def export_command(
             output,
             fmt=fmt,
             include_unlabeled=not labeled_only,
+            include_weak=include_weak,
             escape_formulas=escape_formulas,
             progress=update,
         )

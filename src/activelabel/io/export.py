@@ -233,6 +233,7 @@ def export_labels(
     *,
     fmt: str | None = None,
     include_unlabeled: bool = True,
+    include_weak: bool = False,
     escape_formulas: bool = True,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -259,7 +260,10 @@ def export_labels(
     report counts the items it wrote. ``include_unlabeled=False`` leaves out
     items nobody has labeled; a format that cannot mark them (CoNLL writes them
     with every tag ``O``) has them counted in the report's ``unlabeled`` and
-    ``notes``. ``escape_formulas`` (CSV only, on by default)
+    ``notes``. ``include_weak`` labels the items nobody labeled with their
+    weak label (the label model's over the labeling functions), with
+    ``label_source`` ``rule``; a person's label always wins.
+    ``escape_formulas`` (CSV only, on by default)
     writes text a spreadsheet would run as a formula with a leading ``'``
     (:func:`~activelabel.io.writers.neutralise_formula`).
     ``progress(done, total)`` is called after every chunk of items.
@@ -277,6 +281,7 @@ def export_labels(
             project,
             chunk_size,
             include_unlabeled=include_unlabeled,
+            include_weak=include_weak,
             progress=progress,
         )
         if isinstance(chosen, ItemFormat):

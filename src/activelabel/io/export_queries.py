@@ -26,7 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from activelabel.store.models import Annotation, Item, MediaRoot, Project, User
+from activelabel.store.models import (
+    Annotation,
+    Item,
+    MediaRoot,
+    Project,
+    User,
+    WeakLabel,
+)
 from activelabel.store.taxonomy_labels import TAXONOMY_SOURCE, fold_taxonomy
 from activelabel.tasks import adapter_for
 
@@ -40,6 +47,7 @@ __all__ = [
     "item_chunks",
     "media_roots",
     "user_names",
+    "weak_values",
 ]
 
 #: An item as :func:`item_chunks` reads it: (id, external_id, data as JSON text
@@ -176,6 +184,22 @@ def active_values(
             ]
             active[item_id] = fold_taxonomy(rows, adapter, project.labels)
     return active
+
+
+def weak_values(
+    session: Session, project: Project, items: Sequence[ItemRow]
+) -> dict[int, Any]:
+    """The label model's label of each item of a chunk that has one, by item id."""
+    dialect = session.get_bind().dialect.name
+    return {
+        item_id: decode(value)
+        for item_id, value in session.execute(
+            select(WeakLabel.item_id, _json_text(WeakLabel.value, dialect)).where(
+                WeakLabel.project_id == project.id,
+                WeakLabel.item_id.between(items[0].id, items[-1].id),
+            )
+        )
+    }
 
 
 def annotation_rows(

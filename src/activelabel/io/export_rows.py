@@ -21,6 +21,7 @@ from activelabel.io.export_queries import (
     decode,
     item_chunks,
     media_roots,
+    weak_values,
 )
 from activelabel.io.writers import MISSING, ExportedItem
 from activelabel.store.annotations import aggregate_values
@@ -79,11 +80,15 @@ def labeled_chunks(
     chunk_size: int,
     *,
     include_unlabeled: bool = True,
+    include_weak: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[list[LabeledItem]]:
     """The project's items in id order with their final labels, a chunk at a time.
 
     ``include_unlabeled=False`` leaves out items nobody has labeled.
+    ``include_weak`` gives an item without an active label its weak label
+    (the label model's over the labeling functions) as a ``rule`` label; a
+    person's label always wins.
     ``progress(done, total)`` is called before the first chunk and after the
     caller is done with each chunk (counting items read, kept or not).
     """
@@ -97,6 +102,9 @@ def labeled_chunks(
         progress(0, total)
     for items in item_chunks(session, project, chunk_size, with_data=True):
         active = active_values(session, project, items)
+        if include_weak:
+            for item_id, value in weak_values(session, project, items).items():
+                active.setdefault(item_id, [(value, "rule")])
         chunk: list[LabeledItem] = []
         for item_id, external_id, raw, media_path, root_id in items:
             final = final_label(active.get(item_id))
