@@ -156,3 +156,36 @@ def test_train_on_weak_trains_a_model_from_one_class_of_people_and_the_rules_oth
         ).one()
     # The model counts people's labels only (retraining waits on those).
     assert version.n_labels == 8
+
+
+def test_a_label_set_project_gets_each_label_its_functions_vote_as_a_set(
+    store: Store, project_factory: Any
+) -> None:
+    texts = [
+        "win a prize now",
+        "call me later",
+        "win a prize, call now",
+        "see you tomorrow",
+    ] * 10
+    project = project_factory(
+        task="multilabel",
+        labels=("offer", "phone", "other"),
+        items=[{"text": t} for t in texts],
+        config={"text_column": "text"},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        add_keyword_function(
+            session, row, name="offer", label="offer", keywords=("prize",)
+        )
+        add_keyword_function(
+            session, row, name="phone", label="phone", keywords=("call",)
+        )
+    weak = refresh_weak_labels(store, project.id, pool_size=len(texts))
+    assert weak is not None
+    ids = item_ids(store, project)
+    by_text = {t: weak.labels.get(i) for i, t in zip(ids, texts, strict=True)}
+    assert by_text["win a prize now"][0] == ["offer"]
+    assert by_text["call me later"][0] == ["phone"]
+    assert sorted(by_text["win a prize, call now"][0]) == ["offer", "phone"]
+    assert by_text["see you tomorrow"] is None

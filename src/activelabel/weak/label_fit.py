@@ -114,7 +114,9 @@ def fit_each_label(matrix: LabelMatrix, pool_size: int) -> WeakProba:
         votes[matrix.rows[chosen], np.searchsorted(columns, matrix.columns[chosen])] = 1
         patterns = VotePatterns.of(votes, 2)
         fit_rows, counts = _with_silent_items(patterns, pool_size - n, len(columns))
-        model = DawidSkene(2).fit_patterns(fit_rows, counts)
+        model = DawidSkene(2).fit_patterns(
+            fit_rows, counts, silent_start=np.array([1.0, 0.0])
+        )
         proba[:, index] = model.predict_proba_patterns(patterns.patterns)[
             patterns.inverse, 1
         ]

@@ -184,10 +184,20 @@ class DawidSkene:
         return self.fit_patterns(patterns.patterns, patterns.counts)
 
     def fit_patterns(
-        self, patterns: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+        self,
+        patterns: np.ndarray[Any, Any],
+        counts: np.ndarray[Any, Any],
+        *,
+        silent_start: np.ndarray[Any, Any] | None = None,
     ) -> DawidSkene:
         """Fit on distinct vote rows ``patterns``, row ``u`` standing for
-        ``counts[u]`` items (what :class:`VotePatterns` gives)."""
+        ``counts[u]`` items (what :class:`VotePatterns` gives).
+
+        ``silent_start`` is where the EM starts rows without a vote (default:
+        uniform). A yes/no model whose functions only ever vote "yes" starts
+        them at "no": from uniform, a single function cannot tell its silence
+        from half the items being "yes", and EM settles there.
+        """
         k = self.n_classes
         patterns = np.asarray(patterns, dtype=np.int64)
         weights = np.asarray(counts, dtype=np.float64)
@@ -196,11 +206,16 @@ class DawidSkene:
         m = outcomes.shape[1]
         vote_counts = _vote_counts(patterns, k)
         totals = vote_counts.sum(axis=1, keepdims=True)
-        # Majority vote starts the EM; an item without votes starts uniform.
+        # Majority vote starts the EM; an item without votes at silent_start.
+        start = (
+            np.full(k, 1.0 / k)
+            if silent_start is None
+            else np.asarray(silent_start, dtype=np.float64)
+        )
         proba = np.divide(
             vote_counts,
             totals,
-            out=np.full_like(vote_counts, 1.0 / k),
+            out=np.tile(start, (len(vote_counts), 1)),
             where=totals > 0,
         )
         priors = self._priors(proba, weights)
