@@ -1,6 +1,7 @@
 import { Component } from "preact";
 import { useMemo, useRef, useState } from "preact/hooks";
 import { Kbd } from "../../components/Kbd";
+import { Pure } from "../../components/Pure";
 import "./labelButtons.css";
 import {
   type Aliases,
@@ -123,7 +124,7 @@ export function LabelButtons({ labels, labelKeys, selected, suggested, toggles, 
           {implied.size > 0 && ` (+ ${labels.filter((l) => implied.has(l)).join(", ")} from the taxonomy)`}
         </p>
       )}
-      {query ? (
+      {query && (
         // biome-ignore lint/a11y/useSemanticElements: a list of buttons; the role names the group for screen readers.
         <div class="labels matches" id="label-matches" role="group" aria-label="Labels found">
           {shown.length === 0 && <p class="muted">No label matches “{query}”.</p>}
@@ -143,16 +144,24 @@ export function LabelButtons({ labels, labelKeys, selected, suggested, toggles, 
             />
           ))}
         </div>
-      ) : (
-        <LabelTree
-          tree={tree}
-          many={labels.length >= MANY_LABELS}
-          labelKeys={labelKeys}
-          toggles={toggles}
-          state={state}
-          onPress={press}
-        />
       )}
+      {/* Kept in the page while searching, only hidden: the first character
+          typed and Esc then cost no unmounting and remounting of every button. */}
+      <div hidden={query.length > 0}>
+        {/* Typing in the box changes none of these: the tree is not walked again. */}
+        <Pure deps={[tree, labels.length, labelKeys, toggles, selected, implied, suggested, press]}>
+          {() => (
+            <LabelTree
+              tree={tree}
+              many={labels.length >= MANY_LABELS}
+              labelKeys={labelKeys}
+              toggles={toggles}
+              state={state}
+              onPress={press}
+            />
+          )}
+        </Pure>
+      </div>
     </div>
   );
 }
