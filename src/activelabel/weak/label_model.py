@@ -201,9 +201,7 @@ class DawidSkene:
         k = self.n_classes
         patterns = np.asarray(patterns, dtype=np.int64)
         weights = np.asarray(counts, dtype=np.float64)
-        # Outcome index per cell: the label, or k for an abstain.
-        outcomes = np.where(patterns < 0, k, patterns)
-        m = outcomes.shape[1]
+        outcomes = _outcomes(patterns, k)
         vote_counts = _vote_counts(patterns, k)
         totals = vote_counts.sum(axis=1, keepdims=True)
         # Majority vote starts the EM; an item without votes at silent_start.
@@ -217,17 +215,20 @@ class DawidSkene:
             totals,
             out=np.tile(start, (len(vote_counts), 1)),
             where=totals > 0,
-        )
+        ).T.copy()
         priors = self._priors(proba, weights)
-        errors = self._m_step(outcomes, proba, weights, m)
+        errors = self._m_step(outcomes, proba, weights)
         loss = -np.inf
         self.n_iter_ = 0
+        total = weights.sum()
         for _ in range(self.n_iter):
             self.n_iter_ += 1
-            proba = self._e_step(outcomes, priors, errors)
+            proba, log_likelihood = self._e_step(outcomes, priors, errors)
             priors = self._priors(proba, weights)
-            errors = self._m_step(outcomes, proba, weights, m)
-            new_loss = self._elbo(outcomes, proba, priors, errors, weights)
+            errors = self._m_step(outcomes, proba, weights)
+            # The data's log-likelihood per item never falls under EM: stop
+            # when it gains less than tol.
+            new_loss = float(log_likelihood @ weights / total) if total > 0 else 0.0
             if new_loss - loss < self.tol:
                 break
             loss = new_loss
@@ -243,8 +244,9 @@ class DawidSkene:
 
     def predict_proba_patterns(self, patterns: np.ndarray[Any, Any]) -> FloatArray:
         """``P(y = c | pattern)`` for each distinct vote row."""
-        outcomes = np.where(np.asarray(patterns) < 0, self.n_classes, patterns)
-        return self._e_step(outcomes.astype(np.int64), self.priors_, self.errors_)
+        outcomes = _outcomes(np.asarray(patterns), self.n_classes)
+        proba, _ = self._e_step(outcomes, self.priors_, self.errors_)
+        return np.ascontiguousarray(proba.T)
 
     @property
     def accuracies_(self) -> FloatArray:
@@ -258,56 +260,50 @@ class DawidSkene:
 
     # --- EM steps -----------------------------------------------------------
 
+    # The EM keeps its arrays class-major: ``outcomes`` is ``n_functions ×
+    # n_patterns``, ``proba`` ``n_classes × n_patterns``, so every step is
+    # one-dimensional gathers and bincounts over contiguous rows.
+
     @staticmethod
     def _priors(proba: FloatArray, weights: FloatArray) -> FloatArray:
         total = weights.sum()
         if total <= 0:
-            return np.full(proba.shape[1], 1.0 / proba.shape[1])
-        return np.asarray((proba * weights[:, None]).sum(axis=0) / total)
+            return np.full(proba.shape[0], 1.0 / proba.shape[0])
+        return np.asarray(proba @ weights / total)
 
     def _m_step(
-        self, outcomes: IntArray, proba: FloatArray, weights: FloatArray, m: int
+        self, outcomes: np.ndarray[Any, Any], proba: FloatArray, weights: FloatArray
     ) -> FloatArray:
         k = self.n_classes
-        weighted = proba * weights[:, None]
-        errors = np.empty((m, k + 1, k))
-        for j in range(m):
+        weighted = proba * weights[None, :]
+        errors = np.empty((outcomes.shape[0], k + 1, k))
+        for j, row in enumerate(outcomes):
             for c in range(k):
-                errors[j, :, c] = np.bincount(
-                    outcomes[:, j], weights=weighted[:, c], minlength=k + 1
-                )
+                errors[j, :, c] = np.bincount(row, weights=weighted[c], minlength=k + 1)
         np.clip(errors, _EPS, None, out=errors)
         errors /= errors.sum(axis=1, keepdims=True)
         return errors
 
     def _e_step(
-        self, outcomes: IntArray, priors: FloatArray, errors: FloatArray
-    ) -> FloatArray:
+        self, outcomes: np.ndarray[Any, Any], priors: FloatArray, errors: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """The posterior of each class per pattern, and each pattern's log-likelihood."""
         log_errors = np.log(errors)
-        log_like = np.tile(np.log(np.clip(priors, _EPS, None)), (len(outcomes), 1))
-        for j in range(outcomes.shape[1]):
-            log_like += log_errors[j][outcomes[:, j]]
-        log_like -= log_like.max(axis=1, keepdims=True)
-        like = np.exp(log_like)
-        return np.asarray(like / like.sum(axis=1, keepdims=True))
+        log_priors = np.log(np.clip(priors, _EPS, None))
+        joint = np.empty((self.n_classes, outcomes.shape[1]))
+        for c in range(self.n_classes):
+            joint[c] = log_priors[c]
+            for j, row in enumerate(outcomes):
+                joint[c] += log_errors[j, :, c].take(row)
+        top = joint.max(axis=0)
+        like = np.exp(joint - top)
+        total = like.sum(axis=0)
+        return like / total, top + np.log(total)
 
-    def _elbo(
-        self,
-        outcomes: IntArray,
-        proba: FloatArray,
-        priors: FloatArray,
-        errors: FloatArray,
-        weights: FloatArray,
-    ) -> float:
-        """Expected complete log-likelihood plus entropy, per item."""
-        log_errors = np.log(errors)
-        joint = np.tile(np.log(np.clip(priors, _EPS, None)), (len(outcomes), 1))
-        for j in range(outcomes.shape[1]):
-            joint += log_errors[j][outcomes[:, j]]
-        safe = np.clip(proba, _EPS, None)
-        per_row = (proba * (joint - np.log(safe))).sum(axis=1)
-        total = weights.sum()
-        return float((per_row * weights).sum() / total) if total > 0 else 0.0
+
+def _outcomes(patterns: np.ndarray[Any, Any], k: int) -> np.ndarray[Any, Any]:
+    """Each cell's outcome (the label, or ``k`` for an abstain), function-major."""
+    return np.ascontiguousarray(np.where(patterns < 0, k, patterns).T, dtype=np.intp)
 
 
 def accuracy_on(predicted: IntArray, truth: IntArray) -> tuple[float | None, int]:
