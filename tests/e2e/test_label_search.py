@@ -20,6 +20,8 @@ from e2e_support import FIXTURES, ROOT, Server, annotations, cli, wait_for
 from playwright.sync_api import Page, expect
 
 PROJECT = "mwm"
+#: The same tags, one per item.
+SINGLE = "mwm-single"
 TAGS = FIXTURES / "madewithml" / "tags.json"
 SCREENSHOT = ROOT / "docs" / "screenshots" / "label_search.png"
 
@@ -51,17 +53,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     labels = ",".join(tag["tag"] for tag in _tags())
     cli("init", PROJECT, "--task", "multilabel", "--labels", labels, db=db)
     cli("taxonomy", "load", PROJECT, str(TAGS), db=db)
-    cli(
-        "import",
-        PROJECT,
-        str(items),
-        "--text-column",
-        "text",
-        "--id-column",
-        "id",
-        db=db,
-    )
-    served = Server(db, PROJECT, "--queue-size", "20", log=tmp / "serve.log")
+    cli("init", SINGLE, "--labels", labels, db=db)
+    for project in (PROJECT, SINGLE):
+        cli(
+            "import",
+            project,
+            str(items),
+            "--text-column",
+            "text",
+            "--id-column",
+            "id",
+            db=db,
+        )
+    served = Server(db, (PROJECT, SINGLE), "--queue-size", "20", log=tmp / "serve.log")
     try:
         yield served
     finally:
@@ -210,3 +214,47 @@ def test_screenshot_of_the_label_search(page: Page) -> None:
     page.screenshot(path=str(SCREENSHOT))
     page.keyboard.press("Escape")
     assert Path(SCREENSHOT).stat().st_size > 10_000
+
+
+def test_the_history_of_many_labels_shows_the_given_ones_and_a_box_for_another(
+    page: Page, server: Server
+) -> None:
+    page.goto(f"{server.url}/#/p/{PROJECT}/history")
+    row = page.get_by_test_id("history-row").first
+    # The labels given (and no chip for each of the other 400 tags).
+    expect(row.locator("button.chip.on")).not_to_have_count(0)
+    assert row.locator("button.chip").count() < 10
+    other = row.get_by_label("Another label")
+    other.fill("no such tag")
+    other.press("Enter")
+    expect(other).to_have_attribute("aria-invalid", "true")
+    other.fill("pytorch")
+    other.press("Enter")
+    expect(row.locator("button.chip.on", has_text="pytorch")).to_be_visible()
+
+
+def test_a_single_label_project_gives_the_first_match_and_moves_on(
+    page: Page, server: Server
+) -> None:
+    page.goto(f"{server.url}/#/p/{SINGLE}")
+    item = shown(page)
+    page.keyboard.press("/")
+    page.keyboard.type("pytor")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        """previous => {
+            const el = document.querySelector('[data-testid="item-external-id"]');
+            return !el || el.textContent.trim() !== previous;
+        }""",
+        arg=item,
+    )
+    # Single label: the box is left, emptied, and the page's keys are back.
+    search = page.get_by_test_id("label-search")
+    expect(search).not_to_be_focused()
+    expect(search).to_have_value("")
+
+    def stored() -> str | None:
+        rows = [r for r in annotations(server, SINGLE) if r["external_id"] == item]
+        return rows[0]["value"] if rows else None
+
+    assert wait_for(stored, timeout=30, what="the label to be stored") == "pytorch"
