@@ -62,20 +62,34 @@ export function Rules({ api, project, canManage }: Props) {
     void load();
   }, [load]);
 
-  // While a round applies the functions: look again until every enabled one is applied.
+  // While a round applies the functions, ask the trainer's state (cheap, and
+  // shared between requests), not the figures: those fit the label model
+  // again, which takes seconds on a large pool. When the trainer is idle, read
+  // the figures once; look again while an enabled function is not applied.
   useEffect(() => {
     if (!applying) return;
+    let busy = false;
     const timer = window.setInterval(async () => {
-      const found = await load();
-      const waiting = found?.rules.some((r) => r.enabled && !r.applied) ?? true;
-      const late = Date.now() - pollStarted.current > POLL_LIMIT_SECONDS * 1000;
-      if (!waiting || late) {
-        setApplying(false);
-        setNotice(waiting ? "Still applying; use Refresh to look again." : "Applied: the figures below are fresh.");
+      if (busy) return;
+      busy = true;
+      try {
+        const stats = await api.stats(project.name);
+        const late = Date.now() - pollStarted.current > POLL_LIMIT_SECONDS * 1000;
+        if (stats.training?.state !== "idle" && !late) return;
+        const found = await load();
+        const waiting = found?.rules.some((r) => r.enabled && !r.applied) ?? true;
+        if (!waiting || late) {
+          setApplying(false);
+          setNotice(waiting ? "Still applying; use Refresh to look again." : "Applied: the figures below are fresh.");
+        }
+      } catch (e: unknown) {
+        setNotice(e instanceof Error ? e.message : String(e));
+      } finally {
+        busy = false;
       }
     }, POLL_SECONDS * 1000);
     return () => window.clearInterval(timer);
-  }, [applying, load]);
+  }, [applying, load, api, project.name]);
 
   const apply = async () => {
     try {
