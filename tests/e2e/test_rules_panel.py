@@ -27,7 +27,9 @@ APPLY_TIMEOUT_MS = 180_000
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Server, str, str]]:
     tmp = tmp_path_factory.mktemp("e2e-rules")
     db = f"sqlite:///{tmp / 'activelabel.db'}"
     cli("init", PROJECT, "--labels", "ham,spam", db=db)
@@ -60,16 +62,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
     # Every text gets a vote (any character), so every queued item a suggestion.
     cli("lf", "add", FRESH, "anything", "--label", "ham", "--regex", ".", db=db)
     annotator = add_user("ann", db=db)
+    reviewer = add_user("rev", db=db, role="reviewer")
     server = Server(db, (PROJECT, FRESH), "--queue-size", "50", log=tmp / "serve.log")
     try:
-        yield server, annotator
+        yield server, annotator, reviewer
     finally:
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def page(browser: Any, served: tuple[Server, str]) -> Iterator[Page]:
-    server, _ = served
+def page(browser: Any, served: tuple[Server, str, str]) -> Iterator[Page]:
+    server, _, _ = served
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(60_000)
     tab = context.new_page()
@@ -153,9 +156,9 @@ def test_an_admin_removes_a_function_with_the_keyboard(page: Page) -> None:
 
 
 def test_an_annotator_does_not_see_the_panel(
-    browser: Any, served: tuple[Server, str]
+    browser: Any, served: tuple[Server, str, str]
 ) -> None:
-    server, token = served
+    server, token, _ = served
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         tab = context.new_page()
@@ -172,9 +175,9 @@ def test_an_annotator_does_not_see_the_panel(
 
 
 def test_an_item_without_a_model_suggestion_shows_the_rules_suggestion(
-    page: Page, served: tuple[Server, str]
+    page: Page, served: tuple[Server, str, str]
 ) -> None:
-    server, _ = served
+    server, _, _ = served
 
     def rules_suggested() -> bool:
         # The server's first round applies the function and fits the label
@@ -194,3 +197,25 @@ def test_an_item_without_a_model_suggestion_shows_the_rules_suggestion(
     expect(note).to_have_text(re.compile(r"^rules: ham · \d+%$"))
     # The model's warning about classes it has not learned is not the rules'.
     expect(page.get_by_test_id("suggestion-warning")).to_have_count(0)
+
+
+def test_a_reviewer_reads_the_panel_but_changes_nothing(
+    browser: Any, served: tuple[Server, str, str]
+) -> None:
+    server, _, token = served
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server.url}/?token={token}#/p/{PROJECT}")
+        tab.get_by_test_id("open-rules").click()
+        expect(tab.get_by_test_id("rule-prize-words")).to_be_visible()
+        expect(
+            tab.get_by_test_id("disagreements").or_(
+                tab.get_by_test_id("no-disagreements")
+            )
+        ).to_be_visible()
+        expect(tab.get_by_test_id("rule-form")).to_have_count(0)
+        expect(tab.get_by_test_id("rules-apply")).to_have_count(0)
+        expect(tab.get_by_role("button", name="Remove prize-words")).to_have_count(0)
+    finally:
+        context.close()

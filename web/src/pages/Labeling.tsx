@@ -158,7 +158,7 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
         <h1>{project.name}</h1>
         <nav>
           <a href={routeHref({ page: "history", project: project.name })}>History</a>
-          {canManage && (
+          {(canManage || canReview) && (
             <a href={routeHref({ page: "rules", project: project.name })} data-testid="open-rules">
               Rules
             </a>
