@@ -215,3 +215,18 @@ def test_removing_a_function_removes_its_votes(
     missing = client.delete(f"{RULES}/w")
     assert missing.status_code == 404
     assert "no labeling function named 'w'" in missing.json()["error"]
+
+
+def test_the_project_payload_carries_its_taxonomy_for_the_page(
+    client: TestClient, store: Store, sms: Project
+) -> None:
+    assert client.get("/api/v1/projects/sms").json()["parents"] == {}
+    with store.session() as session:
+        row = session.get_one(Project, sms.id)
+        row.update_settings(parents={"spam": ["ham"]}, aliases={"junk": "spam"})
+    project = client.get("/api/v1/projects/sms").json()
+    assert project["parents"] == {"spam": ["ham"]}
+    assert project["aliases"] == {"junk": "spam"}
+    # "/" focuses the label search box: no label can take it.
+    assert "/" in project["reserved_keys"]
+    assert any(a["action"] == "search_labels" for a in project["actions"])
