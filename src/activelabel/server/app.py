@@ -25,10 +25,10 @@ from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.last_use import LastUse
 from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
-from activelabel.server.routes import rules as rule_routes
 from activelabel.server.routes import files, projects, stats, tasks
 from activelabel.server.routes import labels as label_routes
 from activelabel.server.routes import quality as quality_routes
+from activelabel.server.routes import rules as rule_routes
 from activelabel.server.schemas import StatsPublic
 from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store

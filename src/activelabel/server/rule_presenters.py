@@ -97,12 +97,8 @@ def disagreements_public(
 ) -> DisagreementsPublic:
     """The disagreements with their items' texts, read in one query."""
     ids = [d.item_id for d in found]
-    data: dict[int, dict[str, Any]] = {
-        item_id: fields
-        for item_id, fields in session.execute(
-            select(Item.id, Item.data).where(Item.id.in_(ids))
-        )
-    }
+    rows_of_items = session.execute(select(Item.id, Item.data).where(Item.id.in_(ids)))
+    data: dict[int, dict[str, Any]] = {row[0]: row[1] for row in rows_of_items}
     rows = [
         DisagreementPublic(
             item_id=d.item_id,
