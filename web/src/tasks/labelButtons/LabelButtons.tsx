@@ -220,7 +220,7 @@ function LabelTree({
         </section>
       ))}
       {alone.length > 0 && (
-        <section class="label-group" aria-label="Other labels">
+        <section class="label-group alone" aria-label="Other labels">
           <div class="labels">{alone.map((g) => button(g.root))}</div>
         </section>
       )}
