@@ -100,12 +100,46 @@ export interface paths {
      */
     get: operations["quality-read_gold_scores"];
   };
+  "/api/v1/projects/{name}/guidelines": {
+    /**
+     * Read Guidelines Route
+     * @description The project's labeling guidelines in Markdown (empty when none).
+     */
+    get: operations["labels-read_guidelines_route"];
+    /**
+     * Update Guidelines
+     * @description Replace the guidelines (admins).
+     */
+    put: operations["labels-update_guidelines"];
+  };
   "/api/v1/projects/{name}/items/{item_id}/media": {
     /**
      * Media
      * @description An item's media file; only files inside the item's own media root are served.
      */
     get: operations["files-media"];
+  };
+  "/api/v1/projects/{name}/label-changes": {
+    /**
+     * Read Label Changes
+     * @description The label schema's history: labels added, renamed, retired.
+     */
+    get: operations["labels-read_label_changes"];
+    /**
+     * Change Labels
+     * @description Add, rename or retire a label (admins): a rename rewrites every stored
+     * value in one transaction; a retired label's items wait for review.
+     */
+    post: operations["labels-change_labels"];
+  };
+  "/api/v1/projects/{name}/label-issues": {
+    /**
+     * Read Label Issues Route
+     * @description Items whose label is likely wrong, most likely first (the last round's
+     * list: cleanlab on out-of-fold probabilities), and each annotator's
+     * quality with overlap (CROWDLAB).
+     */
+    get: operations["labels-read_label_issues_route"];
   };
   "/api/v1/projects/{name}/model-versions": {
     /**
@@ -327,6 +361,23 @@ export interface components {
       observed: number | null;
     };
     /**
+     * AnnotatorQualityPublic
+     * @description An annotator's quality by CROWDLAB (needs overlap).
+     */
+    AnnotatorQualityPublic: {
+      /**
+       * Agreement
+       * @description share of their labels the consensus holds
+       */
+      agreement: number;
+      /** Labels */
+      labels: number;
+      /** Name */
+      name: string;
+      /** Quality */
+      quality: number;
+    };
+    /**
      * ClassFiguresPublic
      * @description How the model does on one class, from its out-of-fold predictions.
      */
@@ -416,6 +467,36 @@ export interface components {
       /** Gold Rate */
       gold_rate: number;
     };
+    /**
+     * GuidelinesPublic
+     * @description A project's labeling instructions, in Markdown (render without raw HTML).
+     */
+    GuidelinesPublic: {
+      /**
+       * Labels Without Section
+       * @description labels no heading of the guidelines names
+       */
+      labels_without_section: string[];
+      /** Markdown */
+      markdown: string;
+      /**
+       * Max Chars
+       * @description the longest guidelines kept
+       */
+      max_chars: number;
+      /** Updated At */
+      updated_at: string | null;
+      /** Updated By */
+      updated_by: string | null;
+    };
+    /**
+     * GuidelinesUpdate
+     * @description New guidelines (replace the old ones).
+     */
+    GuidelinesUpdate: {
+      /** Markdown */
+      markdown: string;
+    };
     /** HTTPValidationError */
     HTTPValidationError: {
       /** Detail */
@@ -458,6 +539,123 @@ export interface components {
       label: string;
       /** Support */
       support: number;
+    };
+    /**
+     * LabelChangeCreate
+     * @description A change of the label schema: add, rename or retire a label.
+     */
+    LabelChangeCreate: {
+      /**
+       * Change
+       * @enum {string}
+       */
+      change: "add" | "rename" | "retire";
+      /**
+       * Key
+       * @description add: the key that gives it
+       */
+      key?: string | null;
+      /**
+       * Label
+       * @description the label added, renamed or retired
+       */
+      label: string;
+      /**
+       * New Label
+       * @description rename: the new name
+       */
+      new_label?: string | null;
+    };
+    /**
+     * LabelChangePublic
+     * @description One change of the schema, kept as history.
+     */
+    LabelChangePublic: {
+      /**
+       * Change
+       * @enum {string}
+       */
+      change: "added" | "renamed" | "retired";
+      /** Changed By */
+      changed_by: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Id */
+      id: number;
+      /** Items Touched */
+      items_touched: number;
+      /** Label */
+      label: string;
+      /** New Label */
+      new_label: string | null;
+    };
+    /**
+     * LabelChangesPublic
+     * @description The schema's history, its labels now and the labels retired.
+     */
+    LabelChangesPublic: {
+      /** Count */
+      count: number;
+      /** Data */
+      data: components["schemas"]["LabelChangePublic"][];
+      /** Labels */
+      labels: string[];
+      /** Retired */
+      retired: string[];
+    };
+    /**
+     * LabelIssuePublic
+     * @description An item whose label is likely wrong.
+     */
+    LabelIssuePublic: {
+      /** External Id */
+      external_id: string;
+      /**
+       * Given
+       * @description the label the model was trained with
+       */
+      given: unknown;
+      /** Item Id */
+      item_id: number;
+      /**
+       * Quality
+       * @description cleanlab's label quality (low: likely wrong)
+       */
+      quality: number;
+      /**
+       * Rank
+       * @description 1 = the most likely mislabeled
+       */
+      rank: number;
+      /**
+       * Suggested
+       * @description what the out-of-fold model suggests
+       */
+      suggested: unknown;
+      /** Text */
+      text: string | null;
+    };
+    /**
+     * LabelIssuesPublic
+     * @description The mislabel finder's list as the last round stored it.
+     */
+    LabelIssuesPublic: {
+      /** Annotators */
+      annotators: components["schemas"]["AnnotatorQualityPublic"][];
+      /**
+       * Count
+       * @description items in the whole list
+       */
+      count: number;
+      /** Data */
+      data: components["schemas"]["LabelIssuePublic"][];
+      /** Model Version */
+      model_version: string | null;
+      /** Note */
+      note?: string | null;
     };
     /**
      * LabelingFunctionPublic
@@ -1267,6 +1465,61 @@ export interface operations {
     };
   };
   /**
+   * Read Guidelines Route
+   * @description The project's labeling guidelines in Markdown (empty when none).
+   */
+  "labels-read_guidelines_route": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GuidelinesPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Update Guidelines
+   * @description Replace the guidelines (admins).
+   */
+  "labels-update_guidelines": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GuidelinesUpdate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GuidelinesPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * Media
    * @description An item's media file; only files inside the item's own media root are served.
    */
@@ -1282,6 +1535,92 @@ export interface operations {
       200: {
         content: {
           "application/json": unknown;
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Label Changes
+   * @description The label schema's history: labels added, renamed, retired.
+   */
+  "labels-read_label_changes": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LabelChangesPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Change Labels
+   * @description Add, rename or retire a label (admins): a rename rewrites every stored
+   * value in one transaction; a retired label's items wait for review.
+   */
+  "labels-change_labels": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LabelChangeCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LabelChangesPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Label Issues Route
+   * @description Items whose label is likely wrong, most likely first (the last round's
+   * list: cleanlab on out-of-fold probabilities), and each annotator's
+   * quality with overlap (CROWDLAB).
+   */
+  "labels-read_label_issues_route": {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LabelIssuesPublic"];
         };
       };
       /** @description Validation Error */
