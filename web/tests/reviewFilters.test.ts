@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BROWSE_DEFAULTS, filterQuery, queueReasons, REVIEW_DEFAULTS, sortedBy } from "../src/lib/reviewFilters";
+import { annotatorsOf, BROWSE_DEFAULTS, filterQuery, mergedNames, queueReasons, REVIEW_DEFAULTS, sortedBy } from "../src/lib/reviewFilters";
 
 const plain = { conflict: false, modelDisagrees: false, ruleConflict: false, agreement: 1, nAnnotators: 1, labelIssue: null };
 
@@ -52,5 +52,12 @@ describe("review filters", () => {
       "likely mislabeled (#3)",
     ]);
     expect(queueReasons(plain, { ...REVIEW_DEFAULTS, random: true })).toEqual(["random sample"]);
+  });
+
+  it("offers every annotator whose labels the list shows, once each", () => {
+    const items = [{ labels: [{ annotator: "bob" }, { annotator: null }] }, { labels: [{ annotator: "alice" }, { annotator: "bob" }] }];
+    expect(mergedNames([], annotatorsOf(items))).toEqual(["alice", "bob"]);
+    const known = ["alice", "bob"];
+    expect(mergedNames(known, ["bob"])).toBe(known);
   });
 });

@@ -268,7 +268,7 @@ interface GoldScoresRaw {
 }
 
 export async function goldScores(api: ApiClient, project: string): Promise<GoldScores> {
-  const raw = await api.request<GoldScoresRaw>("GET", `${projectPath(project)}/gold`);
+  const raw = await api.request<GoldScoresRaw>("GET", `${projectPath(project)}/gold-scores`);
   return { goldItems: raw.gold_items, goldRate: raw.gold_rate, data: raw.data };
 }
 

@@ -22,13 +22,18 @@ const SOURCES = ["human", "import", "review", "rule", "model"];
 /** The filters of the review queue and the browse view; any change goes back to page 1. */
 export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: Props) {
   const set = (patch: Partial<ItemFilters>) => onChange({ ...filters, ...patch, page: 1 });
+  // A choice made, the page's keys work again at once (a focused select would keep them).
+  const pick = (e: Event, patch: Partial<ItemFilters>) => {
+    (e.target as HTMLElement).blur();
+    set(patch);
+  };
   const check = (name: keyof ItemFilters, text: string) => (
     <label class="check">
       <input
         type="checkbox"
         data-testid={`filter-${name}`}
         checked={Boolean(filters[name])}
-        onChange={(e) => set({ [name]: (e.target as HTMLInputElement).checked })}
+        onChange={(e) => pick(e, { [name]: (e.target as HTMLInputElement).checked })}
       />
       {text}
     </label>
@@ -39,7 +44,7 @@ export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: 
         aria-label="Review state"
         data-testid="filter-state"
         value={filters.state}
-        onChange={(e) => set({ state: (e.target as HTMLSelectElement).value })}
+        onChange={(e) => pick(e, { state: (e.target as HTMLSelectElement).value })}
       >
         {STATES.map(([value, text]) => (
           <option key={value} value={value}>
@@ -51,7 +56,7 @@ export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: 
         aria-label="Annotator"
         data-testid="filter-annotator"
         value={filters.annotator}
-        onChange={(e) => set({ annotator: (e.target as HTMLSelectElement).value })}
+        onChange={(e) => pick(e, { annotator: (e.target as HTMLSelectElement).value })}
       >
         <option value="">every annotator</option>
         {annotators.map((name) => (
@@ -64,7 +69,7 @@ export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: 
         aria-label="Label"
         data-testid="filter-label"
         value={filters.label}
-        onChange={(e) => set({ label: (e.target as HTMLSelectElement).value })}
+        onChange={(e) => pick(e, { label: (e.target as HTMLSelectElement).value })}
       >
         <option value="">any label</option>
         {labels.map((label) => (
@@ -79,7 +84,7 @@ export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: 
             aria-label="Labeled"
             data-testid="filter-labeled"
             value={filters.labeled}
-            onChange={(e) => set({ labeled: (e.target as HTMLSelectElement).value })}
+            onChange={(e) => pick(e, { labeled: (e.target as HTMLSelectElement).value })}
           >
             <option value="any">labeled or not</option>
             <option value="labeled">labeled</option>
@@ -89,7 +94,7 @@ export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: 
             aria-label="Source"
             data-testid="filter-source"
             value={filters.source}
-            onChange={(e) => set({ source: (e.target as HTMLSelectElement).value })}
+            onChange={(e) => pick(e, { source: (e.target as HTMLSelectElement).value })}
           >
             <option value="">any source</option>
             {SOURCES.map((s) => (

@@ -115,3 +115,15 @@ export function queueReasons(item: Flagged, f: Pick<ItemFilters, "random" | "max
   if (reasons.length === 0) reasons.push(f.random ? "random sample" : "labeled, not reviewed yet");
   return reasons;
 }
+
+/** The people whose labels the items show. */
+export function annotatorsOf(items: readonly { labels: readonly { annotator: string | null }[] }[]): string[] {
+  return items.flatMap((item) => item.labels.flatMap((l) => (l.annotator ? [l.annotator] : [])));
+}
+
+/** The names known so far and the new ones, each once, sorted; the same list when nothing is new. */
+export function mergedNames(known: string[], more: readonly string[]): string[] {
+  const fresh = more.filter((name) => !known.includes(name));
+  if (fresh.length === 0) return known;
+  return [...known, ...new Set(fresh)].sort();
+}

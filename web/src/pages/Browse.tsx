@@ -4,7 +4,7 @@ import type { AnnotationValue, Project } from "../api/models";
 import { browseItems, type ReviewPage } from "../api/quality";
 import { ItemFiltersBar } from "../components/ItemFiltersBar";
 import { formatPercent, formatValue } from "../lib/format";
-import { BROWSE_DEFAULTS, type ItemFilters, type SortKey, filterQuery, sortedBy } from "../lib/reviewFilters";
+import { annotatorsOf, BROWSE_DEFAULTS, type ItemFilters, type SortKey, filterQuery, sortedBy, mergedNames } from "../lib/reviewFilters";
 import { routeHref } from "../lib/route";
 import { editorFor } from "../tasks";
 import "../components/review.css";
@@ -34,6 +34,7 @@ export function Browse({ api, project }: Props) {
     browseItems(api, project.name, filterQuery(filters, "browse"))
       .then((p) => {
         setPage(p);
+        setAnnotators((known) => mergedNames(known, annotatorsOf(p.items)));
         setError(null);
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
@@ -43,7 +44,7 @@ export function Browse({ api, project }: Props) {
   useEffect(() => {
     api
       .stats(project.name)
-      .then((s) => setAnnotators(Object.keys(s.byAnnotator).sort()))
+      .then((s) => setAnnotators((known) => mergedNames(known, Object.keys(s.byAnnotator))))
       .catch(() => undefined);
   }, [api, project.name]);
 

@@ -12,7 +12,7 @@ import { Kbd } from "../components/Kbd";
 import { ReviewItemDetails } from "../components/ReviewItemDetails";
 import { formatValue } from "../lib/format";
 import { actionKey, buildKeymap, commandFor } from "../lib/keymap";
-import { type ItemFilters, filterQuery, queueReasons, REVIEW_DEFAULTS } from "../lib/reviewFilters";
+import { annotatorsOf, type ItemFilters, filterQuery, queueReasons, REVIEW_DEFAULTS, mergedNames } from "../lib/reviewFilters";
 import type { ReviewAction } from "../lib/reviewKeys";
 import { routeHref } from "../lib/route";
 import { editorFor, type Step } from "../tasks";
@@ -56,8 +56,8 @@ export function Review({ api, project, canManage }: Props) {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<string | null>(null);
-  const [draft, setDraft] = useState<unknown>(null);
-  const [edited, setEdited] = useState(false);
+  // The editor's draft of the item on screen, known by the item it belongs to.
+  const [drafted, setDrafted] = useState<{ key: string; draft: unknown } | null>(null);
   const [help, setHelp] = useState(false);
   const [guidelines, setGuidelines] = useState(false);
   const imageControls = useRef<ImageControls | null>(null);
@@ -65,6 +65,11 @@ export function Review({ api, project, canManage }: Props) {
   const noteField = useRef<HTMLInputElement | null>(null);
 
   const item = page?.items[index] ?? null;
+  const itemKey = item ? `${item.itemId}:${item.updatedAt ?? ""}` : "none";
+  const edited = drafted !== null && drafted.key === itemKey;
+  // A new item starts from its label.
+  const draft = edited ? drafted.draft : editor && item ? editor.draftOf(item.label) : null;
+  const setDraft = (next: unknown) => setDrafted({ key: itemKey, draft: next });
 
   const keymap = useMemo(
     () =>
@@ -84,14 +89,21 @@ export function Review({ api, project, canManage }: Props) {
       .catch(() => undefined);
   }, [api, project.name]);
 
+  // Each list asked for, and each decision, gets a number: an answer to an older
+  // question (asked before a decision changed the list) is dropped.
+  const asked = useRef(0);
   const load = useCallback(
     async (f: ItemFilters, keepIndex = 0) => {
+      const mine = ++asked.current;
       try {
         const next = await reviewQueue(api, project.name, filterQuery(f, "review"));
+        if (mine !== asked.current) return;
         setPage(next);
+        setAnnotators((known) => mergedNames(known, annotatorsOf(next.items)));
         setIndex(Math.min(keepIndex, Math.max(next.items.length - 1, 0)));
         setMessage(null);
       } catch (e) {
+        if (mine !== asked.current) return;
         setPage(null);
         setMessage(e instanceof Error ? e.message : String(e));
       }
@@ -107,16 +119,13 @@ export function Review({ api, project, canManage }: Props) {
   useEffect(() => {
     api
       .stats(project.name)
-      .then((s) => setAnnotators(Object.keys(s.byAnnotator).sort()))
+      .then((s) => setAnnotators((known) => mergedNames(known, Object.keys(s.byAnnotator))))
       .catch(() => undefined);
   }, [api, project.name]);
 
-  // A new item on screen: the editor starts from its label, the note field closes.
-  const itemKey = item ? `${item.itemId}:${item.updatedAt ?? ""}` : "none";
+  // A new item on screen: the note field closes.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs each time another item is shown (itemKey).
   useEffect(() => {
-    setDraft(editor && item ? editor.draftOf(item.label) : null);
-    setEdited(false);
     setNote(null);
   }, [itemKey]);
 
@@ -127,6 +136,7 @@ export function Review({ api, project, canManage }: Props) {
   const decide = async (decision: Decision) => {
     if (!item || busy) return;
     setBusy(true);
+    asked.current++;
     try {
       const updated = await sendReview(api, project.name, item.itemId, decision);
       setMessage(null);
@@ -156,7 +166,6 @@ export function Review({ api, project, canManage }: Props) {
     switch (step.kind) {
       case "edit":
         setDraft(step.draft);
-        setEdited(true);
         return;
       case "submit":
         if (!item.conflict && item.label !== null && editor.same(step.value, item.label)) return void decide({ decision: "accept" });
