@@ -19,7 +19,17 @@ from activelabel.store.models import Item, ModelVersion, Project, QuerySession
 from activelabel.store.users import add_user
 
 FORMATS = ["csv", "jsonl", "parquet"]
-OURS = ["label", "n_annotators", "agreement", "label_source", "status"]
+OURS = [
+    "label",
+    "n_annotators",
+    "agreement",
+    "label_source",
+    "status",
+    "decided_by",
+    "conflict",
+    "review_status",
+    "reviewer",
+]
 
 
 def read_back(path: Path) -> list[dict[str, Any]]:
@@ -141,6 +151,10 @@ def test_two_annotators_disagreeing_split_agreement(
     assert row["label"] == "ham"  # a tie goes to the earliest annotation
     assert float(row["agreement"]) == 0.5
     assert int(row["n_annotators"]) == 2
+    # ... and says so: nobody decided it, the annotators disagree.
+    assert row["decided_by"] == "tie"
+    assert row["conflict"] in (True, "true")
+    assert row["review_status"] == "labeled" and row["reviewer"] is None
 
 
 def test_include_unlabeled_false_drops_unlabeled(
@@ -174,6 +188,7 @@ def test_a_data_field_named_like_our_column_is_renamed_and_ours_keep_their_names
     assert columns_of(target) == [
         "external_id", "text", "data_label", "data_status", "label",
         "n_annotators", "agreement", "label_source", "status",
+        "decided_by", "conflict", "review_status", "reviewer",
     ]  # fmt: skip
     (row,) = read_back(target)
     assert row["label"] == "spam" and row["data_label"] == "original"

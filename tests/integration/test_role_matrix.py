@@ -181,6 +181,25 @@ def _remove_rule(w: World, caller: str) -> httpx.Response:
     )
 
 
+def _review(whose: str) -> Call:
+    def call(w: World, caller: str) -> httpx.Response:
+        labeler = w.actor(caller) if whose == "own" else "other"
+        item = w.lease(labeler)
+        made = w.client.post(
+            "/api/v1/projects/pets/annotations",
+            json={"item_id": item, "value": "cat"},
+            headers=w.headers(labeler),
+        )
+        assert made.status_code == 201, made.text
+        return w.client.post(
+            "/api/v1/projects/pets/reviews",
+            json={"item_id": item, "decision": "accept"},
+            headers=w.headers(caller),
+        )
+
+    return call
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -192,6 +211,7 @@ class Row:
 
 ALL = (401, 200, 200, 200)
 ADMIN = (401, 403, 403, 200)
+REVIEWERS = (401, 403, 200, 200)
 
 MATRIX: dict[str, Row] = {
     "read the CSRF token": Row(
@@ -270,6 +290,24 @@ MATRIX: dict[str, Row] = {
         "GET", P + "/export", _get("/api/v1/projects/pets/export?format=csv"), ADMIN
     ),
     "read an item's media": Row("GET", P + "/items/{item_id}/media", _media, ALL),
+    "read the review queue": Row(
+        "GET", P + "/review", _get("/api/v1/projects/pets/review"), REVIEWERS
+    ),
+    "read the review counts": Row(
+        "GET",
+        P + "/review/counts",
+        _get("/api/v1/projects/pets/review/counts"),
+        REVIEWERS,
+    ),
+    "browse every item": Row(
+        "GET", P + "/browse", _get("/api/v1/projects/pets/browse"), REVIEWERS
+    ),
+    "review another's label": Row(
+        "POST", P + "/reviews", _review("other"), (401, 403, 201, 201)
+    ),
+    "review one's own label": Row(
+        "POST", P + "/reviews", _review("own"), (401, 403, 403, 201)
+    ),
     "read the agreement between annotators": Row(
         "GET",
         P + "/agreement",

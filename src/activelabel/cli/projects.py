@@ -196,6 +196,14 @@ def stats_command(
     if stats.latest_unlearned:
         summary.add_row("not learned yet", ", ".join(stats.latest_unlearned))
     summary.add_row("queue", f"{stats.queue_size:,}")
+    review = stats.review
+    if review:
+        summary.add_row(
+            "review",
+            f"{review['to_review']:,} to review ({review['conflicts']:,} conflicts), "
+            f"{review['accepted']:,} accepted, {review['corrected']:,} corrected, "
+            f"{review['rejected']:,} rejected",
+        )
     console.print(summary)
     labels = Table("label", "annotations", title="Labels")
     for label, count in stats.label_counts.items():

@@ -35,6 +35,12 @@ LABEL_COLUMNS: Final = (
     Column("agreement", Kind.FLOAT),
     Column("label_source"),
     Column("status"),
+    # How the label was decided (single, consensus, majority, tie, review,
+    # import...), whether its annotators disagree unsettled, and its review.
+    Column("decided_by"),
+    Column("conflict", Kind.BOOL),
+    Column("review_status"),
+    Column("reviewer"),
 )
 
 #: Put before an original field's name when one of our columns has that name.

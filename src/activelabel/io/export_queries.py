@@ -17,6 +17,7 @@ from sqlalchemy import (
     Row,
     Text,
     cast,
+    exists,
     func,
     literal_column,
     null,
@@ -26,11 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from activelabel.store.final_labels import NOT_VOTES, REVIEW_SOURCE
 from activelabel.store.models import (
     Annotation,
     Item,
     MediaRoot,
     Project,
+    Review,
     User,
     WeakLabel,
 )
@@ -46,6 +49,7 @@ __all__ = [
     "decode",
     "item_chunks",
     "media_roots",
+    "newest_reviews",
     "user_names",
     "weak_values",
 ]
@@ -200,6 +204,31 @@ def weak_values(
             )
         )
     }
+
+
+def newest_reviews(
+    session: Session, project: Project, items: Sequence[ItemRow]
+) -> dict[int, tuple[str, str | None, bool]]:
+    """The newest review of each reviewed item of a chunk: (decision, reviewer's
+    name, whether a label other than a correction came after it)."""
+    later = exists().where(
+        Annotation.item_id == Review.item_id,
+        Annotation.status == "active",
+        Annotation.source.notin_((REVIEW_SOURCE, *NOT_VOTES)),
+        Annotation.created_at > Review.created_at,
+    )
+    newest: dict[int, tuple[str, str | None, bool]] = {}
+    for item_id, decision, reviewer, relabeled in session.execute(
+        select(Review.item_id, Review.decision, User.name, later)
+        .outerjoin(User, User.id == Review.reviewer_id)
+        .where(
+            Review.project_id == project.id,
+            Review.item_id.between(items[0].id, items[-1].id),
+        )
+        .order_by(Review.id)
+    ):
+        newest[item_id] = (decision, reviewer, bool(relabeled))
+    return newest
 
 
 def annotation_rows(

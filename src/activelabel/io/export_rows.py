@@ -21,10 +21,11 @@ from activelabel.io.export_queries import (
     decode,
     item_chunks,
     media_roots,
+    newest_reviews,
     weak_values,
 )
 from activelabel.io.writers import MISSING, ExportedItem
-from activelabel.store.annotations import aggregate_values
+from activelabel.store.final_labels import decide_label, review_state
 from activelabel.store.models import Item, Project
 
 __all__ = [
@@ -40,9 +41,15 @@ __all__ = [
 #: Modalities whose items are files: their export has a ``media_path`` column.
 MEDIA_MODALITIES: Final = frozenset({"image", "audio"})
 
-#: label, n_annotators, agreement, label_source and status of one item: the
-#: last columns of its row in the labels dataset.
-FinalLabel = tuple[Any, int, float | None, str | None, str]
+#: label, n_annotators, agreement, label_source, status, decided_by, conflict,
+#: review_status and reviewer of one item: the last columns of its row in the
+#: labels dataset.
+FinalLabel = tuple[
+    Any, int, float | None, str | None, str, str | None, bool, str, str | None
+]
+
+#: An item's newest review: decision, reviewer's name, relabeled since.
+ItemReview = tuple[str, str | None, bool]
 
 #: One item as :func:`labeled_chunks` yields it: external id, original fields,
 #: media file's full path (``None`` outside media projects), final label, and
@@ -50,27 +57,36 @@ FinalLabel = tuple[Any, int, float | None, str | None, str]
 LabeledItem = tuple[str, dict[str, Any], str | None, FinalLabel, str | None]
 
 
-def final_label(active: list[tuple[Any, str]] | None) -> FinalLabel:
-    """An item's final label from its active (value, source) annotations.
+def final_label(
+    active: list[tuple[Any, str]] | None, review: ItemReview | None = None
+) -> FinalLabel:
+    """An item's final label from its active (value, source) annotations and
+    its newest review (:mod:`activelabel.store.final_labels` decides).
 
-    The label is the majority vote (ties go to the earliest); ``agreement`` is
-    the share of active annotations equal to it, ``label_source`` the sources
-    of those annotations joined with ``+``.
+    The label is a reviewer's correction, else the majority vote (ties go to
+    the earliest); ``agreement`` is the share of active annotations equal to
+    the majority's value, ``label_source`` the sources of the annotations that
+    gave the label, joined with ``+``; ``decided_by`` says how it was decided,
+    ``conflict`` whether its annotators disagree unsettled, ``review_status``
+    where its review stands and ``reviewer`` who reviewed it last.
     """
-    if not active:
-        return None, 0, None, None, "unlabeled"
-    if len(active) == 1:  # the common case needs no vote
-        value, source = active[0]
-        return value, 1, 1.0, source, "labeled"
-    consensus = aggregate_values([value for value, _ in active])
-    assert consensus is not None
-    winners = sorted({source for value, source in active if value == consensus.value})
+    decision, reviewer, relabeled = review or (None, None, False)
+    decided = decide_label(active or [])
+    state = review_state(
+        labeled=decided is not None, decision=decision, relabeled=relabeled
+    )
+    if decided is None:
+        return None, 0, None, None, "unlabeled", None, False, state, reviewer
     return (
-        consensus.value,
-        consensus.n_annotators,
-        consensus.agreement,
-        "+".join(winners),
+        decided.value,
+        decided.n_annotators,
+        decided.agreement,
+        decided.label_source,
         "labeled",
+        decided.decided_by,
+        decided.conflict,
+        state,
+        reviewer,
     )
 
 
@@ -102,13 +118,14 @@ def labeled_chunks(
         progress(0, total)
     for items in item_chunks(session, project, chunk_size, with_data=True):
         active = active_values(session, project, items)
+        reviews = newest_reviews(session, project, items)
         if include_weak:
             for item_id, value in weak_values(session, project, items).items():
                 active.setdefault(item_id, [(value, "rule")])
         chunk: list[LabeledItem] = []
         for item_id, external_id, raw, media_path, root_id in items:
-            final = final_label(active.get(item_id))
-            if not include_unlabeled and final[-1] == "unlabeled":
+            final = final_label(active.get(item_id), reviews.get(item_id))
+            if not include_unlabeled and final[4] == "unlabeled":
                 continue
             data = decode(raw) if raw is not None else {}
             full_path = None
@@ -152,7 +169,7 @@ def exported_items(chunks: Iterable[list[LabeledItem]]) -> Iterator[ExportedItem
     """The items of ``chunks`` one by one, as an item format receives them."""
     for chunk in chunks:
         for external_id, data, media_path, final, media_file in chunk:
-            value, n_annotators, agreement, label_source, _ = final
+            value, n_annotators, agreement, label_source = final[:4]
             yield ExportedItem(
                 external_id,
                 data,

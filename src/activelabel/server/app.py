@@ -25,7 +25,7 @@ from activelabel.server.errors import error_body, install_error_handlers
 from activelabel.server.last_use import LastUse
 from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
-from activelabel.server.routes import files, projects, stats, tasks
+from activelabel.server.routes import files, projects, review, stats, tasks
 from activelabel.server.routes import labels as label_routes
 from activelabel.server.routes import quality as quality_routes
 from activelabel.server.routes import rules as rule_routes
@@ -111,7 +111,7 @@ def create_app(
     install_error_handlers(app)
     # The labeling routes first: requests are matched against routes in order,
     # and "next task" and "submit label" are most of them.
-    for module in (tasks, annotation_routes, projects, stats, files):
+    for module in (tasks, annotation_routes, projects, stats, files, review):
         app.include_router(module.router)
     app.include_router(quality_routes.router)
     app.include_router(label_routes.router)

@@ -24,7 +24,7 @@ from activelabel.server.schemas import (
     TextLayout,
 )
 from activelabel.store.leases import LeasedTask
-from activelabel.store.models import Annotation, Item, Project, User
+from activelabel.store.models import Annotation, Item, Project, Review, User
 from activelabel.store.stats import project_stats
 from activelabel.tasks import adapter_for
 
@@ -158,18 +158,23 @@ def model_figures(
 
 def _source_kind(
     strategy: str,
-) -> Literal["random", "cold_start", "active_learning", "undo"]:
+) -> Literal["random", "cold_start", "active_learning", "undo", "review"]:
     if strategy == "random":
         return "random"
     if strategy in _COLD_START:
         return "cold_start"
     if strategy == "undo":
         return "undo"
+    if strategy == "review":
+        return "review"
     return "active_learning"
 
 
-def task_public(project: Project, task: LeasedTask) -> Task:
-    """A leased item as the page shows it."""
+def task_public(
+    project: Project, task: LeasedTask, *, review_note: str | None = None
+) -> Task:
+    """A leased item as the page shows it (``review_note``: a reviewer's, for
+    an item sent back from review)."""
     kind = _source_kind(task.strategy)
     suggestion = None
     if task.suggestion is not None:
@@ -195,6 +200,7 @@ def task_public(project: Project, task: LeasedTask) -> Task:
         ),
         lease_expires_at=task.lease_expires_at,
         layout=None if layout is None else TextLayout.model_validate(layout),
+        review_note=review_note,
     )
 
 
@@ -205,12 +211,16 @@ def annotation_public(
     *,
     item: Item | None = None,
     annotator: str | None = None,
+    review: Review | None = None,
 ) -> AnnotationPublic:
     """An annotation with its item's id and text and its annotator's name.
 
     Lists pass ``item`` and ``annotator`` from one joined query instead of a
     lookup per row; a caller that passes both needs no ``session``.
+    ``review``: the item's newest review, shown when it came after the label.
     """
+    if review is not None and review.created_at < annotation.created_at:
+        review = None
     if item is None:
         assert session is not None, "pass the item, or a session to read it"
         item = session.get(Item, annotation.item_id)
@@ -236,6 +246,8 @@ def annotation_public(
         text=item_text(project, item.data),
         data=item.data,
         media_url=_media_url(project, item.id) if item.media_path else None,
+        review_state=None if review is None else review.decision,
+        review_note=None if review is None else review.note,
     )
 
 

@@ -136,7 +136,8 @@ class Suggestion(BaseModel):
 
 
 class TaskSource(BaseModel):
-    kind: Literal["random", "cold_start", "active_learning", "undo"]
+    #: ``review``: a reviewer rejected the item's label and sent it back.
+    kind: Literal["random", "cold_start", "active_learning", "undo", "review"]
     session_id: int
     strategy: str
     score: float | None
@@ -162,6 +163,9 @@ class Task(BaseModel):
     #: The text's direction and tokens, for task kinds that label parts of a
     #: text (spans); null for the others.
     layout: TextLayout | None = None
+    #: A reviewer's note when the item came back from review (its label was
+    #: rejected); null otherwise.
+    review_note: str | None = None
 
 
 class TasksPublic(BaseModel):
@@ -199,6 +203,10 @@ class AnnotationPublic(BaseModel):
     text: str | None = None
     data: dict[str, Any] | None = None
     media_url: str | None = None
+    #: The item's newest review made since this label was given (accepted,
+    #: corrected, rejected), and its note; null when none.
+    review_state: str | None = None
+    review_note: str | None = None
 
 
 class AnnotationsPublic(BaseModel):
@@ -275,3 +283,8 @@ class StatsPublic(BaseModel):
     learning_curve: list[dict[str, Any]]
     stopping: dict[str, Any]
     training: dict[str, Any]
+    review: dict[str, int] = Field(
+        default_factory=dict,
+        description="items by review state: to_review, conflicts, accepted, "
+        "corrected, rejected, label_issues",
+    )

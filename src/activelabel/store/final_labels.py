@@ -23,7 +23,6 @@ export, the review queue and the browse view.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from typing import Any, Final
 from activelabel.store.annotations import aggregate_values
 
 __all__ = [
+    "NOT_VOTES",
     "REVIEW_SOURCE",
     "REVIEW_STATES",
     "Decided",
@@ -42,6 +42,10 @@ __all__ = [
 
 #: The source of a reviewer's correction: the item's final label.
 REVIEW_SOURCE: Final = "review"
+
+#: Sources of rows that are no label of their own, hence no vote (the parents
+#: a taxonomy adds beside a person's label).
+NOT_VOTES: Final = ("taxonomy",)
 
 #: Every review state an item can be in.
 REVIEW_STATES: Final = ("unlabeled", "labeled", "accepted", "corrected", "rejected")
@@ -71,8 +75,13 @@ def _key(value: Any) -> str:
 def decide_label(active: Sequence[tuple[Any, str]]) -> Decided | None:
     """The final label of an item from its active (value, source) labels, oldest
     first; None when it has none."""
+    active = [(value, source) for value, source in active if source not in NOT_VOTES]
     if not active:
         return None
+    if len(active) == 1 and active[0][1] != REVIEW_SOURCE:
+        # Most items of an export: one label, nothing to vote on.
+        value, source = active[0]
+        return Decided(value, 1, 1.0, source, _decided_by(active), False)
     corrections = [value for value, source in active if source == REVIEW_SOURCE]
     others = [(value, source) for value, source in active if source != REVIEW_SOURCE]
     consensus = aggregate_values([value for value, _ in others])
@@ -106,27 +115,14 @@ def _decided_by(labels: Sequence[tuple[Any, str]]) -> str:
     return "majority" if counts[0][1] > counts[1][1] else "tie"
 
 
-def review_state(
-    *,
-    labeled: bool,
-    decision: str | None,
-    reviewed_at: dt.datetime | None,
-    last_label_at: dt.datetime | None,
-) -> str:
+def review_state(*, labeled: bool, decision: str | None, relabeled: bool) -> str:
     """Where an item's review stands (one of :data:`REVIEW_STATES`).
 
-    ``decision`` and ``reviewed_at`` are the newest review's (None if none);
-    ``last_label_at`` is when its newest active label other than a
-    correction was given.
+    ``decision`` is the newest review's (None if none); ``relabeled``: a label
+    other than a correction was given since that review.
     """
     if decision is None:
         return "labeled" if labeled else "unlabeled"
-    if decision == "corrected":
-        return decision
-    if (
-        last_label_at is not None
-        and reviewed_at is not None
-        and last_label_at > reviewed_at
-    ):
+    if decision != "corrected" and relabeled:
         return "labeled"
     return decision

@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.elements import SQLColumnExpression
 
-from activelabel.store.final_labels import REVIEW_SOURCE
+from activelabel.store.final_labels import NOT_VOTES, REVIEW_SOURCE
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -113,7 +113,8 @@ def item_columns(
     if ids is not None:
         active.append(a.item_id.in_(list(ids)))
     active.append(a.status == "active")
-    not_review = a.source != REVIEW_SOURCE
+    # The labels that vote: neither a correction nor a taxonomy's added parents.
+    not_review = a.source.notin_((REVIEW_SOURCE, *NOT_VOTES))
     labels = (
         select(
             a.item_id.label("item_id"),

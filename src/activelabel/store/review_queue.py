@@ -20,7 +20,7 @@ from sqlalchemy import Integer, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLColumnExpression
 
-from activelabel.exceptions import ConfigError, UserNotFoundError
+from activelabel.exceptions import ConfigError, ItemNotFoundError, UserNotFoundError
 from activelabel.store.final_labels import Decided, decide_label
 from activelabel.store.models import (
     Annotation,
@@ -48,6 +48,7 @@ __all__ = [
     "browse_items",
     "review_counts",
     "review_queue",
+    "review_row",
 ]
 
 #: Most items one page holds.
@@ -226,6 +227,17 @@ def browse_items(
         page_size,
         False,
     )
+
+
+def review_row(session: Session, project: Project, item_id: int) -> ReviewRow:
+    """One item as the lists show it (raises ``ItemNotFoundError`` if not in the project)."""
+    dialect = session.get_bind().dialect.name
+    item = session.get(Item, item_id)
+    if item is None or item.project_id != project.id:
+        raise ItemNotFoundError(
+            f"Project {project.name!r} has no item with id {item_id}."
+        )
+    return _rows(session, project, [item_id], dialect)[0]
 
 
 def review_counts(session: Session, project: Project) -> ReviewCounts:

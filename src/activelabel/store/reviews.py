@@ -38,7 +38,9 @@ from activelabel.exceptions import (
 )
 from activelabel.store.annotations import INSERT_ANNOTATION, annotation_row
 from activelabel.store.dequeue import requeue_item
+from activelabel.store.engine import Store
 from activelabel.store.final_labels import REVIEW_SOURCE, decide_label
+from activelabel.store.leases import LeasedTask
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -54,6 +56,8 @@ __all__ = [
     "DECISIONS",
     "MAX_NOTE",
     "REVIEW_STRATEGY",
+    "newest_reviews",
+    "notes_for_sent_back",
     "rejection_notes",
     "review_item",
     "review_session_id",
@@ -296,3 +300,33 @@ def rejection_notes(
         for item_id, (decision, note) in newest.items()
         if decision == "rejected"
     }
+
+
+def newest_reviews(
+    session: Session, *, project_id: int, item_ids: Sequence[int]
+) -> dict[int, Review]:
+    """The newest review of each of ``item_ids`` that has one."""
+    newest: dict[int, Review] = {}
+    if item_ids:
+        for review in session.scalars(
+            select(Review)
+            .where(Review.project_id == project_id, Review.item_id.in_(list(item_ids)))
+            .order_by(Review.id)
+        ):
+            newest[review.item_id] = review
+    return newest
+
+
+def notes_for_sent_back(
+    store: Store, *, project_id: int, tasks: Sequence[LeasedTask]
+) -> dict[int, str | None]:
+    """The reviewers' notes of the ``tasks`` that came back from review.
+
+    Asked on every "next task": tasks queued by anything else cost nothing,
+    not even a statement.
+    """
+    sent_back = [t.item_id for t in tasks if t.strategy == REVIEW_STRATEGY]
+    if not sent_back:
+        return {}
+    with store.session() as session:
+        return rejection_notes(session, project_id=project_id, item_ids=sent_back)

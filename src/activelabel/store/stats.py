@@ -60,6 +60,9 @@ class ProjectStats:
     #: Classes the latest model never predicted right in cross-validation.
     latest_unlearned: list[str] = field(default_factory=list)
     queue_size: int = 0
+    #: Items by review state: to_review, conflicts, accepted, corrected,
+    #: rejected, label_issues (:func:`~activelabel.store.review_queue.review_counts`).
+    review: dict[str, int] = field(default_factory=dict)
 
     @property
     def unlabeled_items(self) -> int:
@@ -201,4 +204,9 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
         )
         stats.latest_unlearned = [str(c) for c in (metrics or {}).get("unlearned", [])]
     stats.queue_size = queue_size(session, project_id=pid)
+    # Imported here: the review queue's modules import the queue's, which
+    # import this one.
+    from activelabel.store.review_queue import review_counts
+
+    stats.review = review_counts(session, project).as_dict()
     return stats

@@ -27,6 +27,7 @@ from activelabel.server.schemas import (
     IdQuery,
 )
 from activelabel.store.annotations import edit_label, recent_annotations, undo_label
+from activelabel.store.reviews import newest_reviews
 from activelabel.store.submit import submit_label
 
 router = APIRouter(prefix="/api/v1/projects/{name}/annotations", tags=["annotations"])
@@ -117,7 +118,7 @@ def list_annotations(
     mine: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
     before_id: IdQuery | None = None,
-    status: Literal["active", "superseded", "undone", "all"] = "active",
+    status: Literal["active", "superseded", "undone", "rejected", "all"] = "active",
 ) -> AnnotationsPublic:
     """Recent annotations, newest first (the page's history)."""
     rows = recent_annotations(
@@ -128,8 +129,13 @@ def list_annotations(
         limit=limit,
         before_id=before_id,
     )
+    reviews = newest_reviews(
+        session, project_id=project.id, item_ids=[i.id for _, i, _ in rows]
+    )
     data = [
-        annotation_public(session, project, a, item=i, annotator=name)
+        annotation_public(
+            session, project, a, item=i, annotator=name, review=reviews.get(i.id)
+        )
         for a, i, name in rows
     ]
     return AnnotationsPublic(data=data, count=len(data))

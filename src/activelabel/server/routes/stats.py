@@ -81,6 +81,7 @@ def _stats(store: Store, name: str) -> StatsPublic:
         ],
         stopping=newest_stopping(history),
         training=training,
+        review=stats.review,
     )
 
 

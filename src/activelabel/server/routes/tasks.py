@@ -16,6 +16,7 @@ from activelabel.server.roles import CanLabel
 from activelabel.server.schemas import IdPath, TasksPublic, TasksRequest
 from activelabel.store.lease_conflicts import skip_item
 from activelabel.store.next_tasks import next_tasks
+from activelabel.store.reviews import notes_for_sent_back
 
 router = APIRouter(prefix="/api/v1/projects/{name}/tasks", tags=["tasks"])
 
@@ -42,9 +43,15 @@ def next_tasks_route(
         request, project.id, queue_left=leased.queue.size - len(leased.tasks)
     )
     model = leased.queue.model
+    notes = notes_for_sent_back(
+        app_store(request), project_id=project.id, tasks=leased.tasks
+    )
     return json_response(
         TasksPublic(
-            data=[task_public(project, t) for t in leased.tasks],
+            data=[
+                task_public(project, t, review_note=notes.get(t.item_id))
+                for t in leased.tasks
+            ],
             queue_size=leased.queue.size,
             model_version=model.name if model else None,
         )
