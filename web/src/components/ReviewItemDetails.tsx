@@ -49,7 +49,8 @@ export function ReviewItemDetails({ item, reasons, format }: Props) {
       </table>
       <dl class="review-facts">
         <dt>Label</dt>
-        <dd data-testid="review-final-label">{item.label === null ? "none (undecided)" : format(item.label)}</dd>
+        <dd data-testid="review-final-label">{item.label === null ? "none (undecided)" : format(item.label)}
+          {item.conflict ? " (not settled: the annotators disagree)" : ""}</dd>
         <dt>Decided by</dt>
         <dd>{item.decidedBy ?? "—"}</dd>
         <dt>Agreement</dt>
