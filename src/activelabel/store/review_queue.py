@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import SQLColumnExpression
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, UserNotFoundError
 from activelabel.store.final_labels import Decided, decide_label
+from activelabel.store.label_schema import retired_labels
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -312,7 +313,10 @@ def _conditions(
             .exists()
         )
     if filters.label is not None:
-        if filters.label not in project.labels:
+        # A retired label's items are still listed, so reviewers can relabel them.
+        if filters.label not in project.labels and filters.label not in (
+            retired_labels(session, project.id)
+        ):
             raise ConfigError(
                 f"{filters.label!r} is not a label of {project.name!r}; its labels "
                 f"are {', '.join(project.labels)}."
