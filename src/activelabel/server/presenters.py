@@ -10,7 +10,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from activelabel.keymap import actions_for, assign_keys, reserved_keys
+from activelabel.keymap import (
+    REVIEW_ACTIONS,
+    actions_for,
+    assign_keys,
+    reserved_keys,
+)
 from activelabel.server.schemas import (
     SCORE_METRICS,
     ActionKeysPublic,
@@ -88,6 +93,14 @@ def project_public(
             )
             # The page's actions, then the task editor's own (its keys win).
             for a in actions_for(project.modality, adapter.editor_actions)
+        ],
+        review_actions=[
+            ActionKeysPublic(
+                action=a.action, keys=list(a.keys), description=a.description
+            )
+            for a in actions_for(
+                project.modality, adapter.editor_actions, REVIEW_ACTIONS
+            )
         ],
         reserved_keys=reserved_keys(project.modality, adapter.editor_actions),
         parents={label: list(up) for label, up in settings.parents.items()},

@@ -77,6 +77,11 @@ class ProjectPublic(BaseModel):
     actions: list[ActionKeysPublic] = Field(
         default_factory=list, description="the page's action keys on this modality"
     )
+    review_actions: list[ActionKeysPublic] = Field(
+        default_factory=list,
+        description="the review page's action keys on this modality (label keys "
+        "there give the corrected label)",
+    )
     reserved_keys: list[str] = Field(
         default_factory=list, description="keys no label can take"
     )
