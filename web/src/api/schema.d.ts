@@ -77,6 +77,13 @@ export interface paths {
      */
     post: operations["annotations-undo"];
   };
+  "/api/v1/projects/{name}/browse": {
+    /**
+     * Browse
+     * @description Every item of the project (labeled or not) that passes the filters.
+     */
+    get: operations["review-browse"];
+  };
   "/api/v1/projects/{name}/export": {
     /**
      * Export
@@ -147,6 +154,28 @@ export interface paths {
      * @description Every trained model of the project, oldest first.
      */
     get: operations["stats-read_model_versions"];
+  };
+  "/api/v1/projects/{name}/review": {
+    /**
+     * Read Review Queue
+     * @description Items waiting for review (or in the state asked for), conflicts first.
+     */
+    get: operations["review-read_review_queue"];
+  };
+  "/api/v1/projects/{name}/review/counts": {
+    /**
+     * Read Review Counts
+     * @description Items waiting for review, in conflict, accepted, corrected, rejected.
+     */
+    get: operations["review-read_review_counts"];
+  };
+  "/api/v1/projects/{name}/reviews": {
+    /**
+     * Create Review
+     * @description Accept, correct or reject an item's label; a rejected item goes back to
+     * the labeling queue with the note.
+     */
+    post: operations["review-create_review"];
   };
   "/api/v1/projects/{name}/rules": {
     /**
@@ -317,6 +346,10 @@ export interface components {
       item_id: number;
       /** Media Url */
       media_url?: string | null;
+      /** Review Note */
+      review_note?: string | null;
+      /** Review State */
+      review_state?: string | null;
       /** Seconds Spent */
       seconds_spent: number | null;
       /** Session Id */
@@ -607,38 +640,6 @@ export interface components {
       retired: string[];
     };
     /**
-     * LabelIssuePublic
-     * @description An item whose label is likely wrong.
-     */
-    LabelIssuePublic: {
-      /** External Id */
-      external_id: string;
-      /**
-       * Given
-       * @description the label the model was trained with
-       */
-      given: unknown;
-      /** Item Id */
-      item_id: number;
-      /**
-       * Quality
-       * @description cleanlab's label quality (low: likely wrong)
-       */
-      quality: number;
-      /**
-       * Rank
-       * @description 1 = the most likely mislabeled
-       */
-      rank: number;
-      /**
-       * Suggested
-       * @description what the out-of-fold model suggests
-       */
-      suggested: unknown;
-      /** Text */
-      text: string | null;
-    };
-    /**
      * LabelIssuesPublic
      * @description The mislabel finder's list as the last round stored it.
      */
@@ -651,7 +652,7 @@ export interface components {
        */
       count: number;
       /** Data */
-      data: components["schemas"]["LabelIssuePublic"][];
+      data: components["schemas"]["activelabel__server__label_schemas__LabelIssuePublic"][];
       /** Model Version */
       model_version: string | null;
       /** Note */
@@ -956,6 +957,213 @@ export interface components {
       pattern: string;
     };
     /**
+     * ReviewCountsPublic
+     * @description Items by review state.
+     */
+    ReviewCountsPublic: {
+      /** Accepted */
+      accepted: number;
+      /**
+       * Conflicts
+       * @description annotators disagree, not settled
+       */
+      conflicts: number;
+      /** Corrected */
+      corrected: number;
+      /**
+       * Label Issues
+       * @description items on the mislabel finder's list
+       */
+      label_issues: number;
+      /** Rejected */
+      rejected: number;
+      /**
+       * To Review
+       * @description labeled, not reviewed since
+       */
+      to_review: number;
+    };
+    /**
+     * ReviewCreate
+     * @description A reviewer's decision on an item.
+     */
+    ReviewCreate: {
+      /**
+       * Decision
+       * @enum {string}
+       */
+      decision: "accept" | "correct" | "reject";
+      /** Item Id */
+      item_id: number;
+      /**
+       * Note
+       * @description for the annotator; needed to reject
+       */
+      note?: string | null;
+      /**
+       * Value
+       * @description the corrected label (decision `correct` only)
+       */
+      value?: unknown;
+    };
+    /**
+     * ReviewItemPublic
+     * @description An item as the review page and the browse view show it.
+     */
+    ReviewItemPublic: {
+      /**
+       * Agreement
+       * @description share of the item's labels equal to the majority's
+       */
+      agreement: number | null;
+      /**
+       * Conflict
+       * @description the annotators disagree and no reviewer settled it
+       */
+      conflict: boolean;
+      /** Data */
+      data: {
+        [key: string]: unknown;
+      };
+      /**
+       * Decided By
+       * @description how the label was decided: review, single, consensus, majority, tie, or the source of a label nobody gave by hand (import, rule, model)
+       */
+      decided_by: string | null;
+      /** External Id */
+      external_id: string;
+      /** Item Id */
+      item_id: number;
+      /**
+       * Label
+       * @description the final label; null when the item has none
+       */
+      label: unknown;
+      label_issue: components["schemas"]["activelabel__server__review_schemas__LabelIssuePublic"] | null;
+      /**
+       * Labels
+       * @description the item's active labels
+       */
+      labels: components["schemas"]["ReviewLabelPublic"][];
+      /** Media Url */
+      media_url: string | null;
+      /** Model Disagrees */
+      model_disagrees: boolean;
+      /** N Annotators */
+      n_annotators: number;
+      /** @description the newest review */
+      review: components["schemas"]["ReviewRecordPublic"] | null;
+      /**
+       * Review State
+       * @enum {string}
+       */
+      review_state: "unlabeled" | "labeled" | "accepted" | "corrected" | "rejected";
+      /**
+       * Rule Conflict
+       * @description a labeling function gives a label the item's label lacks
+       */
+      rule_conflict: boolean;
+      /**
+       * Score
+       * @description the strategy's score in the queue
+       */
+      score: number | null;
+      /** @description the model's stored opinion: the queue's suggestion, else the mislabel finder's, else an imported prediction */
+      suggestion: components["schemas"]["Suggestion"] | null;
+      /** Text */
+      text: string | null;
+      /**
+       * Updated At
+       * @description the newest label or review of the item
+       */
+      updated_at: string | null;
+    };
+    /**
+     * ReviewItemsPublic
+     * @description One page of a review list.
+     */
+    ReviewItemsPublic: {
+      /**
+       * Count
+       * @description items matching the filters, all pages
+       */
+      count: number;
+      /** Data */
+      data: components["schemas"]["ReviewItemPublic"][];
+      /** Page */
+      page: number;
+      /** Page Size */
+      page_size: number;
+    };
+    /**
+     * ReviewLabelPublic
+     * @description One active label of an item.
+     */
+    ReviewLabelPublic: {
+      /** Annotation Id */
+      annotation_id: number;
+      /** Annotator */
+      annotator: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Source */
+      source: string;
+      /** Value */
+      value: unknown;
+    };
+    /**
+     * ReviewPublic
+     * @description A stored review and the item as it now stands.
+     */
+    ReviewPublic: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Decision
+       * @enum {string}
+       */
+      decision: "accepted" | "corrected" | "rejected";
+      /** Id */
+      id: number;
+      item: components["schemas"]["ReviewItemPublic"];
+      /** Item Id */
+      item_id: number;
+      /** Note */
+      note: string | null;
+      /** Reviewer */
+      reviewer: string;
+      /** Value */
+      value: unknown;
+    };
+    /**
+     * ReviewRecordPublic
+     * @description An item's newest review.
+     */
+    ReviewRecordPublic: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Decision
+       * @enum {string}
+       */
+      decision: "accepted" | "corrected" | "rejected";
+      /** Note */
+      note: string | null;
+      /** Reviewer */
+      reviewer: string | null;
+      /** Value */
+      value: unknown;
+    };
+    /**
      * RulesPublic
      * @description The project's labeling functions, and what their votes add up to.
      */
@@ -996,6 +1204,13 @@ export interface components {
       model: components["schemas"]["ModelFiguresPublic"] | null;
       /** Queue Size */
       queue_size: number;
+      /**
+       * Review
+       * @description items by review state: to_review, conflicts, accepted, corrected, rejected, label_issues
+       */
+      review?: {
+        [key: string]: number;
+      };
       /** Stopping */
       stopping: {
         [key: string]: unknown;
@@ -1037,6 +1252,8 @@ export interface components {
       lease_expires_at: string;
       /** Media Url */
       media_url: string | null;
+      /** Review Note */
+      review_note?: string | null;
       source: components["schemas"]["TaskSource"];
       suggestion: components["schemas"]["Suggestion"] | null;
       /** Text */
@@ -1048,7 +1265,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: "random" | "cold_start" | "active_learning" | "undo";
+      kind: "random" | "cold_start" | "active_learning" | "undo" | "review";
       /** Score */
       score: number | null;
       /** Session Id */
@@ -1139,6 +1356,56 @@ export interface components {
        * @description human-labeled items it gives a label
        */
       n: number;
+    };
+    /**
+     * LabelIssuePublic
+     * @description An item whose label is likely wrong.
+     */
+    activelabel__server__label_schemas__LabelIssuePublic: {
+      /** External Id */
+      external_id: string;
+      /**
+       * Given
+       * @description the label the model was trained with
+       */
+      given: unknown;
+      /** Item Id */
+      item_id: number;
+      /**
+       * Quality
+       * @description cleanlab's label quality (low: likely wrong)
+       */
+      quality: number;
+      /**
+       * Rank
+       * @description 1 = the most likely mislabeled
+       */
+      rank: number;
+      /**
+       * Suggested
+       * @description what the out-of-fold model suggests
+       */
+      suggested: unknown;
+      /** Text */
+      text: string | null;
+    };
+    /**
+     * LabelIssuePublic
+     * @description The mislabel finder's entry of an item.
+     */
+    activelabel__server__review_schemas__LabelIssuePublic: {
+      /**
+       * Quality
+       * @description label quality score (low: likely wrong)
+       */
+      quality: number;
+      /**
+       * Rank
+       * @description 1 = most likely mislabeled
+       */
+      rank: number;
+      /** Suggested */
+      suggested: unknown;
     };
   };
   responses: never;
@@ -1292,7 +1559,7 @@ export interface operations {
         mine?: boolean;
         limit?: number;
         before_id?: number | null;
-        status?: "active" | "superseded" | "undone" | "all";
+        status?: "active" | "superseded" | "undone" | "rejected" | "all";
       };
       path: {
         name: string;
@@ -1390,6 +1657,57 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["AnnotationPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Browse
+   * @description Every item of the project (labeled or not) that passes the filters.
+   */
+  "review-browse": {
+    parameters: {
+      query?: {
+        state?: "to_review" | "accepted" | "corrected" | "rejected" | "reviewed" | "any";
+        /** @description items this user labeled */
+        annotator?: string | null;
+        /** @description items whose label holds it */
+        label?: string | null;
+        /** @description only unsettled conflicts */
+        conflicts?: boolean;
+        /** @description only items the model's stored opinion disagrees on */
+        model_disagrees?: boolean;
+        /** @description only items with agreement below this */
+        max_agreement?: number | null;
+        /** @description only items a labeling function gives a label their label lacks */
+        rule_conflicts?: boolean;
+        /** @description only items on the mislabel finder's list */
+        label_issues?: boolean;
+        sort?: "id" | "score" | "confidence" | "agreement" | "updated" | "issue_rank" | "random";
+        order?: "asc" | "desc";
+        /** @description the random order's seed */
+        seed?: number;
+        page?: number;
+        page_size?: number;
+        labeled?: "any" | "labeled" | "unlabeled";
+        /** @description items with an active label from this source (human, import, rule, model, review) */
+        source?: string | null;
+      };
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReviewItemsPublic"];
         };
       };
       /** @description Validation Error */
@@ -1646,6 +1964,111 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["ModelVersionsPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Review Queue
+   * @description Items waiting for review (or in the state asked for), conflicts first.
+   */
+  "review-read_review_queue": {
+    parameters: {
+      query?: {
+        /** @description to_review: labeled, not reviewed since; reviewed: accepted, corrected or rejected */
+        state?: "to_review" | "accepted" | "corrected" | "rejected" | "reviewed" | "any";
+        /** @description items this user labeled */
+        annotator?: string | null;
+        /** @description items whose label holds it */
+        label?: string | null;
+        /** @description only unsettled conflicts */
+        conflicts?: boolean;
+        /** @description only items the model's stored opinion disagrees on */
+        model_disagrees?: boolean;
+        /** @description only items with agreement below this */
+        max_agreement?: number | null;
+        /** @description only items a labeling function gives a label their label lacks */
+        rule_conflicts?: boolean;
+        /** @description only items on the mislabel finder's list */
+        label_issues?: boolean;
+        sort?: "id" | "score" | "confidence" | "agreement" | "updated" | "issue_rank" | "random";
+        order?: "asc" | "desc";
+        /** @description the random order's seed */
+        seed?: number;
+        page?: number;
+        page_size?: number;
+      };
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReviewItemsPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Read Review Counts
+   * @description Items waiting for review, in conflict, accepted, corrected, rejected.
+   */
+  "review-read_review_counts": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReviewCountsPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Create Review
+   * @description Accept, correct or reject an item's label; a rejected item goes back to
+   * the labeling queue with the note.
+   */
+  "review-create_review": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReviewCreate"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ReviewPublic"];
         };
       };
       /** @description Validation Error */
