@@ -88,6 +88,7 @@ export function toTask(raw: TaskRaw): Task {
     suggestion: toSuggestion(raw.suggestion),
     source: toSource(raw.source),
     layout: raw.layout ? { direction: raw.layout.direction, tokens: raw.layout.tokens.map(([s, e]) => [s, e]) } : null,
+    reviewNote: raw.review_note ?? null,
   };
 }
 
@@ -161,6 +162,7 @@ export function toStats(raw: StatsRaw): Stats {
           message: raw.stopping.message,
         }
       : null,
+    review: raw.review ?? {},
     training: raw.training
       ? {
           state: raw.training.state,

@@ -909,6 +909,11 @@ export interface components {
       reserved_keys?: string[];
       /** Retrain Every */
       retrain_every: number;
+      /**
+       * Review Actions
+       * @description the review page's action keys on this modality (label keys there give the corrected label)
+       */
+      review_actions?: components["schemas"]["ActionKeysPublic"][];
       /** Task */
       task: string;
       /** Text Column */
