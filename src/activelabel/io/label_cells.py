@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import ConfigError, InvalidLabelError
 from activelabel.store.models import Project
 from activelabel.store.projects import get_project
-from activelabel.store.taxonomy import replace_alias_functions
-from activelabel.tasks import adapter_for, parse_labels
+from activelabel.store.taxonomy import add_project_labels, replace_alias_functions
+from activelabel.tasks import adapter_for
 from activelabel.tasks.adapter import label_choices
 
 __all__ = ["UNKNOWN_LABEL_CHOICES", "LabelCellCounts", "LabelCells"]
@@ -172,14 +172,13 @@ class LabelCells:
         """In the import's transaction, store the labels it added (``add``),
         and make the alias functions of a taxonomy loaded before the project
         had texts (they read the text column this import set)."""
-        if self.counts.labels_added:
-            table = cast(Table, Project.__table__)
-            connection.execute(
-                update(table)
-                .where(table.c.id == project.id)
-                .values(labels=parse_labels(self.labels))
-            )
-        if self._aliases and not had_text_column:
-            with Session(bind=connection) as session:
-                replace_alias_functions(session, get_project(session, project.name))
-                session.flush()
+        added = self.counts.labels_added
+        if not added and not (self._aliases and not had_text_column):
+            return
+        with Session(bind=connection) as session:
+            stored = get_project(session, project.name)
+            if added:
+                add_project_labels(session, stored, added)
+            if self._aliases and not had_text_column:
+                replace_alias_functions(session, stored)
+            session.flush()

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.exceptions import InvalidLabelError
+from activelabel.store.label_schema import add_label
 from activelabel.store.labeling_functions import (
     add_alias_function,
     remove_labeling_function,
 )
 from activelabel.store.models import LabelingFunction, Project
-from activelabel.tasks import parse_labels
 
 __all__ = [
     "ALIAS_FUNCTION_PREFIX",
@@ -58,12 +58,13 @@ class StoredTaxonomy:
 def add_project_labels(
     session: Session, project: Project, labels: Sequence[str]
 ) -> list[str]:
-    """Append ``labels`` the project lacks to its schema (checked as ``init``
-    checks one); return those added, in order."""
+    """Append ``labels`` the project lacks to its schema, each as
+    ``activelabel labels add`` adds one (checked, kept in the label history);
+    return those added, in order."""
     new = [label for label in dict.fromkeys(labels) if label not in project.labels]
-    if new:
-        project.labels = parse_labels([*project.labels, *new])
-        session.flush()
+    for label in new:
+        add_label(session, project, label)
+    session.flush()
     return new
 
 
