@@ -210,3 +210,38 @@ def test_a_multilabel_round_judges_label_sets(
     )
     wrong = {items[k] for k in range(0, 90, 10)}
     assert len(wrong & {r.item_id for r in rows[:9]}) >= 5
+
+
+def test_a_round_replaces_a_long_list_slice_by_slice(
+    store: Store, project_factory: Any
+) -> None:
+    from activelabel.loop.write import SLICE, _write_label_issues
+    from activelabel.store.label_issues import FoundLabelIssue, replace_label_issues
+
+    project = project_factory(items=[{"text": f"t{i}"} for i in range(3 * SLICE)])
+    with store.session() as session:
+        items = sorted(i.id for i in session.get_one(Project, project.id).items)
+        old = [
+            FoundLabelIssue(i, k + 1, 0.2, "ham", "spam") for k, i in enumerate(items)
+        ]
+        replace_label_issues(session, project.id, old, model_version_id=None)
+    new = [
+        FoundLabelIssue(i, k + 1, 0.1, "spam", "ham")
+        for k, i in enumerate(items[SLICE // 2 :])
+    ]
+    with store.session() as session:
+        from activelabel.store.models import ModelVersion
+
+        version = ModelVersion(
+            project_id=project.id, name="v", n_labels=1, featurizer="f"
+        )
+        session.add(version)
+        session.flush()
+        version_id = version.id
+    _write_label_issues(store, project.id, new, version_id)
+    with store.session() as session:
+        rows = session.scalars(select(LabelIssue).order_by(LabelIssue.rank)).all()
+    assert [(r.item_id, r.rank, r.given) for r in rows] == [
+        (n.item_id, n.rank, "spam") for n in new
+    ]
+    assert {r.model_version_id for r in rows} == {version_id}

@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from activelabel.store.engine import Store
-from activelabel.store.label_issues import FoundLabelIssue, replace_label_issues
+from activelabel.store.label_issues import (
+    FoundLabelIssue,
+    add_label_issues,
+    drop_label_issues,
+)
 from activelabel.store.models import ModelVersion, Project, QuerySession
 from activelabel.store.queue import (
     QueueCandidate,
@@ -156,17 +160,15 @@ def write_round(store: Store, computed: ComputedRound) -> RoundReport:
             session.flush()
             query_session.model_version_id = version.id
             report.model_version, report.cv_score = version.name, version.cv_score
-            if computed.label_issues is not None:
-                replace_label_issues(
-                    session,
-                    computed.project_id,
-                    computed.label_issues,
-                    model_version_id=version.id,
-                )
+            version_id = version.id
         if computed.stop_set:
             project = session.get(Project, computed.project_id)
             if project is not None and not project.settings.stop_set:
                 project.update_settings(stop_set=computed.stop_set)
+    if computed.model is not None and computed.label_issues is not None:
+        _write_label_issues(
+            store, computed.project_id, computed.label_issues, version_id
+        )
     report.queued = queued
     report.session_id = session_id
     seconds = dict(report.seconds)
@@ -175,3 +177,26 @@ def write_round(store: Store, computed: ComputedRound) -> RoundReport:
         seconds["total"] = time.monotonic() - computed.started
     report.seconds = {k: round(v, 3) for k, v in seconds.items()}
     return report
+
+
+def _write_label_issues(
+    store: Store, project_id: int, issues: list[FoundLabelIssue], version_id: int
+) -> None:
+    """Replace the mislabel list in slices, as the queue is written: 5,000 rows
+    in one transaction held SQLite's write lock for 0.3-0.5 s. The old list
+    goes first (an item is listed once), so for a moment the list is short."""
+    while True:
+        with store.session(write=True) as session:
+            dropped = drop_label_issues(session, project_id, limit=SLICE)
+        if dropped < SLICE:
+            break
+        time.sleep(SLICE_PAUSE)
+    for start in range(0, len(issues), SLICE):
+        with store.session(write=True) as session:
+            add_label_issues(
+                session,
+                project_id,
+                issues[start : start + SLICE],
+                model_version_id=version_id,
+            )
+        time.sleep(SLICE_PAUSE)

@@ -20,8 +20,10 @@ from activelabel.store.models import Annotation, Item, LabelIssue, ModelVersion,
 __all__ = [
     "FoundLabelIssue",
     "StoredLabelIssue",
+    "add_label_issues",
     "annotator_labels",
     "annotator_quality",
+    "drop_label_issues",
     "read_label_issues",
     "replace_label_issues",
 ]
@@ -59,8 +61,32 @@ def replace_label_issues(
     *,
     model_version_id: int | None,
 ) -> int:
-    """Replace the project's list with ``issues``; return how many were stored."""
+    """Replace the project's list with ``issues`` in one transaction; return
+    how many were stored. (A round writes in slices instead:
+    :func:`drop_label_issues`, :func:`add_label_issues`.)"""
     session.execute(delete(LabelIssue).where(LabelIssue.project_id == project_id))
+    return add_label_issues(
+        session, project_id, issues, model_version_id=model_version_id
+    )
+
+
+def drop_label_issues(session: Session, project_id: int, *, limit: int) -> int:
+    """Delete up to ``limit`` of the project's stored issues; return how many went."""
+    ids = select(LabelIssue.id).where(LabelIssue.project_id == project_id)
+    result = session.execute(
+        delete(LabelIssue).where(LabelIssue.id.in_(ids.limit(limit).scalar_subquery()))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def add_label_issues(
+    session: Session,
+    project_id: int,
+    issues: Sequence[FoundLabelIssue],
+    *,
+    model_version_id: int | None,
+) -> int:
+    """Store ``issues`` beside the project's list; return how many."""
     if issues:
         session.execute(
             insert(LabelIssue),
