@@ -315,3 +315,46 @@ def test_a_single_label_project_never_adds_parents(
     with store.session() as session:
         sources = session.scalars(select(Annotation.source)).all()
     assert sources == ["human"]
+
+
+def test_the_page_labels_a_child_and_the_server_adds_its_parents(
+    store: Store, project_factory: ProjectFactory
+) -> None:
+    from api_support import page_client
+
+    from activelabel.server.app import create_app
+    from activelabel.server.deps import ServerSettings
+
+    project_factory(
+        "topics",
+        task="multilabel",
+        labels=["bert", "transformers", "nlp"],
+        items=[("a", {"text": "BERT"})],
+        config={
+            "parents": {"bert": ["transformers"], "transformers": ["nlp"]},
+            "aliases": {"bidirectional-transformers": "bert"},
+        },
+    )
+    server = create_app(store, ServerSettings(background_trainer=False))
+    with page_client(server) as client:
+        shown = client.get("/api/v1/projects/topics").json()
+        assert shown["parents"] == {"bert": ["transformers"], "transformers": ["nlp"]}
+        assert shown["aliases"] == {"bidirectional-transformers": "bert"}
+        with store.session() as session:
+            item_id = session.scalar(select(Item.id))
+        answer = client.post(
+            "/api/v1/projects/topics/annotations",
+            json={"item_id": item_id, "value": ["bert"]},
+        )
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["value"] == ["bert"]
+    with store.session() as session:
+        rows = session.execute(
+            select(Annotation.value, Annotation.source).where(
+                Annotation.status == "active"
+            )
+        ).all()
+    assert sorted((r.source, r.value) for r in rows) == [
+        ("human", ["bert"]),
+        ("taxonomy", ["transformers", "nlp"]),
+    ]
