@@ -10,61 +10,17 @@ import type { AnnotationValue, JsonValue, Suggestion } from "./models";
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
-/** The project with the quality settings (server/schemas.py ProjectPublic). */
-type ProjectRaw = Schemas["ProjectPublic"] & { overlap_share?: number; gold_rate?: number };
+type ProjectRaw = Schemas["ProjectPublic"];
 
-// The review routes' payloads (server/review_schemas.py), written out until their
-// generated types are in schema.d.ts.
-interface ReviewItemRaw {
-  item_id: number;
-  external_id: string;
-  text: string | null;
-  data: Record<string, unknown>;
-  media_url: string | null;
-  label?: unknown;
-  decided_by: string | null;
-  conflict: boolean;
-  agreement: number | null;
-  n_annotators: number;
-  labels: { annotation_id: number; annotator: string | null; value?: unknown; source: string; created_at: string }[];
-  review_state: ReviewState;
-  review: {
-    decision: "accepted" | "corrected" | "rejected";
-    reviewer: string | null;
-    note: string | null;
-    value?: unknown;
-    created_at: string;
-  } | null;
-  suggestion: { label: unknown; confidence: number | null } | null;
-  score: number | null;
-  model_disagrees: boolean;
-  rule_conflict: boolean;
-  label_issue: { rank: number; quality: number; suggested?: unknown } | null;
-  updated_at: string | null;
-}
-interface ReviewItemsRaw {
-  data: ReviewItemRaw[];
-  count: number;
-  page: number;
-  page_size: number;
-}
-interface ReviewCountsRaw {
-  to_review: number;
-  conflicts: number;
-  accepted: number;
-  corrected: number;
-  rejected: number;
-  label_issues: number;
-}
-interface ReviewRaw {
-  item: ReviewItemRaw;
-}
-interface ReviewCreateRaw {
-  item_id: number;
-  decision: "accept" | "correct" | "reject";
-  value?: unknown;
-  note?: string | null;
-}
+type ReviewItemRaw = Schemas["ReviewItemPublic"];
+type ReviewItemsRaw = Schemas["ReviewItemsPublic"];
+type ReviewCountsRaw = Schemas["ReviewCountsPublic"];
+type ReviewRaw = Schemas["ReviewPublic"];
+type ReviewCreateRaw = Schemas["ReviewCreate"];
+type AgreementRaw = Schemas["AgreementPublic"];
+type GoldScoresRaw = Schemas["GoldScoresPublic"];
+type GuidelinesRaw = Schemas["GuidelinesPublic"];
+type GuidelinesUpdateRaw = Schemas["GuidelinesUpdate"];
 
 export type ReviewState = "unlabeled" | "labeled" | "accepted" | "corrected" | "rejected";
 
@@ -236,16 +192,6 @@ export async function sendReview(api: ApiClient, project: string, itemId: number
   return toReviewItem(raw.item);
 }
 
-interface AgreementRaw {
-  measure: string;
-  items: number;
-  observed: number | null;
-  fleiss_kappa: number | null;
-  krippendorff_alpha: number | null;
-  mean_pair_kappa: number | null;
-  mean_pair_f1: number | null;
-  per_annotator: { annotator: string; items: number; observed: number | null; kappa: number | null; f1: number | null }[];
-}
 
 export async function agreement(api: ApiClient, project: string): Promise<Agreement> {
   const raw = await api.request<AgreementRaw>("GET", `${projectPath(project)}/agreement`);
@@ -261,22 +207,12 @@ export async function agreement(api: ApiClient, project: string): Promise<Agreem
   };
 }
 
-interface GoldScoresRaw {
-  gold_items: number;
-  gold_rate: number;
-  data: { annotator: string; answered: number; correct: number; accuracy: number | null }[];
-}
 
 export async function goldScores(api: ApiClient, project: string): Promise<GoldScores> {
   const raw = await api.request<GoldScoresRaw>("GET", `${projectPath(project)}/gold-scores`);
   return { goldItems: raw.gold_items, goldRate: raw.gold_rate, data: raw.data };
 }
 
-interface GuidelinesRaw {
-  markdown: string;
-  updated_by?: string | null;
-  updated_at?: string | null;
-}
 
 export async function readGuidelines(api: ApiClient, project: string): Promise<Guidelines> {
   const raw = await api.request<GuidelinesRaw>("GET", `${projectPath(project)}/guidelines`);
@@ -284,7 +220,8 @@ export async function readGuidelines(api: ApiClient, project: string): Promise<G
 }
 
 export async function saveGuidelines(api: ApiClient, project: string, markdown: string): Promise<Guidelines> {
-  const raw = await api.request<GuidelinesRaw>("PUT", `${projectPath(project)}/guidelines`, { markdown });
+  const body: GuidelinesUpdateRaw = { markdown };
+  const raw = await api.request<GuidelinesRaw>("PUT", `${projectPath(project)}/guidelines`, body);
   return { markdown: raw.markdown ?? markdown, updatedBy: raw.updated_by ?? null, updatedAt: raw.updated_at ?? null };
 }
 
@@ -297,7 +234,7 @@ export async function readQualitySettings(api: ApiClient, project: string): Prom
 }
 
 export async function saveQualitySettings(api: ApiClient, project: string, settings: QualitySettings): Promise<QualitySettings> {
-  const body: Schemas["ProjectUpdate"] & { overlap_share: number; gold_rate: number } = {
+  const body: Schemas["ProjectUpdate"] = {
     overlap: settings.overlap,
     overlap_share: settings.overlapShare,
     gold_rate: settings.goldRate,
