@@ -189,3 +189,23 @@ def test_a_label_set_project_gets_each_label_its_functions_vote_as_a_set(
     assert by_text["call me later"][0] == ["phone"]
     assert sorted(by_text["win a prize, call now"][0]) == ["offer", "phone"]
     assert by_text["see you tomorrow"] is None
+
+
+def test_removing_the_last_function_forgets_the_weak_labels(
+    store: Store, project_factory: Any
+) -> None:
+    from activelabel.store.labeling_functions import remove_labeling_function
+
+    project = sms_project(store, project_factory)
+    pool = len(item_ids(store, project))
+    assert refresh_weak_labels(store, project.id, pool_size=pool)
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        remove_labeling_function(session, row, "spam-words")
+        remove_labeling_function(session, row, "ham-words")
+    assert refresh_weak_labels(store, project.id, pool_size=pool) is None
+    with store.session() as session:
+        left = session.scalar(
+            select(func.count()).where(WeakLabel.project_id == project.id)
+        )
+    assert left == 0

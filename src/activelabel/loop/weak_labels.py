@@ -141,14 +141,19 @@ def refresh_weak_labels(
 ) -> WeakLabels | None:
     """Apply the project's functions to what is new, fit, and store the weak labels.
 
-    Returns the weak labels (None when the project has no enabled function).
+    Returns the weak labels (None when the project has no enabled function);
+    without functions or votes, weak labels stored before are deleted.
     """
     with store.session() as session:
         project = session.get_one(Project, project_id)
-        if not list_labeling_functions(session, project_id, enabled_only=True):
-            return None
+        functions = list_labeling_functions(session, project_id, enabled_only=True)
+        stale = not functions and _has_weak_labels(session, project_id)
         adapter = adapter_for(project.task)
         name = project.name
+    if not functions:
+        if stale:
+            _store_weak_labels(store, project_id, WeakLabels())
+        return None
     # Imported here: applying loads the matcher and the project's Python
     # functions, which only projects with functions need.
     from activelabel.loop.apply_functions import apply_labeling_functions
@@ -158,6 +163,7 @@ def refresh_weak_labels(
         project = session.get_one(Project, project_id)
         fitted = fit_weak_labels(session, project, adapter, pool_size)
     if fitted is None:
+        _store_weak_labels(store, project_id, WeakLabels())
         return None
     weak = WeakLabels(
         labels={
@@ -172,6 +178,13 @@ def refresh_weak_labels(
     )
     weak.written = _store_weak_labels(store, project_id, weak)
     return weak
+
+
+def _has_weak_labels(session: Session, project_id: int) -> bool:
+    found = session.scalar(
+        select(WeakLabel.id).where(WeakLabel.project_id == project_id).limit(1)
+    )
+    return found is not None
 
 
 def read_weak_labels(session: Session, project_id: int) -> WeakLabels:
