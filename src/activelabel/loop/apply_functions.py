@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -228,26 +229,31 @@ def _read_batch(
     limit: int,
     text_only: bool,
 ) -> list[_BatchItem]:
-    where = (Item.project_id == project.id, Item.id > after, Item.id <= upto)
+    # The project as ``project_id + 0``: given the column, SQLite walked the
+    # project's index and sorted its items for each batch (0.36 s a batch of
+    # 5,000 at 100,000 items, against 0.03 s along the primary key).
+    where = (Item.project_id + 0 == project.id, Item.id > after, Item.id <= upto)
     if text_only:
         # Keyword and regex functions read the text alone: the database
         # extracts it, and a million items' other fields are never decoded.
         column = str(project.settings.text_column)
         text = Item.data[column].as_string()
-        result = session.execute(
+        # Core rows, fetched at once: the ORM and row-by-row fetches cost more
+        # than the query.
+        result = session.connection().execute(
             select(Item.id, Item.external_id, text)
             .where(*where)
             .order_by(Item.id)
             .limit(limit)
         )
-        return [(row[0], row[1], {column: row[2]}) for row in result]
-    result = session.execute(
+        return [(row[0], row[1], {column: row[2]}) for row in result.all()]
+    result = session.connection().execute(
         select(Item.id, Item.external_id, Item.data)
         .where(*where)
         .order_by(Item.id)
         .limit(limit)
     )
-    return [(row[0], row[1], row[2]) for row in result]
+    return [(row[0], row[1], row[2]) for row in result.all()]
 
 
 def _apply_batch(
@@ -296,19 +302,20 @@ def _apply_batch(
                 # Changed or applied by someone else meanwhile: leave it to them.
                 group.live.discard(row.id)
         labels = group.function_set.labels
+        kept = np.isin(votes.columns, list(advanced))
+        lf_ids = np.asarray([row.id for row in group.rows], dtype=np.int64)
+        item_ids = np.asarray([item[0] for item in part], dtype=np.int64)
         written += write_lf_outputs(
             session,
             project_id,
-            [
-                (group.rows[c].id, part[r][0], labels[v])
-                for r, c, v in zip(
-                    votes.rows.tolist(),
-                    votes.columns.tolist(),
-                    votes.values.tolist(),
+            list(
+                zip(
+                    lf_ids[votes.columns[kept]].tolist(),
+                    item_ids[votes.rows[kept]].tolist(),
+                    [labels[v] for v in votes.values[kept].tolist()],
                     strict=True,
                 )
-                if c in advanced
-            ],
+            ),
         )
         group.after = last
     return written
