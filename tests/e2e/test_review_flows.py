@@ -2,9 +2,10 @@
 that goes back to its annotator with the note, gold items scored for the
 admin, the guidelines on their key, and the review page closed to annotators.
 
-One server (tokens required) holds three small projects: ``team`` (three
-texts, overlap 2, with guidelines), ``notes`` (texts labeled by one annotator)
-and ``gold`` (texts plus gold items served at a rate of one in two). Each
+One server (tokens required) holds four small projects: ``team`` (three
+texts, overlap 2, with guidelines), ``notes`` (texts labeled by one annotator),
+``gold`` (texts plus gold items served at a rate of one in two) and ``topics``
+(a multi-label text). Each
 person has a browser context of their own.
 """
 
@@ -77,6 +78,26 @@ def setup(
             db=db,
         )
     cli("settings", "team", "--overlap", "2", db=db)
+    cli(
+        "init",
+        "topics",
+        "--labels",
+        "money,people,place",
+        "--task",
+        "multilabel",
+        db=db,
+    )
+    write_texts(tmp / "topics.csv", [("m1", "Lend me ten pounds at the station")])
+    cli(
+        "import",
+        "topics",
+        str(tmp / "topics.csv"),
+        "--text-column",
+        "text",
+        "--id-column",
+        "id",
+        db=db,
+    )
     (tmp / "guide.md").write_text(GUIDE, encoding="utf-8")
     cli("guidelines", "team", str(tmp / "guide.md"), db=db)
     write_texts(
@@ -106,7 +127,7 @@ def setup(
     tokens["ada"] = add_user("ada", db=db, role="admin")
     served = Server(
         db,
-        ("team", "notes", "gold"),
+        ("team", "notes", "gold", "topics"),
         "--queue-size",
         "20",
         "--require-token",
@@ -427,3 +448,39 @@ def test_an_admin_browses_every_item_filtered_and_sorted(
         assert cells.all_text_contents() == first[::-1]
     finally:
         ada.close()
+
+
+def test_a_reviewer_corrects_a_multi_label_item_with_its_keys_and_enter(
+    browser: Any, setup: tuple[Server, dict[str, str]]
+) -> None:
+    server, tokens = setup
+    keys = label_keys(server, "topics", tokens["ada"])
+    alice = Person(browser, server, tokens["alice"], "#/p/topics")
+    try:
+        expect(alice.page.get_by_test_id("item-external-id")).to_have_text("m1")
+        alice.page.keyboard.press(keys["money"])
+        alice.page.keyboard.press("Enter")
+        wait_for(
+            lambda: stored_count(server, "topics", tokens["rita"]) == 1,
+            timeout=30,
+            what="alice's label",
+        )
+    finally:
+        alice.close()
+    rita = Person(browser, server, tokens["rita"], "#/p/topics/review")
+    try:
+        page = rita.page
+        expect(page.get_by_test_id("item-external-id")).to_have_text("m1")
+        # The keys toggle labels of the draft; Enter saves it as the correction.
+        page.keyboard.press(keys["place"])
+        expect(page.get_by_test_id("review-accept")).to_contain_text("Save correction")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("review-count-corrected")).to_have_text("1")
+    finally:
+        rita.close()
+    listed = api(
+        server, tokens["rita"], "GET", "topics/browse", params={"state": "corrected"}
+    ).json()["data"]
+    assert [(i["external_id"], sorted(i["label"])) for i in listed] == [
+        ("m1", ["money", "place"])
+    ]
