@@ -228,8 +228,8 @@ def _mix_gold(
             like=tasks[-1],
         )
         tasks = tasks[: len(tasks) - len(picked)]
-        for task in picked:
-            tasks.insert(random.randrange(len(tasks) + 1), task)
+        for chosen in picked:
+            tasks.insert(random.randrange(len(tasks) + 1), chosen)
     gold.record(
         r.project_id,
         r.user_id,
