@@ -343,8 +343,15 @@ def test_annotations_export_has_every_status(
 ) -> None:
     ids = item_ids(store, labeled)
     with store.session() as session:
+        # The round's CROWDLAB figures, as a model version records them.
         version = ModelVersion(
-            project_id=labeled.id, name="m1", n_labels=3, featurizer="tfidf"
+            project_id=labeled.id,
+            name="m1",
+            n_labels=3,
+            featurizer="tfidf",
+            metrics={
+                "annotators": {"ana": {"quality": 0.9, "agreement": 1.0, "labels": 1}}
+            },
         )
         session.add(version)
         session.flush()
@@ -366,7 +373,7 @@ def test_annotations_export_has_every_status(
     assert columns_of(target) == [
         "annotation_id", "external_id", "annotator", "value", "source", "status",
         "session_id", "model_version_id", "created_at", "updated_at", "seconds_spent",
-        "annotator_agreement",
+        "annotator_agreement", "annotator_quality",
     ]  # fmt: skip
     rows = read_back(target)
     assert [r["external_id"] for r in rows] == ["a", "a", "a", "b", "b", "c", "d"]
@@ -381,6 +388,8 @@ def test_annotations_export_has_every_status(
     # shared "spam" leaves κ undefined: ana's figure is her defined pair's.
     assert float(rows[0]["annotator_agreement"]) == 0.0
     assert rows[3]["annotator_agreement"] is None  # an imported label
+    assert float(rows[0]["annotator_quality"]) == 0.9  # ana's, by CROWDLAB
+    assert rows[1]["annotator_quality"] is None  # ben has no figure
     assert rows[0]["updated_at"] is None and rows[5]["updated_at"] is not None
     if fmt == "parquet":
         assert pq.read_schema(target).field("created_at").type == pa.timestamp(

@@ -86,6 +86,7 @@ from activelabel.io.writers import (
     row_format,
 )
 from activelabel.store.engine import Store
+from activelabel.store.label_issues import annotator_quality
 from activelabel.store.models import Annotation, Project
 from activelabel.store.projects import get_project
 from activelabel.tasks import adapter_for
@@ -125,6 +126,7 @@ ANNOTATION_COLUMNS: Final = (
     Column("updated_at", Kind.TIMESTAMP),
     Column("seconds_spent", Kind.FLOAT),
     Column("annotator_agreement", Kind.FLOAT),
+    Column("annotator_quality", Kind.FLOAT),
 )
 
 
@@ -327,7 +329,9 @@ def export_annotations(
     Parquet), ``seconds_spent`` and ``annotator_agreement``: the annotator's
     agreement with the others on the items they share (Cohen's κ, or F1 for
     spans and boxes: :mod:`activelabel.quality.agreement`), the same on each of
-    their rows, empty without overlap. Rows are ordered by item, then by
+    their rows, empty without overlap; ``annotator_quality``: the annotator's
+    CROWDLAB quality score as the newest model version recorded it
+    (:mod:`activelabel.loop.label_issues`), empty without overlap or a model. Rows are ordered by item, then by
     annotation.
 
     ``fmt`` is any row format (the metadata is a table whatever the task);
@@ -344,6 +348,12 @@ def export_annotations(
         from activelabel.quality.project_agreement import agreement_of
 
         agreeing = agreement_of(session, project).figure_by_annotator_id()
+        crowdlab = annotator_quality(session, project.id)
+        quality = {
+            user_id: crowdlab[name]["quality"]
+            for user_id, name in users.items()
+            if name in crowdlab
+        }
         writer = row_format(chosen.name).open(
             temporary, ANNOTATION_COLUMNS, WriteOptions(escape_formulas)
         )
@@ -366,6 +376,7 @@ def export_annotations(
                         a.updated_at,
                         a.seconds_spent,
                         agreeing.get(a.annotator_id) if a.annotator_id else None,
+                        quality.get(a.annotator_id) if a.annotator_id else None,
                     ]
                     for a in annotation_rows(session, project, items)
                 ]
