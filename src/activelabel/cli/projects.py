@@ -124,9 +124,12 @@ def init_command(
                 "detector_weights": detector_weights,
             },
         )
+        shown = ", ".join(project.labels[:12])
+        if len(project.labels) > 12:
+            shown += f" and {len(project.labels) - 12:,} more"
         console.print(
             f"Created {project.task} project [bold]{project.name}[/] "
-            f"({project.modality}; labels: {', '.join(project.labels)}) in {store.url}."
+            f"({project.modality}; labels: {shown}) in {store.url}."
         )
         console.print(f"Next: activelabel import {project.name} <file or folder>")
 
