@@ -139,8 +139,7 @@ class LabelingFunctionSet:
 
     def _fixed_votes(self, texts: Sequence[str]) -> tuple[IntArray, IntArray]:
         """(text, function) of every keyword and regex function's vote."""
-        found = self._matcher.match(texts)
-        pairs = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+        pairs = self._matcher.match(texts)
         n_keyword = len(self._keyword_columns)
         is_keyword = pairs[:, 1] < n_keyword
         rows = [pairs[is_keyword, 0]]

@@ -17,11 +17,11 @@ keyword holds a NUL, so no match crosses from one text into the next.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
 import ahocorasick
+import numpy as np
 
 __all__ = ["KeywordMatcher", "lower_same_length"]
 
@@ -36,6 +36,22 @@ def lower_same_length(text: str) -> str:
 
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+_ASCII_WORD = np.array([chr(c).isalnum() or c == 95 for c in range(128)], dtype=bool)
+
+
+def _word_at(codes: np.ndarray[Any, Any], positions: np.ndarray[Any, Any]) -> Any:
+    """Whether the characters at ``positions`` (code points ``codes``) are word
+    characters: a table for ASCII, ``str.isalnum`` for the rare others."""
+    chars = codes[positions]
+    ascii_ = chars < 128
+    word = np.zeros(len(chars), dtype=bool)
+    word[ascii_] = _ASCII_WORD[chars[ascii_]]
+    others = np.flatnonzero(~ascii_)
+    if others.size:
+        word[others] = [chr(c).isalnum() for c in chars[others].tolist()]
+    return word
 
 
 class KeywordMatcher:
@@ -55,42 +71,44 @@ class KeywordMatcher:
             for keyword in keywords:
                 key = keyword if case_sensitive else lower_same_length(keyword)
                 entries.setdefault(key, set()).add(index)
+        # Per key (numbered across the automata): its length, whether each
+        # end needs a word boundary (a word that ends in "!" or "£" may be
+        # followed by anything), and its lists, flattened.
+        lengths: list[int] = []
+        left: list[bool] = []
+        right: list[bool] = []
+        owners: list[list[int]] = []
         self._automata: dict[tuple[bool, bool], Any] = {}
         for (case_sensitive, whole_words), entries in sorted(words.items()):
             if not entries:
                 continue
             automaton = ahocorasick.Automaton()
             for key, functions in entries.items():
-                # Whether each end of the word needs a boundary: a word that
-                # ends in "!" or "£" may be followed by anything.
-                automaton.add_word(
-                    key,
-                    (
-                        len(key),
-                        whole_words and _is_word(key[0]),
-                        whole_words and _is_word(key[-1]),
-                        tuple(sorted(functions)),
-                    ),
-                )
+                automaton.add_word(key, len(lengths))
+                lengths.append(len(key))
+                left.append(whole_words and _is_word(key[0]))
+                right.append(whole_words and _is_word(key[-1]))
+                owners.append(sorted(functions))
             automaton.make_automaton()
             self._automata[case_sensitive, whole_words] = automaton
+        self._length = np.asarray(lengths, dtype=np.int64)
+        self._left = np.asarray(left, dtype=bool)
+        self._right = np.asarray(right, dtype=bool)
+        self._owner_count = np.asarray([len(o) for o in owners], dtype=np.int64)
+        self._owner_start = np.cumsum(self._owner_count) - self._owner_count
+        self._owners = np.asarray([f for o in owners for f in o], dtype=np.int64)
 
-    def match(self, texts: Sequence[str]) -> list[tuple[int, int]]:
-        """``(text index, function index)`` for each function matching each text.
+    def match(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """``(text index, list index)`` rows: each list matching each text.
 
-        Pairs may repeat (a function with two words in one text).
+        Rows may repeat (a list with two words in one text).
         """
         if not self._automata or not texts:
-            return []
+            return np.zeros((0, 2), dtype=np.int64)
         joined = "\x00".join(texts)
         # ends[i]: offset of the NUL after text i (or the end of the string).
-        ends: list[int] = []
-        offset = -1
-        for text in texts:
-            offset += len(text) + 1
-            ends.append(offset)
-        found: list[tuple[int, int]] = []
-        append = found.append
+        ends = np.cumsum([len(text) + 1 for text in texts]) - 1
+        found: list[np.ndarray[Any, Any]] = []
         lowered: str | None = None
         for (case_sensitive, _), automaton in self._automata.items():
             if case_sensitive:
@@ -98,21 +116,36 @@ class KeywordMatcher:
             else:
                 lowered = lowered or lower_same_length(joined)
                 haystack = lowered
-            size = len(haystack)
-            # The hot loop of keyword matching: one turn per match, so the
-            # boundary tests are written out rather than called.
-            for last, (length, left, right, functions) in automaton.iter(haystack):
-                start = last + 1 - length
-                if left and start:
-                    before = haystack[start - 1]
-                    if before.isalnum() or before == "_":
-                        continue
-                after = last + 1
-                if right and after < size:
-                    following = haystack[after]
-                    if following.isalnum() or following == "_":
-                        continue
-                text_index = bisect_right(ends, start)
-                for function in functions:
-                    append((text_index, function))
-        return found
+            # The automaton's matches come out as arrays and are checked all
+            # at once: Python never loops over a match (short keywords such as
+            # "hi" are inside many words, each a match to refuse).
+            hits = np.asarray(list(automaton.iter(haystack)), dtype=np.int64)
+            if not hits.size:
+                continue
+            last, key = hits[:, 0], hits[:, 1]
+            start = last + 1 - self._length[key]
+            codes = np.frombuffer(
+                haystack.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            )
+            kept = np.ones(len(key), dtype=bool)
+            check = np.flatnonzero(self._left[key] & (start > 0))
+            kept[check] &= ~_word_at(codes, start[check] - 1)
+            check = np.flatnonzero(self._right[key] & (last + 1 < len(haystack)))
+            kept[check] &= ~_word_at(codes, last[check] + 1)
+            start, key = start[kept], key[kept]
+            text_index = np.searchsorted(ends, start, side="right")
+            counts = self._owner_count[key]
+            # Each key's lists, in place of the key (most keys have one).
+            firsts = np.repeat(self._owner_start[key], counts)
+            offsets = np.arange(int(counts.sum())) - np.repeat(
+                np.cumsum(counts) - counts, counts
+            )
+            found.append(
+                np.stack(
+                    [np.repeat(text_index, counts), self._owners[firsts + offsets]],
+                    axis=1,
+                )
+            )
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64)
+        return np.concatenate(found)

@@ -6,7 +6,8 @@ from activelabel.weak.keyword_matcher import KeywordMatcher
 
 
 def _matches(texts: list[str], *lists: tuple[list[str], bool]) -> set[tuple[int, int]]:
-    return set(KeywordMatcher(list(lists)).match(texts))
+    found = KeywordMatcher(list(lists)).match(texts)
+    return {(int(text), int(words)) for text, words in found.tolist()}
 
 
 def test_keyword_matcher_matches_whole_words_only() -> None:
@@ -53,5 +54,18 @@ def test_keyword_matcher_keeps_offsets_when_lowering_changes_length() -> None:
 
 
 def test_keyword_matcher_without_keywords_or_texts_finds_nothing() -> None:
-    assert KeywordMatcher([]).match(["a"]) == []
-    assert KeywordMatcher([(["a"], False)]).match([]) == []
+    assert KeywordMatcher([]).match(["a"]).shape == (0, 2)
+    assert KeywordMatcher([(["a"], False)]).match([]).shape == (0, 2)
+    assert KeywordMatcher([(["a"], False)]).match(["b"]).shape == (0, 2)
+
+
+def test_keyword_matcher_one_word_in_several_lists_votes_for_each() -> None:
+    texts = ["hi there", "this is it", "oh hi"]
+    found = _matches(texts, (["hi"], False), (["there", "hi"], False), (["hi"], True))
+    assert found == {(0, 0), (0, 1), (0, 2), (2, 0), (2, 1), (2, 2)}
+
+
+def test_keyword_matcher_boundaries_next_to_non_ascii_letters() -> None:
+    texts = ["héhi", "é hi é", "hié", "naïve"]
+    assert _matches(texts, (["hi"], False)) == {(1, 0)}
+    assert _matches(texts, (["naïve"], False)) == {(3, 0)}
