@@ -135,7 +135,7 @@ class LabelingFunctionSet:
         votes = BatchVotes(fixed_rows, fixed_columns, self._fixed_value[fixed_columns])
         if self._python:
             self._apply_python(items, item_ids, votes)
-        return _unique(votes)
+        return _unique(votes, len(self.functions), len(self.labels))
 
     def _fixed_votes(self, texts: Sequence[str]) -> tuple[IntArray, IntArray]:
         """(text, function) of every keyword and regex function's vote."""
@@ -258,9 +258,16 @@ def _item_name(item_ids: Sequence[str] | None, row: int) -> str:
     return repr(item_ids[row]) if item_ids is not None else f"at position {row}"
 
 
-def _unique(votes: BatchVotes) -> BatchVotes:
+def _unique(votes: BatchVotes, n_functions: int, n_labels: int) -> BatchVotes:
     """Each (item, function, label) once, sorted by item."""
     if not votes.rows.size:
         return votes
-    stacked = np.unique(np.stack([votes.rows, votes.columns, votes.values]), axis=1)
-    return BatchVotes(stacked[0], stacked[1], stacked[2], votes.failures)
+    # One integer per vote: a 1-D unique is several times faster than axis=1.
+    n_functions, n_labels = max(n_functions, 1), max(n_labels, 1)
+    keys = np.unique(
+        (votes.rows * n_functions + votes.columns) * n_labels + votes.values
+    )
+    cells = keys // n_labels
+    return BatchVotes(
+        cells // n_functions, cells % n_functions, keys % n_labels, votes.failures
+    )
