@@ -4,7 +4,7 @@ What is checked here is what a stored function must satisfy: a name unique
 in the project, a label of the project's schema that the task kind takes as
 a whole-item value, keywords that are not empty, a regex that compiles and
 does not match an empty text (it would vote for every item). A Python
-function's file is loaded and tried by :mod:`activelabel.loop.apply_functions`
+function's file is loaded and tried by :mod:`activelabel.loop.function_sets`
 before it reaches :func:`add_python_functions`; the server never runs one.
 
 Changing a function (``replace=True``) gives it a new ``version``, enables it
@@ -153,7 +153,7 @@ def add_python_functions(
     """One row per function ``names`` of the file ``code``, each holding the source.
 
     The file must have been loaded and tried first
-    (:func:`activelabel.loop.apply_functions.add_function_file`).
+    (:func:`activelabel.loop.function_sets.add_function_file`).
     """
     return [
         _store(
