@@ -51,7 +51,22 @@ from activelabel.store.models import (
     Review,
 )
 
-__all__ = ["ItemColumns", "item_columns", "json_text", "label_in"]
+__all__ = ["COLUMN_NEEDS", "ItemColumns", "item_columns", "json_text", "label_in"]
+
+#: The parts of :func:`item_columns`'s query each column reads.
+COLUMN_NEEDS: dict[str, frozenset[str]] = {
+    "labeled": frozenset({"labels"}),
+    "state": frozenset({"labels", "review"}),
+    "conflict": frozenset({"labels"}),
+    "agreement": frozenset({"agreement"}),
+    "final_text": frozenset({"labels"}),
+    "model_disagrees": frozenset({"labels", "entry", "issue", "prediction"}),
+    "rule_conflict": frozenset({"labels"}),
+    "score": frozenset({"entry"}),
+    "confidence": frozenset({"entry", "prediction"}),
+    "updated_at": frozenset({"labels", "review"}),
+    "issue_rank": frozenset({"issue"}),
+}
 
 
 def json_text(column: Any, dialect: str) -> ColumnElement[str]:
@@ -103,24 +118,37 @@ class ItemColumns:
 
 
 def item_columns(
-    project_id: int, dialect: str, ids: Sequence[int] | None = None
+    project_id: int,
+    dialect: str,
+    ids: Sequence[int] | None = None,
+    needs: frozenset[str] | None = None,
+    labeled_only: bool = False,
 ) -> ItemColumns:
     """Every column the review queue filters, sorts or shows, for the project's
-    items (only ``ids`` when given: the aggregates then read those items only)."""
+    items (only ``ids`` when given: the aggregates then read those items only).
+
+    ``needs``: the parts joined (``labels``, ``agreement``, ``review``,
+    ``prediction``, ``entry``, ``issue``; None: all). A column of a part not
+    joined must not be used (:data:`COLUMN_NEEDS` says which each needs).
+    ``labeled_only``: only items with an active label (``labels`` needed).
+    """
     a = Annotation
     value = json_text(a.value, dialect)
-    active: list[ColumnElement[bool]] = [a.project_id == project_id]
-    if ids is not None:
-        active.append(a.item_id.in_(list(ids)))
+    # Given ids, the item index finds their rows (ids are the project's own);
+    # with the project's id too, SQLite would scan the project's labels.
+    active: list[ColumnElement[bool]] = (
+        [a.project_id == project_id] if ids is None else [a.item_id.in_(list(ids))]
+    )
     active.append(a.status == "active")
     # The labels that vote: neither a correction nor a taxonomy's added parents.
     not_review = a.source.notin_((REVIEW_SOURCE, *NOT_VOTES))
     labels = (
         select(
             a.item_id.label("item_id"),
-            func.count(func.distinct(case((a.source == "human", value)))).label(
-                "people_values"
-            ),
+            # Two people disagree when their least and greatest values differ
+            # (cheaper than counting distinct values: no sort per item).
+            func.min(case((a.source == "human", value))).label("people_min"),
+            func.max(case((a.source == "human", value))).label("people_max"),
             func.max(case((a.source == REVIEW_SOURCE, value))).label("review_value"),
             func.min(case((not_review, value))).label("min_value"),
             func.max(case((not_review, value))).label("max_value"),
@@ -158,9 +186,11 @@ def item_columns(
         .subquery("newest")
     )
     review = aliased(Review, name="review")
-    predictions = [Prediction.project_id == project_id]
-    if ids is not None:
-        predictions.append(Prediction.item_id.in_(list(ids)))
+    predictions = (
+        [Prediction.project_id == project_id]
+        if ids is None
+        else [Prediction.item_id.in_(list(ids))]
+    )
     newest_prediction = (
         select(
             Prediction.item_id.label("item_id"),
@@ -181,7 +211,9 @@ def item_columns(
         (labels.c.last_label_at > review.created_at, "labeled"),
         else_=review.decision,
     )
-    conflict = and_(labels.c.people_values > 1, labels.c.review_value.is_(None))
+    conflict = and_(
+        labels.c.people_min != labels.c.people_max, labels.c.review_value.is_(None)
+    )
     final_text = func.coalesce(
         labels.c.review_value,
         case((labels.c.min_value == labels.c.max_value, labels.c.min_value)),
@@ -217,24 +249,35 @@ def item_columns(
     where: list[ColumnElement[bool]] = [Item.project_id == project_id]
     if ids is not None:
         where.append(Item.id.in_(list(ids)))
-    query = (
-        select(Item.id)
-        .select_from(Item)
-        .outerjoin(labels, labels.c.item_id == Item.id)
-        .outerjoin(agreement, agreement.c.item_id == Item.id)
-        .outerjoin(newest, newest.c.item_id == Item.id)
-        .outerjoin(review, review.id == newest.c.review_id)
-        .outerjoin(newest_prediction, newest_prediction.c.item_id == Item.id)
-        .outerjoin(prediction, prediction.id == newest_prediction.c.prediction_id)
+    # Only the parts a list uses are joined: each is a pass over the
+    # project's rows, and a join nobody reads costs as much as one read.
+    joins: list[tuple[Any, ColumnElement[bool], str]] = [
+        (labels, labels.c.item_id == Item.id, "labels"),
+        (agreement, agreement.c.item_id == Item.id, "agreement"),
+        (newest, newest.c.item_id == Item.id, "review"),
+        (review, review.id == newest.c.review_id, "review"),
+        (newest_prediction, newest_prediction.c.item_id == Item.id, "prediction"),
+        (prediction, prediction.id == newest_prediction.c.prediction_id, "prediction"),
         # Both columns of the unique (project, item) indexes: looked up, not scanned.
-        .outerjoin(
-            entry, and_(entry.project_id == project_id, entry.item_id == Item.id)
-        )
-        .outerjoin(
-            issue, and_(issue.project_id == project_id, issue.item_id == Item.id)
-        )
-        .where(*where)
-    )
+        (
+            entry,
+            and_(entry.project_id == project_id, entry.item_id == Item.id),
+            "entry",
+        ),
+        (
+            issue,
+            and_(issue.project_id == project_id, issue.item_id == Item.id),
+            "issue",
+        ),
+    ]
+    joined: Any = Item.__table__
+    for part, on, name in joins:
+        if needs is None or name in needs:
+            # A list of labeled items only starts from their labels, so the
+            # database walks the labeled items, not the whole pool.
+            inner = labeled_only and part is labels
+            joined = joined.join(part, on) if inner else joined.outerjoin(part, on)
+    query = select(Item.id).select_from(joined).where(*where)
     return ItemColumns(
         query=query,
         item_id=Item.id,

@@ -16,12 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy import Integer, case, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLColumnExpression
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, UserNotFoundError
-from activelabel.store.final_labels import Decided, decide_label
+from activelabel.store.final_labels import (
+    NOT_VOTES,
+    REVIEW_SOURCE,
+    Decided,
+    decide_label,
+    review_state,
+)
 from activelabel.store.label_schema import retired_labels
 from activelabel.store.models import (
     Annotation,
@@ -33,7 +39,13 @@ from activelabel.store.models import (
     Review,
     User,
 )
-from activelabel.store.review_columns import ItemColumns, item_columns, label_in
+from activelabel.store.review_columns import (
+    COLUMN_NEEDS,
+    ItemColumns,
+    item_columns,
+    json_text,
+    label_in,
+)
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -243,35 +255,75 @@ def review_row(session: Session, project: Project, item_id: int) -> ReviewRow:
 
 def review_counts(session: Session, project: Project) -> ReviewCounts:
     """How many items wait for review, are in conflict, accepted, corrected,
-    rejected, and on the mislabel finder's list."""
-    dialect = session.get_bind().dialect.name
-    columns = item_columns(project.id, dialect)
-    by_state: dict[str, int] = {}
-    conflicts = 0
-    query: Any = (
-        columns.query.with_only_columns(
-            columns.state.label("state"),
-            columns.conflict.label("conflict"),
-            func.count().label("n"),
-        )
-        .group_by(columns.state, columns.conflict)
-        .order_by(None)
+    rejected, and on the mislabel finder's list.
+
+    Asked with the progress panel's figures every few seconds, so it reads
+    the reviews (one row per reviewed item, each checked for a newer label
+    through the annotations' item index) and makes one pass over people's
+    labels for the conflicts, never the whole list's query.
+    """
+    votes = (REVIEW_SOURCE, *NOT_VOTES)
+    newest = (
+        select(func.max(Review.id).label("review_id"))
+        .where(Review.project_id == project.id)
+        .group_by(Review.item_id)
+        .subquery("newest")
     )
-    for state, conflict, n in session.execute(query):
-        by_state[state] = by_state.get(state, 0) + n
-        if conflict:
-            conflicts += n
+    relabeled = exists().where(
+        Annotation.item_id == Review.item_id,
+        Annotation.status == "active",
+        Annotation.source.notin_(votes),
+        Annotation.created_at > Review.created_at,
+    )
+    labeled = exists().where(
+        Annotation.item_id == Review.item_id, Annotation.status == "active"
+    )
+    states: dict[str, int] = {}
+    reviewed_labeled = 0
+    for decision, newer, has_label, n in session.execute(
+        select(Review.decision, relabeled, labeled, func.count())
+        .join(newest, newest.c.review_id == Review.id)
+        .group_by(Review.decision, relabeled, labeled)
+    ):
+        state = review_state(
+            labeled=bool(has_label), decision=decision, relabeled=bool(newer)
+        )
+        states[state] = states.get(state, 0) + n
+        if has_label and state != "labeled":
+            reviewed_labeled += n
+    labeled_items = session.scalar(
+        select(func.count(func.distinct(Annotation.item_id))).where(
+            Annotation.project_id == project.id, Annotation.status == "active"
+        )
+    )
+    value = json_text(Annotation.value, session.get_bind().dialect.name)
+    human = case((Annotation.source == "human", value))
+    disagreeing = (
+        select(Annotation.item_id)
+        .where(
+            Annotation.project_id == project.id,
+            Annotation.status == "active",
+            Annotation.source.in_(("human", REVIEW_SOURCE)),
+        )
+        .group_by(Annotation.item_id)
+        .having(
+            func.min(human) != func.max(human),
+            func.max(case((Annotation.source == REVIEW_SOURCE, 1), else_=0)) == 0,
+        )
+        .subquery("disagreeing")
+    )
+    conflicts = session.scalar(select(func.count()).select_from(disagreeing))
     issues = session.scalar(
         select(func.count()).where(LabelIssue.project_id == project.id)
     )
     return ReviewCounts(
-        to_review=by_state.get("labeled", 0),
-        conflicts=conflicts,
-        accepted=by_state.get("accepted", 0),
-        corrected=by_state.get("corrected", 0),
-        rejected=by_state.get("rejected", 0),
+        to_review=(labeled_items or 0) - reviewed_labeled,
+        conflicts=conflicts or 0,
+        accepted=states.get("accepted", 0),
+        corrected=states.get("corrected", 0),
+        rejected=states.get("rejected", 0),
         label_issues=issues or 0,
-        by_state=by_state,
+        by_state=states,
     )
 
 
@@ -357,6 +409,28 @@ def _conditions(
     return where
 
 
+def _needs(
+    filters: ItemFilters, order: ItemOrder, conflicts_first: bool
+) -> frozenset[str]:
+    """The parts of the items' query a list's filters and sort read."""
+    used = [
+        ("state", filters.state != "any"),
+        ("labeled", filters.labeled != "any"),
+        ("final_text", filters.label is not None),
+        ("conflict", filters.conflicts or conflicts_first),
+        ("model_disagrees", filters.model_disagrees),
+        ("agreement", filters.max_agreement is not None),
+        ("rule_conflict", filters.rule_conflicts),
+        ("issue_rank", filters.label_issues),
+        ({"updated": "updated_at"}.get(order.key, order.key), True),
+    ]
+    needs: frozenset[str] = frozenset()
+    for column, wanted in used:
+        if wanted:
+            needs |= COLUMN_NEEDS.get(column, frozenset())
+    return needs
+
+
 def _sort_key(columns: ItemColumns, order: ItemOrder) -> SQLColumnExpression[Any]:
     if order.key not in SORT_KEYS:
         raise ConfigError(
@@ -396,23 +470,38 @@ def _page(
             f"A page holds 1 to {MAX_PAGE_SIZE} items; {page_size} was asked for."
         )
     dialect = session.get_bind().dialect.name
-    columns = item_columns(project.id, dialect)
-    where = _conditions(session, project, columns, filters, dialect)
-    filtered = columns.query.where(*where)
-    total = session.scalar(
-        select(func.count()).select_from(filtered.subquery("matching"))
+    # Every filter but a state of rejected items or of any item wants labels.
+    labeled_only = filters.labeled == "labeled" or (
+        filters.state in ("to_review", "accepted", "corrected")
     )
+    needs = _needs(filters, order, conflicts_first)
+    columns = item_columns(
+        project.id,
+        dialect,
+        needs=needs | {"labels"} if labeled_only else needs,
+        labeled_only=labeled_only,
+    )
+    where = _conditions(session, project, columns, filters, dialect)
+    # The total rides along with the page (one pass, not two).
+    filtered = columns.query.where(*where).add_columns(func.count().over())
     key = _sort_key(columns, order)
     ordering: list[Any] = []
     if conflicts_first:
         ordering.append(columns.conflict.desc())
     ordering.append((key.desc() if order.descending else key.asc()).nulls_last())
     ordering.append(columns.item_id.desc() if order.descending else columns.item_id)
-    ids = list(
-        session.scalars(
-            filtered.order_by(*ordering).limit(page_size).offset((page - 1) * page_size)
+    found = session.execute(
+        filtered.order_by(*ordering).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    ids = [row[0] for row in found]
+    if found:
+        total = found[0][1]
+    else:  # a page past the end: count apart
+        total = session.scalar(
+            select(func.count()).select_from(
+                columns.query.where(*where).subquery("matching")
+            )
         )
-    )
     return ReviewPage(
         _rows(session, project, ids, dialect), total or 0, page, page_size
     )
