@@ -54,7 +54,8 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
   const usesF1 = figures?.measure === "exact_spans" || figures?.measure === "matched_boxes";
 
   return (
-    <section data-testid="quality-panel">
+    <>
+      <section data-testid="quality-panel">
       <h3>Review</h3>
       {hasReview ? (
         <table class="counts" data-testid="panel-review-counts">
@@ -70,8 +71,9 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
       ) : (
         <p class="muted">Nothing reviewed yet.</p>
       )}
+      </section>
       {canManage && (
-        <>
+        <section>
           <h3>Agreement</h3>
           {figures && figures.items > 0 ? (
             <p class="muted" data-testid="panel-agreement">
@@ -110,8 +112,8 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
               {gold.goldItems} gold items, served at {formatPercent(gold.goldRate)} of tasks
             </p>
           )}
-        </>
+        </section>
       )}
-    </section>
+    </>
   );
 }
