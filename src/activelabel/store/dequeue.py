@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from activelabel.store.leases import DEFAULT_LEASE
 from activelabel.store.models import Annotation, QueueEntry, utcnow
-from activelabel.store.overlap_share import annotators_needed
+from activelabel.store.overlap_share import in_overlap_share
 
 __all__ = ["DEQUEUE_ITEM", "complete_item", "requeue_item"]
 
@@ -36,8 +36,7 @@ def complete_item(
 ) -> None:
     """An item got a label: drop it from the queue once ``overlap`` annotators
     labeled it (one, for an item outside ``overlap_share``)."""
-    overlap = annotators_needed(item_id, overlap, overlap_share)
-    if overlap > 1:
+    if overlap > 1 and in_overlap_share(item_id, overlap_share):
         labeled_by = session.scalar(
             select(func.count(func.distinct(Annotation.annotator_id))).where(
                 Annotation.item_id == item_id, Annotation.status == "active"

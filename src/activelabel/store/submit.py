@@ -130,7 +130,7 @@ def submit_label(
                 project_id=project.id,
                 item_id=item_id,
                 overlap=overlap,
-                overlap_share=project.settings.overlap_share,
+                overlap_share=project.settings.overlap_share if overlap > 1 else 1.0,
             )
     annotation = Annotation(id=annotation_id, **values)
     return SubmittedLabel(annotation, found.item, created=True)

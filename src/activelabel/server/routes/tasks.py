@@ -27,6 +27,7 @@ def next_tasks_route(
 ) -> Response:
     """Lease up to ``n`` items to the caller (theirs first, then the best free ones)."""
     project = labeling_project(request, name)
+    settings = project.settings
     leased = next_tasks(
         app_store(request),
         project_id=project.id,
@@ -34,10 +35,11 @@ def next_tasks_route(
         n=body.n,
         exclude=body.exclude,
         top_up=getattr(request.app.state, "queue_top_up", None),
-        overlap=project.settings.overlap,
-        overlap_share=project.settings.overlap_share,
-        gold=getattr(request.app.state, "gold", None),
-        gold_rate=project.settings.gold_rate,
+        overlap=settings.overlap,
+        overlap_share=settings.overlap_share,
+        # Looked up only when gold items are mixed in: at rate 0 nothing runs.
+        gold=getattr(request.app.state, "gold", None) if settings.gold_rate else None,
+        gold_rate=settings.gold_rate,
     )
     notify_trainer(
         request, project.id, queue_left=leased.queue.size - len(leased.tasks)
