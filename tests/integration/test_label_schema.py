@@ -34,8 +34,8 @@ from activelabel.store.models import (
     ModelVersion,
     Prediction,
     Project,
-    QueueEntry,
     QuerySession,
+    QueueEntry,
     Review,
     WeakLabel,
 )
