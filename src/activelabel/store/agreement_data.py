@@ -82,10 +82,9 @@ def human_labels(
             after = ids[-1]
     finally:
         cursor.close()
-    names: dict[int, str] = {
-        user_id: name
-        for user_id, name in session.execute(
+    names: dict[int, str] = dict(
+        session.execute(
             select(User.id, User.name).where(User.id.in_(set(annotators)))
-        )
-    }
+        ).all()
+    )
     return HumanLabels(items, annotators, values, names)
