@@ -209,3 +209,39 @@ def test_removing_the_last_function_forgets_the_weak_labels(
             select(func.count()).where(WeakLabel.project_id == project.id)
         )
     assert left == 0
+
+
+def test_lf_stats_of_a_label_set_project_compare_label_sets_with_peoples(
+    store: Store, project_factory: Any
+) -> None:
+    from activelabel.loop.weak_stats import weak_report
+
+    texts = ["win a prize now", "call me later", "win a prize, call now"] * 5
+    project = project_factory(
+        task="multilabel",
+        labels=("offer", "phone"),
+        items=[{"text": t} for t in texts],
+        config={"text_column": "text"},
+    )
+    ids = item_ids(store, project)
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        add_keyword_function(
+            session, row, name="offer", label="offer", keywords=("prize",)
+        )
+        add_keyword_function(
+            session, row, name="phone", label="phone", keywords=("call",)
+        )
+        # People agree on the first two texts and add "phone" to the first.
+        add_annotation(session, project=row, item_id=ids[0], value=["offer", "phone"])
+        add_annotation(session, project=row, item_id=ids[1], value=["phone"])
+        add_annotation(session, project=row, item_id=ids[2], value=["phone", "offer"])
+    assert refresh_weak_labels(store, project.id, pool_size=len(ids))
+    with store.session() as session:
+        report = weak_report(session, session.get_one(Project, project.id))
+    assert report.label_model is not None and report.majority_vote is not None
+    assert report.label_model.n == report.majority_vote.n == 3
+    assert report.label_model.accuracy == report.majority_vote.accuracy == 2 / 3
+    offer = next(f for f in report.functions if f.name == "offer")
+    assert offer.stats is not None and offer.stats.accuracy == 1.0
+    assert offer.stats.n_accuracy == 2
