@@ -268,6 +268,34 @@ def test_two_annotators_disagree_and_a_reviewer_settles_it(
     assert rows["t1"]["conflict"].lower() in {"false", "0", ""}
 
 
+def test_a_reviewer_sees_the_agreement_and_an_annotator_does_not(
+    browser: Any, setup: tuple[Server, dict[str, str]]
+) -> None:
+    server, tokens = setup
+    # After the adjudication above, alice and bob both labeled the team's items.
+    figures = api(server, tokens["rita"], "GET", "team/agreement").json()
+    assert figures["items"] >= 2
+    rita = Person(browser, server, tokens["rita"], "#/p/team")
+    try:
+        page = rita.page
+        expect(page.get_by_test_id("panel-agreement")).to_contain_text(
+            f"over {figures['items']} items labeled twice or more"
+        )
+        expect(page.get_by_test_id("quality-alice")).to_be_visible()
+        expect(page.get_by_test_id("quality-bob")).to_be_visible()
+        # Gold accuracy is the admins' (its route refuses reviewers).
+        expect(page.get_by_test_id("gold-accuracy-alice")).to_have_count(0)
+    finally:
+        rita.close()
+    alice = Person(browser, server, tokens["alice"], "#/p/team")
+    try:
+        expect(alice.page.get_by_test_id("quality-panel")).to_be_visible()
+        expect(alice.page.get_by_test_id("panel-agreement")).to_have_count(0)
+        expect(alice.page.get_by_test_id("quality-bob")).to_have_count(0)
+    finally:
+        alice.close()
+
+
 def test_a_rejected_item_returns_to_its_annotator_with_the_note(
     browser: Any, setup: tuple[Server, dict[str, str]]
 ) -> None:

@@ -13,6 +13,8 @@ interface Props {
   onRetrain: () => Promise<void>;
   /** Admin: "Retrain now" and the exports (the server refuses them to others). */
   canManage: boolean;
+  /** Reviewer or admin: the agreement between annotators. */
+  canReview: boolean;
 }
 
 /** What the model's cross-validated figure measures, as the panel names it. */
@@ -34,7 +36,7 @@ const EXPORTS = [
   { format: "jsonl", dataset: "annotations", title: "Annotations (JSONL)" },
 ];
 
-export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canManage }: Props) {
+export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canManage, canReview }: Props) {
   const [retraining, setRetraining] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const labeled = stats?.labeledItems ?? project.labeledItems;
@@ -133,7 +135,13 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
           </>
         )}
       </section>
-      <QualityPanel api={api} project={project.name} review={stats?.review} canManage={canManage} />
+      <QualityPanel
+        api={api}
+        project={project.name}
+        review={stats?.review}
+        canReview={canReview}
+        canManage={canManage}
+      />
       {canManage && (
         <section>
           <h3>Export</h3>

@@ -9,7 +9,9 @@ interface Props {
   project: string;
   /** Items by review state, from the stats. */
   review: Record<string, number> | undefined;
-  /** Admins see agreement and gold accuracy per annotator. */
+  /** Reviewers and admins see agreement, overall and per annotator (the server allows both). */
+  canReview: boolean;
+  /** Admins also see each annotator's accuracy on the gold items (an admin-only route). */
   canManage: boolean;
 }
 
@@ -24,17 +26,21 @@ const REVIEW_ROWS: [string, string][] = [
   ["to_review", "to review"],
 ];
 
-/** The progress panel's quality section: review counts; for admins, agreement and gold accuracy. */
-export function QualityPanel({ api, project, review, canManage }: Props) {
+/**
+ * The progress panel's quality section: review counts; for reviewers and admins, agreement;
+ * for admins, gold accuracy too.
+ */
+export function QualityPanel({ api, project, review, canReview, canManage }: Props) {
   const [figures, setFigures] = useState<Agreement | null>(null);
   const [gold, setGold] = useState<GoldScores | null>(null);
 
   useEffect(() => {
-    if (!canManage) return;
+    if (!canReview && !canManage) return;
     const ask = () => {
       agreement(api, project)
         .then(setFigures)
         .catch(() => setFigures(null));
+      if (!canManage) return;
       goldScores(api, project)
         .then(setGold)
         .catch(() => setGold(null));
@@ -42,7 +48,7 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
     ask();
     const timer = window.setInterval(ask, REFRESH_MS);
     return () => window.clearInterval(timer);
-  }, [api, project, canManage]);
+  }, [api, project, canReview, canManage]);
 
   const hasReview = review && Object.values(review).some((n) => n > 0);
   const annotators = new Map<string, { kappa: number | null; f1: number | null; gold: number | null; answered: number }>();
@@ -72,7 +78,7 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
         <p class="muted">Nothing reviewed yet.</p>
       )}
       </section>
-      {canManage && (
+      {(canReview || canManage) && (
         <section>
           <h3>Agreement</h3>
           {figures && figures.items > 0 ? (
@@ -91,7 +97,7 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
                 <tr>
                   <th>annotator</th>
                   <th>{usesF1 ? "F1" : "κ"}</th>
-                  <th>gold</th>
+                  {canManage && <th>gold</th>}
                 </tr>
               </thead>
               <tbody>
@@ -99,9 +105,11 @@ export function QualityPanel({ api, project, review, canManage }: Props) {
                   <tr key={name} data-testid={`quality-${name}`}>
                     <td>{name}</td>
                     <td>{formatScore(usesF1 ? a.f1 : a.kappa)}</td>
-                    <td data-testid={`gold-accuracy-${name}`}>
-                      {a.gold === null ? "—" : `${formatPercent(a.gold)} of ${a.answered}`}
-                    </td>
+                    {canManage && (
+                      <td data-testid={`gold-accuracy-${name}`}>
+                        {a.gold === null ? "—" : `${formatPercent(a.gold)} of ${a.answered}`}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

@@ -241,7 +241,7 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
             </p>
           )}
         </main>
-        <Pure deps={[api, project, stats, session.queueSize, canManage]}>
+        <Pure deps={[api, project, stats, session.queueSize, canManage, canReview]}>
           {() => (
             <ProgressPanel
               api={api}
@@ -250,6 +250,7 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
               queueSize={session.queueSize}
               onRetrain={retrain}
               canManage={canManage}
+              canReview={canReview}
             />
           )}
         </Pure>
@@ -333,7 +334,7 @@ function Current({
 }
 
 /** A project whose task has no editor on this page: say so, and show its progress. */
-function NoEditor({ api, project, canManage }: Props) {
+function NoEditor({ api, project, canManage, canReview = false }: Props) {
   const { stats, refresh } = useStats(api, project.name, () => undefined);
   const retrain = async () => {
     await api.train(project.name);
@@ -354,7 +355,15 @@ function NoEditor({ api, project, canManage }: Props) {
             {noEditorSentence(project)}
           </p>
         </main>
-        <ProgressPanel api={api} project={project} stats={stats} queueSize={null} onRetrain={retrain} canManage={canManage} />
+        <ProgressPanel
+          api={api}
+          project={project}
+          stats={stats}
+          queueSize={null}
+          onRetrain={retrain}
+          canManage={canManage}
+          canReview={canReview}
+        />
       </div>
     </div>
   );
