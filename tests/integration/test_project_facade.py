@@ -176,3 +176,50 @@ def test_project_facade_labels_frame_is_empty_before_labels(project: Project) ->
     everything = project.labels(include_unlabeled=True)
     assert len(everything) == project.stats()["items"].iloc[0]
     assert set(everything["status"]) == {"unlabeled"}
+
+
+def _write_promo_rows(path: Path) -> Path:
+    """Three labeled texts, the second with a label the projects lack."""
+    pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["See you at lunch", "50% off today only", "WIN a prize now"],
+            "label": ["ham", "promo", "spam"],
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_project_facade_import_refuses_an_unknown_label_by_default(
+    db_url: str, tmp_path: Path
+) -> None:
+    rows = _write_promo_rows(tmp_path / "promo.csv")
+    with Project.create(db_url, "refuse", labels=["ham", "spam"]) as project:
+        with pytest.raises(activelabel.InvalidLabelError) as refused:
+            project.import_file(rows, id_column="id", label_column="label")
+        assert "promo.csv" in refused.value.message
+        assert "'promo' is not a label of this project" in refused.value.message
+        assert project.stats()["items"].iloc[0] == 0
+
+
+def test_project_facade_import_drops_or_adds_unknown_labels_as_asked(
+    db_url: str, tmp_path: Path
+) -> None:
+    rows = _write_promo_rows(tmp_path / "promo.csv")
+    with Project.create(db_url, "drop", labels=["ham", "spam"]) as dropping:
+        report = dropping.import_file(
+            rows, id_column="id", label_column="label", unknown_labels="drop"
+        )
+        assert report.items_added == 3
+        assert report.labels_added == 2
+        assert dropping.label_names == ["ham", "spam"]
+        labeled = dropping.labels().set_index("external_id")["label"].to_dict()
+        assert labeled == {"a": "ham", "c": "spam"}
+    with Project.create(db_url, "add", labels=["ham", "spam"]) as adding:
+        report = adding.import_file(
+            rows, id_column="id", label_column="label", unknown_labels="add"
+        )
+        assert report.labels_added == 3
+        assert adding.label_names == ["ham", "spam", "promo"]
+        labeled = adding.labels().set_index("external_id")["label"].to_dict()
+        assert labeled == {"a": "ham", "b": "promo", "c": "spam"}

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from activelabel.exceptions import ConfigError, ProjectExistsError
 from activelabel.project._frames import (
@@ -222,6 +222,7 @@ class Project:
         progress: Callable[[int, int], None] | None = None,
         as_predictions: bool = False,
         model_name: str | None = None,
+        unknown_labels: Literal["refuse", "drop", "add"] = "refuse",
     ) -> ImportReport:
         """Import a file or a folder of media, with the options of ``activelabel import``.
 
@@ -229,6 +230,9 @@ class Project:
         naming the file and row, and nothing is stored. Importing the same
         rows again adds nothing. ``as_predictions`` stores the file's labels
         as predictions of ``model_name`` (shown as suggestions) instead.
+        ``unknown_labels`` says what a label the project lacks does:
+        ``"refuse"`` (raise, naming it, its row and the closest labels),
+        ``"drop"`` (left out of its row) or ``"add"`` (added to the labels).
 
         >>> project.import_file("sms.tsv", columns=["label", "text"],
         ...                     label_column="label").items_added
@@ -259,6 +263,7 @@ class Project:
                 progress=progress,
                 as_predictions=as_predictions,
                 model_name=model_name,
+                unknown_labels=unknown_labels,
             )
 
     def export(
