@@ -258,3 +258,28 @@ def test_a_single_label_project_gives_the_first_match_and_moves_on(
         return rows[0]["value"] if rows else None
 
     assert wait_for(stored, timeout=30, what="the label to be stored") == "pytorch"
+
+
+def test_the_project_list_and_the_label_counts_stay_short_with_400_tags(
+    browser: Any, server: Server
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server.url}/#/")
+        first = ", ".join(tag["tag"] for tag in _tags()[:12])
+        expect(tab.get_by_test_id(f"project-link-{PROJECT}")).to_contain_text(
+            f"{first} and 388 more"
+        )
+        tab.goto(f"{server.url}/#/p/{PROJECT}")
+        rows = tab.get_by_test_id("label-counts").locator("tr")
+        expect(rows).to_have_count(10)
+        toggle = tab.get_by_test_id("label-counts-toggle")
+        expect(toggle).to_have_text("Show all 400 labels")
+        toggle.click()
+        expect(rows).to_have_count(400)
+        toggle.click()
+        expect(rows).to_have_count(10)
+    finally:
+        context.close()

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
 import type { ModelFigures, Project, Stats } from "../api/models";
-import { formatScore } from "../lib/format";
+import { formatScore, TOP_LABEL_COUNTS, topCounts } from "../lib/format";
 import { LineChart } from "./LineChart";
 import { QualityPanel } from "./QualityPanel";
 
@@ -119,21 +119,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
         ) : (
           <p class="muted">No labels yet.</p>
         )}
-        {stats && Object.keys(stats.labelCounts).length > 0 && (
-          <>
-            <h3>Labels</h3>
-            <table class="counts">
-              <tbody>
-                {Object.entries(stats.labelCounts).map(([label, count]) => (
-                  <tr key={label}>
-                    <td>{label}</td>
-                    <td>{count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        )}
+        {stats && Object.keys(stats.labelCounts).length > 0 && <LabelCounts counts={stats.labelCounts} />}
       </section>
       <QualityPanel
         api={api}
@@ -155,6 +141,36 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
         </section>
       )}
     </aside>
+  );
+}
+
+/**
+ * Items per label: a long schema (400 tags) lists its largest counts, and the rest one
+ * click away.
+ */
+function LabelCounts({ counts }: { counts: Record<string, number> }) {
+  const [all, setAll] = useState(false);
+  const { shown, hidden } = topCounts(counts, TOP_LABEL_COUNTS, all);
+  const many = Object.keys(counts).length > TOP_LABEL_COUNTS;
+  return (
+    <>
+      <h3>Labels</h3>
+      <table class="counts" data-testid="label-counts">
+        <tbody>
+          {shown.map(([label, count]) => (
+            <tr key={label}>
+              <td>{label}</td>
+              <td>{count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {many && (
+        <button type="button" class="link" data-testid="label-counts-toggle" onClick={() => setAll((a) => !a)}>
+          {all ? `Show the top ${TOP_LABEL_COUNTS}` : `Show all ${shown.length + hidden} labels`}
+        </button>
+      )}
+    </>
   );
 }
 

@@ -33,3 +33,32 @@ export function formatValue(value: unknown): string {
 export function formatLabels(value: string | string[]): string {
   return Array.isArray(value) ? (value.length ? value.join(", ") : "(none)") : value;
 }
+
+/** Labels a one-line list names before "and N more" (as `activelabel init` does). */
+export const NAMED_LABELS = 12;
+
+/** "a, b, c" or, past `shown` names, the first `shown` "and 388 more". */
+export function namesAndMore(names: readonly string[], shown = NAMED_LABELS): string {
+  if (names.length <= shown) return names.join(", ");
+  return `${names.slice(0, shown).join(", ")} and ${(names.length - shown).toLocaleString("en")} more`;
+}
+
+/** Label counts the progress panel lists before "Show all". */
+export const TOP_LABEL_COUNTS = 10;
+
+/**
+ * The counts to list: every one, in the schema's order, when there are `top` or fewer
+ * (or `all` is asked for, then largest first); else the `top` largest (ties in schema order)
+ * and how many are left out.
+ */
+export function topCounts(
+  counts: Record<string, number>,
+  top = TOP_LABEL_COUNTS,
+  all = false,
+): { shown: [string, number][]; hidden: number } {
+  const entries = Object.entries(counts);
+  if (entries.length <= top) return { shown: entries, hidden: 0 };
+  // Array.prototype.sort is stable: equal counts keep the schema's order.
+  const largest = entries.sort((a, b) => b[1] - a[1]);
+  return all ? { shown: largest, hidden: 0 } : { shown: largest.slice(0, top), hidden: largest.length - top };
+}

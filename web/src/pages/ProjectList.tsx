@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
 import type { Project } from "../api/models";
+import { namesAndMore } from "../lib/format";
 import { routeHref } from "../lib/route";
 import { describeTask } from "../tasks";
 
@@ -33,7 +34,7 @@ export function ProjectList({ api }: { api: ApiClient }) {
               <a href={routeHref({ page: "label", project: p.name })} data-testid={`project-link-${p.name}`}>
                 <strong>{p.name}</strong>
                 <span class="muted">
-                  {p.modality} · {describeTask(p)} · {p.labels.join(", ")}
+                  {p.modality} · {describeTask(p)} · {namesAndMore(p.labels)}
                 </span>
                 <span>
                   {p.labeledItems} / {p.items} labeled
