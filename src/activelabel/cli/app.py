@@ -6,6 +6,7 @@ the traceback instead. Nothing below ``cli`` prints or exits.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Annotated, Any, NoReturn
 
@@ -19,7 +20,16 @@ from activelabel.config import resolve_db_url
 from activelabel.exceptions import ActiveLabelError
 from activelabel.store.engine import Store, open_store
 
-__all__ = ["DbOption", "app", "console", "err_console", "fail", "open_db"]
+__all__ = [
+    "DbOption",
+    "JsonOption",
+    "app",
+    "console",
+    "err_console",
+    "fail",
+    "open_db",
+    "print_json",
+]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -117,6 +127,15 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+#: ``--json`` of the commands that print figures.
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON for ``--json`` (dates and the like as text)."""
+    typer.echo(json.dumps(data, indent=2, default=str))
 
 
 def open_db(db: str | None) -> Store:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.cli.app import DbOption, JsonOption, app, console, open_db, print_json
 from activelabel.project_config import FEATURIZERS, ProjectConfig
 from activelabel.store.projects import create_project, get_project, list_projects
 from activelabel.store.stats import project_stats
@@ -162,9 +161,7 @@ def projects_command(db: DbOption = None) -> None:
 @app.command("stats")
 def stats_command(
     name: Annotated[str, typer.Argument(help="Project name.")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the figures as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Show a project's figures: items, labels per class and annotator, models, queue."""
@@ -172,7 +169,7 @@ def stats_command(
     with store.session() as session:
         stats = project_stats(session, get_project(session, name))
     if as_json:
-        typer.echo(json.dumps(stats.as_dict(), indent=2, default=str))
+        print_json(stats.as_dict())
         return
     done = stats.labeled_items / stats.items if stats.items else 0.0
     summary = Table(title=f"Project {stats.name}", show_header=False)

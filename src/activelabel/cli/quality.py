@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.cli.app import DbOption, JsonOption, app, console, open_db, print_json
 from activelabel.quality.project_agreement import (
     ProjectAgreement,
     measure_project_agreement,
@@ -25,9 +24,7 @@ def _fmt(value: float | None) -> str:
 @app.command("agreement")
 def agreement_command(
     name: Annotated[str, typer.Argument(help="Project name.")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the figures as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """How much the annotators agree: Cohen's κ per pair, Fleiss' κ and
@@ -36,7 +33,7 @@ def agreement_command(
     (`activelabel settings NAME --overlap 2`)."""
     measured = measure_project_agreement(open_db(db), name)
     if as_json:
-        typer.echo(json.dumps(measured.as_dict(), indent=2))
+        print_json(measured.as_dict())
         return
     _print_agreement(measured)
 
@@ -98,9 +95,7 @@ def _print_agreement(measured: ProjectAgreement) -> None:
 @app.command("gold")
 def gold_command(
     name: Annotated[str, typer.Argument(help="Project name.")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the figures as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Each annotator's accuracy on the gold items (known answers imported with
@@ -127,7 +122,7 @@ def gold_command(
                 for s in scores
             ],
         }
-        typer.echo(json.dumps(payload, indent=2))
+        print_json(payload)
         return
     console.print(
         f"{escape(name)}: {items:,} gold items, served at rate {rate:g}"

@@ -6,14 +6,13 @@ the label model on it: a few seconds at most, nothing written.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from activelabel.cli.app import DbOption, console, open_db
+from activelabel.cli.app import DbOption, JsonOption, console, open_db, print_json
 from activelabel.cli.weak import lf_app
 from activelabel.loop.weak_stats import ModelAccuracy, weak_disagreements, weak_report
 from activelabel.store.projects import get_project
@@ -36,9 +35,7 @@ def _value(value: Any) -> str:
 @lf_app.command("stats")
 def lf_stats_command(
     name: Annotated[str, typer.Argument(help="Project name.")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the figures as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Each labeling function's coverage, overlap, conflict, labels and accuracy;
@@ -47,7 +44,7 @@ def lf_stats_command(
     with store.session() as session:
         report = weak_report(session, get_project(session, name))
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
+        print_json(report.as_dict())
         return
     if not report.functions:
         console.print(
@@ -119,13 +116,7 @@ def lf_disagreements_command(
         project = get_project(session, name)
         found = weak_disagreements(session, project, limit=limit)
     if as_json:
-        typer.echo(
-            json.dumps(
-                [d.as_dict() for d in found],
-                indent=2,
-                default=str,
-            )
-        )
+        print_json([d.as_dict() for d in found])
         return
     if not found:
         console.print("The label model agrees with every person's label it covers.")
