@@ -206,3 +206,51 @@ export function reassignKey(project: ProjectKeys, keys: Readonly<Record<string, 
   result[label] = wanted;
   return { ok: true, keys: result };
 }
+
+/** Whether a key press goes to a field being typed in, not to the page. */
+export function isTyping(target: EventTarget | null): boolean {
+  // Node (the unit tests) has no HTMLElement: nothing there is a field.
+  if (typeof HTMLElement === "undefined" || !(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+/** The dialogs that lie over a page's item, which its keys go through first. */
+export interface KeyDialogs {
+  help: boolean;
+  guidelines: boolean;
+  setHelp: (open: boolean) => void;
+  setGuidelines: (open: boolean) => void;
+}
+
+/** What of a key press a page reads. */
+export type PageKeyEvent = Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "metaKey" | "altKey" | "target" | "preventDefault">;
+
+/**
+ * The command a key press gives a page with the help and the guidelines over its item,
+ * or null when the page does nothing with it. Modified keys and keys typed into a field
+ * are not the page's; Esc closes both dialogs; while the guidelines cover the item only
+ * their own key works (it closes them: no key labels behind them); any other command
+ * closes the help first. A key with a command is the page's: its default is prevented.
+ */
+export function pageCommand<A extends string>(
+  keymap: Pick<Keymap<A>, "commands">,
+  e: PageKeyEvent,
+  dialogs: KeyDialogs,
+): Command<A> | null {
+  if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return null;
+  if (e.key === "Escape") {
+    dialogs.setHelp(false);
+    dialogs.setGuidelines(false);
+    return null;
+  }
+  const command = commandFor(keymap, e);
+  if (!command) return null;
+  e.preventDefault();
+  const isAction = (action: string) => command.kind === "action" && command.action === action;
+  if (dialogs.guidelines) {
+    if (isAction("guidelines")) dialogs.setGuidelines(false);
+    return null;
+  }
+  if (dialogs.help && !isAction("help")) dialogs.setHelp(false);
+  return command;
+}

@@ -18,7 +18,7 @@ import { sessionFor, type LabelingSession } from "../hooks/labelingSession";
 import { recordPaintAfterRender } from "../hooks/paintTimes";
 import { useStats } from "../hooks/useStats";
 import { describeSource } from "../lib/format";
-import { actionKey, buildKeymap, commandFor, type Action } from "../lib/keymap";
+import { actionKey, buildKeymap, type Action, pageCommand } from "../lib/keymap";
 import { routeHref } from "../lib/route";
 import { editorFor, noEditorSentence, type TaskEditor } from "../tasks";
 
@@ -109,21 +109,9 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
 
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      if (settings || quality || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
-      if (e.key === "Escape") {
-        setHelp(false);
-        setGuidelines(false);
-        return;
-      }
-      const command = commandFor(keymap, e);
+      if (settings || quality) return;
+      const command = pageCommand(keymap, e, { help, guidelines, setHelp, setGuidelines });
       if (!command) return;
-      e.preventDefault();
-      // The guidelines cover the item: no key labels behind them; their own key closes them.
-      if (guidelines) {
-        if (command.kind === "action" && command.action === "guidelines") setGuidelines(false);
-        return;
-      }
-      if (help && !(command.kind === "action" && command.action === "help")) setHelp(false);
       const start = performance.now();
       if (command.kind === "label") {
         session.pressLabel(command.label, start);
@@ -375,9 +363,4 @@ function focusLabelSearch(): boolean {
   box?.focus();
   box?.select();
   return box !== null;
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }

@@ -11,7 +11,7 @@ import { ItemView } from "../components/ItemView";
 import { Kbd } from "../components/Kbd";
 import { ReviewItemDetails } from "../components/ReviewItemDetails";
 import { formatValue } from "../lib/format";
-import { actionKey, buildKeymap, commandFor } from "../lib/keymap";
+import { actionKey, buildKeymap, pageCommand } from "../lib/keymap";
 import { annotatorsOf, type ItemFilters, filterQuery, queueReasons, REVIEW_DEFAULTS, mergedNames } from "../lib/reviewFilters";
 import type { ReviewAction } from "../lib/reviewKeys";
 import { routeHref } from "../lib/route";
@@ -260,22 +260,9 @@ export function Review({ api, project, canManage }: Props) {
   // The handler reads the newest state through a ref, so it is added once.
   const onKey = useRef<(e: KeyboardEvent) => void>(() => undefined);
   onKey.current = (e: KeyboardEvent) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || busy) return;
-    const target = e.target as HTMLElement | null;
-    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
-    if (e.key === "Escape") {
-      setHelp(false);
-      setGuidelines(false);
-      return;
-    }
-    const command = commandFor(keymap, e);
+    if (busy) return;
+    const command = pageCommand(keymap, e, { help, guidelines, setHelp, setGuidelines });
     if (!command) return;
-    e.preventDefault();
-    if (guidelines) {
-      if (command.kind === "action" && command.action === "guidelines") setGuidelines(false);
-      return;
-    }
-    if (help && !(command.kind === "action" && command.action === "help")) setHelp(false);
     if (command.kind === "label") pressLabel(command.label);
     else if (command.kind === "editor") {
       if (item && editor?.onAction) {

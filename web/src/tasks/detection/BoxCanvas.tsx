@@ -10,6 +10,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ApiClient } from "../../api/client";
 import type { Task } from "../../api/models";
 import { useMedia } from "../../hooks/media";
+import { isTyping } from "../../lib/keymap";
 import { labelColor } from "../ner/colors";
 import type { Step } from "../editor";
 import { formatScore, type DraftBox, type Rect } from "./boxes";
@@ -56,11 +57,6 @@ function dragged(drag: Drag, boxes: readonly DraftBox[]): Rect | null {
 
 function percent(rect: Rect): CSSProperties {
   return { left: `${rect.x * 100}%`, top: `${rect.y * 100}%`, width: `${rect.w * 100}%`, height: `${rect.h * 100}%` };
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
 export function BoxCanvas({ api, task, labels, boxes, selected, knownSize, onStep }: Props) {
