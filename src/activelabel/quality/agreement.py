@@ -171,6 +171,36 @@ def _pairs_and_raters(
     return pairs, raters, weighted_mean(kappa, shared)
 
 
+def _categorical_agreement(
+    measure: str,
+    unit: Ints,
+    rater: Ints,
+    code: Ints,
+    n_codes: int,
+    per_label: list[LabelAgreement],
+    *,
+    items: int | None = None,
+    ratings: int | None = None,
+) -> Agreement:
+    """The figures of coded ratings (``code[i]`` of ``unit[i]`` by ``rater[i]``):
+    the pooled ones, Cohen's κ per pair and per rater, beside ``per_label``.
+    ``items`` and ``ratings`` default to the units and ratings that count."""
+    figures = categorical_figures(unit, code, n_codes)
+    pairs, per_rater, mean_kappa = _pairs_and_raters(unit, rater, code, n_codes)
+    return Agreement(
+        measure=measure,
+        items=figures.units if items is None else items,
+        ratings=figures.ratings if ratings is None else ratings,
+        observed=figures.observed,
+        fleiss_kappa=figures.fleiss_kappa,
+        krippendorff_alpha=figures.krippendorff_alpha,
+        mean_pair_kappa=mean_kappa,
+        pairs=pairs,
+        labels=per_label,
+        raters=per_rater,
+    )
+
+
 def _coded(
     items: Sequence[int] | Ints, raters: Sequence[int] | Ints
 ) -> tuple[Ints, Ints]:
@@ -195,8 +225,6 @@ def single_label_agreement(
             names.append(str(value))
     code = np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
     n_codes = max(len(names), 1)
-    figures = categorical_figures(item, code, n_codes)
-    pairs, per_rater, mean_kappa = _pairs_and_raters(item, rater, code, n_codes)
     c = unit_counts(item, code, n_codes)
     sums = group_sums(c.pair_count, c.m[c.pair_unit], c.pair_code, n_codes)
     units = np.full(n_codes, float(c.m.size))
@@ -206,18 +234,7 @@ def single_label_agreement(
         LabelAgreement(names[k], int(sums["x"][k]), figure(fleiss[k]), figure(alpha[k]))
         for k in range(len(names))
     ]
-    return Agreement(
-        measure="single_label",
-        items=figures.units,
-        ratings=figures.ratings,
-        observed=figures.observed,
-        fleiss_kappa=figures.fleiss_kappa,
-        krippendorff_alpha=figures.krippendorff_alpha,
-        mean_pair_kappa=mean_kappa,
-        pairs=pairs,
-        labels=per_label,
-        raters=per_rater,
-    )
+    return _categorical_agreement("single_label", item, rater, code, n_codes, per_label)
 
 
 def label_set_agreement(
@@ -240,8 +257,6 @@ def label_set_agreement(
     unit = (item_row[:, None] * n_labels + np.arange(n_labels)).ravel()
     code = chosen[:, :n_labels].ravel()
     unit_rater = np.repeat(rater, n_labels)
-    figures = categorical_figures(unit, code, 2)
-    pairs, per_rater, mean_kappa = _pairs_and_raters(unit, unit_rater, code, 2)
     c = unit_counts(unit, code, 2)
     group_of_unit = c.units % max(n_labels, 1)
     yes = np.zeros(c.m.size)
@@ -260,17 +275,16 @@ def label_set_agreement(
         for k in range(n_labels)
     ]
     pairable_items = np.bincount(item_row) >= 2
-    return Agreement(
-        measure="label_set",
+    return _categorical_agreement(
+        "label_set",
+        unit,
+        unit_rater,
+        code,
+        2,
+        per_label,
+        # The units are (item, label) decisions; the figures count items.
         items=int(pairable_items.sum()),
         ratings=int(pairable_items[item_row].sum()),
-        observed=figures.observed,
-        fleiss_kappa=figures.fleiss_kappa,
-        krippendorff_alpha=figures.krippendorff_alpha,
-        mean_pair_kappa=mean_kappa,
-        pairs=pairs,
-        labels=per_label,
-        raters=per_rater,
     )
 
 
