@@ -3,6 +3,7 @@ import type { Project, Task } from "../api/models";
 import { formatValue } from "../lib/format";
 import { AudioItem, type AudioControls } from "./AudioItem";
 import { ImageItem, type ImageControls } from "./ImageItem";
+import type { MediaAction } from "../lib/keymap";
 
 interface Props {
   api: ApiClient;
@@ -51,4 +52,28 @@ export function TableItem({ data }: { data: Record<string, unknown> }) {
       </table>
     </div>
   );
+}
+
+/** Play, seek or zoom the item shown, for a media key of the labeling or review page. */
+export function runMediaAction(action: MediaAction, audio: AudioControls | null, image: ImageControls | null): void {
+  switch (action) {
+    case "play":
+      audio?.togglePlay();
+      break;
+    case "seekBack":
+      audio?.seek(-5);
+      break;
+    case "seekForward":
+      audio?.seek(5);
+      break;
+    case "zoomIn":
+      image?.zoomIn();
+      break;
+    case "zoomOut":
+      image?.zoomOut();
+      break;
+    case "zoomReset":
+      image?.reset();
+      break;
+  }
 }

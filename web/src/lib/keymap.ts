@@ -10,21 +10,10 @@
 // moves the page's action off them (back and forward go to ↑/↓ on a span
 // project, to Page Up / Page Down on a box project); this table lets the editor win again should an older server not.
 
-export type Action =
-  | "accept"
-  | "skip"
-  | "undo"
-  | "back"
-  | "forward"
-  | "help"
-  | "searchLabels"
-  | "guidelines"
-  | "play"
-  | "seekBack"
-  | "seekForward"
-  | "zoomIn"
-  | "zoomOut"
-  | "zoomReset";
+/** What the item's media does on a key (audio playback, image zoom), on every page. */
+export type MediaAction = "play" | "seekBack" | "seekForward" | "zoomIn" | "zoomOut" | "zoomReset";
+
+export type Action = "accept" | "skip" | "undo" | "back" | "forward" | "help" | "searchLabels" | "guidelines" | MediaAction;
 
 export type Command<A extends string = Action> =
   | { kind: "action"; action: A }

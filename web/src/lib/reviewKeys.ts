@@ -4,21 +4,9 @@
 // key gives the corrected label (the task editor decides what it does), and the
 // editor's own keys (a span cursor, a box nudge) win over the page's.
 
-import type { ActionBinding, EditorActionBinding } from "./keymap";
+import type { ActionBinding, EditorActionBinding, MediaAction } from "./keymap";
 
-export type ReviewAction =
-  | "accept"
-  | "reject"
-  | "back"
-  | "forward"
-  | "help"
-  | "guidelines"
-  | "play"
-  | "seekBack"
-  | "seekForward"
-  | "zoomIn"
-  | "zoomOut"
-  | "zoomReset";
+export type ReviewAction = "accept" | "reject" | "back" | "forward" | "help" | "guidelines" | MediaAction;
 
 const REVIEW_ACTION_NAMES: Record<string, ReviewAction> = {
   accept: "accept",

@@ -7,7 +7,7 @@ import { GuidelinesDialog } from "../components/GuidelinesDialog";
 import { QualitySettingsDialog } from "../components/QualitySettingsDialog";
 import { HelpOverlay } from "../components/HelpOverlay";
 import type { ImageControls } from "../components/ImageItem";
-import { ItemView } from "../components/ItemView";
+import { ItemView, runMediaAction } from "../components/ItemView";
 import { Kbd } from "../components/Kbd";
 import { KeySettings } from "../components/KeySettings";
 import { ProgressPanel } from "../components/ProgressPanel";
@@ -91,17 +91,12 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
         case "searchLabels":
           return focusLabelSearch() || session.flash("This project's editor has no label search: every label is on the page.");
         case "play":
-          return audioControls.current?.togglePlay();
         case "seekBack":
-          return audioControls.current?.seek(-5);
         case "seekForward":
-          return audioControls.current?.seek(5);
         case "zoomIn":
-          return imageControls.current?.zoomIn();
         case "zoomOut":
-          return imageControls.current?.zoomOut();
         case "zoomReset":
-          return imageControls.current?.reset();
+          return runMediaAction(action, audioControls.current, imageControls.current);
       }
     },
     [session],

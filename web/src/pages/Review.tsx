@@ -7,7 +7,7 @@ import { GuidelinesDialog } from "../components/GuidelinesDialog";
 import { HelpOverlay } from "../components/HelpOverlay";
 import type { ImageControls } from "../components/ImageItem";
 import { ItemFiltersBar } from "../components/ItemFiltersBar";
-import { ItemView } from "../components/ItemView";
+import { ItemView, runMediaAction } from "../components/ItemView";
 import { Kbd } from "../components/Kbd";
 import { ReviewItemDetails } from "../components/ReviewItemDetails";
 import { formatValue } from "../lib/format";
@@ -243,17 +243,12 @@ export function Review({ api, project, canManage }: Props) {
       case "guidelines":
         return setGuidelines((g) => !g);
       case "play":
-        return audioControls.current?.togglePlay();
       case "seekBack":
-        return audioControls.current?.seek(-5);
       case "seekForward":
-        return audioControls.current?.seek(5);
       case "zoomIn":
-        return imageControls.current?.zoomIn();
       case "zoomOut":
-        return imageControls.current?.zoomOut();
       case "zoomReset":
-        return imageControls.current?.reset();
+        return runMediaAction(action, audioControls.current, imageControls.current);
     }
   };
 
