@@ -88,10 +88,7 @@ def add_keyword_function(
 ) -> LabelingFunction:
     """A function voting ``label`` for items whose text holds one of ``keywords``
     as whole words."""
-    spec = {
-        "keywords": _checked_keywords(name, keywords),
-        "case_sensitive": case_sensitive,
-    }
+    spec = _keyword_spec(name, keywords, case_sensitive)
     return _store(session, project, name, "keywords", label, spec, replace=replace)
 
 
@@ -106,10 +103,7 @@ def add_alias_function(
     replace: bool = False,
 ) -> LabelingFunction:
     """A keyword function whose words are a label's aliases (from a taxonomy)."""
-    spec = {
-        "keywords": _checked_keywords(name, aliases),
-        "case_sensitive": case_sensitive,
-    }
+    spec = _keyword_spec(name, aliases, case_sensitive)
     return _store(session, project, name, "alias", label, spec, replace=replace)
 
 
@@ -269,6 +263,16 @@ def _checked_name(name: str) -> str:
             f"characters long; the limit is {_NAME_LIMIT}."
         )
     return stripped
+
+
+def _keyword_spec(
+    name: str, keywords: Sequence[str], case_sensitive: bool
+) -> dict[str, Any]:
+    """The spec of a keyword function (an alias function is one, of its label's aliases)."""
+    return {
+        "keywords": _checked_keywords(name, keywords),
+        "case_sensitive": case_sensitive,
+    }
 
 
 def _checked_keywords(name: str, keywords: Sequence[str]) -> list[str]:
