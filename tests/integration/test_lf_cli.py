@@ -28,7 +28,7 @@ def run(*args: str, db_url: str) -> tuple[int, str, str]:
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables as a wide terminal shows them (a cell is never folded mid-word)."""
-    monkeypatch.setattr(console, "width", 240)
+    monkeypatch.setattr(console, "_width", 240)  # undone to None, not to a fixed width
 
 
 def _sms(db_url: str) -> None:

@@ -29,7 +29,7 @@ def app() -> typer.Typer:
 def test_simulate_reproduces_wine_colour_demo_from_file_names(
     app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(console, "width", 80)  # a default terminal
+    monkeypatch.setattr(console, "_width", 80)  # a default terminal
     result = CliRunner().invoke(
         app,
         [
@@ -158,7 +158,7 @@ NEWS_CONLL = Path(__file__).parents[1] / "fixtures" / "ner" / "news.conll"
 def test_simulate_a_conll_file_gives_entity_f1_curves_for_each_strategy_against_random(
     app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(console, "width", 120)
+    monkeypatch.setattr(console, "_width", 120)
     result = CliRunner().invoke(
         app,
         [
