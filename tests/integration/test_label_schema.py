@@ -84,8 +84,12 @@ def _every_value(session: Any, project_id: int) -> list[Any]:
         LfOutput.label,
         LabelingFunction.label,
     ):
+        # In primary-key order: PostgreSQL returns rewritten rows elsewhere.
+        table = column.class_.__table__
         values += session.scalars(
-            select(column).where(column.class_.project_id == project_id)
+            select(column)
+            .where(column.class_.project_id == project_id)
+            .order_by(*table.primary_key.columns)
         ).all()
     return values
 
