@@ -53,6 +53,7 @@ from activelabel.store.models import (
     WeakLabel,
 )
 from activelabel.tasks import MAX_LABELS, TaskAdapter, adapter_for
+from activelabel.tasks.adapter import label_choices
 
 __all__ = [
     "MAX_LABEL_CHARS",
@@ -103,8 +104,7 @@ def _checked_name(project: Project, label: Any, what: str) -> str:
         )
     if name in project.labels:
         raise ConfigError(
-            f"{name!r} is already a label of {project.name!r}; its labels are: "
-            f"{', '.join(project.labels)}."
+            f"{name!r} is already a label of {project.name!r}; choose another name."
         )
     return name
 
@@ -112,8 +112,8 @@ def _checked_name(project: Project, label: Any, what: str) -> str:
 def _known(project: Project, label: str) -> str:
     if label not in project.labels:
         raise ConfigError(
-            f"{label!r} is not a label of {project.name!r}; its labels are: "
-            f"{', '.join(project.labels)}."
+            f"{label!r} is not a label of {project.name!r}; "
+            f"{label_choices(label, project.labels)}"
         )
     return label
 
