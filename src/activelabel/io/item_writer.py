@@ -26,6 +26,7 @@ from activelabel.io.item_sinks import make_sink
 from activelabel.store.gold import store_gold_answers
 from activelabel.store.models import Annotation, Item, utcnow
 from activelabel.store.predictions import PredictionRow, write_predictions
+from activelabel.tasks.adapter import value_key
 
 __all__ = ["ItemWriter", "PreparedRow", "WriteCounts"]
 
@@ -70,10 +71,6 @@ class WriteCounts:
     #: New items whose content equals an item stored before the import.
     content_already_stored: int = 0
     content_examples: list[str] = field(default_factory=list)
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 class ItemWriter:
@@ -285,7 +282,7 @@ class ItemWriter:
             if item_id is None:
                 continue  # a skipped in-file duplicate
             olds = previous.get(item_id, [])
-            if any(_key(value) == _key(row.label) for _, value in olds):
+            if any(value_key(value) == value_key(row.label) for _, value in olds):
                 self.counts.labels_unchanged += 1
                 continue
             superseded.extend(ann_id for ann_id, _ in olds)

@@ -11,7 +11,6 @@ the caller says whether this one may change anyone's (an admin, for the server).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from activelabel.store.taxonomy_labels import (
     undo_parents,
 )
 from activelabel.tasks import validate_value
+from activelabel.tasks.adapter import value_key
 
 __all__ = [
     "INSERT_ANNOTATION",
@@ -77,10 +77,6 @@ class Consensus:
     agreement: float
 
 
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
 def aggregate_values(values: Sequence[Any]) -> Consensus | None:
     """Majority vote over the active values of one item (ties: the earliest wins).
 
@@ -89,7 +85,7 @@ def aggregate_values(values: Sequence[Any]) -> Consensus | None:
     """
     if not values:
         return None
-    keys = [_key(v) for v in values]
+    keys = [value_key(v) for v in values]
     counts = Counter(keys)
     best = max(counts.values())
     winner = next(k for k in keys if counts[k] == best)

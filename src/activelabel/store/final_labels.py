@@ -23,13 +23,13 @@ export, the review queue and the browse view.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from activelabel.store.annotations import aggregate_values
+from activelabel.tasks.adapter import value_key
 
 __all__ = [
     "NOT_VOTES",
@@ -68,10 +68,6 @@ class Decided:
     conflict: bool
 
 
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
 def decide_label(active: Sequence[tuple[Any, str]]) -> Decided | None:
     """The final label of an item from its active (value, source) labels, oldest
     first; None when it has none."""
@@ -91,9 +87,13 @@ def decide_label(active: Sequence[tuple[Any, str]]) -> Decided | None:
             corrections[-1], len(active), agreement, REVIEW_SOURCE, REVIEW_SOURCE, False
         )
     assert consensus is not None
-    people = {_key(value) for value, source in others if source == "human"}
+    people = {value_key(value) for value, source in others if source == "human"}
     winners = sorted(
-        {source for value, source in others if _key(value) == _key(consensus.value)}
+        {
+            source
+            for value, source in others
+            if value_key(value) == value_key(consensus.value)
+        }
     )
     return Decided(
         consensus.value,
@@ -109,7 +109,7 @@ def _decided_by(labels: Sequence[tuple[Any, str]]) -> str:
     if len(labels) == 1:
         source = labels[0][1]
         return "single" if source == "human" else source
-    counts = Counter(_key(value) for value, _ in labels).most_common()
+    counts = Counter(value_key(value) for value, _ in labels).most_common()
     if len(counts) == 1:
         return "consensus"
     return "majority" if counts[0][1] > counts[1][1] else "tie"

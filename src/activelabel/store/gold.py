@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Executable
 
 from activelabel.store.models import Annotation, GoldAnswer, Item, User, utcnow
+from activelabel.tasks.adapter import value_key
 
 if TYPE_CHECKING:
     # Only a type here: the lease module reaches this one through the queue's.
@@ -229,10 +230,6 @@ class GoldScore:
         return self.correct / self.answered if self.answered else None
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
 def gold_scores(session: Session, project_id: int) -> list[GoldScore]:
     """Each annotator's answered, correct and accuracy on the project's gold
     items (their active labels), most answered first."""
@@ -252,7 +249,7 @@ def gold_scores(session: Session, project_id: int) -> list[GoldScore]:
     correct: dict[str, int] = {}
     for name, given, known in rows:
         answered[name] = answered.get(name, 0) + 1
-        if _canonical(given) == _canonical(known):
+        if value_key(given) == value_key(known):
             correct[name] = correct.get(name, 0) + 1
     return sorted(
         (

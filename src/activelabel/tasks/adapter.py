@@ -38,6 +38,7 @@ __all__ = [
     "label_choices",
     "labeled_objects",
     "text_cell",
+    "value_key",
 ]
 
 #: The name of a model family the loop trains (a key of
@@ -159,6 +160,12 @@ class TaskAdapter(Protocol):
 #: Label lists longer than this are not written out in a sentence: the closest
 #: labels are named instead.
 LISTED_LABELS = 12
+
+
+def value_key(value: Any) -> str:
+    """A label value as canonical JSON: equal values, equal keys (dicts in any
+    key order, lists as given)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def label_choices(label: Any, labels: Sequence[str]) -> str:
