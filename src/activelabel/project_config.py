@@ -22,6 +22,12 @@ lf_time_limit      seconds a Python labeling function may take on one item
 keys               label -> key an admin chose (the others are automatic)
 strategy           the query strategy (the default strategy if unset)
 featurizer         how items become features (the modality's default if unset)
+model              the classifier: logistic, gradient_boosting, or auto (AutoML search)
+automl_budget      seconds an AutoML search may take (``model=auto``, ``train --automl``)
+auto_accept        confidence at which the model labels an item itself (off if unset)
+auto_accept_max    items the model may label itself in one round
+auto_accept_audit  the share of the model's own labels sent to review
+augment            train on augmented copies of labeled media (the modality's default if unset)
 stop_set           items successive models are compared on (chosen once)
 columns            the source's field order, first in exports (JSONB keeps none)
 language           the items' language, ISO 639-1 (span projects: direction, tokens)
@@ -53,7 +59,7 @@ __all__ = ["DEFAULT_FEATURIZER", "FEATURIZERS", "ProjectConfig"]
 
 #: The featurizers a project of each modality may choose, by name.
 FEATURIZERS: dict[str, tuple[str, ...]] = {
-    "text": ("tfidf", "hashing", "embeddings"),
+    "text": ("tfidf", "hashing", "embeddings", "both", "auto"),
     "tabular": ("tabular",),
     "image": ("image",),
     "audio": ("audio",),
@@ -90,6 +96,12 @@ class ProjectConfig(BaseModel):
     keys: dict[str, str] = Field(default_factory=dict)
     strategy: str | None = None
     featurizer: str | None = None
+    model: Literal["logistic", "gradient_boosting", "auto"] | None = None
+    automl_budget: float = Field(default=60.0, gt=0.0, le=3600.0)
+    auto_accept: float | None = Field(default=None, gt=0.5, le=1.0)
+    auto_accept_max: int = Field(default=100, ge=1)
+    auto_accept_audit: float = Field(default=0.1, ge=0.0, le=1.0)
+    augment: bool | None = None
     stop_set: list[int] | None = None
     columns: list[str] | None = None
     language: str | None = None
