@@ -38,7 +38,7 @@ __all__ = ["Store", "describe_url", "make_engine", "open_store"]
 _MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest migration under ``migrations/versions`` (a test holds the two
 #: equal): a database recording it needs no migration, and no alembic.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 # Any constant works; it only has to be the same in every process.
 _PG_MIGRATION_LOCK = 0x61C71AB3
 

@@ -301,8 +301,9 @@ class QueueEntry(Base):
     suggestion: Mapped[Any | None] = mapped_column(JSONType, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     #: Who suggested it: None for the round's model, ``rules`` for the label
-    #: model over the labeling functions (migration 0009).
-    suggestion_source: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: model over the labeling functions (migration 0009), ``prediction:<name>``
+    #: for an imported prediction of the model ``<name>`` (migration 0010).
+    suggestion_source: Mapped[str | None] = mapped_column(String(240), default=None)
     #: The strategy's score for the item (uncertainty, ...), shown to the annotator.
     score: Mapped[float | None] = mapped_column(Float, default=None)
     leased_by: Mapped[int | None] = mapped_column(
@@ -369,6 +370,11 @@ class Prediction(Base):
     model_name: Mapped[str] = mapped_column(String(200))
     value: Mapped[Any] = mapped_column(JSONType)
     score: Mapped[float | None] = mapped_column(Float, default=None)
+    #: A label-set prediction's score per label, when the file gave them
+    #: (migration 0010).
+    label_scores: Mapped[dict[str, float] | None] = mapped_column(
+        JSONType, default=None
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow
     )
