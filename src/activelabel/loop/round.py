@@ -24,6 +24,7 @@ from sqlalchemy import select
 from activelabel.al._registry import DEFAULT_STRATEGY, make_strategy
 from activelabel.al._validation import MISSING_LABEL
 from activelabel.exceptions import InvalidLabelError
+from activelabel.loop.auto_accept import auto_accept_round
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
 from activelabel.loop.label_issues import round_label_issues
@@ -225,6 +226,11 @@ def compute_round(
     candidates = _candidates(adapter, trained, X, item_ids, picked, scores, name)
     if trained is None and inputs.weak:
         candidates = with_rule_suggestions(candidates, inputs.weak)
+    # Stream auto-labeling (auto_accept): the model labels the items it is
+    # surest of; they leave the queue.
+    candidates, auto_labels = auto_accept_round(
+        store, project, adapter, trained, X, item_ids, pool, candidates
+    )
     report.seconds = {k: round(v, 3) for k, v in timings.items()}
     model = None
     if trained is not None:
@@ -241,6 +247,7 @@ def compute_round(
         stop_set=new_stop_set,
         started=started,
         label_issues=label_issues,
+        auto_labels=auto_labels,
     )
 
 

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from activelabel.store.auto_labels import AutoLabel, write_auto_labels
 from activelabel.store.engine import Store
 from activelabel.store.label_issues import (
     FoundLabelIssue,
@@ -60,6 +61,8 @@ class RoundReport:
     note: str | None = None
     #: Items with a weak label (the label model over the labeling functions).
     weak_labels: int = 0
+    #: Items the model labeled itself this round (``auto_accept``).
+    auto_labeled: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class ComputedRound:
     #: The mislabel finder's list from the model's out-of-fold probabilities,
     #: replacing the stored one (None: this round judged no labels).
     label_issues: list[FoundLabelIssue] | None = None
+    #: The items the model labels itself (``auto_accept``), surest first.
+    auto_labels: list[AutoLabel] = field(default_factory=list)
 
 
 def write_round(store: Store, computed: ComputedRound) -> RoundReport:
@@ -165,6 +170,18 @@ def write_round(store: Store, computed: ComputedRound) -> RoundReport:
             project = session.get(Project, computed.project_id)
             if project is not None and not project.settings.stop_set:
                 project.update_settings(stop_set=computed.stop_set)
+        if computed.auto_labels:
+            # With the model that gave them: a page that sees the new model
+            # sees its labels too. At most auto_accept_max rows.
+            report.auto_labeled = len(
+                write_auto_labels(
+                    session,
+                    session.get_one(Project, computed.project_id),
+                    computed.auto_labels,
+                    session_id=session_id,
+                    model_version_id=query_session.model_version_id,
+                )
+            )
     if computed.model is not None and computed.label_issues is not None:
         _write_label_issues(
             store, computed.project_id, computed.label_issues, version_id

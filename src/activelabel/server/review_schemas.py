@@ -176,6 +176,11 @@ class ReviewQuery(BaseModel):
     label_issues: bool = Field(
         default=False, description="only items on the mislabel finder's list"
     )
+    audit: bool = Field(
+        default=False,
+        description="only the model's own labels (auto_accept) routed to review "
+        "as an audit",
+    )
     sort: Literal[
         "id", "score", "confidence", "agreement", "updated", "issue_rank", "random"
     ] = "id"
@@ -195,6 +200,7 @@ class ReviewQuery(BaseModel):
             max_agreement=self.max_agreement,
             rule_conflicts=self.rule_conflicts,
             label_issues=self.label_issues,
+            audit=self.audit,
         )
 
     def ordering(self) -> ItemOrder:

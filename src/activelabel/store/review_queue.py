@@ -21,6 +21,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLColumnExpression
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, UserNotFoundError
+from activelabel.store.auto_labels import (
+    MODEL_SOURCE,
+    audit_sql,
+    audited_model_label_sql,
+    unrouted_model_label_sql,
+)
 from activelabel.store.final_labels import (
     NOT_VOTES,
     REVIEW_SOURCE,
@@ -120,6 +126,9 @@ class ItemFilters:
     rule_conflicts: bool = False
     #: Only items on the mislabel finder's list.
     label_issues: bool = False
+    #: Only items the model labeled itself that are in the audit share
+    #: (``auto_accept_audit``; :mod:`activelabel.store.auto_labels`).
+    audit: bool = False
 
 
 @dataclass(frozen=True)
@@ -313,11 +322,21 @@ def review_counts(session: Session, project: Project) -> ReviewCounts:
         .subquery("disagreeing")
     )
     conflicts = session.scalar(select(func.count()).select_from(disagreeing))
+    # The model's own labels outside the audit share are not routed to review.
+    unrouted = session.scalar(
+        select(func.count(func.distinct(Annotation.item_id))).where(
+            Annotation.project_id == project.id,
+            Annotation.status == "active",
+            Annotation.source == MODEL_SOURCE,
+            ~audit_sql(Annotation.item_id, project.settings.auto_accept_audit),
+            ~exists().where(Review.item_id == Annotation.item_id),
+        )
+    )
     issues = session.scalar(
         select(func.count()).where(LabelIssue.project_id == project.id)
     )
     return ReviewCounts(
-        to_review=(labeled_items or 0) - reviewed_labeled,
+        to_review=(labeled_items or 0) - reviewed_labeled - (unrouted or 0),
         conflicts=conflicts or 0,
         accepted=states.get("accepted", 0),
         corrected=states.get("corrected", 0),
@@ -343,6 +362,10 @@ def _conditions(
         )
     if state == "to_review":
         where.append(columns.state == "labeled")
+        # Of the model's own labels only the audit share waits for review.
+        where.append(
+            ~unrouted_model_label_sql(Item.id, project.settings.auto_accept_audit)
+        )
     elif state == "reviewed":
         where.append(columns.state.in_(("accepted", "corrected", "rejected")))
     elif state != "any":
@@ -406,6 +429,10 @@ def _conditions(
         where.append(columns.rule_conflict)
     if filters.label_issues:
         where.append(columns.issue_rank.is_not(None))
+    if filters.audit:
+        where.append(
+            audited_model_label_sql(Item.id, project.settings.auto_accept_audit)
+        )
     return where
 
 

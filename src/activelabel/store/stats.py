@@ -63,6 +63,10 @@ class ProjectStats:
     #: Items by review state: to_review, conflicts, accepted, corrected,
     #: rejected, label_issues (:func:`~activelabel.store.review_queue.review_counts`).
     review: dict[str, int] = field(default_factory=dict)
+    #: The model's own labels (``auto_accept``): auto_labeled, audited,
+    #: audited_correct, audited_accuracy, audit_waiting
+    #: (:func:`~activelabel.store.auto_labels.auto_label_figures`).
+    auto_labels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def unlabeled_items(self) -> int:
@@ -206,7 +210,9 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
     stats.queue_size = queue_size(session, project_id=pid)
     # Imported here: the review queue's modules import the queue's, which
     # import this one.
+    from activelabel.store.auto_labels import auto_label_figures
     from activelabel.store.review_queue import review_counts
 
     stats.review = review_counts(session, project).as_dict()
+    stats.auto_labels = auto_label_figures(session, project).as_dict()
     return stats

@@ -123,6 +123,15 @@ class TaskAdapter(Protocol):
         """The model's suggested value and its confidence for each row of ``proba``."""
         ...
 
+    def confident_values(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any], threshold: float
+    ) -> tuple[list[int], list[Any], list[float]]:
+        """The rows of ``proba`` whose value the model is sure enough of to
+        label the item itself (stream auto-labeling): their positions in
+        ``proba``, values and confidences (each ``>= threshold``). Empty for a
+        kind whose values are never accepted from a model alone."""
+        ...
+
     def text_layout(
         self, settings: ProjectConfig, data: Mapping[str, Any], text: str | None
     ) -> TextLayout | None:
@@ -341,6 +350,13 @@ class LabeledObjects:
     ) -> Any:
         """The value as it is."""
         return value
+
+    def confident_values(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any], threshold: float
+    ) -> tuple[list[int], list[Any], list[float]]:
+        """None: spans and boxes are drawn by people; a model's objects are
+        prelabels to check, never a label of their own."""
+        return [], [], []
 
 
 class NoModelInTheLoop:

@@ -99,3 +99,20 @@ class Classification(WholeItem):
         """The most probable label and its probability."""
         best = proba.argmax(axis=1)
         return [str(classes[b]) for b in best], [float(p) for p in proba.max(axis=1)]
+
+    def confident_values(
+        self, proba: np.ndarray[Any, Any], classes: Sequence[Any], threshold: float
+    ) -> tuple[list[int], list[Any], list[float]]:
+        """Rows whose most probable label has a probability of at least
+        ``threshold``: that label."""
+        import numpy as np  # here: importing a task kind stays free of numpy
+
+        proba = np.asarray(proba)
+        top = proba.max(axis=1)
+        rows = np.flatnonzero(top >= threshold)
+        best = proba[rows].argmax(axis=1)
+        return (
+            [int(r) for r in rows],
+            [str(classes[b]) for b in best],
+            [float(top[r]) for r in rows],
+        )
