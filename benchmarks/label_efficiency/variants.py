@@ -1,0 +1,234 @@
+"""Variants of the default, run in the same harness as the strategies.
+
+A variant changes one thing about what activelabel does by default and is
+compared, seed by seed, with the default strategy and with random sampling
+on the same splits and starts:
+
+* a strategy configuration (registered under its own name for the run);
+* the model (``model=auto``: the AutoML search, on a cadence);
+* the featurizer (``embeddings``, ``both``, ``auto``) of a text set;
+* augmentation (``augment``) of image and audio sets.
+
+Variants whose module is not installed yet report so and are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from label_efficiency.datasets import Dataset
+from label_efficiency.runner import Progress, Schedule, simulate_runs
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named change to the default, the sets it applies to, and how to run it."""
+
+    description: str
+    run: Callable[[Dataset, Sequence[int], Schedule, str, Progress | None], Any]
+    modalities: tuple[str, ...] = ("text", "table", "tabular", "image", "audio")
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def applies(self, data: Dataset) -> bool:
+        """Whether this variant means something for ``data``."""
+        return (
+            data.modality in self.modalities
+            or f"{data.modality}-{data.featurizer}" in self.modalities
+        )
+
+
+def _strategy_variant(
+    factory: Callable[[Any], Any],
+) -> Callable[[Dataset, Sequence[int], Schedule, str, Progress | None], Any]:
+    """Run a strategy built by ``factory(random_state)`` under the variant's name."""
+
+    def run(
+        data: Dataset,
+        seeds: Sequence[int],
+        schedule: Schedule,
+        name: str,
+        progress: Progress | None,
+    ) -> Any:
+        from activelabel.al import _registry
+
+        # simulate builds strategies by name: the variant gets one for the run.
+        _registry._FACTORIES[name] = factory
+        return simulate_runs(data, [name], seeds, schedule, progress=progress)[name]
+
+    return run
+
+
+def _diverse(**options: Any) -> Callable[[Any], Any]:
+    def factory(rs: Any) -> Any:
+        from activelabel.al import DiverseUncertaintySampling
+
+        return DiverseUncertaintySampling(**options, random_state=rs)
+
+    return factory
+
+
+def _text_matrices(data: Dataset) -> tuple[Any, Any]:
+    """TF-IDF and sentence embeddings of a text set's texts (cached)."""
+    from label_efficiency.datasets import featurize
+
+    assert data.raw is not None
+    tfidf = (
+        data.X
+        if data.featurizer == "tfidf"
+        else featurize("text", "tfidf", data.raw, data.name)
+    )
+    return tfidf, featurize("text", "embeddings", data.raw, data.name)
+
+
+def _featurizer_variant(
+    name_in_activelabel: str,
+) -> Callable[[Dataset, Sequence[int], Schedule, str, Progress | None], Any]:
+    """The default strategy and model on another featurizer's matrix."""
+
+    def run(
+        data: Dataset,
+        seeds: Sequence[int],
+        schedule: Schedule,
+        name: str,
+        progress: Progress | None,
+    ) -> Any:
+        from activelabel.ml.combined_features import (
+            EMBEDDING_WEIGHT,
+            combine_text_features,
+        )
+        from label_efficiency.model_variants import AutoFeaturizerModel, fresh
+
+        tfidf, embedded = _text_matrices(data)
+        estimator = None
+        if name_in_activelabel == "embeddings":
+            X = embedded
+        else:
+            X = combine_text_features(tfidf, embedded)
+        if name_in_activelabel == "auto":
+            template = AutoFeaturizerModel(
+                n_tfidf=int(tfidf.shape[1]),
+                weight=EMBEDDING_WEIGHT,
+                max_labels=schedule.budget,
+            )
+            estimator = lambda: fresh(template)  # noqa: E731
+        return simulate_runs(
+            data,
+            ["default"],
+            seeds,
+            schedule,
+            run_names=[name],
+            estimator=estimator,
+            X=X,
+            progress=progress,
+        )[name]
+
+    return run
+
+
+def _augment(
+    data: Dataset,
+    seeds: Sequence[int],
+    schedule: Schedule,
+    name: str,
+    progress: Progress | None,
+) -> Any:
+    """The default with augmented copies of each labeled item in its training
+    rows (``augment``), as the round adds them; copies are featurized once."""
+    from activelabel.loop.featurizers import make_featurizer
+    from activelabel.ml.augmentation import AUGMENTED_COPIES, augmented_features
+    from label_efficiency.datasets import cached_matrix
+
+    assert data.raw is not None
+    featurizer = make_featurizer(data.modality, data.featurizer)
+    featurizer.fit(data.raw[:1])
+    copies = cached_matrix(
+        f"{data.name}-augmented-{AUGMENTED_COPIES}",
+        lambda: augmented_features(
+            featurizer,
+            data.modality,
+            data.raw,
+            data.raw,
+            copies=AUGMENTED_COPIES,
+            seed=0,
+        ),
+    )
+    sources = np.repeat(np.arange(len(data.raw)), AUGMENTED_COPIES)
+    return simulate_runs(
+        data,
+        ["default"],
+        seeds,
+        schedule,
+        run_names=[name],
+        options={"augmented": (copies, sources)},
+        progress=progress,
+    )[name]
+
+
+def _herding_start(warm_labels: int, **options: Any) -> Callable[[Any], Any]:
+    def factory(rs: Any) -> Any:
+        from label_efficiency.candidates import HerdingStart
+
+        return HerdingStart(warm_labels, random_state=rs, **options)
+
+    return factory
+
+
+#: Variants for a text set featurized with TF-IDF (not its embeddings twin).
+_TFIDF_TEXT = ("text-tfidf",)
+
+VARIANTS: dict[str, Variant] = {
+    "augment": Variant(
+        "augmented copies of each labeled image or clip learned beside it (augment)",
+        _augment,
+        ("image", "audio"),
+    ),
+    "featurizer_embeddings": Variant(
+        "sentence embeddings instead of TF-IDF (featurizer=embeddings)",
+        _featurizer_variant("embeddings"),
+        _TFIDF_TEXT,
+    ),
+    "featurizer_both": Variant(
+        "TF-IDF and sentence embeddings side by side (featurizer=both)",
+        _featurizer_variant("both"),
+        _TFIDF_TEXT,
+    ),
+    "featurizer_auto": Variant(
+        "tfidf, embeddings or both chosen by cross-validation (featurizer=auto)",
+        _featurizer_variant("auto"),
+        _TFIDF_TEXT,
+    ),
+    "herding_start_50": Variant(
+        "coverage picks (MaxHerding) until 50 labels, then the default",
+        _strategy_variant(_herding_start(50)),
+    ),
+    "beta_30": Variant(
+        "the default pre-selecting the 30 × batch most uncertain rows (not 10 ×)",
+        _strategy_variant(_diverse(beta=30)),
+    ),
+    "coverage_weight": Variant(
+        "diverse margin weighted by the full coverage gain (no fading)",
+        _strategy_variant(_diverse(weight="coverage")),
+    ),
+    "uncertainty_weight": Variant(
+        "diverse margin weighted by uncertainty alone (Zhdanov 2019)",
+        _strategy_variant(_diverse(weight="uncertainty")),
+    ),
+}
+
+
+def run_variant(
+    spec: Variant,
+    data: Dataset,
+    seeds: Sequence[int],
+    schedule: Schedule,
+    *,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """The variant's curves on ``data`` (cached per seed like every run)."""
+    name = next(k for k, v in VARIANTS.items() if v is spec)
+    result: list[dict[str, Any]] = spec.run(data, seeds, schedule, name, progress)
+    return result
