@@ -1,6 +1,7 @@
 """activelabel: ML-assisted data labeling with active learning.
 
-What a notebook or a script imports: the :class:`Project` facade, the
+What a notebook or a script imports: the :class:`Project` facade,
+:func:`label` (a DataFrame to a labeling widget, with the notebook extra), the
 :func:`labeling_function` decorator of Python labeling functions, the
 version, and the exception tree (every error activelabel raises on purpose is
 an :class:`ActiveLabelError`).
@@ -53,6 +54,7 @@ from activelabel.exceptions import (
 from activelabel.lazy_names import lazy_names
 
 if TYPE_CHECKING:
+    from activelabel.notebook import label
     from activelabel.project import LeasedItem, Project
     from activelabel.weak.python_functions import labeling_function
 
@@ -80,6 +82,7 @@ __all__ = [
     "ProjectNotFoundError",
     "UserNotFoundError",
     "__version__",
+    "label",
     "labeling_function",
 ]
 
@@ -87,6 +90,8 @@ __all__ = [
 _LAZY = {
     "LeasedItem": "activelabel.project",
     "Project": "activelabel.project",
+    # The notebook widget: anywidget (the notebook extra) is imported on first use.
+    "label": "activelabel.notebook",
     "labeling_function": "activelabel.weak.python_functions",
 }
 

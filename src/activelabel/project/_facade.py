@@ -20,6 +20,8 @@ from activelabel.project._labeling import (
     annotator_id,
     item_id_of,
     leased_items,
+    skip_leased,
+    undo_own_label,
 )
 from activelabel.project._opening import Database, check_same, open_store_for
 from activelabel.project_config import ProjectConfig
@@ -34,10 +36,12 @@ from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind, validate_value
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from activelabel.io.export import ExportReport
     from activelabel.io.importer import ImportReport
     from activelabel.loop import RoundReport
+    from activelabel.notebook.widget import LabelWidget
 
 __all__ = ["Project"]
 
@@ -384,6 +388,48 @@ class Project:
         )
         return submitted.annotation
 
+    def skip(
+        self, item: LeasedItem | int | str, *, annotator: str = DEFAULT_ANNOTATOR
+    ) -> None:
+        """Give back an item leased to ``annotator``; it moves to the queue's end.
+
+        An item another annotator holds raises :class:`ItemLeasedError`.
+        """
+        item_id = item.id if isinstance(item, LeasedItem) else self._item_id(item)
+        skip_leased(
+            self.store,
+            project=self.name,
+            item_id=item_id,
+            user_id=self._annotator_id(annotator),
+        )
+
+    def undo(
+        self, annotation: Annotation | int, *, annotator: str = DEFAULT_ANNOTATOR
+    ) -> Annotation:
+        """Withdraw a label ``annotator`` gave (an annotation or its id); the item
+        comes back first in their queue. Another annotator's label raises
+        :class:`PermissionDeniedError`."""
+        return undo_own_label(
+            self.store,
+            project=self.name,
+            annotation_id=annotation if isinstance(annotation, int) else annotation.id,
+            user_id=self._annotator_id(annotator),
+        )
+
+    def widget(
+        self, *, annotator: str | None = None, retrain: bool = True
+    ) -> LabelWidget:
+        """A notebook widget labeling this project (``pip install
+        "activelabel[notebook]"``): the next item, its label keys, the model's
+        suggestion and the learning curve; Enter accepts, Space skips,
+        Backspace undoes. ``annotator`` defaults to the computer's user name;
+        ``retrain`` runs a round every ``retrain_every`` labels in a worker
+        process. Labels go to this database, so the page and the notebook
+        share the queue. See :mod:`activelabel.notebook`."""
+        from activelabel.notebook.widget import LabelWidget
+
+        return LabelWidget(self, annotator=annotator, retrain=retrain)
+
     # -- the model loop --------------------------------------------------
 
     def run_round(
@@ -453,6 +499,15 @@ class Project:
             points = model_history(session, project_id=self.id)
         return learning_curve_frame(points)
 
+    def plot_learning_curve(self) -> Figure:
+        """The learning curve as a matplotlib figure (a notebook shows it; a
+        script saves it with ``.savefig("curve.png")``)."""
+        from activelabel.project._figures import learning_curve_figure
+
+        return learning_curve_figure(
+            self.learning_curve(), title=f"Learning curve of {self.name}"
+        )
+
     def labels(self, *, include_unlabeled: bool = False) -> pd.DataFrame:
         """The labels dataset as a DataFrame: what :meth:`export` writes.
 
@@ -481,6 +536,9 @@ class Project:
         return export_frame(
             lambda path: export_annotations(self.store, self.name, path)
         )
+
+    def _item_id(self, item: int | str) -> int:
+        return item_id_of(self.store, project_id=self.id, project=self.name, item=item)
 
     def _annotator_id(self, annotator: str) -> int:
         """The user id of ``annotator`` (added when new), remembered."""

@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from activelabel.exceptions import ItemNotFoundError, PermissionDeniedError
+from activelabel.store.annotations import undo_label
 from activelabel.store.engine import Store
+from activelabel.store.lease_conflicts import skip_item
 from activelabel.store.leases import LeasedTask
-from activelabel.store.models import Item
+from activelabel.store.models import Annotation, Item
+from activelabel.store.projects import get_project
 from activelabel.store.users import add_user, find_user
 
 __all__ = [
@@ -21,6 +24,8 @@ __all__ = [
     "annotator_id",
     "item_id_of",
     "leased_items",
+    "skip_leased",
+    "undo_own_label",
 ]
 
 #: Who labels when no ``annotator`` is named: a user of this name is added on
@@ -59,6 +64,9 @@ class LeasedItem:
     #: The query session the item was served in.
     session_id: int
     lease_expires_at: dt.datetime
+    #: Who suggested: None for the round's model, ``"rules"`` for the label
+    #: model of the labeling functions.
+    suggestion_source: str | None = None
 
 
 def leased_items(tasks: Sequence[LeasedTask]) -> list[LeasedItem]:
@@ -75,6 +83,7 @@ def leased_items(tasks: Sequence[LeasedTask]) -> list[LeasedItem]:
             score=t.score,
             session_id=t.session_id,
             lease_expires_at=t.lease_expires_at,
+            suggestion_source=t.suggestion_source,
         )
         for t in tasks
     ]
@@ -111,3 +120,24 @@ def item_id_of(store: Store, *, project_id: int, project: str, item: int | str) 
             f"Project {project!r} has no item with external id {item!r}."
         )
     return found
+
+
+def skip_leased(store: Store, *, project: str, item_id: int, user_id: int) -> None:
+    """``user_id`` gives a leased item back, as the page's skip does: it moves
+    behind every other entry of the queue (an item another annotator holds is
+    refused with :class:`ItemLeasedError`)."""
+    with store.session(write=True) as session:
+        row = get_project(session, project)
+        skip_item(session, project=row, item_id=item_id, user_id=user_id)
+
+
+def undo_own_label(
+    store: Store, *, project: str, annotation_id: int, user_id: int
+) -> Annotation:
+    """``user_id`` withdraws their label, as the page's undo does: the item comes
+    back first in the queue, leased to them."""
+    with store.session(write=True) as session:
+        row = get_project(session, project)
+        return undo_label(
+            session, project=row, annotation_id=annotation_id, user_id=user_id
+        )
