@@ -30,6 +30,10 @@ from activelabel.io.media import (
     resolve_inside,
 )
 from activelabel.io.media_roots import RootRegistry
+from activelabel.io.prediction_rows import (
+    import_predictions_file,
+    is_predictions_file,
+)
 from activelabel.io.readers import READERS, check_reads, detect_format, read_batches
 from activelabel.io.row_plan import (
     RowPlan,
@@ -364,6 +368,40 @@ def import_path(
             as_predictions=as_predictions,
             model_name=model_name,
             encoding=encoding,
+            progress=progress,
+        )
+    elif (
+        as_predictions
+        and not path.is_dir()
+        and is_predictions_file(
+            store,
+            project_name,
+            path,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+            header=header,
+            names=_check_names(columns),
+            text_column=text_column,
+            media_column=media_column,
+            feature_columns=feature_columns,
+        )
+    ):
+        # Rows without item content: another model's predictions of the
+        # items already stored (io/prediction_rows.py).
+        report = import_predictions_file(
+            store,
+            project_name,
+            path,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+            header=header,
+            names=_check_names(columns),
+            id_column=id_column,
+            label_column=label_column,
+            model_name=model_name,
+            settings=settings,
             progress=progress,
         )
     elif path.is_dir():

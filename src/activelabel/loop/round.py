@@ -27,6 +27,7 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.loop.auto_accept import auto_accept_round
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
+from activelabel.loop.imported_predictions import order_by_imported_predictions
 from activelabel.loop.label_issues import round_label_issues
 from activelabel.loop.model_files import new_model_version
 from activelabel.loop.pool_memo import PoolMemo
@@ -224,6 +225,22 @@ def compute_round(
     timings["score"] = time.perf_counter() - t
     report.strategy = name
     candidates = _candidates(adapter, trained, X, item_ids, picked, scores, name)
+    if trained is None:
+        # Another model's imported predictions order and suggest until the
+        # project trains its own (loop/imported_predictions.py).
+        imported = order_by_imported_predictions(
+            store,
+            project_id,
+            adapter,
+            project.labels,
+            candidates,
+            item_ids[pool].tolist(),
+            strategy=name,
+            chosen=strategy or settings.strategy,
+            queue_size=queue_size,
+        )
+        candidates, name = imported.candidates, imported.strategy
+        report.strategy = name
     if trained is None and inputs.weak:
         candidates = with_rule_suggestions(candidates, inputs.weak)
     # Stream auto-labeling (auto_accept): the model labels the items it is

@@ -30,6 +30,7 @@ from activelabel.server.schemas import (
 )
 from activelabel.store.leases import LeasedTask
 from activelabel.store.models import Annotation, Item, Project, Review, User
+from activelabel.store.predictions import PREDICTION_SOURCE
 from activelabel.store.stats import project_stats
 from activelabel.tasks import adapter_for
 
@@ -39,6 +40,7 @@ __all__ = [
     "json_response",
     "model_figures",
     "project_public",
+    "suggestion_public",
     "task_public",
 ]
 
@@ -183,6 +185,25 @@ def _source_kind(
     return "active_learning"
 
 
+def suggestion_public(
+    value: Any, confidence: float | None, source: str | None
+) -> Suggestion:
+    """A queued suggestion as the page shows it, named by who made it
+    (``prediction:<model name>`` for an imported prediction)."""
+    if source is not None and source.startswith(PREDICTION_SOURCE):
+        return Suggestion(
+            label=value,
+            confidence=confidence,
+            source="prediction",
+            model_name=source[len(PREDICTION_SOURCE) :],
+        )
+    return Suggestion(
+        label=value,
+        confidence=confidence,
+        source="rules" if source == "rules" else "model",
+    )
+
+
 def task_public(
     project: Project, task: LeasedTask, *, review_note: str | None = None
 ) -> Task:
@@ -191,10 +212,8 @@ def task_public(
     kind = _source_kind(task.strategy)
     suggestion = None
     if task.suggestion is not None:
-        suggestion = Suggestion(
-            label=task.suggestion,
-            confidence=task.confidence,
-            source="rules" if task.suggestion_source == "rules" else "model",
+        suggestion = suggestion_public(
+            task.suggestion, task.confidence, task.suggestion_source
         )
     text = item_text(project, task.data)
     layout = adapter_for(project.task).text_layout(project.settings, task.data, text)

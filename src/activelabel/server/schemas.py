@@ -133,10 +133,15 @@ class TasksRequest(BaseModel):
 class Suggestion(BaseModel):
     label: Any
     confidence: float | None
-    source: Literal["model", "rules"] = Field(
+    source: Literal["model", "rules", "prediction"] = Field(
         default="model",
-        description="who suggested it: the round's model, or the label model "
-        "over the labeling functions (no model suggestion for the item yet)",
+        description="who suggested it: the round's model, the label model "
+        "over the labeling functions, or another model's imported prediction "
+        "(no model suggestion for the item yet)",
+    )
+    model_name: str | None = Field(
+        default=None,
+        description="the imported model's name, when source is prediction",
     )
 
 

@@ -18,14 +18,21 @@ from sqlalchemy.orm import Session
 from activelabel.store.models import Prediction, utcnow
 
 __all__ = [
+    "PREDICTION_SOURCE",
+    "ImportedPrediction",
     "PredictionRow",
     "StoredPrediction",
     "count_predictions",
     "latest_predictions",
+    "newest_predictions",
     "write_predictions",
 ]
 
 _predictions = cast(Table, Prediction.__table__)
+
+#: ``queue.suggestion_source`` of a suggestion taken from an imported
+#: prediction: this, then the model's name (``prediction:yolo``).
+PREDICTION_SOURCE = "prediction:"
 
 #: Rows deleted or inserted per statement: well under SQLite's 32,766 bound
 #: parameters and PostgreSQL's 65,535 with five columns a row.
@@ -39,6 +46,17 @@ class PredictionRow(NamedTuple):
     model_name: str
     value: Any
     score: float | None = None
+    #: A label-set prediction's score per label (``{"spam": 0.9}``), if given.
+    label_scores: dict[str, float] | None = None
+
+
+class ImportedPrediction(NamedTuple):
+    """An item's newest prediction with everything stored about it."""
+
+    model_name: str
+    value: Any
+    score: float | None
+    label_scores: dict[str, float] | None
 
 
 class StoredPrediction(NamedTuple):
@@ -86,6 +104,7 @@ def write_predictions(
             "model_name": row.model_name,
             "value": row.value,
             "score": row.score,
+            "label_scores": row.label_scores,
             "created_at": created,
         }
         for row in unique.values()
@@ -129,6 +148,52 @@ def latest_predictions(
                     StoredPrediction(model_name, value, score),
                 )
     return {item_id: entry[2] for item_id, entry in found.items()}
+
+
+def newest_predictions(
+    session: Session | Connection,
+    project_id: int,
+    item_ids: Iterable[int] | None = None,
+) -> dict[int, ImportedPrediction]:
+    """Each item's newest prediction (by import time, then id) with its label
+    scores: of the given items, or of every item of the project (``None``).
+
+    A round reads every one to order a pool no model of its own scores yet;
+    the export reads a page of items at a time.
+    """
+    columns = (
+        _predictions.c.item_id,
+        _predictions.c.model_name,
+        _predictions.c.value,
+        _predictions.c.score,
+        _predictions.c.label_scores,
+    )
+    # Oldest first: a newer row of the same item overwrites an older one.
+    order = (_predictions.c.created_at, _predictions.c.id)
+    found: dict[int, ImportedPrediction] = {}
+    if item_ids is None:
+        statements = [
+            select(*columns)
+            .where(_predictions.c.project_id == project_id)
+            .order_by(*order)
+        ]
+    else:
+        wanted = list(dict.fromkeys(item_ids))
+        statements = [
+            select(*columns)
+            .where(
+                _predictions.c.project_id == project_id,
+                _predictions.c.item_id.in_(wanted[start : start + _CHUNK]),
+            )
+            .order_by(*order)
+            for start in range(0, len(wanted), _CHUNK)
+        ]
+    for statement in statements:
+        for item_id, model_name, value, score, label_scores in session.execute(
+            statement
+        ):
+            found[item_id] = ImportedPrediction(model_name, value, score, label_scores)
+    return found
 
 
 def count_predictions(session: Session | Connection, project_id: int) -> int:
