@@ -65,7 +65,12 @@ function toValue(raw: unknown): AnnotationValue {
 
 function toSuggestion(raw: SuggestionRaw | null | undefined): Suggestion | null {
   if (!raw) return null;
-  return { value: toValue(raw.label), confidence: raw.confidence, source: raw.source ?? "model" };
+  return {
+    value: toValue(raw.label),
+    confidence: raw.confidence,
+    source: raw.source ?? "model",
+    modelName: raw.model_name ?? null,
+  };
 }
 
 function toSource(raw: SourceRaw | null | undefined): TaskSource | null {

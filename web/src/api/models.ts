@@ -53,8 +53,10 @@ export interface Suggestion {
   /** The model's label for the item, shaped as the task's values are. */
   value: AnnotationValue;
   confidence: number | null;
-  /** Who suggested it: the round's model, or the label model over the labeling functions ("rules"). Absent: the model. */
-  source?: "model" | "rules";
+  /** Who suggested it: the round's model, the label model over the labeling functions ("rules"), or another model's imported prediction. Absent: the model. */
+  source?: "model" | "rules" | "prediction";
+  /** The imported model's name, for a prediction. */
+  modelName?: string | null;
 }
 
 export type SourceKind = "random" | "cold_start" | "active_learning" | string;

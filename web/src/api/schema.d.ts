@@ -1232,12 +1232,17 @@ export interface components {
       /** Label */
       label: unknown;
       /**
+       * Model Name
+       * @description the imported model's name, when source is prediction
+       */
+      model_name?: string | null;
+      /**
        * Source
-       * @description who suggested it: the round's model, or the label model over the labeling functions (no model suggestion for the item yet)
+       * @description who suggested it: the round's model, the label model over the labeling functions, or another model's imported prediction (no model suggestion for the item yet)
        * @default model
        * @enum {string}
        */
-      source?: "model" | "rules";
+      source?: "model" | "rules" | "prediction";
     };
     /** Task */
     Task: {

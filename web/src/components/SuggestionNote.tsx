@@ -17,17 +17,18 @@ const SOURCES = {
 
 /**
  * The suggestion for the item on screen, named by who made it (the round's
- * model, or the label model over the labeling functions: "rules"), with its
+ * model, the label model over the labeling functions: "rules", or the model
+ * whose predictions were imported, by its name), with its
  * confidence; and a warning when the model has not learned some class: its
  * confidence then says nothing about that class, and Enter accepts the
  * suggestion in one key.
  */
 export function SuggestionNote({ suggestion, format, unlearned }: Props) {
-  const source = SOURCES[suggestion?.source ?? "model"];
+  const source = sourceOf(suggestion);
   return (
     <>
       <span
-        class={`suggestion${suggestion?.source === "rules" ? " from-rules" : ""}`}
+        class={`suggestion${suggestion?.source === "rules" ? " from-rules" : ""}${suggestion?.source === "prediction" ? " from-prediction" : ""}`}
         data-testid="suggestion"
         data-source={suggestion ? source.name : undefined}
         title={suggestion ? `Suggested by ${source.title}` : undefined}
@@ -36,13 +37,22 @@ export function SuggestionNote({ suggestion, format, unlearned }: Props) {
           ? `${source.name}: ${format(suggestion.value)}${suggestion.confidence === null ? "" : ` · ${formatPercent(suggestion.confidence)}`}`
           : "no suggestion yet"}
       </span>
-      {suggestion && suggestion.source !== "rules" && unlearned.length > 0 && (
+      {suggestion && (suggestion.source ?? "model") === "model" && unlearned.length > 0 && (
         <span class="suggestion-warning" role="note" data-testid="suggestion-warning">
           ⚠ this model has not learned to predict {joinNames(unlearned)} yet
         </span>
       )}
     </>
   );
+}
+
+/** Who made ``suggestion``: an imported prediction is named by its model. */
+function sourceOf(suggestion: Suggestion | null): { name: string; title: string } {
+  if (suggestion?.source === "prediction") {
+    const name = suggestion.modelName || "prediction";
+    return { name, title: `the imported predictions of ${name} (no model suggestion yet)` };
+  }
+  return SOURCES[suggestion?.source === "rules" ? "rules" : "model"];
 }
 
 function joinNames(names: readonly string[]): string {
