@@ -354,6 +354,17 @@ MATRIX: dict[str, Row] = {
     "read the label schema's history": Row(
         "GET", P + "/label-changes", _get("/api/v1/projects/pets/label-changes"), ALL
     ),
+    "read the model's own labels and their audit": Row(
+        "GET", P + "/auto-labels", _get("/api/v1/projects/pets/auto-labels"), ALL
+    ),
+    "undo the model's own labels": Row(
+        "POST",
+        P + "/auto-labels/undo",
+        lambda w, c: w.client.post(
+            "/api/v1/projects/pets/auto-labels/undo", headers=w.headers(c)
+        ),
+        ADMIN,
+    ),
     "add, rename or retire a label": Row(
         "POST",
         P + "/label-changes",

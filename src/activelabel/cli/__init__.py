@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from activelabel.cli import (  # noqa: F401  (registers commands)
+    auto_accept,
     data,
     keys,
     label_issues,

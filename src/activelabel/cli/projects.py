@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from activelabel.cli.app import DbOption, JsonOption, app, console, open_db, print_json
+from activelabel.cli.auto_accept import figures_line
 from activelabel.project_config import FEATURIZERS, ProjectConfig
 from activelabel.store.projects import create_project, get_project, list_projects
 from activelabel.store.stats import project_stats
@@ -203,6 +204,11 @@ def stats_command(
             f"{review['to_review']:,} to review ({review['conflicts']:,} conflicts), "
             f"{review['accepted']:,} accepted, {review['corrected']:,} corrected, "
             f"{review['rejected']:,} rejected",
+        )
+    if stats.auto_labels.get("auto_labeled") or stats.auto_labels.get("audited"):
+        summary.add_row(
+            "auto-labeled",
+            figures_line(stats.auto_labels),
         )
     console.print(summary)
     labels = Table("label", "annotations", title="Labels")

@@ -20,6 +20,11 @@ SHOWN = {
     "gold_rate": "share of each annotator's tasks that are gold items",
     "retrain_every": "new labels between two training rounds",
     "train_on_weak": "the model also learns the label model's labels",
+    "augment": "learn augmented copies of labeled images and clips "
+    "(None: the modality's default, on for images and audio)",
+    "auto_accept": "confidence at which the model labels an item itself (None: off)",
+    "auto_accept_max": "items the model may label itself in one round",
+    "auto_accept_audit": "share of the model's own labels sent to review",
 }
 
 
@@ -61,6 +66,44 @@ def settings_command(
             show_default=False,
         ),
     ] = None,
+    auto_accept: Annotated[
+        float | None,
+        typer.Option(
+            help="Let the model label an unlabeled item itself (source model) when "
+            "its calibrated confidence is at least this (above 0.5, at most 1; "
+            "e.g. 0.98); off by default. Undo: activelabel auto-accept NAME --undo.",
+        ),
+    ] = None,
+    no_auto_accept: Annotated[
+        bool,
+        typer.Option(
+            "--no-auto-accept",
+            help="Stop the model labeling items itself (its labels stay).",
+        ),
+    ] = False,
+    auto_accept_max: Annotated[
+        int | None,
+        typer.Option(min=1, help="Items the model may label itself in one round."),
+    ] = None,
+    auto_accept_audit: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of the model's own labels (chosen at random, stably) sent "
+            "to review to audit their accuracy.",
+        ),
+    ] = None,
+    augment: Annotated[
+        bool | None,
+        typer.Option(
+            "--augment/--no-augment",
+            help="Whether the model also learns altered copies of each labeled "
+            "image (brightness, contrast, flip, crop) or clip (gain, noise, "
+            "shift); unset: on for image and audio projects.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show a project's labeling settings, or change them:
@@ -71,10 +114,23 @@ def settings_command(
     changing = any(
         v is not None
         for v in (overlap, overlap_share, gold_rate, retrain_every, train_on_weak)
-    )
+    ) or any(v is not None for v in (auto_accept, auto_accept_max, auto_accept_audit))
+    if auto_accept is not None and no_auto_accept:
+        raise typer.BadParameter(
+            "--auto-accept and --no-auto-accept contradict each other; give one."
+        )
+    changing = changing or no_auto_accept
+    changing = changing or augment is not None
     store = open_db(db)
     with store.session(write=changing) as session:
         project = get_project(session, name)
+        if augment is not None:
+            if augment:
+                # Here, not at the top: the transforms pull in Pillow.
+                from activelabel.ml.augmentation import check_augmentable
+
+                check_augmentable(project.modality)
+            project.update_settings(augment=augment)
         if changing:
             settings = change_settings(
                 session,
@@ -84,6 +140,10 @@ def settings_command(
                 gold_rate=gold_rate,
                 retrain_every=retrain_every,
                 train_on_weak=train_on_weak,
+                auto_accept=auto_accept,
+                auto_accept_off=no_auto_accept,
+                auto_accept_max=auto_accept_max,
+                auto_accept_audit=auto_accept_audit,
             )
         else:
             settings = project.settings

@@ -112,6 +112,9 @@ def project_public(
         overlap=settings.overlap,
         overlap_share=settings.overlap_share,
         gold_rate=settings.gold_rate,
+        auto_accept=settings.auto_accept,
+        auto_accept_max=settings.auto_accept_max,
+        auto_accept_audit=settings.auto_accept_audit,
         items=items,
         labeled_items=labeled,
     )

@@ -15,6 +15,8 @@ __all__ = [
     "AnnotationPublic",
     "AnnotationUpdate",
     "AnnotationsPublic",
+    "AutoLabelsPublic",
+    "AutoLabelsUndonePublic",
     "BodyId",
     "ClassFiguresPublic",
     "IdPath",
@@ -108,6 +110,18 @@ class ProjectPublic(BaseModel):
         description="the share of an annotator's tasks that are gold "
         "items (known answers that score them)",
     )
+    auto_accept: float | None = Field(
+        default=None,
+        description="the confidence at which the model labels an item itself "
+        "(source model); null: off",
+    )
+    auto_accept_max: int = Field(
+        default=100, description="items the model may label itself in one round"
+    )
+    auto_accept_audit: float = Field(
+        default=0.1,
+        description="the share of the model's own labels sent to review (audit)",
+    )
     items: int
     labeled_items: int
 
@@ -123,6 +137,16 @@ class ProjectUpdate(BaseModel):
     overlap: int | None = Field(default=None, ge=1, le=100, strict=True)
     overlap_share: float | None = Field(default=None, gt=0.0, le=1.0, strict=True)
     gold_rate: float | None = Field(default=None, ge=0.0, le=0.5, strict=True)
+    auto_accept: float | None = Field(
+        default=None,
+        gt=0.5,
+        le=1.0,
+        strict=True,
+        description="the model labels an item itself at this confidence; an "
+        "explicit null switches it off",
+    )
+    auto_accept_max: int | None = Field(default=None, ge=1, le=100_000, strict=True)
+    auto_accept_audit: float | None = Field(default=None, ge=0.0, le=1.0, strict=True)
 
 
 class TasksRequest(BaseModel):
@@ -281,6 +305,33 @@ class ModelFiguresPublic(BaseModel):
     cv_note: str | None
 
 
+class AutoLabelsPublic(BaseModel):
+    """The model's own labels (``auto_accept``) and what their audit found."""
+
+    auto_labeled: int = Field(
+        default=0, description="items whose label the model gave itself"
+    )
+    audited: int = Field(
+        default=0, description="of the audit share, the ones a reviewer decided on"
+    )
+    audited_correct: int = Field(
+        default=0, description="audited labels the reviewer kept"
+    )
+    audited_accuracy: float | None = Field(
+        default=None, description="audited_correct / audited; null before any audit"
+    )
+    audit_waiting: int = Field(
+        default=0, description="audit-share labels no reviewer has decided on yet"
+    )
+
+
+class AutoLabelsUndonePublic(BaseModel):
+    """What undoing the model's own labels did."""
+
+    undone: int = Field(description="model labels withdrawn (their items unlabeled)")
+    auto_labels: AutoLabelsPublic
+
+
 class StatsPublic(BaseModel):
     items: int
     labeled_items: int
@@ -297,4 +348,8 @@ class StatsPublic(BaseModel):
         default_factory=dict,
         description="items by review state: to_review, conflicts, accepted, "
         "corrected, rejected, label_issues",
+    )
+    auto_labels: AutoLabelsPublic = Field(
+        default_factory=AutoLabelsPublic,
+        description="the model's own labels (auto_accept) and their audit",
     )

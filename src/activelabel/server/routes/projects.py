@@ -55,8 +55,8 @@ def read_project(_: CanRead, project: ProjectDep, session: SessionDep) -> Projec
 def update_project(
     name: str, body: ProjectUpdate, request: Request, store: StoreDep, _: CanManage
 ) -> ProjectPublic:
-    """Reassign label keys or change retrain_every, overlap, overlap_share or
-    gold_rate."""
+    """Reassign label keys or change retrain_every, overlap, overlap_share,
+    gold_rate or auto-labeling (auto_accept, auto_accept_max, auto_accept_audit)."""
     with project_transaction(store, name) as (session, project):
         change_settings(
             session,
@@ -66,6 +66,12 @@ def update_project(
             overlap=body.overlap,
             overlap_share=body.overlap_share,
             gold_rate=body.gold_rate,
+            auto_accept=body.auto_accept,
+            # A null sent on purpose switches auto-labeling off.
+            auto_accept_off="auto_accept" in body.model_fields_set
+            and body.auto_accept is None,
+            auto_accept_max=body.auto_accept_max,
+            auto_accept_audit=body.auto_accept_audit,
         )
         public = project_public(session, project)
     # After the commit: a label request in between would read the old

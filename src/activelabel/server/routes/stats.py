@@ -16,6 +16,7 @@ from activelabel.server.deps import (
 from activelabel.server.presenters import model_figures
 from activelabel.server.roles import CanManage, CanRead
 from activelabel.server.schemas import (
+    AutoLabelsPublic,
     ModelVersionPublic,
     ModelVersionsPublic,
     StatsPublic,
@@ -82,6 +83,7 @@ def _stats(store: Store, name: str) -> StatsPublic:
         stopping=newest_stopping(history),
         training=training,
         review=stats.review,
+        auto_labels=AutoLabelsPublic(**stats.auto_labels),
     )
 
 
