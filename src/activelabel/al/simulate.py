@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
@@ -239,8 +240,14 @@ def simulate(
     y_test: Any = None,
     progress: ProgressFn | None = None,
     weak_labels: tuple[Any, Any] | None = None,
+    augmented: tuple[Any, Any] | None = None,
 ) -> SimulationResult:
     """Replay labeling of ``(X, y)`` for each strategy and seed.
+
+    ``augmented`` (feature rows of augmented copies, and for each the row of
+    ``X`` it was made from) adds, each round, the copies of the labeled rows
+    to the training rows under their labels, as a project with ``augment``
+    learns them; copies of test rows are never used.
 
     ``weak_labels`` (labels and confidences, one per row of ``X``; ``None``
     where the rules gave no label) are learned beside the revealed labels
@@ -271,6 +278,11 @@ def simulate(
         )
     if np.unique(y_all).size < 2:
         raise ConfigError("y must hold at least two classes to simulate labeling.")
+    if augmented is not None and (weak_labels is not None or X_test is not None):
+        raise ConfigError(
+            "simulate learns augmented copies without weak_labels and with its "
+            "own test split; give augmented alone."
+        )
     if X_test is None:
         check_probability(test_size, name="test_size", owner=owner, low=0.01, high=0.9)
     template = estimator if estimator is not None else make_estimator()
@@ -296,6 +308,12 @@ def simulate(
             weak_y = np.asarray(weak_labels[0], dtype=object)[train_idx]
             weak_w = np.asarray(weak_labels[1], dtype=float)[train_idx]
             weak = (weak_y, weak_w, np.array([v is not None for v in weak_y]))
+        copies = None
+        if augmented is not None:
+            # Each copy's source as a position in this seed's pool (-1: a test row).
+            where = np.full(y_all.shape[0], -1, dtype=np.intp)
+            where[train_idx] = np.arange(train_idx.shape[0])
+            copies = (augmented[0], where[np.asarray(augmented[1], dtype=np.intp)])
         if budget > yp.shape[0]:
             raise ConfigError(
                 f"The 'budget' parameter of simulate ({budget}) is larger than the "
@@ -313,7 +331,9 @@ def simulate(
             round_no = 0
             while True:
                 t0 = time.perf_counter()
-                if weak is None:
+                if copies is not None:
+                    model = _fit_with_copies(template, Xp, yp, labeled, copies)
+                elif weak is None:
                     model = fit_quietly(clone(template), Xp[labeled], yp[labeled])
                 else:
                     rows = labeled | weak[2]
@@ -362,5 +382,22 @@ def simulate(
         "test_size": None if X_test is not None else test_size,
         "estimator": type(template).__name__,
         "weak_labels": weak_labels is not None,
+        "augmented": augmented is not None,
     }
     return SimulationResult(pd.DataFrame(records), full_accuracy, config)
+
+
+def _fit_with_copies(
+    template: Any,
+    Xp: Any,
+    yp: npt.NDArray[Any],
+    labeled: npt.NDArray[np.bool_],
+    copies: tuple[Any, npt.NDArray[np.intp]],
+) -> Any:
+    """A model fitted on the labeled pool rows and the copies made of them."""
+    X_copies, sources = copies
+    used = (sources >= 0) & labeled[np.maximum(sources, 0)]
+    parts = [_take(Xp, labeled), X_copies[used]]
+    X_fit = sp.vstack(parts, format="csr") if sp.issparse(Xp) else np.vstack(parts)
+    y_fit = np.concatenate([yp[labeled], yp[sources[used]]])
+    return fit_quietly(clone(template), X_fit, y_fit)

@@ -200,11 +200,16 @@ def cross_validate_model(
     oof: dict[str, Any] | None = None,
     sample_weight: npt.NDArray[Any] | None = None,
     n_scored: int | None = None,
+    extra_sources: npt.NDArray[np.intp] | None = None,
 ) -> tuple[float | None, int, str, dict[str, Any]]:
     """Out-of-fold accuracy, folds used, a note, and metrics for single-label y.
 
     Only the first ``n_scored`` rows (default: all) are held out and scored;
-    the rest (labels from rules) are in every training fold.
+    the rest (labels from rules, augmented copies) are in every training fold,
+    except a copy of a held-out row: ``extra_sources`` names, for each row
+    past ``n_scored``, the scored row it was made from (-1: none), and a fold
+    leaves out the copies of its test rows (learning them would score the
+    model on what it saw).
 
     See the module docstring for what happens with very few labels. An
     ``oof`` dict receives the out-of-fold probabilities (``proba``, one column
@@ -215,8 +220,15 @@ def cross_validate_model(
     folds, note = _fold_plan(y[:n_scored], cv, random_state)
     if not folds:
         return None, 0, note, {}
-    extra = np.arange(n_scored, y.shape[0], dtype=np.intp)
-    folds = [(np.concatenate([train, extra]), test) for train, test in folds]
+    folds = [
+        (
+            np.concatenate(
+                [train, _extra_rows(n_scored, y.shape[0], extra_sources, test)]
+            ),
+            test,
+        )
+        for train, test in folds
+    ]
     scored = np.concatenate([te for _, te in folds])
     classes = np.unique(y)
     proba = np.full((y.shape[0], classes.size), np.nan)
@@ -262,6 +274,19 @@ def cross_validate_model(
     return acc, len(folds), note, metrics
 
 
+def _extra_rows(
+    n_scored: int,
+    n_rows: int,
+    sources: npt.NDArray[np.intp] | None,
+    test: npt.NDArray[np.intp],
+) -> npt.NDArray[np.intp]:
+    """The rows past ``n_scored`` a fold trains on: all but copies of its test rows."""
+    extra = np.arange(n_scored, n_rows, dtype=np.intp)
+    if sources is None:
+        return extra
+    return extra[~np.isin(np.asarray(sources), test)]
+
+
 def _unlearned(
     classes: npt.NDArray[Any], guess: npt.NDArray[Any], per_class: dict[str, Any]
 ) -> list[str]:
@@ -289,9 +314,9 @@ def _cross_validate_multilabel(
     names: list[str],
     oof: dict[str, Any] | None = None,
     n_scored: int | None = None,
+    extra_sources: npt.NDArray[np.intp] | None = None,
 ) -> tuple[float | None, int, str, dict[str, Any]]:
     n_scored = Y.shape[0] if n_scored is None else n_scored
-    extra = np.arange(n_scored, Y.shape[0], dtype=np.intp)
     k = min(cv, n_scored)
     if k < 2:
         return None, 0, "No cross-validation: fewer than 2 labeled items.", {}
@@ -299,7 +324,9 @@ def _cross_validate_multilabel(
     for held_in, test in KFold(k, shuffle=True, random_state=random_state).split(
         Y[:n_scored]
     ):
-        train = np.concatenate([held_in, extra])
+        train = np.concatenate(
+            [held_in, _extra_rows(n_scored, Y.shape[0], extra_sources, test)]
+        )
         if np.any(Y[train].sum(axis=0) == 0) or np.any(
             Y[train].sum(axis=0) == len(train)
         ):
@@ -356,12 +383,15 @@ def train_model(
     random_state: int | None = 0,
     sample_weight: Any = None,
     n_scored: int | None = None,
+    extra_sources: Any = None,
 ) -> TrainedModel:
     """Cross-validate, then fit on all labeled rows, and describe the result.
 
     ``y`` holds labels (single-label) or lists of labels (``multilabel=True``).
     ``sample_weight`` weighs the rows; rows past the first ``n_scored`` (labels
-    from rules) are learned but never held out or scored.
+    from rules, augmented copies) are learned but never held out or scored,
+    and a fold leaves out the copies of its test rows (``extra_sources``: see
+    :func:`cross_validate_model`).
     Raises :class:`InvalidLabelError` when the labels cannot train a classifier
     (fewer than two classes, or rows and labels of different lengths).
     """
@@ -387,6 +417,7 @@ def train_model(
             [str(c) for c in binarizer.classes_],
             oof,
             n_scored,
+            None if extra_sources is None else np.asarray(extra_sources),
         )
         fitted = fit_quietly(estimator, X, Y)
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
@@ -409,6 +440,7 @@ def train_model(
             oof=oof,
             sample_weight=weights,
             n_scored=n_scored,
+            extra_sources=None if extra_sources is None else np.asarray(extra_sources),
         )
         fitted = fit_quietly(estimator, X, arr, weights)
         classes = [c.item() if hasattr(c, "item") else c for c in fitted.classes_]
