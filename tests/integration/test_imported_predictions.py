@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from activelabel.exceptions import ActiveLabelError
+from activelabel.io.export import export_labels
 from activelabel.io.importer import import_path
 from activelabel.loop.round import run_round
 from activelabel.server.presenters import task_public
@@ -214,3 +215,52 @@ def test_a_round_without_a_model_suggests_and_orders_by_imported_predictions(
         "bert",
     )
     assert all(t.suggestion is None for t in tasks[3:])
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_an_export_with_predictions_imports_back_as_the_same_predictions(
+    store: Store, project_factory: Any, tmp_path: Path, suffix: str
+) -> None:
+    project = text_project(
+        store, project_factory, task="multilabel", labels=("spam", "promo", "news")
+    )
+    import_path(
+        store,
+        project.name,
+        write_jsonl(
+            tmp_path / "a.jsonl",
+            [
+                {"id": "m0", "labels": ["spam"], "score": 0.9},
+                {"id": "m1", "scores": {"promo": 0.6, "news": 0.3}},
+            ],
+        ),
+        as_predictions=True,
+        model_name="a",
+    )
+    import_path(
+        store,
+        project.name,
+        write_jsonl(tmp_path / "b.jsonl", [{"id": "m2", "labels": "news, promo"}]),
+        as_predictions=True,
+        model_name="b",
+    )
+    before = stored(store, project)
+    exported = tmp_path / f"labels.{suffix}"
+    export_labels(store, project.name, exported, include_predictions=True)
+    plain = tmp_path / f"plain.{suffix}"
+    export_labels(store, project.name, plain)
+    assert "prediction" not in plain.read_text(encoding="utf-8")
+
+    again = project_factory(
+        task="multilabel",
+        labels=("spam", "promo", "news"),
+        items=[(f"m{n}", {"text": text}) for n, text in enumerate(TEXTS)],
+        config={"text_column": "text"},
+    )
+    report = import_path(store, again.name, exported, as_predictions=True)
+    assert report.predictions_added == 3
+    assert any("27 rows predict nothing" in note for note in report.notes)
+    assert stored(store, again) == before
+    with store.session() as session:
+        # Still no labels: a prediction never became one.
+        assert session.scalar(select(Annotation.id)) is None

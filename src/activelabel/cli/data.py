@@ -108,8 +108,11 @@ def import_command(
         bool,
         typer.Option(
             help="Import the file's labels as another model's predictions, shown as "
-            "suggestions, instead of as annotations. Importing the same model's "
-            "predictions again replaces them.",
+            "suggestions, instead of as annotations. A file without the items' "
+            "text, features or media (or an export with --include-predictions) "
+            "gives stored items a prediction each: an id, a label (or labels) "
+            "and a score from 0 to 1. Importing the same model's predictions "
+            "again replaces them.",
         ),
     ] = False,
     gold: Annotated[
@@ -258,6 +261,15 @@ def export_command(
             "model (label_source rule); a person's label always wins.",
         ),
     ] = False,
+    include_predictions: Annotated[
+        bool,
+        typer.Option(
+            "--include-predictions",
+            help="Add each item's newest imported prediction in columns of its own "
+            "(prediction, prediction_model, prediction_score, prediction_scores), "
+            "never as its label; the file imports back with --as-predictions.",
+        ),
+    ] = False,
     escape_formulas: Annotated[
         bool,
         typer.Option(
@@ -278,6 +290,7 @@ def export_command(
             fmt=fmt,
             include_unlabeled=not labeled_only,
             include_weak=include_weak,
+            include_predictions=include_predictions,
             escape_formulas=escape_formulas,
             progress=update,
         )

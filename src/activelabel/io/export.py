@@ -55,6 +55,7 @@ from activelabel.io.export_columns import (
     original_fields,
 )
 from activelabel.io.export_files import atomic_target, check_target
+from activelabel.io.export_predictions import PREDICTION_COLUMNS, prediction_cells
 from activelabel.io.export_queries import (
     annotation_rows,
     begin_snapshot,
@@ -236,6 +237,7 @@ def export_labels(
     fmt: str | None = None,
     include_unlabeled: bool = True,
     include_weak: bool = False,
+    include_predictions: bool = False,
     escape_formulas: bool = True,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -265,6 +267,9 @@ def export_labels(
     ``notes``. ``include_weak`` labels the items nobody labeled with their
     weak label (the label model's over the labeling functions), with
     ``label_source`` ``rule``; a person's label always wins.
+    ``include_predictions`` adds each item's newest imported prediction in
+    columns of its own (:mod:`activelabel.io.export_predictions`), never as
+    its label (row formats only).
     ``escape_formulas`` (CSV only, on by default)
     writes text a spreadsheet would run as a formula with a leading ``'``
     (:func:`~activelabel.io.writers.neutralise_formula`).
@@ -287,18 +292,28 @@ def export_labels(
             progress=progress,
         )
         if isinstance(chosen, ItemFormat):
+            if include_predictions:
+                raise ConfigError(
+                    f"{chosen.name} has no column for predictions; export them "
+                    "with --format csv, jsonl or parquet."
+                )
             unlabeled = [0]
             items = _counting_unlabeled(exported_items(chunks), unlabeled)
             rows = chosen.write(project, items, temporary)
             return _Written(rows, unlabeled=unlabeled[0])
         fields = original_fields(session, project)
         media = project.modality in MEDIA_MODALITIES
-        columns, renamed = label_columns(fields, media=media)
+        extra = PREDICTION_COLUMNS if include_predictions else ()
+        columns, renamed = label_columns(fields, media=media, extra=extra)
         keys = [f.name for f in fields]
         writer = chosen.open(temporary, columns, WriteOptions(escape_formulas))
         try:
             for chunk in chunks:
-                writer.write(label_rows(chunk, keys, media=media))
+                table = label_rows(chunk, keys, media=media)
+                if include_predictions:
+                    cells = prediction_cells(session, project, [c[0] for c in chunk])
+                    table = [r + more for r, more in zip(table, cells, strict=True)]
+                writer.write(table)
         finally:
             writer.close()
         return _Written(writer.rows, renamed)

@@ -67,14 +67,15 @@ def kind_for_json_types(types: set[str]) -> Kind:
 
 
 def label_columns(
-    fields: Sequence[Column], *, media: bool
+    fields: Sequence[Column], *, media: bool, extra: Sequence[Column] = ()
 ) -> tuple[list[Column], dict[str, str]]:
     """The labels dataset's columns, and the original fields that were renamed.
 
     Order: ``external_id``, the original ``fields`` in their order,
     ``media_path`` (for media projects), then :data:`LABEL_COLUMNS`. Our columns
     always have these names, so code reading an export never depends on the
-    data. An original field named like one of them is written as
+    data. ``extra`` columns (an option's, such as the predictions') come
+    last and are ours too. An original field named like one of them is written as
     ``data_<name>`` instead (``data_data_<name>`` should that be taken too, and
     so on). The mapping goes from each renamed field's name to the name written;
     it is empty when nothing clashed.
@@ -83,6 +84,7 @@ def label_columns(
     if media:
         ours.append(Column("media_path"))
     ours.extend(LABEL_COLUMNS)
+    ours.extend(extra)
     reserved = {c.name for c in ours}
     taken = reserved | {f.name for f in fields}
     renamed: dict[str, str] = {}

@@ -50,6 +50,7 @@ from activelabel.tasks import Modality, adapter_for
 from activelabel.tasks.adapter import check_label
 
 __all__ = [
+    "EXPORT_PREDICTION_COLUMN",
     "PREDICTION_FAMILIES",
     "import_predictions_file",
     "is_predictions_file",
@@ -61,11 +62,17 @@ __all__ = [
 #: predictions with its texts or images.
 PREDICTION_FAMILIES: Final = frozenset({"single_label", "one_vs_rest"})
 
+#: The column an export with predictions writes them in
+#: (:mod:`activelabel.io.export_predictions`).
+EXPORT_PREDICTION_COLUMN: Final = "prediction"
+
 #: Unknown ids named in the refusal (the rest are counted).
 _NAMED: Final = 5
 
 #: Columns read when no option names one, first present wins.
-_ID_COLUMNS: Final = ("id", "external_id")
+#: ``external_id`` first: a file with both is an export, whose ``id`` would
+#: be one of the item's own fields.
+_ID_COLUMNS: Final = ("external_id", "id")
 _LABEL_COLUMNS: Final = ("prediction", "label", "labels")
 _SCORE_COLUMNS: Final = ("score", "prediction_score")
 _SCORES_COLUMNS: Final = ("scores", "prediction_scores")
@@ -91,9 +98,16 @@ def names_no_items(
     else:
         # Media items come from a folder or a path column: a file without
         # that column cannot make one.
-        return (media_column or settings.media_column) not in columns
+        return (
+            EXPORT_PREDICTION_COLUMN in columns
+            or (media_column or settings.media_column) not in columns
+        )
     named = [c for c in content if c]
-    return bool(named) and not any(c in columns for c in named)
+    # An export written with --include-predictions has its items' fields
+    # too: its prediction column says what it is.
+    return EXPORT_PREDICTION_COLUMN in columns or (
+        bool(named) and not any(c in columns for c in named)
+    )
 
 
 def is_predictions_file(
@@ -335,6 +349,7 @@ def import_predictions_file(
     started = time.perf_counter()
     total = path.stat().st_size
     matching = _Matching()
+    blank = 0
     with store.engine.begin() as connection:
         project = load_project(connection, project_name)
         adapter = adapter_for(project.task)
@@ -369,11 +384,13 @@ def import_predictions_file(
             parsed: list[tuple[str, str, Any, float | None, Any]] = []
             for offset, row in enumerate(batch.rows):
                 where = f"{path}, {batch.place(offset)}"
-                parsed.append(
-                    _parse_row(
-                        row, plan, adapter, labels, where, matching, model_name, path
-                    )
+                one = _parse_row(
+                    row, plan, adapter, labels, where, matching, model_name, path
                 )
+                if one is None:
+                    blank += 1
+                else:
+                    parsed.append(one)
             known = _stored_ids(connection, project.id, [p[0] for p in parsed])
             rows: list[PredictionRow] = []
             for external_id, model, value, score, label_scores in parsed:
@@ -397,6 +414,11 @@ def import_predictions_file(
         if matching.unknown:
             # Raising inside the transaction rolls back every batch written.
             raise ImportFormatError(matching.refusal(path, project))
+        if blank:
+            report.notes.append(
+                f"{blank:,} rows predict nothing (their label cells are blank) "
+                "and were left out."
+            )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -410,8 +432,9 @@ def _parse_row(
     matching: _Matching,
     model_name: str | None,
     path: Path,
-) -> tuple[str, str, Any, float | None, dict[str, float] | None]:
-    """One row as (external id, model name, value, score, label scores)."""
+) -> tuple[str, str, Any, float | None, dict[str, float] | None] | None:
+    """One row as (external id, model name, value, score, label scores);
+    ``None`` for a row that predicts nothing (its label cells are blank)."""
     raw_id = row.get(plan.id)
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
         raise ImportFormatError(f"{where}: the id column {plan.id!r} is empty.")
@@ -436,9 +459,8 @@ def _parse_row(
     if value is None and scores is not None:
         value = _FROM_SCORES[adapter.model_family](labels, scores)
     if value is None:
-        raise ImportFormatError(
-            f"{where}: the row has no label ({plan.label or 'label'!r} is empty)."
-        )
+        # An item without a prediction (an export's unpredicted items).
+        return None
     score = _score(row.get(plan.score), where, plan.score) if plan.score else None
     if score is None and scores is not None:
         score = _CONFIDENCE[adapter.model_family](value, scores)
