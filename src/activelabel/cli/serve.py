@@ -226,6 +226,11 @@ def train_command(
             f"Weak labels: {report.weak_labels:,} items labeled by the label model "
             "over the labeling functions."
         )
+    if report.auto_labeled:
+        console.print(
+            f"Auto-labeled: the model labeled {report.auto_labeled:,} items itself "
+            f"(see activelabel auto-accept {name})."
+        )
     console.print(
         f"Queued {report.queued:,} of {report.pool_size:,} items with strategy {report.strategy} "
         f"(session {report.session_id}); seconds: {report.seconds}."

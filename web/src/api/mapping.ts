@@ -168,6 +168,15 @@ export function toStats(raw: StatsRaw): Stats {
         }
       : null,
     review: raw.review ?? {},
+    autoLabels: raw.auto_labels
+      ? {
+          autoLabeled: raw.auto_labels.auto_labeled ?? 0,
+          audited: raw.auto_labels.audited ?? 0,
+          auditedCorrect: raw.auto_labels.audited_correct ?? 0,
+          auditedAccuracy: raw.auto_labels.audited_accuracy ?? null,
+          auditWaiting: raw.auto_labels.audit_waiting ?? 0,
+        }
+      : undefined,
     training: raw.training
       ? {
           state: raw.training.state,

@@ -159,4 +159,16 @@ export interface Stats {
   training: { state: string; labelsUntilRetrain: number | null; lastError: string | null } | null;
   /** Items by review state: to_review, conflicts, accepted, corrected, rejected, label_issues. */
   review?: Record<string, number>;
+  /** The model's own labels (auto_accept) and what their audit found. */
+  autoLabels?: AutoLabels;
+}
+
+/** Items the model labeled itself, and how many of the audited ones reviewers kept. */
+export interface AutoLabels {
+  autoLabeled: number;
+  audited: number;
+  auditedCorrect: number;
+  /** auditedCorrect / audited; null before any audit. */
+  auditedAccuracy: number | null;
+  auditWaiting: number;
 }

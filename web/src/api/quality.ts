@@ -113,6 +113,11 @@ export interface QualitySettings {
   overlap: number;
   overlapShare: number;
   goldRate: number;
+  /** The confidence at which the model labels an item itself; null: off. */
+  autoAccept: number | null;
+  autoAcceptMax: number;
+  /** The share of the model's own labels sent to review. */
+  autoAcceptAudit: number;
 }
 
 function value(raw: unknown): AnnotationValue {
@@ -226,7 +231,14 @@ export async function saveGuidelines(api: ApiClient, project: string, markdown: 
 }
 
 function toSettings(raw: ProjectRaw): QualitySettings {
-  return { overlap: raw.overlap, overlapShare: raw.overlap_share ?? 1, goldRate: raw.gold_rate ?? 0 };
+  return {
+    overlap: raw.overlap,
+    overlapShare: raw.overlap_share ?? 1,
+    goldRate: raw.gold_rate ?? 0,
+    autoAccept: raw.auto_accept ?? null,
+    autoAcceptMax: raw.auto_accept_max ?? 100,
+    autoAcceptAudit: raw.auto_accept_audit ?? 0.1,
+  };
 }
 
 export async function readQualitySettings(api: ApiClient, project: string): Promise<QualitySettings> {
@@ -238,6 +250,19 @@ export async function saveQualitySettings(api: ApiClient, project: string, setti
     overlap: settings.overlap,
     overlap_share: settings.overlapShare,
     gold_rate: settings.goldRate,
+    // Sent even when null: an explicit null switches auto-labeling off.
+    auto_accept: settings.autoAccept,
+    auto_accept_max: settings.autoAcceptMax,
+    auto_accept_audit: settings.autoAcceptAudit,
   };
   return toSettings(await api.request<ProjectRaw>("PATCH", projectPath(project), body));
+}
+
+/**
+ * Withdraw every label the model gave itself that no reviewer decided on, and switch
+ * auto-labeling off (admins); returns how many labels were withdrawn.
+ */
+export async function undoAutoLabels(api: ApiClient, project: string): Promise<number> {
+  const raw = await api.request<Schemas["AutoLabelsUndonePublic"]>("POST", `${projectPath(project)}/auto-labels/undo`);
+  return raw.undone;
 }

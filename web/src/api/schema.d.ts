@@ -37,8 +37,8 @@ export interface paths {
     get: operations["projects-read_project"];
     /**
      * Update Project
-     * @description Reassign label keys or change retrain_every, overlap, overlap_share or
-     * gold_rate.
+     * @description Reassign label keys or change retrain_every, overlap, overlap_share,
+     * gold_rate or auto-labeling (auto_accept, auto_accept_max, auto_accept_audit).
      */
     patch: operations["projects-update_project"];
   };
@@ -76,6 +76,21 @@ export interface paths {
      * @description Withdraw a label; the item comes back to the front of the caller's queue.
      */
     post: operations["annotations-undo"];
+  };
+  "/api/v1/projects/{name}/auto-labels": {
+    /**
+     * Read Auto Labels
+     * @description How many items the model labeled itself and what their audit found.
+     */
+    get: operations["auto-labels-read_auto_labels"];
+  };
+  "/api/v1/projects/{name}/auto-labels/undo": {
+    /**
+     * Undo Project Auto Labels
+     * @description Withdraw every model label no reviewer has decided on and switch
+     * auto-labeling off, in one transaction; the items return to the pool.
+     */
+    post: operations["auto-labels-undo_project_auto_labels"];
   };
   "/api/v1/projects/{name}/browse": {
     /**
@@ -409,6 +424,53 @@ export interface components {
       name: string;
       /** Quality */
       quality: number;
+    };
+    /**
+     * AutoLabelsPublic
+     * @description The model's own labels (``auto_accept``) and what their audit found.
+     */
+    AutoLabelsPublic: {
+      /**
+       * Audit Waiting
+       * @description audit-share labels no reviewer has decided on yet
+       * @default 0
+       */
+      audit_waiting?: number;
+      /**
+       * Audited
+       * @description of the audit share, the ones a reviewer decided on
+       * @default 0
+       */
+      audited?: number;
+      /**
+       * Audited Accuracy
+       * @description audited_correct / audited; null before any audit
+       */
+      audited_accuracy?: number | null;
+      /**
+       * Audited Correct
+       * @description audited labels the reviewer kept
+       * @default 0
+       */
+      audited_correct?: number;
+      /**
+       * Auto Labeled
+       * @description items whose label the model gave itself
+       * @default 0
+       */
+      auto_labeled?: number;
+    };
+    /**
+     * AutoLabelsUndonePublic
+     * @description What undoing the model's own labels did.
+     */
+    AutoLabelsUndonePublic: {
+      auto_labels: components["schemas"]["AutoLabelsPublic"];
+      /**
+       * Undone
+       * @description model labels withdrawn (their items unlabeled)
+       */
+      undone: number;
     };
     /**
      * ClassFiguresPublic
@@ -860,6 +922,23 @@ export interface components {
         [key: string]: string;
       };
       /**
+       * Auto Accept
+       * @description the confidence at which the model labels an item itself (source model); null: off
+       */
+      auto_accept?: number | null;
+      /**
+       * Auto Accept Audit
+       * @description the share of the model's own labels sent to review (audit)
+       * @default 0.1
+       */
+      auto_accept_audit?: number;
+      /**
+       * Auto Accept Max
+       * @description items the model may label itself in one round
+       * @default 100
+       */
+      auto_accept_max?: number;
+      /**
        * Editor
        * @description the page's editor for this task kind
        */
@@ -921,6 +1000,15 @@ export interface components {
     };
     /** ProjectUpdate */
     ProjectUpdate: {
+      /**
+       * Auto Accept
+       * @description the model labels an item itself at this confidence; an explicit null switches it off
+       */
+      auto_accept?: number | null;
+      /** Auto Accept Audit */
+      auto_accept_audit?: number | null;
+      /** Auto Accept Max */
+      auto_accept_max?: number | null;
       /** Gold Rate */
       gold_rate?: number | null;
       /**
@@ -1186,6 +1274,8 @@ export interface components {
     StatsPublic: {
       /** Annotations */
       annotations: number;
+      /** @description the model's own labels (auto_accept) and their audit */
+      auto_labels?: components["schemas"]["AutoLabelsPublic"];
       /** By Annotator */
       by_annotator: {
         [key: string]: number;
@@ -1503,8 +1593,8 @@ export interface operations {
   };
   /**
    * Update Project
-   * @description Reassign label keys or change retrain_every, overlap, overlap_share or
-   * gold_rate.
+   * @description Reassign label keys or change retrain_every, overlap, overlap_share,
+   * gold_rate or auto-labeling (auto_accept, auto_accept_max, auto_accept_audit).
    */
   "projects-update_project": {
     parameters: {
@@ -1678,6 +1768,57 @@ export interface operations {
     };
   };
   /**
+   * Read Auto Labels
+   * @description How many items the model labeled itself and what their audit found.
+   */
+  "auto-labels-read_auto_labels": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AutoLabelsPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Undo Project Auto Labels
+   * @description Withdraw every model label no reviewer has decided on and switch
+   * auto-labeling off, in one transaction; the items return to the pool.
+   */
+  "auto-labels-undo_project_auto_labels": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AutoLabelsUndonePublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * Browse
    * @description Every item of the project (labeled or not) that passes the filters.
    */
@@ -1699,6 +1840,8 @@ export interface operations {
         rule_conflicts?: boolean;
         /** @description only items on the mislabel finder's list */
         label_issues?: boolean;
+        /** @description only the model's own labels (auto_accept) routed to review as an audit */
+        audit?: boolean;
         sort?: "id" | "score" | "confidence" | "agreement" | "updated" | "issue_rank" | "random";
         order?: "asc" | "desc";
         /** @description the random order's seed */
@@ -2007,6 +2150,8 @@ export interface operations {
         rule_conflicts?: boolean;
         /** @description only items on the mislabel finder's list */
         label_issues?: boolean;
+        /** @description only the model's own labels (auto_accept) routed to review as an audit */
+        audit?: boolean;
         sort?: "id" | "score" | "confidence" | "agreement" | "updated" | "issue_rank" | "random";
         order?: "asc" | "desc";
         /** @description the random order's seed */

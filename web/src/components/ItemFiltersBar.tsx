@@ -110,6 +110,7 @@ export function ItemFiltersBar({ filters, view, labels, annotators, onChange }: 
       {check("lowAgreement", `agreement < ${filters.maxAgreement}`)}
       {check("ruleConflicts", "rule conflicts")}
       {check("labelIssues", "likely mislabeled")}
+      {check("audit", "auto-labeled, audit")}
       {check("random", "random sample")}
     </fieldset>
   );

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
 import type { ModelFigures, Project, Stats } from "../api/models";
-import { formatScore, TOP_LABEL_COUNTS, topCounts } from "../lib/format";
+import { formatAutoLabels, formatScore, TOP_LABEL_COUNTS, topCounts } from "../lib/format";
 import { LineChart } from "./LineChart";
 import { QualityPanel } from "./QualityPanel";
 
@@ -69,6 +69,14 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
         <dl>
           <dt>Queue</dt>
           <dd data-testid="queue-size">{queue ?? "—"}</dd>
+          {stats?.autoLabels && (stats.autoLabels.autoLabeled > 0 || stats.autoLabels.audited > 0) && (
+            <>
+              <dt title="Items the model labeled itself (auto-accept), and the share of the audited ones reviewers kept">
+                Auto-labeled
+              </dt>
+              <dd data-testid="auto-labeled">{formatAutoLabels(stats.autoLabels)}</dd>
+            </>
+          )}
           <dt>Model</dt>
           <dd data-testid="model-version">{model?.name ?? "none yet"}</dd>
           <dt>{scoreName(model?.scoreMetric)}</dt>

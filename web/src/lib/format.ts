@@ -62,3 +62,17 @@ export function topCounts(
   const largest = entries.sort((a, b) => b[1] - a[1]);
   return all ? { shown: largest, hidden: 0 } : { shown: largest.slice(0, top), hidden: largest.length - top };
 }
+
+/**
+ * What the model labeled itself and what its audit found: "412 · audited 40 · 97.5 % correct"
+ * (no share before any audit).
+ */
+export function formatAutoLabels(a: {
+  autoLabeled: number;
+  audited: number;
+  auditedAccuracy: number | null;
+}): string {
+  const parts = [String(a.autoLabeled), `audited ${a.audited}`];
+  if (a.auditedAccuracy !== null) parts.push(`${(100 * a.auditedAccuracy).toFixed(1)} % correct`);
+  return parts.join(" · ");
+}

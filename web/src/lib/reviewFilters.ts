@@ -20,6 +20,8 @@ export interface ItemFilters {
   ruleConflicts: boolean;
   /** The mislabel finder's list, most likely first. */
   labelIssues: boolean;
+  /** The model's own labels routed to review as an audit (auto-accept). */
+  audit: boolean;
   /** A random sample: the items in a random order (the seed keeps it while paging). */
   random: boolean;
   seed: number;
@@ -43,6 +45,7 @@ export const REVIEW_DEFAULTS: ItemFilters = {
   maxAgreement: 0.7,
   ruleConflicts: false,
   labelIssues: false,
+  audit: false,
   random: false,
   seed: 1,
   labeled: "any",
@@ -66,6 +69,7 @@ export function filterQuery(f: ItemFilters, view: ReviewView): URLSearchParams {
   if (f.lowAgreement) q.set("max_agreement", String(f.maxAgreement));
   if (f.ruleConflicts) q.set("rule_conflicts", "true");
   if (f.labelIssues) q.set("label_issues", "true");
+  if (f.audit) q.set("audit", "true");
   // A sample and the finder's ranking each bring their own order.
   let sort: SortKey = f.sort;
   if (f.random) sort = "random";
@@ -96,6 +100,8 @@ export interface Flagged {
   agreement: number | null;
   nAnnotators: number;
   labelIssue: { rank: number } | null;
+  /** The item's active labels, by source (a model label is an audit). */
+  labels?: readonly { source: string }[];
 }
 
 /**
@@ -112,6 +118,7 @@ export function queueReasons(item: Flagged, f: Pick<ItemFilters, "random" | "max
   }
   if (item.ruleConflict) reasons.push("a rule gives another label");
   if (item.labelIssue) reasons.push(`likely mislabeled (#${item.labelIssue.rank})`);
+  if (item.labels?.some((l) => l.source === "model")) reasons.push("auto-labeled by the model: audit");
   if (reasons.length === 0) reasons.push(f.random ? "random sample" : "labeled, not reviewed yet");
   return reasons;
 }
