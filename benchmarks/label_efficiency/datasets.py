@@ -53,10 +53,15 @@ def cached_matrix(key: str, build: Callable[[], Any]) -> Any:
     if sparse.exists():
         return sp.load_npz(sparse)
     X = build()
-    if sp.issparse(X):
-        sp.save_npz(sparse, sp.csr_matrix(X))
-    else:
-        np.save(dense, np.asarray(X))
+    # Written aside, then renamed: another run never reads half a matrix.
+    target = sparse if sp.issparse(X) else dense
+    tmp = target.with_name(target.name + ".part")
+    with tmp.open("wb") as f:
+        if sp.issparse(X):
+            sp.save_npz(f, sp.csr_matrix(X))
+        else:
+            np.save(f, np.asarray(X))
+    tmp.replace(target)
     return X
 
 

@@ -52,8 +52,10 @@ def areas(payloads: Sequence[dict[str, Any]], metric: str) -> list[float]:
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
-    """Mean of ``a - b`` over seeds and its standard error (same splits)."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    """Mean of ``a - b`` over the seeds both ran (seeds 0, 1, ... in order:
+    the same splits and starts) and its standard error."""
+    n = min(len(a), len(b))
+    diff = np.asarray(a[:n], dtype=float) - np.asarray(b[:n], dtype=float)
     se = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else 0.0
     return float(diff.mean()), se
 

@@ -42,7 +42,8 @@ class AutoFeaturizerModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     whenever the labels have doubled. A fit on more than ``max_labels`` rows
     (simulate's all-label reference model) never compares. The strategy
     still measures coverage on the ``both`` matrix, which is the one
-    difference from a project's round.
+    difference from a project's round. ``model`` (unfitted) replaces
+    activelabel's default model, e.g. :class:`CadencedAutoML`.
     """
 
     def __init__(
@@ -53,7 +54,9 @@ class AutoFeaturizerModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         min_labels: int = 30,
         min_per_label: int = 5,
         max_labels: int = 300,
+        model: Any = None,
     ) -> None:
+        self.model = model
         self.n_tfidf = n_tfidf
         self.weight = weight
         self.memo = memo
@@ -96,8 +99,9 @@ class AutoFeaturizerModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         from activelabel.ml.training import fit_quietly, make_estimator
 
         self.featurizer_ = self._choose(X, y)
+        template = make_estimator() if self.model is None else clone(self.model)
         self.model_ = fit_quietly(
-            make_estimator(), self._columns(X, self.featurizer_), y, sample_weight
+            template, self._columns(X, self.featurizer_), y, sample_weight
         )
         self.classes_ = self.model_.classes_
         return self
@@ -112,5 +116,53 @@ class AutoFeaturizerModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 
 def fresh(template: Any) -> Any:
-    """``template`` with a new :class:`RunMemo` (one per seed)."""
-    return clone(template).set_params(memo=RunMemo())
+    """``template`` with a new :class:`RunMemo` (one per seed), also for the
+    model inside it."""
+    made = clone(template).set_params(memo=RunMemo())
+    if getattr(made, "model", None) is not None:
+        made.set_params(model=clone(made.model).set_params(memo=RunMemo()))
+    return made
+
+
+class CadencedAutoML(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """``model=auto`` on a cadence: an AutoML search when the labels reach one
+    of ``search_at``, and the last winner refitted every round in between.
+
+    Before the first search the model is activelabel's default (balanced
+    logistic regression). Each search gets ``time_budget`` seconds
+    (:func:`activelabel.ml.automl.search_estimator`, which keeps the default
+    unless a configuration beats its cross-validated macro-F1).
+    """
+
+    def __init__(
+        self,
+        time_budget: float = 10.0,
+        search_at: tuple[int, ...] = (50, 100, 200),
+        memo: RunMemo | None = None,
+    ) -> None:
+        self.time_budget = time_budget
+        self.search_at = search_at
+        self.memo = memo
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> CadencedAutoML:
+        """Search if due, then fit the current winner on ``X``/``y``."""
+        from activelabel.ml.automl import search_estimator
+        from activelabel.ml.training import fit_quietly, make_estimator
+
+        memo = self.memo if self.memo is not None else RunMemo()
+        n = len(y)
+        if n in self.search_at and n not in {h["n_labels"] for h in memo.history}:
+            memo.choice = search_estimator(X, y, time_budget=self.time_budget)
+            memo.history.append({"n_labels": n, "winner": repr(memo.choice)})
+        template = memo.choice if memo.choice is not None else make_estimator()
+        self.model_ = fit_quietly(clone(template), X, y, sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X: Any) -> Any:
+        """Class probabilities of the current winner."""
+        return self.model_.predict_proba(X)
+
+    def predict(self, X: Any) -> Any:
+        """Labels of the current winner."""
+        return self.model_.predict(X)

@@ -76,6 +76,16 @@ def _store(
     tmp.replace(path)  # never a half-written curve
 
 
+def _choices(model: Any) -> list[dict[str, Any]]:
+    """The choices a variant's model recorded in its memo (and its inner model's)."""
+    found: list[dict[str, Any]] = []
+    for m in (model, getattr(model, "model", None)):
+        memo = getattr(m, "memo", None)
+        if memo is not None:
+            found += [dict(h, by=type(m).__name__) for h in memo.history]
+    return found
+
+
 def simulate_runs(
     data: Dataset,
     strategies: Sequence[str],
@@ -87,6 +97,7 @@ def simulate_runs(
     X: Any = None,
     options: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    compute: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     """Curves of ``strategies`` on ``data`` for ``seeds``: cached or computed.
 
@@ -96,7 +107,8 @@ def simulate_runs(
     remembers a search starts each seed anew) and ``X`` replace simulate's
     model and the set's features; ``options`` go to simulate as they are
     (``augmented=``). Returns, per run name,
-    one payload per seed: ``curve`` (rounds with ``n_labels``, ``accuracy``,
+    one payload per cached or computed seed (with ``compute=False`` only the
+    cached ones; a run with none is left out): ``curve`` (rounds with ``n_labels``, ``accuracy``,
     ``macro_f1``, ``seconds``) and ``full_accuracy`` (all pool labels).
     """
     from activelabel.al import simulate
@@ -105,7 +117,14 @@ def simulate_runs(
     by_name = dict(zip(names, strategies, strict=True))
     out: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     todo = [
-        (seed, [n for n in names if cached_curve(data.name, n, seed, schedule) is None])
+        (
+            seed,
+            [
+                n
+                for n in names
+                if compute and cached_curve(data.name, n, seed, schedule) is None
+            ],
+        )
         for seed in seeds
     ]
     total = sum(len(m) for _, m in todo) * schedule.rounds
@@ -113,11 +132,12 @@ def simulate_runs(
     for seed, missing in todo:
         if missing:
             t0 = time.perf_counter()
+            model = None if estimator is None else estimator()
             result = simulate(
                 data.X if X is None else X,
                 data.y,
                 strategies=[by_name[n] for n in missing],
-                estimator=None if estimator is None else estimator(),
+                estimator=model,
                 initial_labels=schedule.initial_labels,
                 batch_size=schedule.batch_size,
                 budget=schedule.budget,
@@ -144,10 +164,13 @@ def simulate_runs(
                         ].to_dict(orient="records"),
                         "full_accuracy": result.full_accuracy[seed],
                         "seconds": seconds / len(missing),
+                        # What a variant's model chose (AutoML winners,
+                        # featurizers), round by round.
+                        "choices": _choices(model),
                     },
                 )
         for name in names:
             payload = cached_curve(data.name, name, seed, schedule)
-            assert payload is not None
-            out[name].append(payload)
-    return out
+            if payload is not None:
+                out[name].append(payload)
+    return {n: p for n, p in out.items() if p}
