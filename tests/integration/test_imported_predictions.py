@@ -20,7 +20,9 @@ from activelabel.store.models import Annotation, Item, Project, QuerySession
 from activelabel.store.predictions import count_predictions, newest_predictions
 from activelabel.store.users import add_user
 
-TEXTS = [f"message number {n} about {'prizes' if n % 3 else 'dinner'}" for n in range(30)]
+TEXTS = [
+    f"message number {n} about {'prizes' if n % 3 else 'dinner'}" for n in range(30)
+]
 
 
 def text_project(
@@ -106,7 +108,12 @@ def test_a_csv_of_label_sets_with_per_label_scores_is_read(
     )
     # No labels given: the labels scored 0.5 or more; the score is the least
     # sure decision.
-    assert found["m1"] == ("x", ["news"], pytest.approx(0.8), {"spam": 0.2, "news": 0.8})
+    assert found["m1"] == (
+        "x",
+        ["news"],
+        pytest.approx(0.8),
+        {"spam": 0.2, "news": 0.8},
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,7 +152,14 @@ def test_a_csv_of_label_sets_with_per_label_scores_is_read(
             "line 2: the id 'm0' was given already \\(line 1\\)",
         ),
     ],
-    ids=["unknown-ids", "unknown-label", "score-above-one", "score-text", "no-id", "twice"],
+    ids=[
+        "unknown-ids",
+        "unknown-label",
+        "score-above-one",
+        "score-text",
+        "no-id",
+        "twice",
+    ],
 )
 def test_a_bad_predictions_file_is_refused_by_row_and_stores_nothing(
     store: Store,
@@ -201,9 +215,14 @@ def test_a_round_without_a_model_suggests_and_orders_by_imported_predictions(
     with store.session() as session:
         row = session.get_one(Project, project.id)
         tasks = [task_public(row, task) for task in leased.tasks]
-        assert session.scalar(
-            select(QuerySession.strategy).where(QuerySession.project_id == project.id)
-        ) == "predictions:margin"
+        assert (
+            session.scalar(
+                select(QuerySession.strategy).where(
+                    QuerySession.project_id == project.id
+                )
+            )
+            == "predictions:margin"
+        )
     # Most uncertain first: 0.51, then 0.8, then 0.99; cold-start picks after.
     assert [t.external_id for t in tasks[:3]] == ["m4", "m5", "m3"]
     first = tasks[0].suggestion

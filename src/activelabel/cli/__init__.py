@@ -10,6 +10,7 @@ from activelabel.cli import (  # noqa: F401  (registers commands)
     label_schema,
     projects,
     quality,
+    query,
     serve,
     settings,
     weak_stats,

@@ -13,8 +13,10 @@ from activelabel.config import Settings
 from activelabel.io.export import export_annotations, export_labels
 from activelabel.io.importer import import_path
 from activelabel.io.media import image_pixel_limit
+from activelabel.io.queries_file import import_queries_file
 from activelabel.io.readers import READERS
 from activelabel.io.writers import WRITERS
+from activelabel.store.engine import Store
 
 
 def _listed(names: list[str]) -> str:
@@ -115,6 +117,16 @@ def import_command(
             "again replaces them.",
         ),
     ] = False,
+    as_queries: Annotated[
+        bool,
+        typer.Option(
+            "--as-queries",
+            help="The file is a queries file (activelabel query's, or one scored "
+            "elsewhere: an id column and a 'score'): its items are served next, "
+            "highest score first, until each is labeled; rounds order the rest of "
+            "the pool behind them. Another queries file replaces the order.",
+        ),
+    ] = False,
     gold: Annotated[
         bool,
         typer.Option(
@@ -177,6 +189,9 @@ def import_command(
 ) -> None:
     """Import items (and optionally their labels) into a project, in one transaction."""
     store = open_db(db)
+    if as_queries:
+        _import_queries(name, source, store, fmt, encoding, delimiter, id_column)
+        return
     with (
         image_pixel_limit(max_image_pixels),
         progress_bar(f"Importing {source.name}") as update,
@@ -222,6 +237,40 @@ def import_command(
     for note in report.notes:
         # Notes quote the file (paths, tags such as [B-PER]): never markup.
         console.print(f"Note: {note}", markup=False, highlight=False)
+
+
+def _import_queries(
+    name: str,
+    source: Path,
+    store: Store,
+    fmt: str | None,
+    encoding: str,
+    delimiter: str | None,
+    id_column: str | None,
+) -> None:
+    """``import --as-queries``: a queries file sets the labeling order."""
+    with progress_bar(f"Importing {source.name}") as update:
+        read, order = import_queries_file(
+            store,
+            name,
+            source,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+            id_column=id_column,
+            settings=Settings(),
+            progress=update,
+        )
+    skipped = (
+        f"; {order.skipped:,} already labeled (or gold) were left out"
+        if order.skipped
+        else ""
+    )
+    console.print(
+        f"Read {read.rows_read:,} rows from {source}: the next {order.queued:,} "
+        f"items of [bold]{name}[/] are served highest score first{skipped} "
+        f"(query session {order.session_id})."
+    )
 
 
 @app.command("export")

@@ -23,6 +23,8 @@ from activelabel.store.gold import GOLD_AMONG
 from activelabel.store.models import Annotation, QuerySession, QueueEntry, utcnow
 
 __all__ = [
+    "KEPT_SESSIONS",
+    "QUERIES_FILE",
     "QUEUE_COUNT",
     "QueueCandidate",
     "drop_other_sessions",
@@ -43,6 +45,14 @@ class QueueCandidate:
     score: float | None = None
     #: Who suggested: None for the round's model, ``rules`` for the label model.
     suggestion_source: str | None = None
+
+
+#: The strategy of a query session queued from a queries file
+#: (:mod:`activelabel.store.imported_queries`).
+QUERIES_FILE = "queries-file"
+#: Query sessions whose entries rounds leave as they are until labeled: items
+#: a reviewer sent back, and an order imported from a queries file.
+KEPT_SESSIONS = ("review", QUERIES_FILE)
 
 
 #: Which of the ``ids`` (expanding) have an active label. Built once: compiling
@@ -110,7 +120,8 @@ def put_in_queue(
         queued.update(
             session.scalars(_QUEUED_AMONG, {"project": project_id, "ids": part})
         )
-    # Items a reviewer sent back keep their entry as it is (served with the note).
+    # Items a reviewer sent back keep their entry as it is (served with the
+    # note), as do those of an imported order.
     sent_back = set(
         session.scalars(
             select(QueueEntry.item_id).where(
@@ -140,9 +151,11 @@ def put_in_queue(
 
 
 def _review_sessions(project_id: int) -> Select[int]:
-    """The project's query sessions of items sent back by a reviewer."""
+    """The project's query sessions that rounds keep (:data:`KEPT_SESSIONS`):
+    items sent back by a reviewer, an imported order."""
     return select(QuerySession.id).where(
-        QuerySession.project_id == project_id, QuerySession.strategy == "review"
+        QuerySession.project_id == project_id,
+        QuerySession.strategy.in_(KEPT_SESSIONS),
     )
 
 
@@ -164,7 +177,8 @@ def drop_other_sessions(
         QueueEntry.project_id == project_id,
         QueueEntry.session_id != session_id,
         or_(QueueEntry.leased_by.is_(None), QueueEntry.lease_expires_at < now),
-        # Items a reviewer sent back stay until they are labeled again.
+        # Items a reviewer sent back stay until they are labeled again, and
+        # an imported order until its items are labeled.
         QueueEntry.session_id.notin_(_review_sessions(project_id)),
     )
     if limit is not None:

@@ -1,0 +1,71 @@
+"""``activelabel query``: the queries dataset, the unlabeled items scored by the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.cli.progress import progress_bar
+from activelabel.io.queries_file import write_queries_file
+from activelabel.loop.query_scores import QUERY_STRATEGIES, score_queries
+
+
+@app.command("query")
+def query_command(
+    name: Annotated[str, typer.Argument(help="Project whose unlabeled items to score.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write: .csv, .jsonl or .parquet (or use --format).",
+        ),
+    ],
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help=f"Comma-separated strategies, one score column each: "
+            f"{', '.join(QUERY_STRATEGIES)}. The first orders the file (its score "
+            "is also the 'score' column).",
+        ),
+    ] = "margin",
+    top: Annotated[
+        int | None,
+        typer.Option(min=1, help="Keep only the best N items (default: all)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, jsonl or parquet (default: the suffix)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the queries dataset: every unlabeled item scored by the newest model
+    under each strategy, best first, with the query session id and the model's
+    suggestion and confidence. `activelabel import NAME FILE --as-queries`
+    serves a queries file's items next, highest score first."""
+    store = open_db(db)
+    with progress_bar(f"Scoring {name}") as update:
+        scored = score_queries(
+            store, name, strategies=strategy.split(","), top=top, progress=update
+        )
+    rows = [
+        [
+            row.external_id,
+            row.scores[0],
+            *row.scores,
+            row.suggestion,
+            row.confidence,
+            scored.session_id,
+            scored.model_version,
+        ]
+        for row in scored.rows
+    ]
+    written = write_queries_file(output, rows, scored.strategies, fmt=fmt)
+    console.print(
+        f"Wrote {len(rows):,} of {scored.pool_size:,} unlabeled items to {output} "
+        f"({written}), scored by {', '.join(scored.strategies)} with model "
+        f"{scored.model_version} (query session {scored.session_id})."
+    )
