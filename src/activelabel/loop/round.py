@@ -24,6 +24,7 @@ from sqlalchemy import select
 from activelabel.al._registry import DEFAULT_STRATEGY, make_strategy
 from activelabel.al._validation import MISSING_LABEL
 from activelabel.exceptions import InvalidLabelError
+from activelabel.loop.augmented_rows import with_augmented_rows
 from activelabel.loop.auto_accept import auto_accept_round
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
@@ -181,7 +182,25 @@ def compute_round(
         options = {"sample_weight": weights, "n_scored": report.n_labels}
     if adapter.model_family is not None and adapter.can_train(y_train):
         t = time.perf_counter()
-        trained = train_family(adapter.model_family, X[train_rows], y_train, **options)
+        # Augmented copies of the labeled media, when the project augments.
+        training = with_augmented_rows(
+            store,
+            project,
+            rows,
+            X,
+            train_rows,
+            y_train,
+            options,
+            n_labels=report.n_labels,
+            cache_dir=cache_dir,
+            memo=memo,
+            seed=random_state,
+        )
+        trained = train_family(
+            adapter.model_family, training.X, training.y, **training.options
+        )
+        if training.copies:
+            trained.metrics["augmented_copies"] = training.copies
         # What the model saw of people's labels (retraining counts those).
         trained.n_labels = report.n_labels
         if trained.oof_proba is not None:
