@@ -370,3 +370,39 @@ def test_the_audit_share_follows_the_setting(
         row = session.get_one(Project, project.id)
         every = review_queue(session, row, ItemFilters(audit=True)).total
     assert (none, every) == (0, 30)
+
+
+def test_a_label_set_project_labels_its_surest_items_with_label_sets(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    kinds = {
+        "sports": "the match ended with a late goal by the striker",
+        "politics": "the parliament voted on the new budget law",
+    }
+    project = project_factory(
+        "topics",
+        task="multilabel",
+        labels=("sports", "politics"),
+        items=[{"text": f"{kinds[k]} {i}"} for i in range(60) for k in kinds],
+        config={"text_column": "text", "auto_accept": 0.55, "auto_accept_max": 10},
+    )
+    with store.session(write=True) as session:
+        row = session.get_one(Project, project.id)
+        for item in sorted(row.items, key=lambda i: i.id)[:16]:
+            value = [
+                k for k, text in kinds.items() if item.data["text"].startswith(text)
+            ]
+            add_annotation(session, project=row, item_id=item.id, value=value)
+    report = run_round(store, project.id, queue_size=100, cache_dir=tmp_path)
+    labels = _model_labels(store)
+    assert report.auto_labeled == len(labels) == 10
+    with store.session() as session:
+        texts = {
+            i.id: i.data["text"]
+            for i in session.scalars(select(Item).where(Item.project_id == project.id))
+        }
+    for annotation in labels:
+        expected = [
+            k for k, text in kinds.items() if texts[annotation.item_id].startswith(text)
+        ]
+        assert annotation.value == expected
