@@ -91,6 +91,36 @@ def _features(
     return make_featurizer("tabular").fit_transform(df[feature_columns])
 
 
+def _media_features(files: list[str], *, augment: bool) -> tuple[Any, Any]:
+    """Image or audio features of ``files`` (the kind of the first decides) and,
+    with ``augment``, the rows of their augmented copies and each copy's source."""
+    import numpy as np
+
+    from activelabel.io.media import media_kind
+    from activelabel.loop.featurizers import make_featurizer
+    from activelabel.ml.augmentation import AUGMENTED_COPIES, augmented_features
+
+    modality = media_kind(Path(files[0])) if files else None
+    if modality is None:
+        raise ConfigError(
+            "The --media-column must name image or audio files; "
+            f"{files[0] if files else 'no file'!r} is neither."
+        )
+    featurizer = make_featurizer(modality)
+    with progress_bar("Featurizing") as update:
+        update(0, 2)
+        X = featurizer.fit_transform(files)
+        update(1, 2)
+        copies = None
+        if augment:
+            X_copies = augmented_features(
+                featurizer, modality, files, files, copies=AUGMENTED_COPIES
+            )
+            copies = (X_copies, np.repeat(np.arange(len(files)), AUGMENTED_COPIES))
+        update(2, 2)
+    return X, copies
+
+
 def _check_columns(df: pd.DataFrame, columns: list[str], source: str) -> None:
     for col in columns:
         if col not in df.columns:
@@ -187,6 +217,21 @@ def simulate_command(
         str | None,
         typer.Option(help="Text column to featurize with TF-IDF."),
     ] = None,
+    media_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Column holding each row's image or audio file (relative to the "
+            "dataset file's folder), featurized as an image or audio project's."
+        ),
+    ] = None,
+    augment: Annotated[
+        bool,
+        typer.Option(
+            "--augment",
+            help="With --media-column: also learn augmented copies of each "
+            "labeled image or clip, as a project with augment on does.",
+        ),
+    ] = False,
     feature_columns: Annotated[
         str | None,
         typer.Option(
@@ -271,13 +316,22 @@ def simulate_command(
             _check_columns(df, [label_column], repr(str(path)))
         if text_column is not None:
             _check_columns(df, [text_column], repr(str(path)))
+        if media_column is not None:
+            _check_columns(df, [media_column], repr(str(path)))
+            # Each file's media paths are relative to that file's folder.
+            df = df.assign(__media__=[str(path.parent / f) for f in df[media_column]])
         frames.append(df)
     import pandas as pd  # with the model stack: only this command needs it
 
     data = pd.concat(frames, ignore_index=True)
     label = "__label__" if label_from_filename else str(label_column)
     columns: list[str] | None = None
-    if text_column is None:
+    if augment and media_column is None:
+        raise ConfigError(
+            "--augment needs --media-column: only image and audio items have "
+            "augmentations."
+        )
+    if text_column is None and media_column is None:
         columns = (
             [c.strip() for c in feature_columns.split(",") if c.strip()]
             if feature_columns
@@ -285,11 +339,17 @@ def simulate_command(
         )
         _check_columns(data, columns, "the dataset")
     used = [text_column] if text_column is not None else list(columns or [])
+    if media_column is not None:
+        used = ["__media__"]
     data = data.dropna(subset=[label])
     if dedupe:
         data = data.drop_duplicates(subset=[*used, label]).reset_index(drop=True)
     names = [s.strip() for s in strategies.split(",") if s.strip()]
-    X = _features(data, text_column=text_column, feature_columns=columns)
+    augmented = None
+    if media_column is not None:
+        X, augmented = _media_features(data["__media__"].tolist(), augment=augment)
+    else:
+        X = _features(data, text_column=text_column, feature_columns=columns)
     y = data[label].astype(str).to_numpy()
     out.mkdir(parents=True, exist_ok=True)
     with progress_bar("Simulating") as update:
@@ -303,12 +363,17 @@ def simulate_command(
             budget=budget,
             seeds=seeds,
             test_size=test_size,
+            augmented=augmented,
             progress=lambda done, total, _desc: update(done, total),
         )
     result.config.update(
         dataset=[p.name for p in dataset],
         n_rows=int(y.shape[0]),
-        features=f"text:{text_column}" if text_column else "tabular",
+        features=f"text:{text_column}"
+        if text_column
+        else f"media:{media_column}"
+        if media_column
+        else "tabular",
         model=model,
     )
     _write_result(result, out, f"Learning curves: {', '.join(p.stem for p in dataset)}")
