@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from activelabel.cli.app import DbOption, app, console, open_db
+from activelabel.cli.app import DbOption, app, console, fail, open_db
 from activelabel.config import resolve_db_url
 from activelabel.exceptions import ConfigError
 from activelabel.io.importer import import_path
@@ -197,24 +197,65 @@ def train_command(
             show_default=False,
         ),
     ] = None,
+    automl: Annotated[
+        bool,
+        typer.Option(
+            "--automl",
+            help="Search estimators and their settings now (AutoML, scored by "
+            "cross-validated macro-F1); the winner replaces the default model only "
+            "if it scores higher.",
+        ),
+    ] = False,
+    time_budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds the --automl search may take (default: the project's "
+            "automl_budget, 60).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Train a model on the labels so far, score the pool, and refill the queue (one round)."""
+    from activelabel.loop.automl_record import automl_summary
     from activelabel.loop.round import run_round
+    from activelabel.ml.automl import check_time_budget
+    from activelabel.store.model_versions import newest_model_point
 
+    if time_budget is not None and not automl:
+        fail("--time-budget is the AutoML search's budget: add --automl.")
+    budget = None if time_budget is None else check_time_budget(time_budget)
     store = open_db(db)
     with store.session(write=train_on_weak is not None) as session:
         project = get_project(session, name)
         project_id = project.id
         if train_on_weak is not None:
             project.update_settings(train_on_weak=train_on_weak)
-    with console.status(f"Training and scoring {name} ..."):
-        report = run_round(store, project_id, queue_size=queue_size, strategy=strategy)
+        if automl and budget is None:
+            budget = project.settings.automl_budget
+    doing = (
+        f"AutoML search (up to {budget:g} s), then scoring"
+        if budget
+        else "Training and scoring"
+    )
+    with console.status(f"{doing} {name} ..."):
+        report = run_round(
+            store,
+            project_id,
+            queue_size=queue_size,
+            strategy=strategy,
+            automl_budget=budget,
+        )
     if report.model_version:
         console.print(
             f"Model {report.model_version} trained on {report.n_labels:,} labels "
             f"(CV score {report.cv_score if report.cv_score is not None else 'n/a'})."
         )
+        with store.session() as session:
+            point = newest_model_point(session, project_id=project_id)
+        summary = automl_summary(None if point is None else point.metrics.get("automl"))
+        if summary:
+            console.print(summary + ".")
     elif report.note:
         console.print(f"No model: {report.note}")
     else:

@@ -22,6 +22,8 @@ SHOWN = {
     "train_on_weak": "the model also learns the label model's labels",
     "augment": "learn augmented copies of labeled images and clips "
     "(None: the modality's default, on for images and audio)",
+    "model": "the classifier: logistic (None), gradient_boosting, or auto (AutoML)",
+    "automl_budget": "seconds an AutoML search may take (model auto)",
     "auto_accept": "confidence at which the model labels an item itself (None: off)",
     "auto_accept_max": "items the model may label itself in one round",
     "auto_accept_audit": "share of the model's own labels sent to review",
@@ -104,6 +106,21 @@ def settings_command(
             show_default=False,
         ),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="The classifier: logistic, gradient_boosting, or auto (an AutoML "
+            "search from 30 labels and each time they double, its winner refit "
+            "between searches).",
+            show_default=False,
+        ),
+    ] = None,
+    automl_budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds an AutoML search may take (model auto).", show_default=False
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show a project's labeling settings, or change them:
@@ -121,6 +138,16 @@ def settings_command(
         )
     changing = changing or no_auto_accept
     changing = changing or augment is not None
+    model_changes = {
+        key: value
+        for key, value in (("model", model), ("automl_budget", automl_budget))
+        if value is not None
+    }
+    if automl_budget is not None:
+        from activelabel.ml.automl import check_time_budget
+
+        check_time_budget(automl_budget)
+    changing = changing or bool(model_changes)
     store = open_db(db)
     with store.session(write=changing) as session:
         project = get_project(session, name)
@@ -131,6 +158,8 @@ def settings_command(
 
                 check_augmentable(project.modality)
             project.update_settings(augment=augment)
+        if model_changes:
+            project.update_settings(**model_changes)
         if changing:
             settings = change_settings(
                 session,

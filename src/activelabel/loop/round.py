@@ -30,6 +30,7 @@ from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
 from activelabel.loop.imported_predictions import order_by_imported_predictions
 from activelabel.loop.label_issues import round_label_issues
+from activelabel.loop.model_choice import train_for_project
 from activelabel.loop.model_files import new_model_version
 from activelabel.loop.pool_memo import PoolMemo
 from activelabel.loop.round_start import read_round_inputs
@@ -37,7 +38,7 @@ from activelabel.loop.stopping import stop_set, stopping_record
 from activelabel.loop.weak_labels import weak_training_rows, with_rule_suggestions
 from activelabel.loop.write import ComputedRound, RoundReport, write_round
 from activelabel.ml.feature_cache import FeatureCache
-from activelabel.ml.model_families import family_input, train_family
+from activelabel.ml.model_families import family_input
 from activelabel.ml.training import TrainedModel
 from activelabel.store.engine import Store
 from activelabel.store.models import Project
@@ -69,11 +70,13 @@ def run_round(
     strategy: str | None = None,
     cache_dir: Path | None = None,
     random_state: int = 0,
+    automl_budget: float | None = None,
 ) -> RoundReport:
     """Train on the stored labels (if possible), score the pool, and refill the queue.
 
     ``cache_dir`` is where feature matrices are cached (default: the
-    ``cache_dir`` setting, else beside a SQLite file).
+    ``cache_dir`` setting, else beside a SQLite file). ``automl_budget``
+    (seconds) runs an AutoML search now (``activelabel train --automl``).
     """
     computed = compute_round(
         store,
@@ -82,6 +85,7 @@ def run_round(
         strategy=strategy,
         cache_dir=cache_dir,
         random_state=random_state,
+        automl_budget=automl_budget,
     )
     return write_round(store, computed)
 
@@ -95,6 +99,7 @@ def compute_round(
     cache_dir: Path | None = None,
     random_state: int = 0,
     memo: PoolMemo | None = None,
+    automl_budget: float | None = None,
 ) -> ComputedRound:
     """Everything of a round but its writes: featurize, train, score, pick the queue.
 
@@ -196,8 +201,15 @@ def compute_round(
             memo=memo,
             seed=random_state,
         )
-        trained = train_family(
-            adapter.model_family, training.X, training.y, **training.options
+        # Logistic, gradient boosting or AutoML, as the project's ``model`` says.
+        trained = train_for_project(
+            store,
+            project,
+            adapter.model_family,
+            training.X,
+            training.y,
+            time_budget=automl_budget,
+            **training.options,
         )
         if training.copies:
             trained.metrics["augmented_copies"] = training.copies

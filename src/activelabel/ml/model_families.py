@@ -38,6 +38,7 @@ __all__ = [
     "ModelFamilySpec",
     "ModelInput",
     "family_input",
+    "family_is_multilabel",
     "fit_image_family",
     "load_image_model",
     "load_sequence_model",
@@ -101,6 +102,8 @@ class ModelFamilySpec:
     #: How a model of this family is read back from its stored bytes (``None``:
     #: the skops artifact of :mod:`activelabel.ml.training`).
     from_bytes: Callable[[bytes], Any] | None = None
+    #: Whether an item holds a set of labels (one yes/no model per label).
+    multilabel: bool = False
 
 
 #: Family name -> its contract.
@@ -108,7 +111,7 @@ MODEL_FAMILIES: dict[str, ModelFamilySpec] = {
     # One label per item: a classifier over the labels in use.
     "single_label": ModelFamilySpec("feature_rows", _single_label),
     # A set of labels per item: one yes/no classifier per label.
-    "one_vs_rest": ModelFamilySpec("feature_rows", _one_vs_rest),
+    "one_vs_rest": ModelFamilySpec("feature_rows", _one_vs_rest, multilabel=True),
     # Labeled spans of tokens: a linear-chain CRF tagging each token in IOB2.
     "crf_sequence": ModelFamilySpec("token_sequences", _crf_sequence, _crf_from_bytes),
     # Boxes on images: the detector plug-in the project's settings name.
@@ -130,6 +133,11 @@ def family_input(family: str) -> ModelInput:
     """What the family ``family`` learns from: ``feature_rows``,
     ``token_sequences`` or ``images``."""
     return _spec(family).learns_from
+
+
+def family_is_multilabel(family: str) -> bool:
+    """Whether the family ``family`` learns a set of labels per item."""
+    return _spec(family).multilabel
 
 
 def _checked(family: str, wanted: ModelInput) -> ModelFamilySpec:

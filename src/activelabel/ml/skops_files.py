@@ -57,6 +57,12 @@ SAVED_TYPES: Final = frozenset(
         "numpy.dtype",
         # The trees of the "gradient_boosting" model.
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        # AutoML winners (activelabel.ml.automl_learners): the trees of a random
+        # forest or extra trees, the sparse rows k nearest neighbours keep, and
+        # the scoring function of chi-squared feature selection.
+        "sklearn.tree._tree.Tree",
+        "scipy.sparse._csr.csr_matrix",
+        "sklearn.feature_selection._univariate_selection.chi2",
     }
 )
 

@@ -40,6 +40,7 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import has_fit_parameter
 
 from activelabel.choices import MODEL_KINDS as CHOICES_MODEL_KINDS
 from activelabel.exceptions import ConfigError, InvalidLabelError
@@ -102,8 +103,12 @@ def fit_quietly(
     weights to its estimators only with metadata routing, whose fitted state
     skops cannot save).
     """
-    weighted = sample_weight is not None and not isinstance(
-        estimator, OneVsRestClassifier
+    # Weights go to estimators that take them (k nearest neighbours and a
+    # pipeline of an AutoML search do not).
+    weighted = (
+        sample_weight is not None
+        and not isinstance(estimator, OneVsRestClassifier)
+        and has_fit_parameter(estimator, "sample_weight")
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -384,6 +389,7 @@ def train_model(
     sample_weight: Any = None,
     n_scored: int | None = None,
     extra_sources: Any = None,
+    estimator: BaseEstimator | None = None,
 ) -> TrainedModel:
     """Cross-validate, then fit on all labeled rows, and describe the result.
 
@@ -391,7 +397,8 @@ def train_model(
     ``sample_weight`` weighs the rows; rows past the first ``n_scored`` (labels
     from rules, augmented copies) are learned but never held out or scored,
     and a fold leaves out the copies of its test rows (``extra_sources``: see
-    :func:`cross_validate_model`).
+    :func:`cross_validate_model`). ``estimator``, an unfitted one (e.g. an
+    AutoML search's winner, :mod:`activelabel.ml.automl`), replaces ``kind``'s.
     Raises :class:`InvalidLabelError` when the labels cannot train a classifier
     (fewer than two classes, or rows and labels of different lengths).
     """
@@ -401,7 +408,8 @@ def train_model(
         raise InvalidLabelError(
             f"X has {X.shape[0]} rows but y has {len(y)} labels; they must match."
         )
-    estimator = make_estimator(kind, multilabel=multilabel, random_state=random_state)
+    if estimator is None:
+        estimator = make_estimator(kind, multilabel=multilabel, random_state=random_state)
     oof: dict[str, Any] = {}
     if multilabel:
         binarizer = MultiLabelBinarizer()

@@ -24,6 +24,8 @@ from activelabel.ml import (
     save_model_bytes,
 )
 from activelabel.ml.featurizer import Featurizer
+from activelabel.ml.automl import build_estimator
+from activelabel.ml.automl_learners import LEARNERS
 from activelabel.ml.skops_files import SAVED_TYPES
 from activelabel.ml.training import MODEL_KINDS, fit_quietly, make_estimator, sio
 
@@ -84,6 +86,21 @@ def _as_array(matrix: Any) -> Any:
 
 MODELS = [(kind, target) for kind in MODEL_KINDS for target in TARGETS]
 
+#: The AutoML learners' estimators, on the sparse, never negative rows of
+#: TF-IDF (chi-squared selection needs them; k nearest neighbours keeps them).
+AUTOML_MODELS = [(name, target) for name in LEARNERS for target in TARGETS]
+SPARSE_X = sp.csr_matrix(np.abs(X))
+
+
+def _automl_estimator(name: str, multilabel: bool) -> Any:
+    learner = LEARNERS[name]
+    n_rows, n_cols = SPARSE_X.shape
+    params = {**learner.low_cost(n_rows, n_cols), **learner.start(n_rows, n_cols)}
+    # The forests' criterion and the selection's k, where the start leaves them.
+    params = {"criterion": "entropy", "k": 3, "C": 1.0, **params}
+    params["k"] = min(params["k"], n_cols)
+    return build_estimator({"learner": name, "params": params}, multilabel=multilabel)
+
 
 @pytest.fixture(scope="module")
 def saved() -> dict[str, tuple[Any, bytes]]:
@@ -94,6 +111,10 @@ def saved() -> dict[str, tuple[Any, bytes]]:
         model = make_estimator(kind, multilabel=target == "multilabel")
         fitted = fit_quietly(model, X, TARGETS[target])
         out[f"{kind}, {target}"] = (fitted, save_model_bytes(fitted))
+    for name, target in AUTOML_MODELS:
+        model = _automl_estimator(name, multilabel=target == "multilabel")
+        fitted = fit_quietly(model, SPARSE_X, TARGETS[target])
+        out[f"automl {name}, {target}"] = (fitted, save_model_bytes(fitted))
     for name, (make, items) in FEATURIZERS.items():
         featurizer = make().fit(items())
         out[name] = (featurizer, save_model_bytes(featurizer))
@@ -108,6 +129,19 @@ def test_every_model_family_round_trips_with_the_listed_types(
     assert set(sio.get_untrusted_types(data=data)) <= SAVED_TYPES
     loaded = load_model_bytes(data)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(("name", "target"), AUTOML_MODELS)
+def test_every_automl_learner_round_trips_with_the_listed_types(
+    saved: dict[str, tuple[Any, bytes]], name: str, target: str
+) -> None:
+    model, data = saved[f"automl {name}, {target}"]
+    assert set(sio.get_untrusted_types(data=data)) <= SAVED_TYPES
+    loaded = load_model_bytes(data)
+    np.testing.assert_array_equal(loaded.predict(SPARSE_X), model.predict(SPARSE_X))
+    np.testing.assert_allclose(
+        loaded.predict_proba(SPARSE_X), model.predict_proba(SPARSE_X)
+    )
 
 
 @pytest.mark.parametrize("name", FEATURIZERS)

@@ -1,0 +1,364 @@
+"""AutoML: search estimators and their hyperparameters under a time budget.
+
+:func:`search_model` tries the learners of :mod:`activelabel.ml.automl_learners`
+(logistic regressions with L1 and L2 penalties, random forest, extra trees,
+k nearest neighbours, and for TF-IDF-like features Kili's chi-squared
+``SelectKBest`` + logistic pipeline) on the labeled rows, and scores every
+trial by cross-validated macro-F1 on the folds the default model is scored on
+(:func:`activelabel.ml.training.cross_validate_model`: the few-labels rules,
+rows of a class seen once kept in training). Multilabel tasks search the
+one-vs-rest model of each configuration, scored as the default one-vs-rest
+model is.
+
+Why FLAML's tuner and not its AutoML class: the AutoML class imports xgboost,
+whose Linux wheel pulls NVIDIA libraries, and wraps each model in its own
+class, which a skops file could not hold. The tuner (FLAML's core, NumPy
+only) runs one cost-frugal search (CFO) per learner; each starts from the
+learner's cheapest setting and grows only what pays. Between learners the
+next trial goes to the learner with the best upper bound (its best macro-F1
+plus an exploration term that shrinks as it is tried), as FLAML's learner
+selection favours the promising and the untried.
+
+The default model (balanced logistic regression) is scored on the same folds
+first; the winner replaces it only if its macro-F1 is higher
+(:attr:`AutoMLSearch.winner` is None otherwise). No trial starts that the
+remaining budget cannot hold by the learner's last trial time, and a tenth of
+the budget is left for fitting the winner on every label.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import BaseEstimator
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from activelabel.exceptions import ConfigError
+from activelabel.ml.automl_learners import LEARNERS, learners_for
+from activelabel.ml.training import (
+    _cross_validate_multilabel,
+    cross_validate_model,
+    make_estimator,
+)
+
+__all__ = [
+    "AutoMLSearch",
+    "build_estimator",
+    "check_time_budget",
+    "search_estimator",
+    "search_model",
+]
+
+#: Share of the budget the trials may use; the rest fits the winner on all labels.
+SEARCH_SHARE = 0.9
+
+#: Weight of the exploration term when choosing the next learner.
+EXPLORATION = 0.1
+
+
+def check_time_budget(seconds: float) -> float:
+    """``seconds`` as a float, or :class:`ConfigError` saying why it is no budget."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ConfigError(
+            f"The AutoML time budget must be a number of seconds; got {seconds!r}."
+        )
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(
+            f"The AutoML time budget must be more than 0 seconds; got {seconds:g}."
+        )
+    return float(seconds)
+
+
+@dataclass
+class AutoMLSearch:
+    """What a search found: the best configuration, the default's score, the trials."""
+
+    #: The best trial's ``{"learner", "params"}`` (None if no trial scored).
+    best: dict[str, Any] | None
+    best_macro_f1: float | None
+    #: The default model's (balanced logistic regression) macro-F1 on the same folds.
+    baseline_macro_f1: float | None
+    trials: list[dict[str, Any]] = field(default_factory=list)
+    time_budget: float = 0.0
+    seconds: float = 0.0
+    note: str = ""
+
+    @property
+    def winner(self) -> dict[str, Any] | None:
+        """The best configuration if it beats the default model, else None."""
+        if self.best is None or self.best_macro_f1 is None:
+            return None
+        if (
+            self.baseline_macro_f1 is not None
+            and self.best_macro_f1 <= self.baseline_macro_f1
+        ):
+            return None
+        return self.best
+
+    def record(self) -> dict[str, Any]:
+        """The search as JSON for a model version's metrics."""
+        winner = self.winner
+        return {
+            "winner": winner,
+            "winner_title": None
+            if winner is None
+            else LEARNERS[winner["learner"]].title,
+            "best": self.best,
+            "best_macro_f1": self.best_macro_f1,
+            "baseline_macro_f1": self.baseline_macro_f1,
+            "time_budget": self.time_budget,
+            "seconds": round(self.seconds, 3),
+            "trials": self.trials,
+            "note": self.note,
+        }
+
+
+def build_estimator(
+    config: Mapping[str, Any], *, multilabel: bool = False, random_state: int = 0
+) -> BaseEstimator:
+    """The unfitted scikit-learn estimator of a configuration ``{"learner", "params"}``
+    (a search's winner, as recorded), one-vs-rest for ``multilabel``."""
+    name = config.get("learner")
+    if name not in LEARNERS:
+        raise ConfigError(
+            f"Unknown AutoML learner {name!r}; the learners are: {', '.join(LEARNERS)}."
+        )
+    estimator = LEARNERS[str(name)].build(dict(config.get("params", {})), random_state)
+    return OneVsRestClassifier(estimator) if multilabel else estimator
+
+
+class _Scorer:
+    """Cross-validated macro-F1 of an estimator on fixed rows and folds."""
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        multilabel: bool,
+        cv: int,
+        random_state: int,
+        sample_weight: npt.NDArray[Any] | None,
+        n_scored: int | None,
+        extra_sources: npt.NDArray[np.intp] | None,
+    ) -> None:
+        self.X, self.multilabel, self.cv = X, multilabel, cv
+        self.random_state, self.sample_weight = random_state, sample_weight
+        self.n_scored, self.extra_sources = n_scored, extra_sources
+        if multilabel:
+            binarizer = MultiLabelBinarizer()
+            self.y = binarizer.fit_transform([list(v) for v in y])
+            self.names = [str(c) for c in binarizer.classes_]
+        else:
+            self.y = np.asarray(y)
+            self.names = []
+
+    def __call__(self, estimator: BaseEstimator) -> tuple[float | None, str]:
+        if self.multilabel:
+            _, _, note, metrics = _cross_validate_multilabel(
+                estimator,
+                self.X,
+                self.y,
+                self.cv,
+                self.random_state,
+                self.names,
+                None,
+                self.n_scored,
+                self.extra_sources,
+            )
+        else:
+            _, _, note, metrics = cross_validate_model(
+                estimator,
+                self.X,
+                self.y,
+                cv=self.cv,
+                random_state=self.random_state,
+                sample_weight=self.sample_weight,
+                n_scored=self.n_scored,
+                extra_sources=self.extra_sources,
+            )
+        score = metrics.get("macro_f1")
+        return (None if score is None else float(score)), note
+
+
+def _plain(value: Any) -> Any:
+    """A hyperparameter as a JSON builtin (the tuner hands out NumPy scalars)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class _LearnerSearch:
+    """One learner's tuner and what its trials gave."""
+
+    def __init__(self, name: str, n_rows: int, n_cols: int, seed: int) -> None:
+        # flaml is imported (quietly) by automl_learners before this.
+        from flaml.tune.searcher.blendsearch import CFO
+
+        learner = LEARNERS[name]
+        self.name = name
+        self.searcher = CFO(
+            metric="macro_f1",
+            mode="max",
+            space=learner.space(n_rows, n_cols),
+            low_cost_partial_config=learner.low_cost(n_rows, n_cols) or None,
+            # The first trial: the cheap setting, the rest at sensible defaults.
+            points_to_evaluate=[
+                {**learner.low_cost(n_rows, n_cols), **learner.start(n_rows, n_cols)}
+            ],
+            seed=seed,
+        )
+        self.best = -1.0
+        self.tries = 0
+        self.last_seconds = 0.0
+        self.done = False
+
+    def upper_bound(self, total: int) -> float:
+        if self.tries == 0:
+            return math.inf
+        return self.best + EXPLORATION * math.sqrt(math.log(max(total, 2)) / self.tries)
+
+
+def search_model(
+    X: Any,
+    y: Any,
+    *,
+    time_budget: float,
+    multilabel: bool = False,
+    cv: int = 5,
+    random_state: int = 0,
+    sample_weight: Any = None,
+    n_scored: int | None = None,
+    extra_sources: Any = None,
+    learners: list[str] | None = None,
+    on_trial: Callable[[dict[str, Any], float], None] | None = None,
+) -> AutoMLSearch:
+    """Search the learners on ``X``/``y`` for at most ``time_budget`` seconds.
+
+    ``y``, ``sample_weight``, ``n_scored`` and ``extra_sources`` mean what
+    they mean to :func:`activelabel.ml.training.train_model`. ``learners``
+    limits the search (default: every learner that fits ``X``). ``on_trial``
+    is called after each trial with it and the seconds spent so far.
+    """
+    budget = check_time_budget(time_budget)
+    started = time.monotonic()
+    scorer = _Scorer(
+        X,
+        y,
+        multilabel=multilabel,
+        cv=cv,
+        random_state=random_state,
+        sample_weight=None if sample_weight is None else np.asarray(sample_weight),
+        n_scored=n_scored,
+        extra_sources=None if extra_sources is None else np.asarray(extra_sources),
+    )
+    baseline, note = scorer(make_estimator("logistic", multilabel=multilabel))
+    result = AutoMLSearch(None, None, baseline, time_budget=budget, note=note)
+    if baseline is None:
+        result.note = "No search: " + note[0].lower() + note[1:]
+        result.seconds = time.monotonic() - started
+        return result
+    names = learners or learners_for(X)
+    unknown = sorted(set(names) - set(LEARNERS))
+    if unknown:
+        raise ConfigError(
+            f"Unknown AutoML learner {unknown[0]!r}; the learners are: {', '.join(LEARNERS)}."
+        )
+    n_rows, n_cols = int(X.shape[0]), int(X.shape[1])
+    searches = [_LearnerSearch(n, n_rows, n_cols, random_state) for n in names]
+    deadline = started + budget * SEARCH_SHARE
+    while True:
+        remaining = deadline - time.monotonic()
+        # A learner whose last trial would not fit in what is left sits out.
+        able = [s for s in searches if not s.done and s.last_seconds < remaining]
+        if not able or remaining <= 0:
+            break
+        total = sum(s.tries for s in searches)
+        chosen = max(able, key=lambda s: s.upper_bound(total))
+        trial = _run_trial(chosen, scorer, len(result.trials), multilabel, random_state)
+        if trial is None:
+            continue
+        result.trials.append(trial)
+        score = trial.get("macro_f1")
+        if score is not None and (
+            result.best_macro_f1 is None or score > result.best_macro_f1
+        ):
+            result.best_macro_f1 = score
+            result.best = {"learner": trial["learner"], "params": trial["params"]}
+        if on_trial is not None:
+            on_trial(trial, time.monotonic() - started)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run_trial(
+    search: _LearnerSearch,
+    scorer: _Scorer,
+    number: int,
+    multilabel: bool,
+    random_state: int,
+) -> dict[str, Any] | None:
+    """Ask the learner's tuner for a setting, score it, and tell the tuner."""
+    trial_id = f"{search.name}-{number}"
+    config = search.searcher.suggest(trial_id)
+    if config is None:
+        # The tuner has nothing left to propose (a one-dimensional space converged).
+        search.done = True
+        return None
+    params = {key: _plain(value) for key, value in config.items()}
+    t = time.monotonic()
+    trial: dict[str, Any] = {"learner": search.name, "params": params}
+    try:
+        score, _ = scorer(
+            build_estimator(trial, multilabel=multilabel, random_state=random_state)
+        )
+    except (ValueError, ArithmeticError, MemoryError) as exc:
+        # A setting the data cannot fit (more neighbours than rows in a fold, ...):
+        # the tuner learns it failed and moves on.
+        score = None
+        trial["error"] = (
+            str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        )
+    seconds = time.monotonic() - t
+    search.tries += 1
+    search.last_seconds = seconds
+    if score is not None:
+        search.best = max(search.best, score)
+    search.searcher.on_trial_complete(
+        trial_id,
+        # The tuner finds the trial's setting in its result, under "config".
+        None
+        if score is None
+        else {"macro_f1": score, "time_total_s": seconds, "config": config},
+        error=score is None,
+    )
+    trial["macro_f1"] = score
+    trial["seconds"] = round(seconds, 3)
+    return trial
+
+
+def search_estimator(
+    X: Any,
+    y: Any,
+    *,
+    time_budget: float,
+    multilabel: bool = False,
+    random_state: int = 0,
+) -> BaseEstimator:
+    """The unfitted winner of a search on ``X``/``y``, or the default model
+    when nothing beats it on cross-validated macro-F1."""
+    found = search_model(
+        X, y, time_budget=time_budget, multilabel=multilabel, random_state=random_state
+    )
+    if found.winner is None:
+        return make_estimator(
+            "logistic", multilabel=multilabel, random_state=random_state
+        )
+    return build_estimator(
+        found.winner, multilabel=multilabel, random_state=random_state
+    )

@@ -1,0 +1,164 @@
+"""AutoML search: trials scored by cross-validated macro-F1 on the default
+model's folds, a winner only when it beats the default, a refused budget."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from activelabel.exceptions import ConfigError
+from activelabel.loop.automl_record import automl_summary
+from activelabel.loop.featurizers import make_featurizer
+from activelabel.loop.model_choice import FIRST_SEARCH_LABELS, search_due
+from activelabel.ml.automl import (
+    build_estimator,
+    check_time_budget,
+    search_estimator,
+    search_model,
+)
+from activelabel.ml.automl_learners import LEARNERS, learners_for
+from activelabel.ml.training import cross_validate_model, make_estimator, train_model
+
+SMS = Path(__file__).parents[2] / "fixtures" / "sms_sample.tsv"
+
+
+@pytest.fixture(scope="module")
+def sms() -> tuple[Any, np.ndarray[Any, Any]]:
+    """TF-IDF rows of the 200 SMS of the fixture and their ham/spam labels."""
+    rows = [line.rstrip("\n").split("\t", 1) for line in SMS.open(encoding="utf-8")]
+    X = make_featurizer("text", "tfidf").fit_transform([text for _, text in rows])
+    return X, np.array([label for label, _ in rows])
+
+
+def test_a_search_on_sms_records_its_trials_and_a_winner_better_than_logistic(
+    sms: tuple[Any, Any],
+) -> None:
+    X, y = sms
+    found = search_model(X, y, time_budget=10)
+    assert found.trials, "no trial ran within 10 seconds"
+    assert found.seconds <= 10 * 1.5
+    for trial in found.trials:
+        assert trial["learner"] in LEARNERS
+        assert isinstance(trial["params"], dict) and trial["seconds"] >= 0
+    scores = [t["macro_f1"] for t in found.trials if t["macro_f1"] is not None]
+    assert found.best_macro_f1 == max(scores)
+    assert found.baseline_macro_f1 is not None
+    # The default's score is its cross-validated macro-F1 on the same folds.
+    _, _, _, metrics = cross_validate_model(make_estimator("logistic"), X, y)
+    assert found.baseline_macro_f1 == pytest.approx(metrics["macro_f1"])
+    record = found.record()
+    json.dumps(record)  # stored as a model version's metrics
+    if found.best_macro_f1 > found.baseline_macro_f1:
+        assert record["winner"] == found.best
+        assert record["winner_title"] == LEARNERS[found.best["learner"]].title
+    else:
+        assert record["winner"] is None
+
+
+def test_the_winners_cross_validated_score_is_its_trials(sms: tuple[Any, Any]) -> None:
+    X, y = sms
+    found = search_model(X, y, time_budget=8, learners=["kneighbor"])
+    assert found.best is not None
+    trained = train_model(X, y, estimator=build_estimator(found.best))
+    assert trained.metrics["macro_f1"] == pytest.approx(found.best_macro_f1)
+
+
+def test_chi_squared_selection_is_offered_only_for_features_never_negative(
+    sms: tuple[Any, Any],
+) -> None:
+    X, _ = sms
+    assert "kbest_chi2" in learners_for(X)
+    assert "kbest_chi2" not in learners_for(X.toarray() - 0.5)
+
+
+def _linear(seed: int = 0) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Two classes split by a plane through 40 dimensions: logistic regression's
+    home ground, where neighbours in all 40 are lost."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(120, 40))
+    y = np.where(X @ rng.normal(size=40) > 0, "yes", "no")
+    return X, y
+
+
+def test_the_default_model_is_kept_when_no_trial_beats_it() -> None:
+    X, y = _linear()
+    found = search_model(X, y, time_budget=3, learners=["kneighbor"])
+    assert found.best_macro_f1 is not None and found.baseline_macro_f1 is not None
+    assert found.best_macro_f1 < found.baseline_macro_f1
+    assert found.winner is None and found.record()["winner"] is None
+    kept = search_estimator(X, y, time_budget=2)
+    assert isinstance(kept, LogisticRegression)
+    assert automl_summary({**found.record(), "searched": True, "searched_at": 120})
+    assert "kept logistic" in str(
+        automl_summary({**found.record(), "searched": True, "searched_at": 120})
+    )
+
+
+def test_a_learner_that_beats_logistic_wins() -> None:
+    # A checkerboard: no plane separates it; a forest does.
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, size=(200, 2))
+    y = np.where((X[:, 0] > 0) ^ (X[:, 1] > 0), "a", "b")
+    found = search_model(X, y, time_budget=4, learners=["rf", "kneighbor"])
+    assert found.winner is not None
+    assert found.best_macro_f1 > found.baseline_macro_f1 + 0.2
+    summary = automl_summary({**found.record(), "searched": True, "searched_at": 200})
+    assert summary is not None and summary.startswith("AutoML: ")
+    assert "vs logistic" in summary
+
+
+def test_a_multilabel_search_scores_one_vs_rest_models() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(90, 5))
+    y = [
+        [name for name, on in (("x", row[0] > 0), ("y", row[1] > 0)) if on]
+        for row in X
+    ]
+    found = search_model(X, y, time_budget=3, multilabel=True, learners=["lrl2", "rf"])
+    assert found.baseline_macro_f1 is not None and found.trials
+    assert found.best is not None
+    model = build_estimator(found.best, multilabel=True)
+    assert isinstance(model, OneVsRestClassifier)
+    trained = train_model(X, y, multilabel=True, estimator=model)
+    assert trained.metrics["macro_f1"] == pytest.approx(found.best_macro_f1)
+
+
+@pytest.mark.parametrize("budget", [0, -1, 0.0, math.nan, math.inf])
+def test_a_time_budget_that_is_not_a_positive_number_is_refused(
+    budget: float, sms: tuple[Any, Any]
+) -> None:
+    with pytest.raises(ConfigError, match=r"^The AutoML time budget must be more"):
+        check_time_budget(budget)
+    X, y = sms
+    with pytest.raises(ConfigError, match=r"more than 0 seconds; got"):
+        search_model(X, y, time_budget=budget)
+
+
+def test_too_few_labels_to_cross_validate_search_nothing() -> None:
+    X = np.arange(6, dtype=float).reshape(3, 2)
+    found = search_model(X, np.array(["a", "b", "c"]), time_budget=2)
+    assert found.trials == [] and found.winner is None
+    assert found.note.startswith("No search: no cross-validation")
+
+
+def test_an_unknown_learner_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"^Unknown AutoML learner 'svm'; the learners"):
+        build_estimator({"learner": "svm", "params": {}})
+
+
+def test_searches_come_at_thirty_labels_then_each_time_they_double() -> None:
+    assert not search_due(FIRST_SEARCH_LABELS - 1, None)
+    assert search_due(FIRST_SEARCH_LABELS, None)
+    last = {"searched_at": 40, "winner": None}
+    assert not search_due(79, last)
+    assert search_due(80, last)
+    # A search made early (train --automl at 10 labels) waits for 30.
+    assert not search_due(20, {"searched_at": 10})
+    assert search_due(30, {"searched_at": 10})
