@@ -15,7 +15,9 @@ from activelabel.loop.query_scores import QUERY_STRATEGIES, score_queries
 
 @app.command("query")
 def query_command(
-    name: Annotated[str, typer.Argument(help="Project whose unlabeled items to score.")],
+    name: Annotated[
+        str, typer.Argument(help="Project whose unlabeled items to score.")
+    ],
     output: Annotated[
         Path,
         typer.Option(

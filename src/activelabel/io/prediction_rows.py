@@ -29,8 +29,6 @@ matches no stored item (counted, the first few named) rolls it all back.
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,12 +40,17 @@ from sqlalchemy import Connection, select
 from activelabel.config import Settings
 from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
 from activelabel.io.import_report import ImportReport, load_project
+from activelabel.io.prediction_cells import (
+    CONFIDENCE_FROM_SCORES,
+    VALUE_FROM_SCORES,
+    read_label_scores,
+    read_score,
+)
 from activelabel.io.readers import detect_format, read_batches
 from activelabel.store.engine import Store
 from activelabel.store.models import Item, Project
 from activelabel.store.predictions import PredictionRow, write_predictions
 from activelabel.tasks import Modality, adapter_for
-from activelabel.tasks.adapter import check_label
 
 __all__ = [
     "EXPORT_PREDICTION_COLUMN",
@@ -201,85 +204,6 @@ def _settle_columns(
         scores,
         _MODEL_COLUMN if _MODEL_COLUMN in columns else None,
     )
-
-
-def _score(raw: Any, where: str, column: str) -> float | None:
-    """A score cell as a float in [0, 1]; ``None`` for a blank one."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        value = float(raw)
-        if isinstance(raw, bool):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ImportFormatError(
-            f"{where}: the {column!r} {raw!r} is not a number; a score is a "
-            "number from 0 to 1."
-        ) from None
-    if math.isnan(value) or not 0.0 <= value <= 1.0:
-        raise ImportFormatError(
-            f"{where}: the {column!r} {raw!r} is outside [0, 1]; a score is "
-            "the model's probability, from 0 to 1."
-        )
-    return value
-
-
-def _label_scores(
-    raw: Any, labels: list[str], where: str, column: str
-) -> dict[str, float] | None:
-    """A per-label score cell (a JSON object) checked against the schema."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError:
-            raw = None
-    if not isinstance(raw, dict) or not raw:
-        raise ImportFormatError(
-            f"{where}: {column!r} holds no JSON object of scores such as "
-            '{"spam": 0.9, "ham": 0.1}.'
-        )
-    scores: dict[str, float] = {}
-    for label, value in raw.items():
-        check_label(label, labels, f"{where}, {column}")
-        score = _score(value, where, f"{column}[{label}]")
-        if score is None:
-            raise ImportFormatError(f"{where}: {column}[{label!r}] has no score.")
-        scores[label] = score
-    return scores
-
-
-def _best_label(labels: list[str], scores: dict[str, float]) -> str:
-    return max(scores, key=lambda label: scores[label])
-
-
-def _labels_at_half(labels: list[str], scores: dict[str, float]) -> list[str]:
-    return [label for label in labels if scores.get(label, 0.0) >= 0.5]
-
-
-#: A row's value from its per-label scores alone, by model family: the best
-#: label of several, or every label of a set scored 0.5 or more.
-_FROM_SCORES: Final[dict[str, Callable[[list[str], dict[str, float]], Any]]] = {
-    "single_label": _best_label,
-    "one_vs_rest": _labels_at_half,
-}
-
-
-def _label_confidence(value: Any, scores: dict[str, float]) -> float | None:
-    return scores.get(value)
-
-
-def _set_confidence(value: Any, scores: dict[str, float]) -> float | None:
-    # As the adapter's suggestion says it: the least sure yes-or-no decision.
-    return min(max(p, 1.0 - p) for p in scores.values())
-
-
-#: A row's score when it gave per-label scores only, by model family.
-_CONFIDENCE: Final[dict[str, Callable[[Any, dict[str, float]], float | None]]] = {
-    "single_label": _label_confidence,
-    "one_vs_rest": _set_confidence,
-}
 
 
 @dataclass
@@ -447,7 +371,7 @@ def _parse_row(
         )
     matching.seen[external_id] = where.rsplit(", ", 1)[-1]
     scores = (
-        _label_scores(row.get(plan.scores), labels, where, plan.scores)
+        read_label_scores(row.get(plan.scores), labels, where, plan.scores)
         if plan.scores
         else None
     )
@@ -457,13 +381,13 @@ def _parse_row(
         else None
     )
     if value is None and scores is not None:
-        value = _FROM_SCORES[adapter.model_family](labels, scores)
+        value = VALUE_FROM_SCORES[adapter.model_family](labels, scores)
     if value is None:
         # An item without a prediction (an export's unpredicted items).
         return None
-    score = _score(row.get(plan.score), where, plan.score) if plan.score else None
+    score = read_score(row.get(plan.score), where, plan.score) if plan.score else None
     if score is None and scores is not None:
-        score = _CONFIDENCE[adapter.model_family](value, scores)
+        score = CONFIDENCE_FROM_SCORES[adapter.model_family](value, scores)
     model = model_name or (
         str(row[plan.model]) if plan.model and row.get(plan.model) else path.name
     )

@@ -81,10 +81,7 @@ def _each_label(
         return None
     sure = 1.0 if prediction.score is None else prediction.score
     return np.array(
-        [
-            scores.get(label, sure if label in chosen else 1.0 - sure)
-            for label in labels
-        ]
+        [scores.get(label, sure if label in chosen else 1.0 - sure) for label in labels]
     )
 
 
