@@ -62,6 +62,9 @@ SEARCH_SHARE = 0.9
 #: Weight of the exploration term when choosing the next learner.
 EXPLORATION = 0.1
 
+#: The learner whose start (C=1, balanced) is the default model.
+DEFAULT_LEARNER = "lrl2"
+
 
 def check_time_budget(seconds: float) -> float:
     """``seconds`` as a float, or :class:`ConfigError` saying why it is no budget."""
@@ -196,7 +199,9 @@ def _plain(value: Any) -> Any:
 class _LearnerSearch:
     """One learner's tuner and what its trials gave."""
 
-    def __init__(self, name: str, n_rows: int, n_cols: int, seed: int) -> None:
+    def __init__(
+        self, name: str, n_rows: int, n_cols: int, seed: int, known: float | None
+    ) -> None:
         # flaml is imported (quietly) by automl_learners before this.
         from flaml.tune.searcher.blendsearch import CFO
 
@@ -211,10 +216,12 @@ class _LearnerSearch:
             points_to_evaluate=[
                 {**learner.low_cost(n_rows, n_cols), **learner.start(n_rows, n_cols)}
             ],
+            # The start's score when it was measured already (the default model).
+            evaluated_rewards=None if known is None else [known],
             seed=seed,
         )
-        self.best = -1.0
-        self.tries = 0
+        self.best = -1.0 if known is None else known
+        self.tries = 0 if known is None else 1
         self.last_seconds = 0.0
         self.done = False
 
@@ -257,7 +264,9 @@ def search_model(
         n_scored=n_scored,
         extra_sources=None if extra_sources is None else np.asarray(extra_sources),
     )
+    t = time.monotonic()
     baseline, note = scorer(make_estimator("logistic", multilabel=multilabel))
+    baseline_seconds = time.monotonic() - t
     result = AutoMLSearch(None, None, baseline, time_budget=budget, note=note)
     if baseline is None:
         result.note = "No search: " + note[0].lower() + note[1:]
@@ -270,7 +279,24 @@ def search_model(
             f"Unknown AutoML learner {unknown[0]!r}; the learners are: {', '.join(LEARNERS)}."
         )
     n_rows, n_cols = int(X.shape[0]), int(X.shape[1])
-    searches = [_LearnerSearch(n, n_rows, n_cols, random_state) for n in names]
+    # lrl2 at C=1 is the default model: its first trial is the score above.
+    searches = [
+        _LearnerSearch(
+            n, n_rows, n_cols, random_state, baseline if n == DEFAULT_LEARNER else None
+        )
+        for n in names
+    ]
+    if DEFAULT_LEARNER in names:
+        result.trials.append(
+            {
+                "learner": DEFAULT_LEARNER,
+                "params": {"C": 1.0},
+                "macro_f1": baseline,
+                "seconds": round(baseline_seconds, 3),
+            }
+        )
+        result.best = {"learner": DEFAULT_LEARNER, "params": {"C": 1.0}}
+        result.best_macro_f1 = baseline
     deadline = started + budget * SEARCH_SHARE
     while True:
         remaining = deadline - time.monotonic()

@@ -118,8 +118,7 @@ def test_a_multilabel_search_scores_one_vs_rest_models() -> None:
     rng = np.random.default_rng(2)
     X = rng.normal(size=(90, 5))
     y = [
-        [name for name, on in (("x", row[0] > 0), ("y", row[1] > 0)) if on]
-        for row in X
+        [name for name, on in (("x", row[0] > 0), ("y", row[1] > 0)) if on] for row in X
     ]
     found = search_model(X, y, time_budget=3, multilabel=True, learners=["lrl2", "rf"])
     assert found.baseline_macro_f1 is not None and found.trials
@@ -149,7 +148,9 @@ def test_too_few_labels_to_cross_validate_search_nothing() -> None:
 
 
 def test_an_unknown_learner_is_named() -> None:
-    with pytest.raises(ConfigError, match=r"^Unknown AutoML learner 'svm'; the learners"):
+    with pytest.raises(
+        ConfigError, match=r"^Unknown AutoML learner 'svm'; the learners"
+    ):
         build_estimator({"learner": "svm", "params": {}})
 
 
