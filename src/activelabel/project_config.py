@@ -47,6 +47,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from activelabel import extras
 from activelabel.exceptions import ConfigError
 from activelabel.tasks.spans.languages import (
     Direction,
@@ -160,7 +161,8 @@ class ProjectConfig(BaseModel):
         return self.featurizer or DEFAULT_FEATURIZER[modality]
 
     def check_featurizer(self, modality: str) -> None:
-        """Refuse a featurizer the modality cannot use, naming the ones it can."""
+        """Refuse a featurizer the modality cannot use, naming the ones it can,
+        and one whose extra is not installed, naming the command that adds it."""
         if self.featurizer is None:
             return
         allowed = FEATURIZERS[modality]
@@ -169,6 +171,11 @@ class ProjectConfig(BaseModel):
                 f"A {modality} project cannot use the featurizer {self.featurizer!r}; "
                 f"choose one of: {', '.join(allowed)}."
             )
+        if (
+            self.featurizer in extras.EMBEDDING_FEATURIZERS
+            and not extras.embeddings_installed()
+        ):
+            raise ConfigError(extras.missing_embeddings_sentence(self.featurizer))
 
 
 def _sentence(exc: ValidationError, what: str) -> str:

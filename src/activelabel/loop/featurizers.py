@@ -13,6 +13,11 @@ tfidf      TF-IDF over word and character n-grams; a pool of more than
 hashing    hashed word n-grams, idf-weighted: no vocabulary, memory that does not
            grow with the pool
 embeddings sentence embeddings (the ``embeddings`` extra and its offline model)
+both       TF-IDF and sentence embeddings side by side, each half of equal norm
+           (:mod:`activelabel.ml.combined_features`; the ``embeddings`` extra)
+auto       chosen by cross-validation among tfidf, embeddings and both once the
+           labels allow it, tfidf before (:mod:`activelabel.loop.featurizer_choice`);
+           here, outside a round, the tfidf it starts from
 tabular    scaled numbers and one-hot categories
 image      colour histograms and gradient orientations
 audio      mel-spectrogram statistics
@@ -24,7 +29,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from activelabel import extras
 from activelabel.exceptions import ConfigError
+from activelabel.extras import EMBEDDING_FEATURIZERS, missing_embeddings_sentence
 from activelabel.ml.featurizer import Featurizer
 from activelabel.project_config import DEFAULT_FEATURIZER, FEATURIZERS
 
@@ -65,6 +72,11 @@ def make_featurizer(
             f"A {modality} project cannot use the featurizer {chosen!r}; "
             f"choose one of: {', '.join(allowed)}."
         )
+    if chosen in EMBEDDING_FEATURIZERS and not extras.embeddings_installed():
+        raise ConfigError(missing_embeddings_sentence(chosen))
+    if chosen == "auto":
+        # The round chooses (activelabel.loop.featurizer_choice); it starts here.
+        chosen = "tfidf"
     # Imported by name: each family pulls in its own libraries (PIL, torch).
     if chosen == "tfidf" and pool_size <= LARGE_TEXT_POOL:
         from activelabel.ml.text_features import TextFeaturizer
@@ -78,6 +90,10 @@ def make_featurizer(
         from activelabel.ml.text_features import SentenceEmbeddingFeaturizer
 
         return SentenceEmbeddingFeaturizer()
+    if chosen == "both":
+        from activelabel.ml.combined_features import CombinedTextFeaturizer
+
+        return CombinedTextFeaturizer()
     if chosen == "tabular":
         from activelabel.ml.tabular_features import TabularFeaturizer
 

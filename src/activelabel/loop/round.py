@@ -26,8 +26,7 @@ from activelabel.al._validation import MISSING_LABEL
 from activelabel.exceptions import InvalidLabelError
 from activelabel.loop.augmented_rows import with_augmented_rows
 from activelabel.loop.auto_accept import auto_accept_round
-from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
-from activelabel.loop.inputs import featurizer_inputs
+from activelabel.loop.featurizer_choice import round_features
 from activelabel.loop.imported_predictions import order_by_imported_predictions
 from activelabel.loop.label_issues import round_label_issues
 from activelabel.loop.model_choice import train_for_project
@@ -37,7 +36,7 @@ from activelabel.loop.round_start import read_round_inputs
 from activelabel.loop.stopping import stop_set, stopping_record
 from activelabel.loop.weak_labels import weak_training_rows, with_rule_suggestions
 from activelabel.loop.write import ComputedRound, RoundReport, write_round
-from activelabel.ml.feature_cache import FeatureCache
+from activelabel.ml.calibration import calibrated_proba
 from activelabel.ml.model_families import family_input
 from activelabel.ml.training import TrainedModel
 from activelabel.store.engine import Store
@@ -158,22 +157,18 @@ def compute_round(
     report.n_labels = int(labeled.sum())
 
     t = time.perf_counter()
-    featurizer = make_featurizer(
-        project.modality, settings.featurizer, pool_size=len(rows)
+    # The featurizer the project named, or the one ``auto`` chooses by CV.
+    features = round_features(
+        store,
+        project,
+        rows,
+        adapter=adapter,
+        labeled=np.flatnonzero(labeled),
+        values=[labels[int(i)] for i in item_ids[labeled]],
+        memo=memo,
+        cache_dir=cache_dir,
     )
-    featurizer_id = featurizer.featurizer_id
-    kept = memo.kept_matrix(featurizer_id, len(rows)) if memo else None
-    if kept is not None:
-        X, featurizer = kept
-    else:
-        cache = FeatureCache(feature_cache_dir(store, cache_dir))
-        X, featurizer = cache.get_or_compute(
-            featurizer,
-            lambda: featurizer_inputs(store, project, rows),
-            [r[1] for r in rows],
-        )
-        if memo is not None:
-            memo.keep_matrix(featurizer_id, len(rows), X, featurizer)
+    X, featurizer_id = features.X, features.featurizer_id
     timings["featurize"] = time.perf_counter() - t
 
     trained = None
@@ -283,7 +278,9 @@ def compute_round(
     model = None
     if trained is not None:
         t = time.perf_counter()
-        model = new_model_version(trained, featurizer_id=featurizer.featurizer_id)
+        if features.choice is not None:
+            trained.metrics["featurizer_choice"] = features.choice
+        model = new_model_version(trained, featurizer_id=featurizer_id)
         report.seconds["serialize"] = round(time.perf_counter() - t, 3)
     return ComputedRound(
         project_id=project_id,
@@ -381,8 +378,11 @@ def _candidates(
     suggestions: list[Any] = [None] * n
     confidences: list[float | None] = [None] * n
     if trained is not None:
-        proba = np.asarray(trained.estimator.predict_proba(X[picked]))
-        suggested, sure = adapter.suggest(proba, list(trained.classes))
+        # Calibrated: a suggestion's confidence is what a threshold reads.
+        proba = calibrated_proba(trained.estimator, X[picked])
+        suggested, sure = adapter.suggest_learned(
+            proba, list(trained.classes), trained.metrics.get("unlearned", [])
+        )
         suggestions, confidences = list(suggested), list(sure)
     candidates = []
     for rank, position in enumerate(picked):

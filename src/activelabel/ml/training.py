@@ -44,6 +44,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from activelabel.choices import MODEL_KINDS as CHOICES_MODEL_KINDS
 from activelabel.exceptions import ConfigError, InvalidLabelError
+from activelabel.ml.calibration import calibrate_model
 from activelabel.ml.skops_files import SAVED_TYPES, import_skops_io
 
 sio = import_skops_io()
@@ -429,6 +430,7 @@ def train_model(
         )
         fitted = fit_quietly(estimator, X, Y)
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
+        truth: Any = Y
     else:
         arr = _labels_1d(y)
         present = np.unique(arr)
@@ -452,6 +454,16 @@ def train_model(
         )
         fitted = fit_quietly(estimator, X, arr, weights)
         classes = [c.item() if hasattr(c, "item") else c for c in fitted.classes_]
+        truth = np.searchsorted(present, arr)
+    # The temperature travels on the estimator; see activelabel.ml.calibration.
+    metrics["calibration"] = calibrate_model(
+        fitted,
+        oof.get("proba"),
+        truth,
+        multilabel=multilabel,
+        n_rows=n_scored,
+        random_state=random_state or 0,
+    )
     metrics["cv_note"] = note
     metrics["converged"] = bool(getattr(fitted, "converged_", True))
     return TrainedModel(

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -121,6 +128,17 @@ class TaskAdapter(Protocol):
         self, proba: np.ndarray[Any, Any], classes: Sequence[Any]
     ) -> tuple[list[Any], list[float]]:
         """The model's suggested value and its confidence for each row of ``proba``."""
+        ...
+
+    def suggest_learned(
+        self,
+        proba: np.ndarray[Any, Any],
+        classes: Sequence[Any],
+        unlearned: Collection[str],
+    ) -> tuple[list[Any], list[float | None]]:
+        """:meth:`suggest`, withholding (``None``) what rests on a class the model
+        has not learned (``unlearned``: its out-of-fold predictions never name
+        the class, or never rightly)."""
         ...
 
     def confident_values(
@@ -344,6 +362,16 @@ class LabeledObjects:
     ) -> list[str]:
         """None: an object holds one label."""
         return []
+
+    def suggest_learned(
+        self,
+        proba: np.ndarray[Any, Any],
+        classes: Sequence[Any],
+        unlearned: Collection[str],
+    ) -> tuple[list[Any], list[float | None]]:
+        """Never called: spans and boxes are suggested by their own rounds, not
+        from one row of class probabilities per item."""
+        raise NotImplementedError("Objects are not suggested from class probabilities.")
 
     def with_labels(
         self, labels: Sequence[str], value: Any, added: Sequence[str]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
@@ -99,6 +99,30 @@ class Classification(WholeItem):
         """The most probable label and its probability."""
         best = proba.argmax(axis=1)
         return [str(classes[b]) for b in best], [float(p) for p in proba.max(axis=1)]
+
+    def suggest_learned(
+        self,
+        proba: np.ndarray[Any, Any],
+        classes: Sequence[Any],
+        unlearned: Collection[str],
+    ) -> tuple[list[Any], list[float | None]]:
+        """The best label, except where it is a class the model has not learned;
+        nothing at all while it has learned fewer than two classes.
+
+        A model that learned one class of two answers that class for every item
+        (the first SMS model answered "ham" to every spam), so its answer says
+        nothing about the item in front of the person: no suggestion is better
+        than a wrong one accepted with Enter.
+        """
+        values, sure = self.suggest(proba, classes)
+        missing = {str(c) for c in unlearned}
+        if sum(str(c) not in missing for c in classes) < 2:
+            return [None] * len(values), [None] * len(values)
+        kept = [v not in missing for v in values]
+        return (
+            [v if k else None for v, k in zip(values, kept, strict=True)],
+            [p if k else None for p, k in zip(sure, kept, strict=True)],
+        )
 
     def confident_values(
         self, proba: np.ndarray[Any, Any], classes: Sequence[Any], threshold: float

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from activelabel.choices import STRATEGY_NAMES
@@ -127,6 +127,25 @@ class Multilabel(WholeItem):
         ]
         confidences = [float(np.min(np.maximum(row, 1 - row))) for row in proba]
         return suggestions, confidences
+
+    def suggest_learned(
+        self,
+        proba: np.ndarray[Any, Any],
+        classes: Sequence[Any],
+        unlearned: Collection[str],
+    ) -> tuple[list[Any], list[float | None]]:
+        """:meth:`suggest` over the labels the model has learned: an unlearned
+        label is never suggested nor counted in the confidence; no suggestion
+        when it has learned none."""
+        import numpy as np  # here: importing a task kind stays free of numpy
+
+        missing = {str(c) for c in unlearned}
+        keep = [j for j, c in enumerate(classes) if str(c) not in missing]
+        proba = np.asarray(proba)
+        if not keep:
+            return [None] * len(proba), [None] * len(proba)
+        values, sure = self.suggest(proba[:, keep], [classes[j] for j in keep])
+        return values, list(sure)
 
     def confident_values(
         self, proba: np.ndarray[Any, Any], classes: Sequence[Any], threshold: float
