@@ -16,6 +16,7 @@ from activelabel.keymap import (
     assign_keys,
     reserved_keys,
 )
+from activelabel.loop.automl_record import automl_summary
 from activelabel.server.schemas import (
     SCORE_METRICS,
     ActionKeysPublic,
@@ -171,6 +172,7 @@ def model_figures(
         per_class=per_class,
         unlearned=[str(c) for c in unlearned],
         cv_note=note if isinstance(note, str) else None,
+        model_summary=automl_summary(metrics.get("automl")),
     )
 
 

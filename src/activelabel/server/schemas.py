@@ -303,6 +303,12 @@ class ModelFiguresPublic(BaseModel):
         "predicted); its suggestions carry a warning"
     )
     cv_note: str | None
+    model_summary: str | None = Field(
+        default=None,
+        description="how an AutoML project's model was chosen, e.g. `AutoML: random "
+        "forest, macro-F1 0.91 vs logistic 0.88 (42 trials in 58 s)`; null for "
+        "a project that does not search",
+    )
 
 
 class AutoLabelsPublic(BaseModel):

@@ -163,3 +163,33 @@ def test_searches_come_at_thirty_labels_then_each_time_they_double() -> None:
     # A search made early (train --automl at 10 labels) waits for 30.
     assert not search_due(20, {"searched_at": 10})
     assert search_due(30, {"searched_at": 10})
+
+
+def test_the_model_panel_names_the_winner_against_logistic() -> None:
+    import datetime as dt
+
+    from activelabel.server.presenters import model_figures
+
+    record = {
+        "searched": True,
+        "searched_at": 300,
+        "winner": {"learner": "rf", "params": {}},
+        "winner_title": LEARNERS["rf"].title,
+        "best_macro_f1": 0.912,
+        "baseline_macro_f1": 0.881,
+        "trials": [{}] * 42,
+        "seconds": 58.2,
+    }
+    figures = model_figures("m", 0.9, 300, dt.datetime.now(dt.UTC), {"automl": record})
+    assert figures.model_summary == (
+        "AutoML: random forest, macro-F1 0.91 vs logistic 0.88 (42 trials in 58 s)"
+    )
+    refit = {**record, "searched": False, "trials": None}
+    assert model_figures(
+        "m", 0.9, 310, dt.datetime.now(dt.UTC), {"automl": refit}
+    ).model_summary == (
+        "AutoML: random forest, macro-F1 0.91 vs logistic 0.88 (searched at 300 labels)"
+    )
+    assert (
+        model_figures("m", 0.9, 10, dt.datetime.now(dt.UTC), {}).model_summary is None
+    )

@@ -154,6 +154,7 @@ export function toStats(raw: StatsRaw): Stats {
           perClass: raw.model.per_class ?? {},
           unlearned: raw.model.unlearned ?? [],
           cvNote: raw.model.cv_note ?? null,
+          modelSummary: raw.model.model_summary ?? null,
         }
       : null,
     learningCurve: (raw.learning_curve ?? [])

@@ -143,6 +143,8 @@ export interface ModelFigures {
   perClass: Record<string, ClassFigures>;
   unlearned: string[];
   cvNote: string | null;
+  /** How an AutoML project's model was chosen (winner vs logistic); null otherwise. */
+  modelSummary: string | null;
 }
 
 export interface Stats {

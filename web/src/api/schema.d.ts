@@ -832,6 +832,11 @@ export interface components {
        * @description F1 averaged over classes, unweighted
        */
       macro_f1: number | null;
+      /**
+       * Model Summary
+       * @description how an AutoML project's model was chosen, e.g. `AutoML: random forest, macro-F1 0.91 vs logistic 0.88 (42 trials in 58 s)`; null for a project that does not search
+       */
+      model_summary?: string | null;
       /** N Labels */
       n_labels: number;
       /** Name */

@@ -191,6 +191,11 @@ function ModelDetails({ model }: { model: ModelFigures }) {
   const classes = Object.entries(model.perClass);
   return (
     <>
+      {model.modelSummary && (
+        <p class="muted" data-testid="model-summary">
+          {model.modelSummary}
+        </p>
+      )}
       {model.unlearned.length > 0 && (
         <p class="error" data-testid="model-unlearned">
           Not learned yet: {model.unlearned.join(", ")} (never predicted right in cross-validation).
