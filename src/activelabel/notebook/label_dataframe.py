@@ -127,7 +127,13 @@ def _text_column(df: pd.DataFrame) -> str:
     names = [str(c) for c in df.columns]
     if "text" in names:
         return "text"
-    texts = [str(c) for c in df.columns if df[c].dtype == object]
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    texts = [
+        str(c)
+        for c in df.columns
+        if is_string_dtype(df[c].dtype) or is_object_dtype(df[c].dtype)
+    ]
     if len(texts) == 1:
         return texts[0]
     raise ConfigError(

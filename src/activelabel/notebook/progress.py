@@ -71,7 +71,12 @@ def progress_figures(
 class ProgressWatcher:
     """Calls ``compute`` in a daemon thread when :meth:`changed` was called (at
     most every :data:`MIN_SECONDS`) or every :data:`IDLE_SECONDS`, and hands
-    the figures to ``publish``."""
+    the figures to ``publish``.
+
+    Figures whose computation began before a change are thrown away: the
+    widget counted that change itself, and stale figures would take it back
+    until the next computation (which the change has asked for).
+    """
 
     def __init__(
         self,
@@ -82,6 +87,7 @@ class ProgressWatcher:
         self._publish = publish
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._changes = 0
         self._thread = threading.Thread(
             target=self._run, name="activelabel-widget-progress", daemon=True
         )
@@ -89,6 +95,7 @@ class ProgressWatcher:
 
     def changed(self) -> None:
         """Something the figures count changed: recompute soon."""
+        self._changes += 1
         self._wake.set()
 
     def stop(self) -> None:
@@ -104,7 +111,10 @@ class ProgressWatcher:
             if self._stop.is_set():
                 return
             try:
-                self._publish(self._compute())
+                began = self._changes
+                figures = self._compute()
+                if began == self._changes:
+                    self._publish(figures)
             except Exception:  # the next change tries again
                 log.exception("computing the widget's progress failed")
             self._stop.wait(MIN_SECONDS)
