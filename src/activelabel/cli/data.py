@@ -10,6 +10,7 @@ import typer
 from activelabel.cli.app import DbOption, app, console, open_db
 from activelabel.cli.progress import progress_bar
 from activelabel.config import Settings
+from activelabel.exceptions import ConfigError
 from activelabel.io.export import export_annotations, export_labels
 from activelabel.io.importer import import_path
 from activelabel.io.media import image_pixel_limit
@@ -188,6 +189,12 @@ def import_command(
     db: DbOption = None,
 ) -> None:
     """Import items (and optionally their labels) into a project, in one transaction."""
+    if as_queries and (as_predictions or gold or label_column is not None):
+        raise ConfigError(
+            "--as-queries reads a queries file (ids and scores) to set the "
+            "labeling order; import labels, gold answers or predictions with "
+            "another import."
+        )
     store = open_db(db)
     if as_queries:
         _import_queries(name, source, store, fmt, encoding, delimiter, id_column)
