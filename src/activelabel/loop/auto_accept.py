@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from activelabel.ml.calibration import calibrated_proba as model_proba
 from activelabel.ml.training import TrainedModel
 from activelabel.store.auto_labels import (
     AutoLabel,
@@ -46,9 +47,11 @@ CHUNK_ROWS = 20_000
 
 
 def calibrated_proba(trained: TrainedModel, X: Any) -> np.ndarray[Any, Any]:
-    """The trained model's probabilities for the rows ``X``, in the columns
-    of ``trained.classes``: what a confidence threshold is compared with."""
-    return np.asarray(trained.estimator.predict_proba(X), dtype=np.float64)
+    """The trained model's calibrated probabilities for the rows ``X`` (the
+    temperature fitted on its out-of-fold probabilities applied), in the
+    columns of ``trained.classes``: what a confidence threshold is compared
+    with."""
+    return np.asarray(model_proba(trained.estimator, X), dtype=np.float64)
 
 
 def pick_confident(
