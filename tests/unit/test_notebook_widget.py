@@ -285,6 +285,28 @@ def test_an_image_item_travels_as_a_data_url(tmp_path: Path) -> None:
             widget.close()
 
 
+def test_a_sound_travels_as_a_data_url_with_the_play_key(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile
+
+    folder = tmp_path / "sounds"
+    folder.mkdir()
+    for name, pitch in (("low.wav", 220.0), ("high.wav", 880.0)):
+        wave = np.sin(2 * np.pi * pitch * np.arange(800) / 8000).astype("float32")
+        soundfile.write(folder / name, wave, 8000)
+    with Project.create(
+        tmp_path / "a.db", "pitch", labels=["low", "high"], modality="audio"
+    ) as project:
+        project.import_file(folder)
+        widget = project.widget(annotator="alice", retrain=False)
+        try:
+            assert widget.item["kind"] == "audio"
+            assert widget.item["media"].startswith("data:audio/")
+            assert widget.action_keys["play"] == ["p"]
+        finally:
+            widget.close()
+
+
 def test_a_table_row_shows_its_fields(tmp_path: Path) -> None:
     source = tmp_path / "wine.csv"
     pd.DataFrame({"alcohol": [9.5, 12.1], "acidity": [0.3, 0.7]}).to_csv(
