@@ -19,6 +19,10 @@ accuracy and macro-F1, with and without, and the labels the augmented run
 needs to reach the plain run's final accuracy.
 
     python benchmarks/bench_augment.py [--datasets cifar10,spoken_digits,sms_spam]
+        [--strategies default,random] [--seeds 5] [--copies 4] [--out FILE]
+
+Each dataset's entry is added to ``--out`` as soon as it is measured, so
+datasets may run in separate processes writing to one file.
 """
 
 from __future__ import annotations
@@ -120,13 +124,18 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", default="cifar10,spoken_digits,sms_spam")
+    parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "augment.json")
     args = parser.parse_args()
-    results: dict[str, Any] = {}
+    strategies = args.strategies.split(",")
+    # Datasets run separately (in parallel processes) add to one file.
+    results: dict[str, Any] = (
+        json.loads(args.out.read_text())["datasets"] if args.out.exists() else {}
+    )
     for name in args.datasets.split(","):
         if name == "sms_spam":
             X, y, X_copies, sources, t_base, t_copies = text_rows(
@@ -142,7 +151,7 @@ def main() -> None:
                 runs[label] = simulate(
                     X,
                     y,
-                    strategies=STRATEGIES,
+                    strategies=strategies,
                     initial_labels=10,
                     batch_size=10,
                     budget=args.budget,
@@ -158,7 +167,7 @@ def main() -> None:
             "augment_seconds_per_copy": t_copies / X_copies.shape[0],
             "strategies": {},
         }
-        for strategy in STRATEGIES:
+        for strategy in strategies:
             plain = figures(runs["plain"], strategy)
             augmented_figures = figures(runs["augmented"], strategy)
             entry["strategies"][strategy] = {
@@ -179,19 +188,20 @@ def main() -> None:
                 .query("strategy == @strategy")[["n_labels", "mean"]]
                 .values.tolist(),
             }
+        entry["seeds"] = args.seeds
         results[name] = entry
         print_table(name, entry)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    config = {
-        "seeds": args.seeds,
-        "budget": args.budget,
-        "initial_labels": 10,
-        "batch_size": 10,
-        "copies": args.copies,
-        "model": "logistic",
-    }
-    args.out.write_text(json.dumps({"config": config, "datasets": results}, indent=2))
-    print(f"Wrote {args.out}")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        config = {
+            "budget": args.budget,
+            "initial_labels": 10,
+            "batch_size": 10,
+            "model": "logistic",
+        }
+        args.out.write_text(
+            json.dumps({"config": config, "datasets": results}, indent=2)
+        )
+        print(f"Wrote {args.out}", flush=True)
 
 
 def print_table(name: str, entry: dict[str, Any]) -> None:
