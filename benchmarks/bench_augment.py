@@ -132,10 +132,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "augment.json")
     args = parser.parse_args()
     strategies = args.strategies.split(",")
-    # Datasets run separately (in parallel processes) add to one file.
-    results: dict[str, Any] = (
-        json.loads(args.out.read_text())["datasets"] if args.out.exists() else {}
-    )
     for name in args.datasets.split(","):
         if name == "sms_spam":
             X, y, X_copies, sources, t_base, t_copies = text_rows(
@@ -189,9 +185,14 @@ def main() -> None:
                 .values.tolist(),
             }
         entry["seeds"] = args.seeds
-        results[name] = entry
         print_table(name, entry)
         args.out.parent.mkdir(parents=True, exist_ok=True)
+        # Read again just before writing: another process may have added its
+        # dataset meanwhile.
+        results: dict[str, Any] = (
+            json.loads(args.out.read_text())["datasets"] if args.out.exists() else {}
+        )
+        results[name] = entry
         config = {
             "budget": args.budget,
             "initial_labels": 10,
