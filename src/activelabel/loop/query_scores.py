@@ -34,6 +34,7 @@ from activelabel.loop.inputs import featurizer_inputs
 from activelabel.loop.model_files import load_model_version
 from activelabel.loop.pool_memo import read_pool_rows
 from activelabel.loop.training_labels import training_labels
+from activelabel.ml.calibration import calibrated_proba
 from activelabel.ml.feature_cache import FeatureCache
 from activelabel.ml.model_families import family_input
 from activelabel.store.engine import Store
@@ -160,8 +161,9 @@ def score_queries(
     )
     scores = np.zeros((len(pool), len(names)))
     suggestions: list[Any] = []
-    confidences: list[float] = []
+    confidences: list[float | None] = []
     classes = loaded.classes
+    unlearned = loaded.version.metrics.get("unlearned", [])
     if progress is not None:
         progress(0, len(pool))
     for start in range(0, len(pool), _CHUNK):
@@ -171,7 +173,11 @@ def score_queries(
             scores[start : start + len(part), k] = uncertainty_of_rows(
                 family, proba, method
             )
-        suggested, sure = adapter.suggest(proba, classes)
+        # Suggested as the page suggests: calibrated, and never a class the
+        # model has not learned (the order stays the strategies', as a round's).
+        suggested, sure = adapter.suggest_learned(
+            calibrated_proba(loaded.estimator, X[part]), classes, unlearned
+        )
         suggestions.extend(suggested)
         confidences.extend(sure)
         if progress is not None:
@@ -204,7 +210,7 @@ def score_queries(
                 external_id=external[item_id],
                 scores=tuple(float(s) for s in scores[int(k)]),
                 suggestion=suggestions[int(k)],
-                confidence=float(confidences[int(k)]),
+                confidence=confidences[int(k)],
             )
         )
     return result
