@@ -238,7 +238,17 @@ def train_command(
         if budget
         else "Training and scoring"
     )
-    with console.status(f"{doing} {name} ..."):
+    from activelabel.ml.text_features import embedding_progress
+
+    with (
+        console.status(f"{doing} {name} ...") as status,
+        # Embedding a pool takes minutes the first time (then it is cached).
+        embedding_progress(
+            lambda done, total: status.update(
+                f"Embedding texts: {done:,} of {total:,} ({done / total:.0%}) ..."
+            )
+        ),
+    ):
         report = run_round(
             store,
             project_id,

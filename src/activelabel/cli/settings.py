@@ -22,6 +22,8 @@ SHOWN = {
     "train_on_weak": "the model also learns the label model's labels",
     "augment": "learn augmented copies of labeled images and clips "
     "(None: the modality's default, on for images and audio)",
+    "featurizer": "how items become features (None: the modality's default); "
+    "text: tfidf, hashing, embeddings, both, or auto (chosen by cross-validation)",
     "model": "the classifier: logistic (None), gradient_boosting, or auto (AutoML)",
     "automl_budget": "seconds an AutoML search may take (model auto)",
     "auto_accept": "confidence at which the model labels an item itself (None: off)",
@@ -121,6 +123,16 @@ def settings_command(
             help="Seconds an AutoML search may take (model auto).", show_default=False
         ),
     ] = None,
+    featurizer: Annotated[
+        str | None,
+        typer.Option(
+            help="How items become features; text: tfidf, hashing, embeddings, "
+            "both (TF-IDF and embeddings side by side), or auto (compares tfidf, "
+            "embeddings and both by cross-validation from 30 labels). embeddings "
+            "and both need the embeddings extra.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show a project's labeling settings, or change them:
@@ -147,7 +159,7 @@ def settings_command(
         from activelabel.ml.automl import check_time_budget
 
         check_time_budget(automl_budget)
-    changing = changing or bool(model_changes)
+    changing = changing or bool(model_changes) or featurizer is not None
     store = open_db(db)
     with store.session(write=changing) as session:
         project = get_project(session, name)
@@ -160,6 +172,11 @@ def settings_command(
             project.update_settings(augment=augment)
         if model_changes:
             project.update_settings(**model_changes)
+        if featurizer is not None:
+            # Refused (with the install command) when its extra is missing.
+            project.update_settings(featurizer=featurizer).check_featurizer(
+                project.modality
+            )
         if changing:
             settings = change_settings(
                 session,

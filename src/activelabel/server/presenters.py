@@ -17,6 +17,7 @@ from activelabel.keymap import (
     reserved_keys,
 )
 from activelabel.loop.automl_record import automl_summary
+from activelabel.loop.model_notes import calibration_summary, featurizer_summary
 from activelabel.server.schemas import (
     SCORE_METRICS,
     ActionKeysPublic,
@@ -173,6 +174,8 @@ def model_figures(
         unlearned=[str(c) for c in unlearned],
         cv_note=note if isinstance(note, str) else None,
         model_summary=automl_summary(metrics.get("automl")),
+        featurizer_summary=featurizer_summary(metrics.get("featurizer_choice")),
+        calibration_summary=calibration_summary(metrics.get("calibration")),
     )
 
 

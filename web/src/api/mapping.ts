@@ -155,6 +155,8 @@ export function toStats(raw: StatsRaw): Stats {
           unlearned: raw.model.unlearned ?? [],
           cvNote: raw.model.cv_note ?? null,
           modelSummary: raw.model.model_summary ?? null,
+          featurizerSummary: raw.model.featurizer_summary ?? null,
+          calibrationSummary: raw.model.calibration_summary ?? null,
         }
       : null,
     learningCurve: (raw.learning_curve ?? [])

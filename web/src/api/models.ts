@@ -145,6 +145,10 @@ export interface ModelFigures {
   cvNote: string | null;
   /** How an AutoML project's model was chosen (winner vs logistic); null otherwise. */
   modelSummary: string | null;
+  /** The featurizer an `auto` project uses and what it was compared with; null otherwise. */
+  featurizerSummary: string | null;
+  /** Whether confidences are calibrated, with the held-out calibration error. */
+  calibrationSummary: string | null;
 }
 
 export interface Stats {

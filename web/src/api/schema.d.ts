@@ -816,6 +816,11 @@ export interface components {
        */
       accuracy: number | null;
       /**
+       * Calibration Summary
+       * @description whether the confidences are calibrated and the held-out expected calibration error before and after, e.g. `Confidences calibrated (temperature 0.29): held-out calibration error 0.29 → 0.12`
+       */
+      calibration_summary?: string | null;
+      /**
        * Created At
        * Format: date-time
        */
@@ -827,6 +832,11 @@ export interface components {
        * @description the score in the version's name: `score_metric` of the model
        */
       cv_score: number | null;
+      /**
+       * Featurizer Summary
+       * @description the featurizer an `auto` project uses and the cross-validated macro-F1 of each it compared, e.g. `Features: embeddings (auto, macro-F1 0.97; tfidf 0.44, both 0.83; compared at 40 labels, again at 80)`; null for a project that named its featurizer
+       */
+      featurizer_summary?: string | null;
       /**
        * Macro F1
        * @description F1 averaged over classes, unweighted

@@ -196,6 +196,16 @@ function ModelDetails({ model }: { model: ModelFigures }) {
           {model.modelSummary}
         </p>
       )}
+      {model.featurizerSummary && (
+        <p class="muted" data-testid="model-featurizer">
+          {model.featurizerSummary}
+        </p>
+      )}
+      {model.calibrationSummary && (
+        <p class="muted" data-testid="model-calibration">
+          {model.calibrationSummary}
+        </p>
+      )}
       {model.unlearned.length > 0 && (
         <p class="error" data-testid="model-unlearned">
           Not learned yet: {model.unlearned.join(", ")} (never predicted right in cross-validation).

@@ -21,7 +21,9 @@ const SOURCES = {
  * whose predictions were imported, by its name), with its
  * confidence; and a warning when the model has not learned some class: its
  * confidence then says nothing about that class, and Enter accepts the
- * suggestion in one key.
+ * suggestion in one key. The server withholds a suggestion of a class the model
+ * has not learned (and every suggestion of a model that learned one class of
+ * two); the note then says why there is none.
  */
 export function SuggestionNote({ suggestion, format, unlearned }: Props) {
   const source = sourceOf(suggestion);
@@ -35,7 +37,9 @@ export function SuggestionNote({ suggestion, format, unlearned }: Props) {
       >
         {suggestion
           ? `${source.name}: ${format(suggestion.value)}${suggestion.confidence === null ? "" : ` · ${formatPercent(suggestion.confidence)}`}`
-          : "no suggestion yet"}
+          : unlearned.length > 0
+            ? `no suggestion: the model has not learned to predict ${joinNames(unlearned)} yet`
+            : "no suggestion yet"}
       </span>
       {suggestion && (suggestion.source ?? "model") === "model" && unlearned.length > 0 && (
         <span class="suggestion-warning" role="note" data-testid="suggestion-warning">
