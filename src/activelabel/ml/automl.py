@@ -21,9 +21,10 @@ selection favours the promising and the untried.
 
 The default model (balanced logistic regression) is scored on the same folds
 first; the winner replaces it only if its macro-F1 is higher
-(:attr:`AutoMLSearch.winner` is None otherwise). No trial starts that the
-remaining budget cannot hold by the learner's last trial time, and a tenth of
-the budget is left for fitting the winner on every label.
+(:attr:`AutoMLSearch.winner` is None otherwise). The search keeps back the
+time the best so far needs to be fit on every label (about 1.3 times its
+trial); no trial starts that the rest cannot hold by the learner's last trial
+time, and a trial still running at the deadline stops before its next fold.
 """
 
 from __future__ import annotations
@@ -35,16 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sklearn.base import BaseEstimator
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import MultiLabelBinarizer
 
 from activelabel.exceptions import ConfigError
 from activelabel.ml.automl_learners import LEARNERS, learners_for
+from activelabel.ml.automl_scoring import Deadline, OutOfTime, TrialScorer
 from activelabel.ml.training import (
-    _cross_validate_multilabel,
-    cross_validate_model,
     make_estimator,
 )
 
@@ -56,8 +54,11 @@ __all__ = [
     "search_model",
 ]
 
-#: Share of the budget the trials may use; the rest fits the winner on all labels.
-SEARCH_SHARE = 0.9
+#: The winner's fit on every label costs about this many times its trial (its
+#: cross-validation again, one fit on all rows, calibration): the search stops
+#: early enough to leave it that time, and at least :data:`MIN_RESERVE`.
+REFIT_FACTOR = 1.3
+MIN_RESERVE = 0.05
 
 #: Weight of the exploration term when choosing the next learner.
 EXPLORATION = 0.1
@@ -137,60 +138,6 @@ def build_estimator(
     return OneVsRestClassifier(estimator) if multilabel else estimator
 
 
-class _Scorer:
-    """Cross-validated macro-F1 of an estimator on fixed rows and folds."""
-
-    def __init__(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        multilabel: bool,
-        cv: int,
-        random_state: int,
-        sample_weight: npt.NDArray[Any] | None,
-        n_scored: int | None,
-        extra_sources: npt.NDArray[np.intp] | None,
-    ) -> None:
-        self.X, self.multilabel, self.cv = X, multilabel, cv
-        self.random_state, self.sample_weight = random_state, sample_weight
-        self.n_scored, self.extra_sources = n_scored, extra_sources
-        if multilabel:
-            binarizer = MultiLabelBinarizer()
-            self.y = binarizer.fit_transform([list(v) for v in y])
-            self.names = [str(c) for c in binarizer.classes_]
-        else:
-            self.y = np.asarray(y)
-            self.names = []
-
-    def __call__(self, estimator: BaseEstimator) -> tuple[float | None, str]:
-        if self.multilabel:
-            _, _, note, metrics = _cross_validate_multilabel(
-                estimator,
-                self.X,
-                self.y,
-                self.cv,
-                self.random_state,
-                self.names,
-                None,
-                self.n_scored,
-                self.extra_sources,
-            )
-        else:
-            _, _, note, metrics = cross_validate_model(
-                estimator,
-                self.X,
-                self.y,
-                cv=self.cv,
-                random_state=self.random_state,
-                sample_weight=self.sample_weight,
-                n_scored=self.n_scored,
-                extra_sources=self.extra_sources,
-            )
-        score = metrics.get("macro_f1")
-        return (None if score is None else float(score)), note
-
-
 def _plain(value: Any) -> Any:
     """A hyperparameter as a JSON builtin (the tuner hands out NumPy scalars)."""
     return value.item() if isinstance(value, np.generic) else value
@@ -254,7 +201,7 @@ def search_model(
     """
     budget = check_time_budget(time_budget)
     started = time.monotonic()
-    scorer = _Scorer(
+    scorer = TrialScorer(
         X,
         y,
         multilabel=multilabel,
@@ -297,8 +244,11 @@ def search_model(
         )
         result.best = {"learner": DEFAULT_LEARNER, "params": {"C": 1.0}}
         result.best_macro_f1 = baseline
-    deadline = started + budget * SEARCH_SHARE
+    best_seconds = baseline_seconds
     while True:
+        # Leave the best so far the time to be fit on every label.
+        reserve = max(REFIT_FACTOR * best_seconds, MIN_RESERVE * budget)
+        deadline = started + budget - reserve
         remaining = deadline - time.monotonic()
         # A learner whose last trial would not fit in what is left sits out.
         able = [s for s in searches if not s.done and s.last_seconds < remaining]
@@ -306,7 +256,9 @@ def search_model(
             break
         total = sum(s.tries for s in searches)
         chosen = max(able, key=lambda s: s.upper_bound(total))
-        trial = _run_trial(chosen, scorer, len(result.trials), multilabel, random_state)
+        trial = _run_trial(
+            chosen, scorer, len(result.trials), multilabel, random_state, deadline
+        )
         if trial is None:
             continue
         result.trials.append(trial)
@@ -316,6 +268,7 @@ def search_model(
         ):
             result.best_macro_f1 = score
             result.best = {"learner": trial["learner"], "params": trial["params"]}
+            best_seconds = float(trial["seconds"])
         if on_trial is not None:
             on_trial(trial, time.monotonic() - started)
     result.seconds = time.monotonic() - started
@@ -324,12 +277,16 @@ def search_model(
 
 def _run_trial(
     search: _LearnerSearch,
-    scorer: _Scorer,
+    scorer: TrialScorer,
     number: int,
     multilabel: bool,
     random_state: int,
+    deadline: float,
 ) -> dict[str, Any] | None:
-    """Ask the learner's tuner for a setting, score it, and tell the tuner."""
+    """Ask the learner's tuner for a setting, score it, and tell the tuner.
+
+    A trial still running at ``deadline`` stops before its next fold's fit.
+    """
     trial_id = f"{search.name}-{number}"
     config = search.searcher.suggest(trial_id)
     if config is None:
@@ -341,8 +298,16 @@ def _run_trial(
     trial: dict[str, Any] = {"learner": search.name, "params": params}
     try:
         score, _ = scorer(
-            build_estimator(trial, multilabel=multilabel, random_state=random_state)
+            Deadline(
+                build_estimator(
+                    trial, multilabel=multilabel, random_state=random_state
+                ),
+                deadline,
+            )
         )
+    except OutOfTime:
+        score = None
+        trial["error"] = "stopped: the time budget ran out during this trial"
     except (ValueError, ArithmeticError, MemoryError) as exc:
         # A setting the data cannot fit (more neighbours than rows in a fold, ...):
         # the tuner learns it failed and moves on.

@@ -7,6 +7,9 @@ the default model does. The spaces follow FLAML's own for the same learners
 setting (many trees, many leaves) starts at its cheapest value and grows only
 when it pays, so a small time budget still visits every learner.
 
+``lgbm`` is LightGBM's boosted trees (:mod:`activelabel.ml.boosted_trees`),
+when the ``automl`` extra installed it.
+
 ``kbest_chi2`` is the pipeline of Kili's AutoML tutorial: the ``k`` features
 most dependent on the label by a chi-squared test (on the round's TF-IDF
 features), then a logistic regression. chi-squared needs features that are
@@ -35,7 +38,7 @@ with warnings.catch_warnings():
     # imports xgboost (whose Linux wheel pulls NVIDIA libraries); activelabel
     # uses only its tuner, which needs NumPy alone.
     warnings.simplefilter("ignore", UserWarning)
-    from flaml.tune.sample import choice, lograndint, loguniform
+    from flaml.tune.sample import choice, lograndint, loguniform, uniform
 
 __all__ = ["LEARNERS", "Learner", "learners_for"]
 
@@ -141,6 +144,28 @@ def _kbest(params: dict[str, Any], seed: int) -> BaseEstimator:
     )
 
 
+def _lgbm_space(n_rows: int, n_cols: int) -> dict[str, Any]:
+    # FLAML's own space for its "lgbm" learner.
+    upper = max(5, min(32768, n_rows))
+    return {
+        "n_estimators": lograndint(lower=4, upper=upper),
+        "num_leaves": lograndint(lower=4, upper=upper),
+        "min_child_samples": lograndint(lower=2, upper=2**7 + 1),
+        "learning_rate": loguniform(lower=1 / 1024, upper=1.0),
+        "log_max_bin": lograndint(lower=3, upper=11),
+        "colsample_bytree": uniform(lower=0.01, upper=1.0),
+        "reg_alpha": loguniform(lower=1 / 1024, upper=1024),
+        "reg_lambda": loguniform(lower=1 / 1024, upper=1024),
+    }
+
+
+def _lgbm(params: dict[str, Any], seed: int) -> BaseEstimator:
+    # Imported on use: LightGBM is optional (the automl extra).
+    from activelabel.ml.boosted_trees import BoostedTrees
+
+    return BoostedTrees(**params, random_state=seed)
+
+
 #: Learner name (FLAML's where it has one) -> its space and builder.
 LEARNERS: dict[str, Learner] = {
     "lrl2": Learner(
@@ -177,6 +202,20 @@ LEARNERS: dict[str, Learner] = {
         lambda n_rows, n_cols: {"n_neighbors": 1},
         _kneighbor,
     ),
+    "lgbm": Learner(
+        "gradient-boosted trees (LightGBM)",
+        _lgbm_space,
+        lambda n_rows, n_cols: {"n_estimators": 4, "num_leaves": 4},
+        _lgbm,
+        lambda n_rows, n_cols: {
+            "min_child_samples": 20,
+            "learning_rate": 0.1,
+            "log_max_bin": 8,
+            "colsample_bytree": 1.0,
+            "reg_alpha": 1 / 1024,
+            "reg_lambda": 1.0,
+        },
+    ),
     "kbest_chi2": Learner(
         "chi-squared feature selection + logistic regression",
         _kbest_space,
@@ -195,11 +234,25 @@ def _never_negative(X: Any) -> bool:
 #: The learners, cheapest first: with a short budget (or a busy machine) the
 #: first round still visits the cheap ones. ``lrl2`` at C=1 is the default model,
 #: scored before the search starts.
-ORDER: tuple[str, ...] = ("kneighbor", "rf", "extra_tree", "kbest_chi2", "lrl1", "lrl2")
+ORDER: tuple[str, ...] = (
+    "kneighbor",
+    "lgbm",
+    "rf",
+    "extra_tree",
+    "kbest_chi2",
+    "lrl1",
+    "lrl2",
+)
 
 
 def learners_for(X: Any) -> list[str]:
     """The learners that can fit ``X``, cheapest first: all, but chi-squared
-    selection only on features that are never negative (counts, TF-IDF)."""
-    chi2_fits = X.shape[1] > 10 and _never_negative(X)
-    return [name for name in ORDER if name != "kbest_chi2" or chi2_fits]
+    selection only on features that are never negative (counts, TF-IDF), and
+    LightGBM only when it is installed."""
+    from activelabel.ml.boosted_trees import lightgbm_installed
+
+    fits = {
+        "kbest_chi2": X.shape[1] > 10 and _never_negative(X),
+        "lgbm": lightgbm_installed(),
+    }
+    return [name for name in ORDER if fits.get(name, True)]

@@ -63,6 +63,8 @@ SAVED_TYPES: Final = frozenset(
         "sklearn.tree._tree.Tree",
         "scipy.sparse._csr.csr_matrix",
         "sklearn.feature_selection._univariate_selection.chi2",
+        # LightGBM's trees as its text model (ml/boosted_trees.py).
+        "activelabel.ml.boosted_trees.BoostedTrees",
     }
 )
 

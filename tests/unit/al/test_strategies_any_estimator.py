@@ -28,6 +28,7 @@ ESTIMATORS: dict[str, dict[str, Any]] = {
     "k nearest neighbours": {"learner": "kneighbor", "params": {"n_neighbors": 5}},
     "chi-squared pipeline": {"learner": "kbest_chi2", "params": {"k": 20, "C": 1.0}},
     "L1 logistic": {"learner": "lrl1", "params": {"C": 1.0}},
+    "LightGBM": {"learner": "lgbm", "params": {"n_estimators": 10, "num_leaves": 8}},
 }
 
 

@@ -23,9 +23,9 @@ from activelabel.ml import (
     load_model_bytes,
     save_model_bytes,
 )
-from activelabel.ml.featurizer import Featurizer
 from activelabel.ml.automl import build_estimator
 from activelabel.ml.automl_learners import LEARNERS
+from activelabel.ml.featurizer import Featurizer
 from activelabel.ml.skops_files import SAVED_TYPES
 from activelabel.ml.training import MODEL_KINDS, fit_quietly, make_estimator, sio
 
@@ -97,8 +97,12 @@ def _automl_estimator(name: str, multilabel: bool) -> Any:
     n_rows, n_cols = SPARSE_X.shape
     params = {**learner.low_cost(n_rows, n_cols), **learner.start(n_rows, n_cols)}
     # The forests' criterion and the selection's k, where the start leaves them.
-    params = {"criterion": "entropy", "k": 3, "C": 1.0, **params}
-    params["k"] = min(params["k"], n_cols)
+    fill = {"criterion": "entropy", "k": min(3, n_cols), "C": 1.0}
+    space = learner.space(n_rows, n_cols)
+    params = {**{k: v for k, v in fill.items() if k in space}, **params}
+    params["k"] = min(params.get("k", n_cols), n_cols)
+    if "k" not in space:
+        del params["k"]
     return build_estimator({"learner": name, "params": params}, multilabel=multilabel)
 
 
