@@ -283,3 +283,37 @@ def test_an_export_with_predictions_imports_back_as_the_same_predictions(
     with store.session() as session:
         # Still no labels: a prediction never became one.
         assert session.scalar(select(Annotation.id)) is None
+
+
+def test_a_label_set_round_suggests_the_predicted_set_least_sure_first(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    project = text_project(
+        store, project_factory, task="multilabel", labels=("spam", "promo", "news")
+    )
+    source = write_jsonl(
+        tmp_path / "tags.jsonl",
+        [
+            {"id": "m1", "labels": ["spam"], "scores": {"spam": 0.99, "promo": 0.02}},
+            {"id": "m2", "labels": ["news", "promo"], "score": 0.6},
+        ],
+    )
+    import_path(store, project.name, source, as_predictions=True, model_name="tagger")
+    report = run_round(store, project.id, queue_size=5)
+    assert report.strategy == "predictions:margin"
+    with store.session() as session:
+        user = add_user(session, name="ann")[0]
+    with store.engine.begin() as connection:
+        leased = lease_entries(connection, project_id=project.id, user_id=user.id, n=2)
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        tasks = [task_public(row, task) for task in leased.tasks]
+    assert [t.external_id for t in tasks] == ["m2", "m1"]
+    first = tasks[0].suggestion
+    assert first is not None
+    # In the schema's order, as the adapter stores a label set.
+    assert (first.label, first.source, first.model_name) == (
+        ["promo", "news"],
+        "prediction",
+        "tagger",
+    )
