@@ -279,6 +279,10 @@ def main() -> None:
     train_s = (auto["seconds"] or {}).get("train")
     result["automl_train_s"] = train_s
     result["trials"] = len(record.get("trials") or [])
+    result["trial_list"] = [
+        {k: t.get(k) for k in ("learner", "macro_f1", "seconds", "error")}
+        for t in record.get("trials") or []
+    ]
     result["winner"] = record.get("winner")
     result["winner_title"] = record.get("winner_title") or "logistic (kept)"
     result["estimator"] = metrics.get("estimator")
