@@ -34,6 +34,8 @@ from activelabel.store.jobs import (
     claim_job,
     finish_job,
     has_open_job,
+    has_stale_jobs,
+    reclaim_stale_jobs,
     request_job,
 )
 from activelabel.store.model_versions import ModelPoint, newest_model_point
@@ -129,6 +131,7 @@ class ProjectTrainer:
             if self._stop.is_set():
                 return
             try:
+                self._reclaim_stale_jobs()
                 self._queue_if_due()
                 self._run_own_job()
                 self._announce_new_model()
@@ -157,6 +160,18 @@ class ProjectTrainer:
         newest = newest_model_point(session, project_id=self.project_id)
         last = max(newest.n_labels if newest else 0, self._labels_at_round)
         return labels, last, every
+
+    def _reclaim_stale_jobs(self) -> None:
+        """Take back jobs whose trainer stopped beating (a kernel restarted in
+        mid-round): left running, the project's open job would block every
+        later round. The same reclaim as the server's trainer."""
+        with self.store.session() as session:
+            if not has_stale_jobs(session):
+                return
+        with self.store.session(write=True) as session:
+            reclaimed = reclaim_stale_jobs(session)
+        if reclaimed:
+            log.warning("reclaimed jobs %s of a trainer that stopped", reclaimed)
 
     def _queue_if_due(self) -> None:
         with self.store.session() as session:
