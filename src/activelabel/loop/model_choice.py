@@ -29,6 +29,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+import scipy.sparse as sp
+
+from activelabel.exceptions import ConfigError
 from activelabel.ml.automl import build_estimator, search_model
 from activelabel.ml.automl_learners import LEARNERS
 from activelabel.ml.model_families import family_is_multilabel, train_family
@@ -78,6 +81,13 @@ def train_for_project(
     :func:`activelabel.ml.training.train_model`.
     """
     settings = project.settings
+    if settings.model == "gradient_boosting" and sp.issparse(X):
+        raise ConfigError(
+            f"Project {project.name!r} asks for gradient_boosting, which learns from "
+            "dense features (a table, sentence embeddings), and its features are "
+            "sparse (TF-IDF): activelabel settings "
+            f"{project.name} --model logistic (or auto)."
+        )
     if settings.model != "auto" and time_budget is None:
         return train_family(
             family,
