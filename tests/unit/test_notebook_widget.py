@@ -347,6 +347,37 @@ def test_label_names_the_text_column_it_cannot_guess(tmp_path: Path) -> None:
         activelabel.label([1, 2], labels=["x", "y"], db=tmp_path / "g.db")  # type: ignore[arg-type]
 
 
+def test_a_bad_cell_names_the_dataframes_row_and_imports_nothing(
+    tmp_path: Path,
+) -> None:
+    df = pd.DataFrame(
+        {"text": ["a b", "c d", "e f"], "label": ["ham", "eggs", None]},
+        index=[10, 11, 12],
+    )
+    with pytest.raises(activelabel.InvalidLabelError) as refused:
+        activelabel.label(
+            df, labels=["ham", "spam"], db=tmp_path / "b.db", label_column="label"
+        )
+    assert str(refused.value).startswith("The DataFrame's row at index 11: 'eggs'")
+    assert "unknown_labels='drop'" in str(refused.value)
+    with Project.open(tmp_path / "b.db", "notebook") as project:
+        assert project.stats()["items"].iloc[0] == 0
+    widget = activelabel.label(
+        df,
+        labels=["ham", "spam"],
+        db=tmp_path / "b.db",
+        label_column="label",
+        unknown_labels="drop",
+        retrain=False,
+    )
+    try:
+        assert widget.progress["items"] == 3
+        assert widget.progress["labeled_items"] == 1
+    finally:
+        widget.project.close()
+        widget.close()
+
+
 def test_the_learning_curve_is_a_matplotlib_figure(project: Project) -> None:
     from matplotlib.figure import Figure
 

@@ -7,12 +7,13 @@ and reopens the project where it was left.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from activelabel.exceptions import ConfigError
+from activelabel.exceptions import ActiveLabelError, ConfigError
 from activelabel.project import Project
 from activelabel.project._opening import Database
 from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind
@@ -43,6 +44,7 @@ def label(
     modality: Modality | str | None = None,
     media_column: str | None = None,
     media_root: str | Path | None = None,
+    unknown_labels: Literal["refuse", "drop", "add"] = "refuse",
     annotator: str | None = None,
     retrain: bool = True,
     **settings: Any,
@@ -55,7 +57,10 @@ def label(
     default a column named ``text``, else the only text column); with
     ``modality="tabular"`` every column is a feature; ``media_column`` names
     image or audio files under ``media_root``. ``id_column`` gives stable ids
-    (default: a hash of the row), ``label_column`` labels already known.
+    (default: a hash of the row), ``label_column`` labels already known
+    (``unknown_labels``: ``"refuse"`` one the project lacks, ``"drop"`` it or
+    ``"add"`` it to the labels). A bad cell is refused naming its row's index,
+    and nothing is imported.
     ``settings`` are project settings (``retrain_every=20``…). The widget
     labels as ``annotator`` (default: the computer's user name).
 
@@ -94,27 +99,51 @@ def label(
             df.to_json(
                 path, orient="records", lines=True, date_format="iso", force_ascii=False
             )
-            project.import_file(
-                path,
-                text_column=column,
-                id_column=id_column,
-                label_column=label_column,
-                media_column=media_column,
-                media_root=media_root,
-                feature_columns=(
-                    [
-                        c
-                        for c in map(str, df.columns)
-                        if c not in (id_column, label_column)
-                    ]
-                    if kind == Modality.TABULAR
-                    else None
-                ),
-            )
+            features = [
+                c for c in map(str, df.columns) if c not in (id_column, label_column)
+            ]
+            try:
+                project.import_file(
+                    path,
+                    text_column=column,
+                    id_column=id_column,
+                    label_column=label_column,
+                    media_column=media_column,
+                    media_root=media_root,
+                    feature_columns=features if kind == Modality.TABULAR else None,
+                    unknown_labels=unknown_labels,
+                )
+            except ActiveLabelError as error:
+                raise _about_the_dataframe(error, path, df) from None
         return project.widget(annotator=annotator, retrain=retrain)
     except BaseException:
         project.close()
         raise
+
+
+def _about_the_dataframe(
+    error: ActiveLabelError, path: Path, df: pd.DataFrame
+) -> ActiveLabelError:
+    """The importer's sentence about the file the rows were written to, told
+    about the DataFrame: its row's index instead of a line of a temporary
+    file, and the keyword arguments instead of the command line's options."""
+
+    def row(match: re.Match[str]) -> str:
+        line = int(match.group(1))
+        index = df.index[line - 1] if 0 < line <= len(df) else line
+        return f"The DataFrame's row at index {index}"
+
+    message = str(error).replace(f"{path}, ", f"{path} ")
+    message = re.sub(rf"{re.escape(str(path))} line (\d+)", row, message)
+    message = message.replace(str(path), "The DataFrame")
+    message = re.sub(r"--unknown-labels (\w+)", r"unknown_labels='\1'", message)
+    message = re.sub(
+        r"--([a-z]+(?:-[a-z]+)*)", lambda m: m.group(1).replace("-", "_"), message
+    )
+    try:
+        return type(error)(message)
+    except TypeError:  # an error class that needs more than a sentence
+        return error
 
 
 def _modality_of(media_column: str | None) -> str:
