@@ -57,6 +57,7 @@ from sqlalchemy.sql import ColumnElement
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.store.annotations import annotation_row
+from activelabel.store.final_labels import MODEL_SOURCE
 from activelabel.store.gold import GOLD_AMONG
 from activelabel.store.models import (
     Annotation,
@@ -73,18 +74,13 @@ __all__ = [
     "AutoLabel",
     "AutoLabelFigures",
     "audit_sql",
-    "audited_model_label_sql",
     "auto_label_figures",
     "in_audit_share",
     "model_labeled_ids",
     "not_auto_labelable",
     "undo_auto_labels",
-    "unrouted_model_label_sql",
     "write_auto_labels",
 ]
-
-#: The source of a label the model gave an item itself.
-MODEL_SOURCE: Final = "model"
 
 #: A multiplicative hash constant other than the overlap share's, so that the
 #: items audited and the items labeled twice are independent draws.
@@ -113,27 +109,6 @@ def audit_sql(item_id: Any, share: float) -> ColumnElement[bool]:
         return true()
     hashed: ColumnElement[int] = (item_id * literal(_MULTIPLIER)) % literal(_RANGE)
     return hashed < literal(share * _RANGE, Float)
-
-
-def _model_label_of(item_id: Any) -> Any:
-    """An active model label of the item (an EXISTS)."""
-    return exists().where(
-        Annotation.item_id == item_id,
-        Annotation.source == MODEL_SOURCE,
-        Annotation.status == "active",
-    )
-
-
-def unrouted_model_label_sql(item_id: Any, share: float) -> ColumnElement[bool]:
-    """The item carries a model label outside the audit share: it is not
-    routed to review (the review queue's "to review" list leaves it out)."""
-    return and_(_model_label_of(item_id), ~audit_sql(item_id, share))
-
-
-def audited_model_label_sql(item_id: Any, share: float) -> ColumnElement[bool]:
-    """The item carries a model label in the audit share (the review queue's
-    ``audit`` filter)."""
-    return and_(_model_label_of(item_id), audit_sql(item_id, share))
 
 
 def model_labeled_ids(session: Session, project_id: int) -> set[int]:

@@ -32,6 +32,7 @@ from activelabel.store.annotations import aggregate_values
 from activelabel.tasks.adapter import value_key
 
 __all__ = [
+    "MODEL_SOURCE",
     "NOT_VOTES",
     "REVIEW_SOURCE",
     "REVIEW_STATES",
@@ -42,6 +43,10 @@ __all__ = [
 
 #: The source of a reviewer's correction: the item's final label.
 REVIEW_SOURCE: Final = "review"
+
+#: The source of a label the model gave an item itself (``auto_accept``;
+#: :mod:`activelabel.store.auto_labels`).
+MODEL_SOURCE: Final = "model"
 
 #: Sources of rows that are no label of their own, hence no vote (the parents
 #: a taxonomy adds beside a person's label).

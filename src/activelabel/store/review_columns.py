@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.elements import SQLColumnExpression
 
-from activelabel.store.final_labels import NOT_VOTES, REVIEW_SOURCE
+from activelabel.store.final_labels import MODEL_SOURCE, NOT_VOTES, REVIEW_SOURCE
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -56,6 +56,7 @@ __all__ = ["COLUMN_NEEDS", "ItemColumns", "item_columns", "json_text", "label_in
 #: The parts of :func:`item_columns`'s query each column reads.
 COLUMN_NEEDS: dict[str, frozenset[str]] = {
     "labeled": frozenset({"labels"}),
+    "model_labeled": frozenset({"labels"}),
     "state": frozenset({"labels", "review"}),
     "conflict": frozenset({"labels"}),
     "agreement": frozenset({"agreement"}),
@@ -100,6 +101,8 @@ class ItemColumns:
     query: Select[Any]
     item_id: SQLColumnExpression[int]
     labeled: SQLColumnExpression[bool]
+    #: The item has an active label the model gave it itself.
+    model_labeled: SQLColumnExpression[bool]
     state: SQLColumnExpression[str]
     conflict: SQLColumnExpression[bool]
     agreement: SQLColumnExpression[float]
@@ -154,6 +157,8 @@ def item_columns(
             func.max(case((not_review, value))).label("max_value"),
             func.max(case((not_review, a.created_at))).label("last_label_at"),
             func.max(a.created_at).label("labeled_at"),
+            # The model labeled it itself (auto_accept): read in the same pass.
+            func.max(case((a.source == MODEL_SOURCE, 1))).label("model_label"),
         )
         .where(*active)
         .group_by(a.item_id)
@@ -282,6 +287,7 @@ def item_columns(
         query=query,
         item_id=Item.id,
         labeled=labeled,
+        model_labeled=labels.c.model_label.is_not(None),
         state=state,
         conflict=conflict,
         agreement=agreement.c.agreement,

@@ -16,18 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from sqlalchemy import Integer, case, cast, exists, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLColumnExpression
 
 from activelabel.exceptions import ConfigError, ItemNotFoundError, UserNotFoundError
-from activelabel.store.auto_labels import (
-    MODEL_SOURCE,
-    audit_sql,
-    audited_model_label_sql,
-    unrouted_model_label_sql,
-)
+from activelabel.store.auto_labels import audit_sql
 from activelabel.store.final_labels import (
+    MODEL_SOURCE,
     NOT_VOTES,
     REVIEW_SOURCE,
     Decided,
@@ -300,11 +296,25 @@ def review_counts(session: Session, project: Project) -> ReviewCounts:
         states[state] = states.get(state, 0) + n
         if has_label and state != "labeled":
             reviewed_labeled += n
-    labeled_items = session.scalar(
-        select(func.count(func.distinct(Annotation.item_id))).where(
-            Annotation.project_id == project.id, Annotation.status == "active"
+    # The model's own labels outside the audit share are not routed to review:
+    # counted in the pass that counts the labeled items (a query of their own
+    # cost the panel's figures a second pass over the project's labels).
+    unrouted_label = case(
+        (
+            and_(
+                Annotation.source == MODEL_SOURCE,
+                ~audit_sql(Annotation.item_id, project.settings.auto_accept_audit),
+                ~exists().where(Review.item_id == Annotation.item_id),
+            ),
+            Annotation.item_id,
         )
     )
+    labeled_items, unrouted = session.execute(
+        select(
+            func.count(func.distinct(Annotation.item_id)),
+            func.count(func.distinct(unrouted_label)),
+        ).where(Annotation.project_id == project.id, Annotation.status == "active")
+    ).one()
     value = json_text(Annotation.value, session.get_bind().dialect.name)
     human = case((Annotation.source == "human", value))
     disagreeing = (
@@ -322,16 +332,6 @@ def review_counts(session: Session, project: Project) -> ReviewCounts:
         .subquery("disagreeing")
     )
     conflicts = session.scalar(select(func.count()).select_from(disagreeing))
-    # The model's own labels outside the audit share are not routed to review.
-    unrouted = session.scalar(
-        select(func.count(func.distinct(Annotation.item_id))).where(
-            Annotation.project_id == project.id,
-            Annotation.status == "active",
-            Annotation.source == MODEL_SOURCE,
-            ~audit_sql(Annotation.item_id, project.settings.auto_accept_audit),
-            ~exists().where(Review.item_id == Annotation.item_id),
-        )
-    )
     issues = session.scalar(
         select(func.count()).where(LabelIssue.project_id == project.id)
     )
@@ -364,7 +364,10 @@ def _conditions(
         where.append(columns.state == "labeled")
         # Of the model's own labels only the audit share waits for review.
         where.append(
-            ~unrouted_model_label_sql(Item.id, project.settings.auto_accept_audit)
+            ~(
+                columns.model_labeled
+                & ~audit_sql(Item.id, project.settings.auto_accept_audit)
+            )
         )
     elif state == "reviewed":
         where.append(columns.state.in_(("accepted", "corrected", "rejected")))
@@ -431,7 +434,8 @@ def _conditions(
         where.append(columns.issue_rank.is_not(None))
     if filters.audit:
         where.append(
-            audited_model_label_sql(Item.id, project.settings.auto_accept_audit)
+            columns.model_labeled
+            & audit_sql(Item.id, project.settings.auto_accept_audit)
         )
     return where
 
@@ -449,6 +453,7 @@ def _needs(
         ("agreement", filters.max_agreement is not None),
         ("rule_conflict", filters.rule_conflicts),
         ("issue_rank", filters.label_issues),
+        ("model_labeled", filters.audit),
         ({"updated": "updated_at"}.get(order.key, order.key), True),
     ]
     needs: frozenset[str] = frozenset()

@@ -210,9 +210,15 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
     stats.queue_size = queue_size(session, project_id=pid)
     # Imported here: the review queue's modules import the queue's, which
     # import this one.
-    from activelabel.store.auto_labels import auto_label_figures
+    from activelabel.store.auto_labels import AutoLabelFigures, auto_label_figures
     from activelabel.store.review_queue import review_counts
 
     stats.review = review_counts(session, project).as_dict()
-    stats.auto_labels = auto_label_figures(session, project).as_dict()
+    # Another pass over the labels only for a project the model labeled items
+    # of (by_source counted the active ones already).
+    stats.auto_labels = (
+        auto_label_figures(session, project)
+        if stats.by_source.get("model")
+        else AutoLabelFigures()
+    ).as_dict()
     return stats
