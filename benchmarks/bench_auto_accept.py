@@ -15,8 +15,8 @@ writes. A model that has not learned a class labels nothing (the round's
 rule), counted as zero.
 
 Then one round through the store (:func:`activelabel.loop.run_round`, a
-SQLite project, 200 labels, ``auto_accept`` 0.98, the default cap) checks
-that the loop writes what the library computed.
+SQLite project, the 200 labels of one seed, ``auto_accept`` 0.98, the
+default cap) checks that the loop writes what the library computed.
 
     python benchmarks/bench_auto_accept.py [--seeds 5] [--labels 50 100 200 400]
 
@@ -156,9 +156,10 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
-def loop_check(texts: list[str], y: np.ndarray[Any, Any]) -> dict[str, Any]:
-    """One round through the store: 200 random labels, auto_accept 0.98, cap 100."""
-    rng = np.random.default_rng(0)
+def loop_check(texts: list[str], y: np.ndarray[Any, Any], seed: int) -> dict[str, Any]:
+    """One round through the store: the 200 random labels of ``seed``,
+    auto_accept 0.98, cap 100."""
+    rng = np.random.default_rng(seed)
     labeled = set(rng.choice(len(y), size=200, replace=False).tolist())
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{Path(folder) / 'bench.db'}")
@@ -207,6 +208,7 @@ def loop_check(texts: list[str], y: np.ndarray[Any, Any]) -> dict[str, Any]:
     right = sum(truth[item] == value for item, value in written)
     return {
         "labels": 200,
+        "seed": seed,
         "threshold": 0.98,
         "cap": CAP,
         "auto_labeled": len(written),
@@ -220,6 +222,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--labels", type=int, nargs="+", default=[50, 100, 200, 400])
+    parser.add_argument(
+        "--loop-seed",
+        type=int,
+        default=1,
+        help="the seed of the round through the store (200 labels)",
+    )
     args = parser.parse_args()
     texts, y = sms()
     X = make_featurizer("text", None, pool_size=len(texts)).fit_transform(texts)
@@ -250,11 +258,19 @@ def main() -> None:
             f"{pct(row['top100_accuracy_pooled']):>7} "
             f"{row['seeds_without_auto_labels']:>4}"
         )
-    check = loop_check(texts, y)
+    check = loop_check(texts, y, args.loop_seed)
+    same = next(
+        (r for r in runs if r["labels"] == 200 and r["seed"] == args.loop_seed), None
+    ) or one_run(X, y, 200, args.loop_seed)
+    library = same["thresholds"]["0.98"]
+    check["library_top100"] = library["top100"]
+    check["library_top100_accuracy"] = library["top100_accuracy"]
     print(
-        f"Through the store: 200 labels, auto_accept 0.98, cap {CAP}: "
-        f"{check['auto_labeled']} auto-labeled, accuracy {pct(check['accuracy'])}, "
-        f"round {check['round_seconds']} s"
+        f"Through the store (200 labels of seed {args.loop_seed}, auto_accept 0.98, "
+        f"cap {CAP}): {check['auto_labeled']} auto-labeled, accuracy "
+        f"{pct(check['accuracy'])}, round {check['round_seconds']} s; the library "
+        f"on the same labels: {library['top100']} at "
+        f"{pct(library['top100_accuracy'])}"
     )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(

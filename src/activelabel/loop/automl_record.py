@@ -37,7 +37,8 @@ def automl_summary(record: Mapping[str, Any] | None) -> str | None:
         )
     trials = record.get("trials")
     if record.get("searched") and isinstance(trials, list):
-        text += f" ({len(trials)} trials in {record.get('seconds', 0):.0f} s)"
+        count = f"{len(trials)} trial" + ("" if len(trials) == 1 else "s")
+        text += f" ({count} in {record.get('seconds', 0):.0f} s)"
     else:
         text += f" (searched at {record.get('searched_at')} labels)"
     return text
