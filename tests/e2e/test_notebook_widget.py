@@ -6,7 +6,8 @@ extension manager, news or update checks: nothing reaches the internet), opens
 the notebook in Debian Chromium, runs the cell and labels three items with the
 keyboard. Then the labels must be in the database under the notebook's
 annotator, and the page's next-task API (a second client on the same database)
-must not serve those items, nor the one the widget holds now.
+must not serve those items, nor the one the widget holds now. Space (skip) and
+Backspace (undo) are pressed on the way.
 """
 
 from __future__ import annotations
@@ -224,6 +225,28 @@ def test_three_keys_in_a_notebook_label_three_items_the_page_then_never_gets(
                 what=f"the next item after pressing {key}",
             )
             labeled.append(shown)
+        # Space skips the item shown; Backspace takes the last label back and
+        # shows its item again; its key labels it again.
+        skipped = _shown_id(page)
+        page.keyboard.press("Space")
+        wait_for(
+            lambda: _shown_id(page) not in ("", skipped),
+            timeout=60,
+            what="the next item after Space",
+        )
+        page.locator(".al-message", has_text=f"Skipped {skipped}.").wait_for()
+        page.keyboard.press("Backspace")
+        wait_for(
+            lambda: _shown_id(page) == labeled[-1],
+            timeout=60,
+            what="the undone item after Backspace",
+        )
+        page.keyboard.press("1")
+        wait_for(
+            lambda: _shown_id(page) not in ("", labeled[-1]),
+            timeout=60,
+            what="the next item after labeling the undone one again",
+        )
         # The three keys make a second round due (retrain_every=3).
         wait_for(
             lambda: page.locator(".al-curve circle").count() >= 2,
@@ -268,5 +291,6 @@ def test_three_keys_in_a_notebook_label_three_items_the_page_then_never_gets(
         # Everything else is free for the page.
         assert len(served) == items - KNOWN - 4
         assert not served & {*labeled, held}
+        assert skipped in served  # given back, so free for the page
     finally:
         store.close()
