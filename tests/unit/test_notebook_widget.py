@@ -333,7 +333,6 @@ def test_label_a_dataframe_twice_imports_its_rows_once(tmp_path: Path) -> None:
         )
         assert widget.progress["items"] == 6
         widget.label("ham")
-        widget.project.close()
         widget.close()
     with Project.open(db, "notebook") as project:
         assert project.stats()["labeled_items"].iloc[0] == 2
@@ -374,7 +373,6 @@ def test_a_bad_cell_names_the_dataframes_row_and_imports_nothing(
         assert widget.progress["items"] == 3
         assert widget.progress["labeled_items"] == 1
     finally:
-        widget.project.close()
         widget.close()
 
 

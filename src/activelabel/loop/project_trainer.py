@@ -103,9 +103,11 @@ class ProjectTrainer:
         self._stop.set()
         self._wake.set()
         self._worker.close(kill=True)
-        if self._thread is not None:
+        # Stopped from its own thread (a callback closed the widget), it ends
+        # by itself once this call returns.
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
-            self._thread = None
+        self._thread = None
 
     def notify(self) -> None:
         """Labels arrived: look now rather than at the next poll."""

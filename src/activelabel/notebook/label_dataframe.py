@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from activelabel.exceptions import ActiveLabelError, ConfigError
+from activelabel.notebook.widget import LabelWidget
 from activelabel.project import Project
 from activelabel.project._opening import Database
 from activelabel.tasks import DEFAULT_TASK, Modality, TaskKind
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from activelabel.notebook.widget import LabelWidget
 
 __all__ = ["DEFAULT_DB", "DEFAULT_PROJECT", "label"]
 
@@ -62,7 +61,8 @@ def label(
     ``"add"`` it to the labels). A bad cell is refused naming its row's index,
     and nothing is imported.
     ``settings`` are project settings (``retrain_every=20``…). The widget
-    labels as ``annotator`` (default: the computer's user name).
+    labels as ``annotator`` (default: the computer's user name);
+    ``widget.close()`` also closes the project (``widget.project``).
 
     Examples
     --------
@@ -115,7 +115,9 @@ def label(
                 )
             except ActiveLabelError as error:
                 raise _about_the_dataframe(error, path, df) from None
-        return project.widget(annotator=annotator, retrain=retrain)
+        return LabelWidget(
+            project, annotator=annotator, retrain=retrain, close_project=True
+        )
     except BaseException:
         project.close()
         raise

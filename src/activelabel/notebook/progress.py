@@ -102,7 +102,8 @@ class ProgressWatcher:
         """Stop the thread (a computation under way finishes first)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=5)
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while not self._stop.is_set():

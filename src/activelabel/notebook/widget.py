@@ -124,7 +124,12 @@ class LabelWidget(anywidget.AnyWidget):
         *,
         annotator: str | None = None,
         retrain: bool = True,
+        close_project: bool = False,
     ) -> None:
+        """Show ``project``'s next item for ``annotator`` (default: the
+        computer's user name); ``retrain`` runs rounds in the background;
+        ``close_project`` closes the project with the widget (the project
+        :func:`activelabel.label` opened for it)."""
         editor = adapter_for(project.task).editor
         if editor not in WIDGET_EDITORS:
             raise ConfigError(
@@ -148,6 +153,7 @@ class LabelWidget(anywidget.AnyWidget):
             },
         )
         self.project = project
+        self._close_project = close_project
         self._modality = modality
         self._text_column = settings.text_column
         # The front end's messages run on the kernel's main thread, new models
@@ -258,6 +264,9 @@ class LabelWidget(anywidget.AnyWidget):
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        if getattr(self, "_close_project", False):
+            self.project.close()
+            self._close_project = False
         super().close()
 
     # -- state -----------------------------------------------------------
