@@ -230,6 +230,19 @@ def test_two_annotators_widgets_never_show_the_same_item(project: Project) -> No
         bob.close()
 
 
+def test_a_cell_run_again_closes_the_widget_it_replaces(project: Project) -> None:
+    first = project.widget(annotator="alice")
+    second = project.widget(annotator="alice")
+    other = project.widget(annotator="bob")
+    try:
+        assert first._trainer is None
+        assert second._trainer is not None
+        assert other._trainer is not None
+    finally:
+        for made in (first, second, other):
+            made.close()
+
+
 def test_when_everything_is_labeled_the_widget_says_so(
     widget: LabelWidget,
 ) -> None:

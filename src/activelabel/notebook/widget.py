@@ -25,6 +25,7 @@ import getpass
 import logging
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,13 @@ log = logging.getLogger("activelabel.notebook")
 #: The page's editors the widget has a front end for (label buttons: one label,
 #: or a set of labels toggled then submitted with Enter).
 WIDGET_EDITORS = ("classification", "multilabel")
+
+#: The open widget of each (database, project, annotator) in this process: a
+#: notebook cell run again replaces its widget, whose background threads would
+#: otherwise live on (the old output stays referenced by the kernel's history).
+_OPEN: weakref.WeakValueDictionary[tuple[str, str, str], LabelWidget] = (
+    weakref.WeakValueDictionary()
+)
 
 #: The page's actions the widget binds, with the page's keys for them.
 _ACTIONS = ("accept", "skip", "undo", "play")
@@ -170,6 +178,11 @@ class LabelWidget(anywidget.AnyWidget):
                 project.store, project.id, on_model=self._model_arrived
             )
             self._trainer.start()
+        key = (project.store.url, project.name, who)
+        previous = _OPEN.get(key)
+        if previous is not None:
+            previous.close()
+        _OPEN[key] = self
         self.progress = self._figures()
         self._watcher = ProgressWatcher(self._figures, self._publish)
         self.on_msg(self._on_front_end_message)
