@@ -191,3 +191,13 @@ def test_the_api_carries_the_figures_lists_the_audits_and_undoes(
         assert undone.json()["auto_labels"]["auto_labeled"] == 1
         assert client.get("/api/v1/projects/sms").json()["auto_accept"] is None
     assert _model_items(store) == [first]
+
+
+def test_the_models_labels_do_not_bring_the_next_round_closer(
+    store: Store, project_factory: ProjectFactory, tmp_path: Path
+) -> None:
+    _auto_labeled(store, project_factory, tmp_path)
+    with _client(store) as client:
+        training = client.get("/api/v1/projects/sms/stats").json()["training"]
+    # 12 labels trained the model, 20 model labels since: still 10 to go.
+    assert training["labels_until_retrain"] == 10

@@ -58,7 +58,8 @@ def _stats(store: Store, name: str) -> StatsPublic:
         training = training_status(
             session,
             project_id=project.id,
-            labeled=stats.annotations,
+            # As the trainer counts: the model's own labels never bring a round.
+            labeled=stats.annotations - stats.by_source.get("model", 0),
             last_n_labels=history[-1].n_labels if history else 0,
             retrain_every=project.settings.retrain_every,
         )
