@@ -148,8 +148,9 @@ def _carried(last: dict[str, Any] | None, n_labels: int) -> dict[str, Any]:
         return {
             "searched": False,
             "winner": None,
-            "note": f"AutoML searches from {FIRST_SEARCH_LABELS} labels; "
-            f"this model learned {n_labels}.",
+            # Shown as "AutoML: <note>" (loop/automl_record.py).
+            "note": f"the first search comes at {FIRST_SEARCH_LABELS} labels; "
+            f"logistic regression learned the {n_labels} so far",
             "next_search_at": FIRST_SEARCH_LABELS,
         }
     kept = (

@@ -226,3 +226,12 @@ def test_a_trial_past_the_deadline_stops_before_its_next_fit() -> None:
     in_time = Deadline(make_estimator("logistic"), time.monotonic() + 60).fit(X, y)
     assert list(in_time.classes_) == ["no", "yes"]
     assert in_time.predict_proba(X).shape == (120, 2)
+
+
+def test_a_model_before_the_first_search_says_when_it_comes() -> None:
+    from activelabel.loop.model_choice import _carried
+
+    assert automl_summary(_carried(None, 12)) == (
+        "AutoML: the first search comes at 30 labels; "
+        "logistic regression learned the 12 so far"
+    )
