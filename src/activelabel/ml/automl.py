@@ -126,16 +126,16 @@ class AutoMLSearch:
 
 
 def build_estimator(
-    config: Mapping[str, Any], *, multilabel: bool = False, random_state: int = 0
+    setting: Mapping[str, Any], *, multilabel: bool = False, random_state: int = 0
 ) -> BaseEstimator:
-    """The unfitted scikit-learn estimator of a configuration ``{"learner", "params"}``
+    """The unfitted scikit-learn estimator of a setting ``{"learner", "params"}``
     (a search's winner, as recorded), one-vs-rest for ``multilabel``."""
-    name = config.get("learner")
+    name = setting.get("learner")
     if name not in LEARNERS:
         raise ConfigError(
             f"Unknown AutoML learner {name!r}; the learners are: {', '.join(LEARNERS)}."
         )
-    estimator = LEARNERS[str(name)].build(dict(config.get("params", {})), random_state)
+    estimator = LEARNERS[str(name)].build(dict(setting.get("params", {})), random_state)
     return OneVsRestClassifier(estimator) if multilabel else estimator
 
 
