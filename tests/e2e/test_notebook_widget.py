@@ -260,7 +260,7 @@ def test_three_keys_in_a_notebook_label_three_items_the_page_then_never_gets(
         if decline.is_visible():  # JupyterLab's question about its news feed
             decline.click()
         # The README's picture, rewritten on request as the other screenshots.
-        shot = SCREENSHOT if os.environ.get("ACTIVELABEL_SCREENSHOT") else None
+        shot = SCREENSHOT if os.environ.get("ACTIVELABEL_SCREENSHOT") == "1" else None
         page.locator(".jp-Notebook .jp-Cell").first.screenshot(
             path=str(shot or tmp_path / "notebook.png")
         )
