@@ -6,9 +6,9 @@ extension manager, news or update checks: nothing reaches the internet), opens
 the notebook in Debian Chromium, runs the cell and labels three items with the
 keyboard. Then the labels must be in the database under the notebook's
 annotator, and the page's next-task API (a second client on the same database)
-must not serve those items, nor the one the widget holds now. With
-``ACTIVELABEL_SCREENSHOT=1`` it rewrites docs/screenshots/notebook.png. Space (skip) and
-Backspace (undo) are pressed on the way.
+must not serve those items, nor the one the widget holds now. Space (skip) and
+Backspace (undo) are pressed on the way. With ``ACTIVELABEL_SCREENSHOT=1`` the
+test rewrites docs/screenshots/notebook.png.
 """
 
 from __future__ import annotations
