@@ -12,7 +12,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select
+import orjson
+from sqlalchemy import (
+    Connection,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from activelabel.store.models import Prediction, utcnow
@@ -161,16 +171,22 @@ def newest_predictions(
     A round reads every one to order a pool no model of its own scores yet;
     the export reads a page of items at a time.
     """
+    # The JSON columns come as text and are decoded with orjson: a round
+    # reads every prediction of the pool, and the standard decoder took most
+    # of the time (100,000 rows: 2.9 s of 4.4). PostgreSQL's driver decodes
+    # JSONB itself.
     columns = (
         _predictions.c.item_id,
         _predictions.c.model_name,
-        _predictions.c.value,
+        type_coerce(_predictions.c.value, Text),
         _predictions.c.score,
-        _predictions.c.label_scores,
+        type_coerce(_predictions.c.label_scores, Text),
     )
     # Oldest first: a newer row of the same item overwrites an older one.
     order = (_predictions.c.created_at, _predictions.c.id)
     found: dict[int, ImportedPrediction] = {}
+    bind = session.get_bind() if isinstance(session, Session) else session
+    as_text = bind.dialect.name == "sqlite"
     if item_ids is None:
         statements = [
             select(*columns)
@@ -192,8 +208,15 @@ def newest_predictions(
         for item_id, model_name, value, score, label_scores in session.execute(
             statement
         ):
+            if as_text:
+                value, label_scores = _decoded(value), _decoded(label_scores)
             found[item_id] = ImportedPrediction(model_name, value, score, label_scores)
     return found
+
+
+def _decoded(raw: str | None) -> Any:
+    """A JSON column's value from the text SQLite keeps (``None``: NULL)."""
+    return None if raw is None else orjson.loads(raw)
 
 
 def count_predictions(session: Session | Connection, project_id: int) -> int:
