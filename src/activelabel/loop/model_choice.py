@@ -129,8 +129,15 @@ def train_for_project(
         if winner is None
         else build_estimator(winner, multilabel=multilabel, random_state=random_state)
     )
+    # The chosen model's cross-validation was a trial's: reused, not redone.
     trained = train_family(
-        family, X, y, estimator=estimator, random_state=random_state, **options
+        family,
+        X,
+        y,
+        estimator=estimator,
+        cross_validated=found.chosen_cv,
+        random_state=random_state,
+        **options,
     )
     record = found.record()
     record.update(

@@ -44,6 +44,9 @@ class TrialScorer:
         self.X, self.multilabel, self.cv = X, multilabel, cv
         self.random_state, self.sample_weight = random_state, sample_weight
         self.n_scored, self.extra_sources = n_scored, extra_sources
+        #: The newest call's cross-validation: (accuracy, folds, note, metrics,
+        #: out-of-fold probabilities).
+        self.last: tuple[Any, ...] | None = None
         if multilabel:
             binarizer = MultiLabelBinarizer()
             self.y = binarizer.fit_transform([list(v) for v in y])
@@ -54,30 +57,36 @@ class TrialScorer:
 
     def __call__(self, estimator: BaseEstimator) -> tuple[float | None, str]:
         """The estimator's cross-validated macro-F1 (None: no CV possible) and
-        the note on its folds."""
+        the note on its folds. The whole cross-validation (what
+        :func:`activelabel.ml.training.train_model` would compute, out-of-fold
+        probabilities included) is kept in :attr:`last`, so the winner's fit
+        on every label need not redo it."""
+        oof: dict[str, Any] = {}
         if self.multilabel:
-            _, _, note, metrics = _cross_validate_multilabel(
+            accuracy, folds, note, metrics = _cross_validate_multilabel(
                 estimator,
                 self.X,
                 self.y,
                 self.cv,
                 self.random_state,
                 self.names,
-                None,
+                oof,
                 self.n_scored,
                 self.extra_sources,
             )
         else:
-            _, _, note, metrics = cross_validate_model(
+            accuracy, folds, note, metrics = cross_validate_model(
                 estimator,
                 self.X,
                 self.y,
                 cv=self.cv,
                 random_state=self.random_state,
+                oof=oof,
                 sample_weight=self.sample_weight,
                 n_scored=self.n_scored,
                 extra_sources=self.extra_sources,
             )
+        self.last = (accuracy, folds, note, metrics, oof.get("proba"))
         score = metrics.get("macro_f1")
         return (None if score is None else float(score)), note
 

@@ -375,6 +375,15 @@ def _cross_validate_multilabel(
     return acc, k, f"{k}-fold (multilabel, subset accuracy).", metrics
 
 
+def _reused(
+    cross_validated: tuple[Any, ...], oof: dict[str, Any]
+) -> tuple[float | None, int, str, dict[str, Any]]:
+    """A cross-validation made before (an AutoML trial's), as train_model uses it."""
+    score, folds, note, metrics, proba = cross_validated
+    oof["proba"] = proba
+    return score, folds, note, dict(metrics)
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -391,6 +400,7 @@ def train_model(
     n_scored: int | None = None,
     extra_sources: Any = None,
     estimator: BaseEstimator | None = None,
+    cross_validated: tuple[Any, ...] | None = None,
 ) -> TrainedModel:
     """Cross-validate, then fit on all labeled rows, and describe the result.
 
@@ -399,7 +409,9 @@ def train_model(
     from rules, augmented copies) are learned but never held out or scored,
     and a fold leaves out the copies of its test rows (``extra_sources``: see
     :func:`cross_validate_model`). ``estimator``, an unfitted one (e.g. an
-    AutoML search's winner, :mod:`activelabel.ml.automl`), replaces ``kind``'s.
+    AutoML search's winner, :mod:`activelabel.ml.automl`), replaces ``kind``'s;
+    ``cross_validated`` is its cross-validation already made on these rows and
+    folds (score, folds, note, metrics, out-of-fold probabilities), not redone.
     Raises :class:`InvalidLabelError` when the labels cannot train a classifier
     (fewer than two classes, or rows and labels of different lengths).
     """
@@ -410,24 +422,29 @@ def train_model(
             f"X has {X.shape[0]} rows but y has {len(y)} labels; they must match."
         )
     if estimator is None:
-        estimator = make_estimator(kind, multilabel=multilabel, random_state=random_state)
+        estimator = make_estimator(
+            kind, multilabel=multilabel, random_state=random_state
+        )
     oof: dict[str, Any] = {}
     if multilabel:
         binarizer = MultiLabelBinarizer()
         Y = binarizer.fit_transform([list(v) for v in y])
         if Y.shape[1] < 1:
             raise InvalidLabelError("Training needs at least one label in use.")
-        score, folds, note, metrics = _cross_validate_multilabel(
-            estimator,
-            X,
-            Y,
-            cv,
-            random_state,
-            [str(c) for c in binarizer.classes_],
-            oof,
-            n_scored,
-            None if extra_sources is None else np.asarray(extra_sources),
-        )
+        if cross_validated is not None:
+            score, folds, note, metrics = _reused(cross_validated, oof)
+        else:
+            score, folds, note, metrics = _cross_validate_multilabel(
+                estimator,
+                X,
+                Y,
+                cv,
+                random_state,
+                [str(c) for c in binarizer.classes_],
+                oof,
+                n_scored,
+                None if extra_sources is None else np.asarray(extra_sources),
+            )
         fitted = fit_quietly(estimator, X, Y)
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
         truth: Any = Y
@@ -441,17 +458,22 @@ def train_model(
                 "Label at least one item of another class."
             )
         weights = None if sample_weight is None else np.asarray(sample_weight)
-        score, folds, note, metrics = cross_validate_model(
-            estimator,
-            X,
-            arr,
-            cv=cv,
-            random_state=random_state,
-            oof=oof,
-            sample_weight=weights,
-            n_scored=n_scored,
-            extra_sources=None if extra_sources is None else np.asarray(extra_sources),
-        )
+        if cross_validated is not None:
+            score, folds, note, metrics = _reused(cross_validated, oof)
+        else:
+            score, folds, note, metrics = cross_validate_model(
+                estimator,
+                X,
+                arr,
+                cv=cv,
+                random_state=random_state,
+                oof=oof,
+                sample_weight=weights,
+                n_scored=n_scored,
+                extra_sources=None
+                if extra_sources is None
+                else np.asarray(extra_sources),
+            )
         fitted = fit_quietly(estimator, X, arr, weights)
         classes = [c.item() if hasattr(c, "item") else c for c in fitted.classes_]
         truth = np.searchsorted(present, arr)

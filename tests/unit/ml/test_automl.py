@@ -235,3 +235,28 @@ def test_a_model_before_the_first_search_says_when_it_comes() -> None:
         "AutoML: the first search comes at 30 labels; "
         "logistic regression learned the 12 so far"
     )
+
+
+def test_the_chosen_models_fit_reuses_its_trials_cross_validation(
+    digits: tuple[Any, Any],
+) -> None:
+    X, y = digits
+    found = search_model(X, y, time_budget=_budget(X, y), learners=["kneighbor"])
+    assert found.chosen_cv is not None
+    chosen = found.winner or {"learner": "lrl2", "params": {"C": 1.0}}
+    model = (
+        make_estimator("logistic")
+        if found.winner is None
+        else build_estimator(found.winner)
+    )
+    reused = train_model(X, y, estimator=model, cross_validated=found.chosen_cv)
+    redone = train_model(
+        X, y, estimator=build_estimator(chosen) if found.winner else None
+    )
+    assert reused.metrics["macro_f1"] == pytest.approx(redone.metrics["macro_f1"])
+    assert reused.cv_score == pytest.approx(redone.cv_score)
+    assert reused.cv_note == redone.cv_note and reused.cv_folds == redone.cv_folds
+    np.testing.assert_allclose(reused.oof_proba, redone.oof_proba)
+    np.testing.assert_allclose(
+        reused.estimator.predict_proba(X), redone.estimator.predict_proba(X)
+    )
