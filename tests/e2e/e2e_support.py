@@ -126,18 +126,24 @@ class Server:
 
     def stop(self) -> None:
         """Stop the server and its trainer worker (the whole process group)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(10)
+        stop_process_group(self.process, grace=5)
         self._log.close()
+
+
+def stop_process_group(process: subprocess.Popen[Any], *, grace: float) -> None:
+    """Interrupt a process started in its own group, give it ``grace`` seconds
+    to shut down cleanly, then kill the whole group (its workers too)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(10)
 
 
 def label_keys(server: Server, project: str) -> dict[str, str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import FIXTURES, ROOT, wait_for
+from e2e_support import FIXTURES, ROOT, stop_process_group, wait_for
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -160,17 +159,7 @@ class JupyterLab:
 
     def stop(self) -> None:
         """Stop the server, its kernels and their worker processes (the group)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(10)
+        stop_process_group(self.process, grace=10)
         self._log.close()
 
 
