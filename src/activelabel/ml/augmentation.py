@@ -19,9 +19,9 @@ Text and tables have no transforms: word dropout and word swaps on SMS spam
 did not help the learning curve (see ``docs/benchmarks.md``), and a table's
 columns have no meaning-preserving change a library could guess.
 
-Everything is NumPy and Pillow: albumentations would add opencv (about
-100 MB installed) and audiomentations librosa, numba and llvmlite (about
-160 MB) for four image and three audio operations.
+Everything is NumPy and Pillow: albumentations would add 200 MB installed
+(opencv-python-headless 180 MB of it) and audiomentations 200 MB (llvmlite,
+numba, librosa) for four image and three audio operations.
 
 A copy is a pure function of the item's content hash, the seed and the copy's
 number (:func:`copy_rng`), so the same labels give the same training rows in
