@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import insert, select
 
 from activelabel.loop import run_round
@@ -48,22 +47,14 @@ from activelabel.store.projects import create_project
 from activelabel.tasks import adapter_for
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent.parent / "shared" / "datasets" / "sms_spam_collection"
+sys.path.insert(0, str(HERE))
+# The collection's distinct texts and their labels, read as the weak-labels
+# benchmark reads them.
+from bench_weak import sms_data  # noqa: E402
+
 RESULTS = HERE / "results" / "auto_accept.json"
 THRESHOLDS = (0.9, 0.95, 0.98, 0.99)
 CAP = 100
-
-
-def sms() -> tuple[list[str], np.ndarray[Any, Any]]:
-    """The collection's distinct texts and their labels."""
-    df = pd.read_csv(
-        DATA / "SMSSpamCollection",
-        sep="\t",
-        header=None,
-        names=["label", "text"],
-        quoting=3,
-    ).drop_duplicates("text")
-    return df["text"].tolist(), df["label"].to_numpy()
 
 
 def one_run(
@@ -229,7 +220,7 @@ def main() -> None:
         help="the seed of the round through the store (200 labels)",
     )
     args = parser.parse_args()
-    texts, y = sms()
+    texts, y = sms_data()
     X = make_featurizer("text", None, pool_size=len(texts)).fit_transform(texts)
     runs = []
     for n_labels in args.labels:
