@@ -41,7 +41,7 @@ import numpy as np
 
 from label_efficiency.datasets import DATA, DEFAULT_DATASETS, LOADERS, load
 from label_efficiency.metrics import summarize
-from label_efficiency.report import headline, print_headlines, print_set
+from label_efficiency.report import headline, markdown, print_headlines, print_set
 from label_efficiency.runner import Schedule, simulate_runs
 from label_efficiency.variants import VARIANTS, run_variant
 
@@ -63,6 +63,13 @@ def main() -> None:
     )
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="run seeds first-seed ... first-seed + seeds - 1 (to split a run "
+        "across processes; the report reads every cached seed below --seeds)",
+    )
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument(
@@ -94,7 +101,7 @@ def main() -> None:
         if args.out == parser.get_default("out"):
             args.out = HERE / "results" / "label_efficiency_quick.json"
     schedule = Schedule(budget=args.budget)
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     strategies = [s for s in args.strategies.split(",") if s]
     if args.peers:
         from peer_strategies import register
@@ -180,7 +187,8 @@ def main() -> None:
             default=str,
         )
     )
-    print(f"\nwrote {args.out.name}")
+    args.out.with_suffix(".md").write_text(markdown(results, GOAL_SHARE) + "\n")
+    print(f"\nwrote {args.out.name} and {args.out.with_suffix('.md').name}")
 
 
 if __name__ == "__main__":

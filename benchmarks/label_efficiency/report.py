@@ -96,3 +96,86 @@ def print_headlines(results: dict[str, Any], goal_share: float) -> None:
                 f"{_labels(h['labels_macro_f1'], h['share_macro_f1']):>10} "
                 f"{cells[0]:>26} {cells[1]:>26}"
             )
+
+
+def _diff(h: dict[str, Any], m: str) -> str:
+    if f"aulc_minus_best_{m}" not in h:
+        return "—"
+    return (
+        f"{h[f'aulc_{m}']:.4f} vs {h[f'aulc_best_{m}']:.4f} {h[f'best_single_{m}']} "
+        f"({h[f'aulc_minus_best_{m}'] * 100:+.2f} ± {h[f'aulc_minus_best_{m}_se'] * 100:.2f})"
+    )
+
+
+def _met(h: dict[str, Any], goal_share: float) -> str:
+    """ "met" / "not met" for the share, and for the AULC "met", "level" (behind
+    by less than two standard errors of the paired difference) or "not met"."""
+    shares = [h.get("share_accuracy"), h.get("share_macro_f1")]
+    reach = all(s is not None and s <= goal_share for s in shares)
+    verdicts = []
+    for m in ("accuracy", "macro_f1"):
+        d = h.get(f"aulc_minus_best_{m}")
+        se = h.get(f"aulc_minus_best_{m}_se", 0.0)
+        if d is None:
+            verdicts.append("—")
+        elif d >= 0:
+            verdicts.append("met")
+        elif d + 2 * se >= 0:
+            verdicts.append("level")
+        else:
+            verdicts.append("not met")
+    aulc = verdicts[0] if verdicts[0] == verdicts[1] else "/".join(verdicts)
+    return f"{'met' if reach else 'not met'} / {aulc}"
+
+
+def markdown(results: dict[str, Any], goal_share: float) -> str:
+    """The goal table and the variants table, in Markdown, for docs/benchmarks.md."""
+    lines = [
+        "| set (features; classes, largest/smallest) | seeds | random at 300: acc / macro-F1 "
+        "| default: labels to random's acc / macro-F1 | AULC acc: default vs best single "
+        "(points ± se) | AULC macro-F1: default vs best single | goal: ≤ 40 % / AULC ≥ |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, info in results.items():
+        s = info["summary"]
+        heads = [h for h in info["headlines"] if h["run"] == "default"]
+        if not heads or "random" not in s:
+            continue
+        h = heads[0]
+        lines.append(
+            f"| {name} ({info['featurizer']}; {info['classes']}, "
+            f"{info['imbalance']:.1f}) | {s['default']['seeds']} "
+            f"| {s['random']['final_accuracy']:.3f} / {s['random']['final_macro_f1']:.3f} "
+            f"| {_labels(h['labels_accuracy'], h['share_accuracy'])} / "
+            f"{_labels(h['labels_macro_f1'], h['share_macro_f1'])} "
+            f"| {_diff(h, 'accuracy')} | {_diff(h, 'macro_f1')} | {_met(h, goal_share)} |"
+        )
+    lines += [
+        "",
+        "| set | variant | seeds | labels to random's acc / macro-F1 "
+        "| AULC acc / macro-F1 | final acc / macro-F1 | AULC acc − default (points ± se) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    from label_efficiency.metrics import paired_difference
+
+    for name, info in results.items():
+        s = info["summary"]
+        for h in info["headlines"]:
+            run = h["run"]
+            if run == "default":
+                continue
+            r = s[run]
+            diff = "—"
+            if "default" in s:
+                d, se = paired_difference(
+                    r["aulc_accuracy_per_seed"], s["default"]["aulc_accuracy_per_seed"]
+                )
+                diff = f"{d * 100:+.2f} ± {se * 100:.2f}"
+            lines.append(
+                f"| {name} | {run} | {r['seeds']} "
+                f"| {_labels(h['labels_accuracy'], h['share_accuracy'])} / "
+                f"{_labels(h['labels_macro_f1'], h['share_macro_f1'])} "
+                f"| {r['aulc_accuracy']:.4f} / {r['aulc_macro_f1']:.4f} "
+                f"| {r['final_accuracy']:.3f} / {r['final_macro_f1']:.3f} | {diff} |"
+            )
+    return "\n".join(lines)

@@ -130,6 +130,10 @@ def simulate_runs(
     total = sum(len(m) for _, m in todo) * schedule.rounds
     done = 0
     for seed, missing in todo:
+        # Another process may have computed some meanwhile (a split run).
+        missing = [
+            n for n in missing if cached_curve(data.name, n, seed, schedule) is None
+        ]
         if missing:
             t0 = time.perf_counter()
             model = None if estimator is None else estimator()
