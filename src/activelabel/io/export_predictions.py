@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from activelabel.io.writers import Column, Kind
-from activelabel.store.models import Item, Project
+from activelabel.store.item_ids import item_ids_by_external_id
+from activelabel.store.models import Project
 from activelabel.store.predictions import newest_predictions
 
 __all__ = ["PREDICTION_COLUMNS", "prediction_cells"]
@@ -38,16 +38,7 @@ def prediction_cells(
 ) -> list[list[Any]]:
     """The prediction columns of each item in ``external_ids``, in their order
     (``None`` cells for an item without a prediction)."""
-    ids: dict[str, int] = {}
-    for start in range(0, len(external_ids), 2_000):
-        ids.update(
-            session.execute(
-                select(Item.external_id, Item.id).where(
-                    Item.project_id == project.id,
-                    Item.external_id.in_(external_ids[start : start + 2_000]),
-                )
-            ).all()
-        )
+    ids = item_ids_by_external_id(session, project.id, external_ids)
     found = newest_predictions(session, project.id, ids.values())
     cells: list[list[Any]] = []
     for external_id in external_ids:

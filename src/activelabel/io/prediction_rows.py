@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, select
-
 from activelabel.config import Settings
 from activelabel.exceptions import ColumnNotFoundError, ConfigError, ImportFormatError
 from activelabel.io.import_report import ImportReport, load_project
@@ -48,7 +46,8 @@ from activelabel.io.prediction_cells import (
 )
 from activelabel.io.readers import detect_format, read_batches
 from activelabel.store.engine import Store
-from activelabel.store.models import Item, Project
+from activelabel.store.item_ids import item_ids_by_external_id
+from activelabel.store.models import Project
 from activelabel.store.predictions import PredictionRow, write_predictions
 from activelabel.tasks import Modality, adapter_for
 
@@ -228,22 +227,6 @@ class _Matching:
         )
 
 
-def _stored_ids(
-    connection: Connection, project_id: int, external_ids: list[str]
-) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(external_ids), 2_000):
-        found.update(
-            connection.execute(
-                select(Item.external_id, Item.id).where(
-                    Item.project_id == project_id,
-                    Item.external_id.in_(external_ids[start : start + 2_000]),
-                )
-            ).all()
-        )
-    return found
-
-
 def import_predictions_file(
     store: Store,
     project_name: str,
@@ -315,7 +298,9 @@ def import_predictions_file(
                     blank += 1
                 else:
                     parsed.append(one)
-            known = _stored_ids(connection, project.id, [p[0] for p in parsed])
+            known = item_ids_by_external_id(
+                connection, project.id, [p[0] for p in parsed]
+            )
             rows: list[PredictionRow] = []
             for external_id, model, value, score, label_scores in parsed:
                 item_id = known.get(external_id)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from activelabel.config import Settings
 from activelabel.exceptions import ColumnNotFoundError, ImportFormatError
@@ -33,7 +33,8 @@ from activelabel.io.readers import detect_format, read_batches
 from activelabel.io.writers import Column, Kind, format_for, open_writer
 from activelabel.store.engine import Store
 from activelabel.store.imported_queries import QueuedOrder, queue_imported_order
-from activelabel.store.models import Item, Project
+from activelabel.store.item_ids import item_ids_by_external_id
+from activelabel.store.models import Project
 
 __all__ = [
     "QueriesFile",
@@ -120,22 +121,6 @@ def _score(raw: Any, where: str) -> float:
     return value
 
 
-def _stored_ids(
-    connection: Connection, project_id: int, external_ids: list[str]
-) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(external_ids), 2_000):
-        found.update(
-            connection.execute(
-                select(Item.external_id, Item.id).where(
-                    Item.project_id == project_id,
-                    Item.external_id.in_(external_ids[start : start + 2_000]),
-                )
-            ).all()
-        )
-    return found
-
-
 def read_queries_file(
     connection: Connection,
     project: Project,
@@ -190,7 +175,7 @@ def read_queries_file(
                 )
             seen[external_id] = place
             parsed.append((external_id, _score(row.get(SCORE_COLUMN), where)))
-        known = _stored_ids(connection, project.id, [p[0] for p in parsed])
+        known = item_ids_by_external_id(connection, project.id, [p[0] for p in parsed])
         for external_id, score in parsed:
             item_id = known.get(external_id)
             if item_id is None:
