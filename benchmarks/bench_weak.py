@@ -89,9 +89,10 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def sms_data() -> tuple[list[str], np.ndarray[Any, Any]]:
+def sms_data(folder: Path = DATA) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """SMS spam's distinct texts (the collection repeats some) and their labels."""
     frame = pd.read_csv(
-        DATA / "SMSSpamCollection",
+        folder / "SMSSpamCollection",
         sep="\t",
         header=None,
         names=["label", "text"],

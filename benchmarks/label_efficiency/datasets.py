@@ -81,14 +81,9 @@ def featurize(modality: str, name: str, inputs: list[Any], tag: str) -> Any:
 
 def sms_texts(data: Path) -> tuple[list[str], Any]:
     """SMS spam: 5,171 distinct texts (the collection repeats some)."""
-    df = pd.read_csv(
-        data / "sms_spam_collection" / "SMSSpamCollection",
-        sep="\t",
-        header=None,
-        names=["label", "text"],
-        quoting=3,
-    ).drop_duplicates("text")
-    return df["text"].tolist(), df["label"].to_numpy()
+    from bench_weak import sms_data  # benchmarks/, the command's own folder
+
+    return sms_data(data / "sms_spam_collection")
 
 
 def ag_news_texts(data: Path) -> tuple[list[str], Any]:
