@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select, update
 
-from activelabel.loop.trainer import BackgroundTrainer, _Heartbeat
+from activelabel.loop.trainer import BackgroundTrainer, JobHeartbeat
 from activelabel.store.engine import Store, _alembic_config, current_revision, upgrade
 from activelabel.store.jobs import (
     STALE_AFTER,
@@ -146,10 +146,10 @@ def test_the_heartbeat_renews_at_most_every_interval(
     old = utcnow() - dt.timedelta(minutes=10)
     with store.session(write=True) as session:
         session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=old))
-    _Heartbeat(store, job_id, seconds=3600)()
+    JobHeartbeat(store, job_id, seconds=3600)()
     with store.session() as session:
         assert has_stale_jobs(session)
-    _Heartbeat(store, job_id, seconds=0)()
+    JobHeartbeat(store, job_id, seconds=0)()
     with store.session() as session:
         assert not has_stale_jobs(session)
 

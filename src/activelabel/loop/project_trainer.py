@@ -21,16 +21,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from activelabel.config import Settings
+from activelabel.loop.trainer import JobHeartbeat, labels_that_train
 from activelabel.loop.worker import RoundFailed, RoundWorker
 from activelabel.loop.write import write_round
 from activelabel.store.engine import Store
 from activelabel.store.jobs import (
     HEARTBEAT_SECONDS,
-    beat_job,
     claim_job,
     finish_job,
     has_open_job,
@@ -39,7 +38,7 @@ from activelabel.store.jobs import (
     request_job,
 )
 from activelabel.store.model_versions import ModelPoint, newest_model_point
-from activelabel.store.models import Annotation, Project
+from activelabel.store.models import Project
 
 __all__ = ["ProjectTrainer"]
 
@@ -147,18 +146,8 @@ class ProjectTrainer:
         """(labels that train, labels of the last round, retrain_every)."""
         project = session.get(Project, self.project_id)
         every = project.settings.retrain_every if project is not None else 10
-        # Counted as the server's trainer counts them: people's active labels,
-        # not the ones the model gave itself (auto-accept).
-        labels = (
-            session.scalar(
-                select(func.count()).where(
-                    Annotation.project_id == self.project_id,
-                    Annotation.status == "active",
-                    Annotation.source != "model",
-                )
-            )
-            or 0
-        )
+        # Counted as the server's trainer counts them.
+        labels = labels_that_train(session, project_id=self.project_id)
         newest = newest_model_point(session, project_id=self.project_id)
         last = max(newest.n_labels if newest else 0, self._labels_at_round)
         return labels, last, every
@@ -195,16 +184,7 @@ class ProjectTrainer:
             if job is None:
                 return
             job_id = job.id
-        last_beat = time.monotonic()
-
-        def beat() -> None:
-            nonlocal last_beat
-            if time.monotonic() - last_beat < HEARTBEAT_SECONDS:
-                return
-            last_beat = time.monotonic()
-            with self.store.session(write=True) as session:
-                beat_job(session, job_id=job_id)
-
+        beat = JobHeartbeat(self.store, job_id, HEARTBEAT_SECONDS)
         self.training = True
         try:
             try:

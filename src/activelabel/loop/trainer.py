@@ -81,6 +81,21 @@ DRAINED_SECONDS = 60.0
 _PG_START_LOCK = 0x61637476_0002
 
 
+def labels_that_train(session: Session, *, project_id: int) -> int:
+    """The project's labels that count towards its next round: people's active
+    labels, not the ones the model gave itself (auto-accept never brings a round)."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Annotation.project_id == project_id,
+                Annotation.status == "active",
+                Annotation.source != "model",
+            )
+        )
+        or 0
+    )
+
+
 def trainer_of(holder: object) -> BackgroundTrainer | None:
     """The background trainer of an app, given its request or its ``app.state``
     (None when the app runs none)."""
@@ -245,16 +260,7 @@ class BackgroundTrainer:
         """Whether ``retrain_every`` labels arrived since the newest model, or the
         queue runs low."""
         retrain_every = project.settings.retrain_every
-        labels = (
-            session.scalar(
-                select(func.count()).where(
-                    Annotation.project_id == project.id,
-                    Annotation.status == "active",
-                    Annotation.source != "model",
-                )
-            )
-            or 0
-        )
+        labels = labels_that_train(session, project_id=project.id)
         # Counted from the newest model, or from the last round asked for by
         # labels when that round trained none (labels that cannot train a
         # model yet: one class, sentences without a span) — else a round would
@@ -319,7 +325,7 @@ class BackgroundTrainer:
             if job is None:
                 return False
             job_id, project_id = job.id, job.project_id
-        beat = _Heartbeat(self.store, job_id, self.heartbeat_seconds)
+        beat = JobHeartbeat(self.store, job_id, self.heartbeat_seconds)
 
         def while_waiting() -> None:
             beat()
@@ -356,7 +362,7 @@ class BackgroundTrainer:
         return True
 
 
-class _Heartbeat:
+class JobHeartbeat:
     """Renews a running job's heartbeat, at most every ``seconds``, when called."""
 
     def __init__(self, store: Store, job_id: int, seconds: float) -> None:
