@@ -71,7 +71,9 @@ TRANSFORMS_VERSION: Final = 1
 
 #: Whether a project of each modality augments when it did not choose
 #: (``augment`` unset). Set from the learning curves in ``docs/benchmarks.md``
-#: (``benchmarks/bench_augment.py``): on only where they showed a gain.
+#: (``benchmarks/bench_augment.py``): on only where they showed a gain. Text
+#: showed none; the image and audio runs have not finished yet, so those stay
+#: off until they show one.
 AUGMENT_DEFAULT: Final[dict[str, bool]] = {
     "image": False,
     "audio": False,
