@@ -21,7 +21,7 @@ SHOWN = {
     "retrain_every": "new labels between two training rounds",
     "train_on_weak": "the model also learns the label model's labels",
     "augment": "learn augmented copies of labeled images and clips "
-    "(None: the modality's default, off until a benchmark shows a gain)",
+    "(None: the modality's default, on for images)",
     "featurizer": "how items become features (None: the modality's default); "
     "text: tfidf, hashing, embeddings, both, or auto (chosen by cross-validation)",
     "model": "the classifier: logistic (None), gradient_boosting, or auto (AutoML)",
@@ -104,7 +104,7 @@ def settings_command(
             "--augment/--no-augment",
             help="Whether the model also learns altered copies of each labeled "
             "image (brightness, contrast, flip, crop) or clip (gain, noise, "
-            "shift); unset: the modality's default (off for now).",
+            "shift); unset: on for image projects, off for audio.",
             show_default=False,
         ),
     ] = None,
