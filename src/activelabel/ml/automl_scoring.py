@@ -1,7 +1,7 @@
 """How an AutoML trial is scored: cross-validated macro-F1, within a deadline.
 
 :class:`TrialScorer` holds the labeled rows and scores an estimator as the
-default model is scored (:func:`activelabel.ml.training.cross_validate_model`
+default model is scored (:func:`activelabel.ml.cross_validation.cross_validate_model`
 and its multilabel twin: the same folds, the same few-label rules).
 :class:`Deadline` wraps a trial's estimator so that a slow setting stops
 between its folds (:class:`OutOfTime`) instead of running past the budget.
@@ -17,11 +17,11 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator, clone
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from activelabel.ml.training import (
-    _cross_validate_multilabel,
+from activelabel.ml.cross_validation import (
     cross_validate_model,
-    fit_quietly,
+    cross_validate_multilabel,
 )
+from activelabel.ml.fitting import fit_quietly
 
 __all__ = ["Deadline", "OutOfTime", "TrialScorer"]
 
@@ -63,7 +63,7 @@ class TrialScorer:
         on every label need not redo it."""
         oof: dict[str, Any] = {}
         if self.multilabel:
-            accuracy, folds, note, metrics = _cross_validate_multilabel(
+            accuracy, folds, note, metrics = cross_validate_multilabel(
                 estimator,
                 self.X,
                 self.y,

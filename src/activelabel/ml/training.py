@@ -3,48 +3,33 @@
 The default model is a multinomial logistic regression with balanced class
 weights (classes are rarely balanced while labeling). ``"gradient_boosting"``
 uses scikit-learn's histogram gradient boosting, a strong choice for tabular
-data; multilabel tasks wrap the chosen model in one-vs-rest.
-
-Cross-validation with few labels
---------------------------------
-Stratified k-fold needs every class in every fold. With ``cv=5`` and a class
-holding 3 examples that is impossible, so :func:`cross_validate_model`:
-
-* uses ``k = min(cv, smallest class count)`` folds, counted over the classes
-  that have at least 2 examples;
-* keeps the rows of classes with a single example in every training fold and
-  never scores them (a class seen once cannot be held out and learned from);
-* returns no score (``cv_score=None``, with the reason in ``cv_note``) when
-  fewer than two classes have 2+ examples: a number computed on that would lie.
-
-Out-of-fold predictions give accuracy, macro-F1 and per-class metrics. Their
-probabilities are kept (:attr:`TrainedModel.oof_proba`): the mislabel finder
-(:mod:`activelabel.quality.label_issues`) ranks the labels by them, so it costs
-the round no second cross-validation.
+data; multilabel tasks wrap the chosen model in one-vs-rest. How few labels are
+cross-validated is :mod:`activelabel.ml.cross_validation`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
-from sklearn.utils.validation import has_fit_parameter
 
 from activelabel.choices import MODEL_KINDS as CHOICES_MODEL_KINDS
 from activelabel.exceptions import ConfigError, InvalidLabelError
 from activelabel.ml.calibration import calibrate_model
+from activelabel.ml.cross_validation import (
+    cross_validate_model,
+    cross_validate_multilabel,
+    labels_1d,
+)
+from activelabel.ml.fitting import fit_quietly
 from activelabel.ml.skops_files import SAVED_TYPES, import_skops_io
 
 sio = import_skops_io()
@@ -93,41 +78,6 @@ def make_estimator(
     return OneVsRestClassifier(est) if multilabel else est
 
 
-def fit_quietly(
-    estimator: Any, X: Any, y: Any, sample_weight: npt.NDArray[Any] | None = None
-) -> Any:
-    """Fit ``estimator``; a convergence warning is recorded, not raised.
-
-    With a handful of labels lbfgs may stop before full convergence; the model
-    is still usable, and the warning is noise for a person labeling.
-    ``sample_weight`` weighs rows; one-vs-rest ignores it (scikit-learn routes
-    weights to its estimators only with metadata routing, whose fitted state
-    skops cannot save).
-    """
-    # Weights go to estimators that take them (k nearest neighbours and a
-    # pipeline of an AutoML search do not).
-    weighted = (
-        sample_weight is not None
-        and not isinstance(estimator, OneVsRestClassifier)
-        and has_fit_parameter(estimator, "sample_weight")
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        if weighted:
-            estimator.fit(X, y, sample_weight=sample_weight)
-        else:
-            estimator.fit(X, y)
-    estimator.converged_ = not any(
-        issubclass(w.category, ConvergenceWarning) for w in caught
-    )
-    for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
-            warnings.warn_explicit(
-                w.message, w.category, w.filename, w.lineno, source=w.source
-            )
-    return estimator
-
-
 @dataclass
 class TrainedModel:
     """A fitted model and what is known about its quality."""
@@ -156,223 +106,6 @@ def model_version_name(when: dt.datetime, cv_score: float | None) -> str:
     stamp = when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     score = "NA" if cv_score is None else f"{cv_score:.3f}"
     return f"{stamp}-cv{score}"
-
-
-def _labels_1d(y: Any) -> npt.NDArray[Any]:
-    arr = np.asarray(y)
-    if arr.ndim != 1:
-        raise ConfigError(
-            f"y must be a 1-d array of labels for classification. Got shape {arr.shape}."
-        )
-    return arr
-
-
-def _fold_plan(
-    y: npt.NDArray[Any], cv: int, random_state: int | None
-) -> tuple[list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]], str]:
-    """Folds following the rules in the module docstring, and a note on them."""
-    classes, counts = np.unique(y, return_counts=True)
-    splittable = classes[counts >= 2]
-    rare = classes[counts < 2]
-    if splittable.size < 2:
-        return [], (
-            "No cross-validation: fewer than two classes have 2 or more labels. "
-            "Label more items of each class."
-        )
-    k = int(min(cv, counts[counts >= 2].min()))
-    rows = np.flatnonzero(np.isin(y, splittable))
-    always_train = np.flatnonzero(np.isin(y, rare))
-    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
-    folds = [
-        (np.concatenate([rows[tr], always_train]).astype(np.intp), rows[te])
-        for tr, te in skf.split(rows, y[rows])
-    ]
-    note = f"Stratified {k}-fold"
-    if k < cv:
-        note += f" (reduced from {cv}: the smallest class has {k} labels)"
-    if rare.size:
-        names = ", ".join(repr(c.item() if hasattr(c, "item") else c) for c in rare)
-        note += f"; classes with one label kept in training only: {names}"
-    return folds, note + "."
-
-
-def cross_validate_model(
-    estimator: Any,
-    X: Any,
-    y: Any,
-    *,
-    cv: int = 5,
-    random_state: int | None = 0,
-    oof: dict[str, Any] | None = None,
-    sample_weight: npt.NDArray[Any] | None = None,
-    n_scored: int | None = None,
-    extra_sources: npt.NDArray[np.intp] | None = None,
-) -> tuple[float | None, int, str, dict[str, Any]]:
-    """Out-of-fold accuracy, folds used, a note, and metrics for single-label y.
-
-    Only the first ``n_scored`` rows (default: all) are held out and scored;
-    the rest (labels from rules, augmented copies) are in every training fold,
-    except a copy of a held-out row: ``extra_sources`` names, for each row
-    past ``n_scored``, the scored row it was made from (-1: none), and a fold
-    leaves out the copies of its test rows (learning them would score the
-    model on what it saw).
-
-    See the module docstring for what happens with very few labels. An
-    ``oof`` dict receives the out-of-fold probabilities (``proba``, one column
-    per class of ``np.unique(y)``, NaN rows never held out).
-    """
-    y = _labels_1d(y)
-    n_scored = y.shape[0] if n_scored is None else n_scored
-    folds, note = _fold_plan(y[:n_scored], cv, random_state)
-    if not folds:
-        return None, 0, note, {}
-    folds = [
-        (
-            np.concatenate(
-                [train, _extra_rows(n_scored, y.shape[0], extra_sources, test)]
-            ),
-            test,
-        )
-        for train, test in folds
-    ]
-    scored = np.concatenate([te for _, te in folds])
-    classes = np.unique(y)
-    proba = np.full((y.shape[0], classes.size), np.nan)
-    for train, test in folds:
-        model = fit_quietly(
-            clone(estimator),
-            X[train],
-            y[train],
-            None if sample_weight is None else sample_weight[train],
-        )
-        # Columns by name: a fold's model knows the classes its rows hold.
-        columns = np.searchsorted(classes, model.classes_)
-        proba[test] = 0.0
-        proba[np.ix_(test, columns)] = model.predict_proba(X[test])
-    pred = np.empty(y.shape[0], dtype=y.dtype)
-    pred[scored] = classes[np.argmax(proba[scored], axis=1)]
-    if oof is not None:
-        oof["proba"] = proba
-    truth, guess = y[scored], pred[scored]
-    labels = np.unique(truth)
-    p, r, f, s = precision_recall_fscore_support(
-        truth, guess, labels=labels, zero_division=0
-    )
-    per_class = {
-        str(c): {
-            "precision": float(pi),
-            "recall": float(ri),
-            "f1": float(fi),
-            "support": int(si),
-        }
-        for c, pi, ri, fi, si in zip(labels, p, r, f, s, strict=True)
-    }
-    acc = float(accuracy_score(truth, guess))
-    metrics = {
-        "accuracy": acc,
-        "macro_f1": float(
-            f1_score(truth, guess, labels=labels, average="macro", zero_division=0)
-        ),
-        "per_class": per_class,
-        "unlearned": _unlearned(np.unique(y), guess, per_class),
-        "n_scored": int(scored.size),
-    }
-    return acc, len(folds), note, metrics
-
-
-def _extra_rows(
-    n_scored: int,
-    n_rows: int,
-    sources: npt.NDArray[np.intp] | None,
-    test: npt.NDArray[np.intp],
-) -> npt.NDArray[np.intp]:
-    """The rows past ``n_scored`` a fold trains on: all but copies of its test rows."""
-    extra = np.arange(n_scored, n_rows, dtype=np.intp)
-    if sources is None:
-        return extra
-    return extra[~np.isin(np.asarray(sources), test)]
-
-
-def _unlearned(
-    classes: npt.NDArray[Any], guess: npt.NDArray[Any], per_class: dict[str, Any]
-) -> list[str]:
-    """Classes the model has not learned to predict, by its out-of-fold answers.
-
-    A class none of the held-out predictions named, or whose held-out items
-    were all predicted as something else (recall 0). Accuracy hides this: a
-    model that always answers the majority class scores the majority share.
-    """
-    predicted = {str(c) for c in np.unique(guess)}
-    return [
-        str(c)
-        for c in classes
-        if str(c) not in predicted
-        or (str(c) in per_class and per_class[str(c)]["recall"] == 0.0)
-    ]
-
-
-def _cross_validate_multilabel(
-    estimator: Any,
-    X: Any,
-    Y: npt.NDArray[Any],
-    cv: int,
-    random_state: int | None,
-    names: list[str],
-    oof: dict[str, Any] | None = None,
-    n_scored: int | None = None,
-    extra_sources: npt.NDArray[np.intp] | None = None,
-) -> tuple[float | None, int, str, dict[str, Any]]:
-    n_scored = Y.shape[0] if n_scored is None else n_scored
-    k = min(cv, n_scored)
-    if k < 2:
-        return None, 0, "No cross-validation: fewer than 2 labeled items.", {}
-    proba = np.zeros(Y.shape, dtype=np.float64)
-    for held_in, test in KFold(k, shuffle=True, random_state=random_state).split(
-        Y[:n_scored]
-    ):
-        train = np.concatenate(
-            [held_in, _extra_rows(n_scored, Y.shape[0], extra_sources, test)]
-        )
-        if np.any(Y[train].sum(axis=0) == 0) or np.any(
-            Y[train].sum(axis=0) == len(train)
-        ):
-            return (
-                None,
-                0,
-                "No cross-validation: some label is on all or none of the items in "
-                "a fold. Label more varied items.",
-                {},
-            )
-        model = fit_quietly(clone(estimator), X[train], Y[train])
-        proba[test] = model.predict_proba(X[test])
-    # One yes/no model per label: "yes" is p >= 0.5, as OneVsRest predicts.
-    pred = (proba >= 0.5).astype(Y.dtype)
-    if oof is not None:
-        oof["proba"] = proba
-    Y, pred = Y[:n_scored], pred[:n_scored]
-    acc = float(accuracy_score(Y, pred))
-    p, r, f, s = precision_recall_fscore_support(Y, pred, zero_division=0)
-    per_class = {
-        name: {
-            "precision": float(pi),
-            "recall": float(ri),
-            "f1": float(fi),
-            "support": int(si),
-        }
-        for name, pi, ri, fi, si in zip(names, p, r, f, s, strict=True)
-    }
-    metrics = {
-        "subset_accuracy": acc,
-        "macro_f1": float(f1_score(Y, pred, average="macro", zero_division=0)),
-        "per_class": per_class,
-        "unlearned": [
-            name
-            for name, hits in zip(names, pred.sum(axis=0), strict=True)
-            if hits == 0 or per_class[name]["recall"] == 0.0
-        ],
-        "n_scored": int(Y.shape[0]),
-    }
-    return acc, k, f"{k}-fold (multilabel, subset accuracy).", metrics
 
 
 def _reused(
@@ -434,7 +167,7 @@ def train_model(
         if cross_validated is not None:
             score, folds, note, metrics = _reused(cross_validated, oof)
         else:
-            score, folds, note, metrics = _cross_validate_multilabel(
+            score, folds, note, metrics = cross_validate_multilabel(
                 estimator,
                 X,
                 Y,
@@ -449,7 +182,7 @@ def train_model(
         classes = [c.item() if hasattr(c, "item") else c for c in binarizer.classes_]
         truth: Any = Y
     else:
-        arr = _labels_1d(y)
+        arr = labels_1d(y)
         present = np.unique(arr)
         if present.size < 2:
             raise InvalidLabelError(
