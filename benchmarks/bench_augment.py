@@ -83,15 +83,9 @@ def altered_text(text: str, rng: np.random.Generator) -> str:
 def text_rows(data: Path, copies: int) -> tuple[Any, Any, Any, Any, float, float]:
     """SMS spam: TF-IDF rows and the rows of word-dropout copies."""
     from activelabel.loop.featurizers import make_featurizer
+    from bench_weak import sms_data
 
-    df = pd.read_csv(
-        data / "sms_spam_collection" / "SMSSpamCollection",
-        sep="\t",
-        header=None,
-        names=["label", "text"],
-        quoting=3,
-    ).drop_duplicates("text")
-    texts = df["text"].astype(str).tolist()
+    texts, labels = sms_data(data / "sms_spam_collection")
     t0 = time.perf_counter()
     featurizer = make_featurizer("text")
     X = featurizer.fit_transform(texts)
@@ -102,7 +96,7 @@ def text_rows(data: Path, copies: int) -> tuple[Any, Any, Any, Any, float, float
     X_copies = featurizer.transform(altered)
     t_copies = time.perf_counter() - t0
     sources = np.repeat(np.arange(len(texts)), copies)
-    return X, df["label"].to_numpy(), X_copies, sources, t_base, t_copies
+    return X, labels, X_copies, sources, t_base, t_copies
 
 
 def figures(result: Any, strategy: str) -> dict[str, float]:
