@@ -356,6 +356,14 @@ def import_path(
             f"{path} is read as {boxes_in}, whose boxes carry their labels; "
             "--label-from-folder labels whole images by their folder."
         )
+    # How a predictions file is read: first to tell it apart, then to import it.
+    predictions_read: dict[str, Any] = {
+        "fmt": fmt,
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "header": header,
+        "names": _check_names(columns),
+    }
     if boxes_in is not None:
         report = import_boxes(
             store,
@@ -377,11 +385,7 @@ def import_path(
             store,
             project_name,
             path,
-            fmt=fmt,
-            encoding=encoding,
-            delimiter=delimiter,
-            header=header,
-            names=_check_names(columns),
+            **predictions_read,
             text_column=text_column,
             media_column=media_column,
             feature_columns=feature_columns,
@@ -393,11 +397,7 @@ def import_path(
             store,
             project_name,
             path,
-            fmt=fmt,
-            encoding=encoding,
-            delimiter=delimiter,
-            header=header,
-            names=_check_names(columns),
+            **predictions_read,
             id_column=id_column,
             label_column=label_column,
             model_name=model_name,
