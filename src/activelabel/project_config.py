@@ -42,6 +42,7 @@ detector_weights   the weights file the detector fine-tunes from (never download
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -56,7 +57,7 @@ from activelabel.tasks.spans.languages import (
     resolve_layout,
 )
 
-__all__ = ["DEFAULT_FEATURIZER", "FEATURIZERS", "ProjectConfig"]
+__all__ = ["DEFAULT_FEATURIZER", "FEATURIZERS", "ProjectConfig", "check_time_budget"]
 
 #: The featurizers a project of each modality may choose, by name.
 FEATURIZERS: dict[str, tuple[str, ...]] = {
@@ -176,6 +177,19 @@ class ProjectConfig(BaseModel):
             and not extras.embeddings_installed()
         ):
             raise ConfigError(extras.missing_embeddings_sentence(self.featurizer))
+
+
+def check_time_budget(seconds: float) -> float:
+    """``seconds`` as a float, or :class:`ConfigError` saying why it is no budget."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ConfigError(
+            f"The AutoML time budget must be a number of seconds; got {seconds!r}."
+        )
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(
+            f"The AutoML time budget must be more than 0 seconds; got {seconds:g}."
+        )
+    return float(seconds)
 
 
 def _sentence(exc: ValidationError, what: str) -> str:

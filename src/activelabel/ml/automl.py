@@ -46,6 +46,10 @@ from activelabel.ml.training import (
     make_estimator,
 )
 
+# The check lives with the settings, so the server checks a budget without
+# importing this module's model stack; re-exported here for the search.
+from activelabel.project_config import check_time_budget
+
 __all__ = [
     "AutoMLSearch",
     "build_estimator",
@@ -66,19 +70,6 @@ EXPLORATION = 0.1
 
 #: The learner whose start (C=1, balanced) is the default model.
 DEFAULT_LEARNER = "lrl2"
-
-
-def check_time_budget(seconds: float) -> float:
-    """``seconds`` as a float, or :class:`ConfigError` saying why it is no budget."""
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise ConfigError(
-            f"The AutoML time budget must be a number of seconds; got {seconds!r}."
-        )
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ConfigError(
-            f"The AutoML time budget must be more than 0 seconds; got {seconds:g}."
-        )
-    return float(seconds)
 
 
 @dataclass
