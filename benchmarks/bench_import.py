@@ -5,6 +5,9 @@ its own. Memory is "flat" when the peak for the largest file is close to the pea
 for a file ten times smaller. The baseline, measured in the same run, is a bare
 ``sqlite3`` executemany of the same rows (no parsing, hashing or checks), so the
 ratio says what the importer's work costs on top of the database's own.
+On a shared machine the wall clock measures the neighbours too, so each run
+also reports its CPU seconds (``time.process_time`` of the importing process:
+on PostgreSQL the server's own work is not in it) and the load average.
 
     python benchmarks/bench_import.py                  # 1,000,000 rows, SQLite + PostgreSQL
     python benchmarks/bench_import.py --rows 200000 --no-postgres
@@ -75,11 +78,11 @@ url, path = sys.argv[1], sys.argv[2]
 store = open_store(url)
 with store.session() as s:
     create_project(s, name="bench", task="classification", labels="ham,spam")
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 report = import_path(store, "bench", path, text_column="text", id_column="id", label_column="label")
-seconds = time.perf_counter() - start
+seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
 print(json.dumps({"rows": report.rows_read, "items": report.items_added,
-                  "labels": report.labels_added, "seconds": seconds,
+                  "labels": report.labels_added, "seconds": seconds, "cpu_seconds": cpu_seconds,
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -89,7 +92,7 @@ db, path = sys.argv[1], sys.argv[2]
 con = sqlite3.connect(db)
 con.execute("PRAGMA journal_mode=WAL"); con.execute("PRAGMA synchronous=NORMAL")
 con.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, text TEXT, label TEXT)")
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with open(path, newline="", encoding="utf-8") as f:
     reader = csv.reader(f); next(reader)
     batch = []
@@ -100,8 +103,8 @@ with open(path, newline="", encoding="utf-8") as f:
             con.executemany("INSERT INTO items (external_id, text, label) VALUES (?,?,?)", batch); batch = []
     con.executemany("INSERT INTO items (external_id, text, label) VALUES (?,?,?)", batch)
 con.commit()
-seconds = time.perf_counter() - start
-print(json.dumps({"rows": n, "seconds": seconds,
+seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"rows": n, "seconds": seconds, "cpu_seconds": cpu_seconds,
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -215,6 +218,7 @@ def main() -> None:
         wide(args.wide, args.rows, args.against, args.against_rows, args.against_label)
         return
     sizes = sorted({max(args.rows // 10, 1000), args.rows})
+    load_before = os.getloadavg()
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
@@ -237,6 +241,7 @@ def main() -> None:
                     "csv_mb": size_mb,
                     **ours,
                     "vs_baseline": base["seconds"] / ours["seconds"],
+                    "cpu_vs_baseline": base["cpu_seconds"] / ours["cpu_seconds"],
                 }
             )
             if not args.no_postgres:
@@ -253,25 +258,45 @@ def main() -> None:
                             "csv_mb": size_mb,
                             **pg,
                             "vs_baseline": base["seconds"] / pg["seconds"],
+                            "cpu_vs_baseline": base["cpu_seconds"] / pg["cpu_seconds"],
                         }
                     )
                 finally:
                     drop_pg(name)
+    load_after = os.getloadavg()
     print()
     print(
+        f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
         f"{'target':<34} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak RSS MiB':>13} {'speed vs baseline':>18}"
+        f" {'CPU s':>7} {'rows/CPU s':>11} {'CPU vs baseline':>16}"
     )
     for r in results:
         rate = float(r["rows"]) / float(r["seconds"])  # type: ignore[arg-type]
+        cpu_rate = float(r["rows"]) / float(r["cpu_seconds"])  # type: ignore[arg-type]
         ratio = f"{r['vs_baseline']:.2f}x" if "vs_baseline" in r else "1.00x"
+        cpu_ratio = (
+            f"{r['cpu_vs_baseline']:.2f}x" if "cpu_vs_baseline" in r else "1.00x"
+        )
         print(
             f"{r['target']:<34} {r['rows']:>10,} {r['seconds']:>8.1f} {rate:>10,.0f} {r['peak_rss_mib']:>13.0f} {ratio:>18}"
+            f" {r['cpu_seconds']:>7.1f} {cpu_rate:>11,.0f} {cpu_ratio:>16}"
         )
         r["rows_per_second"] = rate
+        r["rows_per_cpu_second"] = cpu_rate
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
         json.dumps(
-            {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "results": results}, indent=2
+            {
+                "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "cpus": os.cpu_count(),
+                "load_average_before": load_before,
+                "load_average_after": load_after,
+                "results": results,
+            },
+            indent=2,
         )
     )
     print(f"\nwrote {RESULTS}")

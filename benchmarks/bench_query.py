@@ -4,7 +4,12 @@ Pool: N × 50 dense float32 features, 10 classes; a logistic regression trained
 on 1,000 labels; batch 100. For each strategy we time the whole round
 (``strategy.query``) and, for the uncertainty measures, scoring alone, and
 report each as a ratio to scikit-learn's own ``predict_proba`` measured in the
-same run. Peak extra memory (tracemalloc; numpy reports its buffers to it) is
+same run. The baseline runs on as many BLAS threads as numpy has (both cores
+here) while activelabel scores on one, so on a quiet machine the wall-clock
+ratio is the least favourable and on a busy one it flatters activelabel (the
+baseline's threads wait for each other); the table therefore also gives CPU
+seconds, the baseline on one BLAS thread, and the load average before and
+after the run. Peak extra memory (tracemalloc; numpy reports its buffers to it) is
 measured at N and at 10 N rows, with the pool memory-mapped from disk, to show
 that memory stays flat as the pool grows. If ``benchmarks/.venv-peers`` exists
 (see ``setup_peers.sh``), modAL and scikit-activeml are timed there on the same
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -61,13 +67,19 @@ def make_pool(n: int, seed: int = 0, out: Path | None = None) -> Any:
 
 def timed(fn: Any, repeat: int = 3) -> float:
     """Best of ``repeat`` wall-clock runs, in seconds."""
-    best = float("inf")
+    return timed_row(fn, repeat)["seconds"]
+
+
+def timed_row(fn: Any, repeat: int = 3) -> dict[str, float]:
+    """Best of ``repeat`` runs: wall-clock and CPU seconds (all threads), each the least."""
+    wall, cpu = float("inf"), float("inf")
     for _ in range(repeat):
         gc.collect()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+        wall = min(wall, time.perf_counter() - t)
+        cpu = min(cpu, time.process_time() - c)
+    return {"seconds": wall, "cpu_seconds": cpu}
 
 
 def peak_memory_mb(fn: Any) -> float:
@@ -155,6 +167,7 @@ def main() -> None:
         return
 
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info, threadpool_limits
 
     from activelabel.al import DiverseUncertaintySampling, make_strategy
     from activelabel.al.scores import linear_uncertainty_chunks, margin_scores
@@ -162,6 +175,14 @@ def main() -> None:
     from activelabel.ml.training import fit_quietly
 
     n = args.rows
+    blas_threads = max(
+        (
+            pool["num_threads"]
+            for pool in threadpool_info()
+            if pool["user_api"] == "blas"
+        ),
+        default=1,
+    )
     X, y_true = make_pool(n)
     model = fit_quietly(
         LogisticRegression(max_iter=1000, class_weight="balanced"),
@@ -173,12 +194,21 @@ def main() -> None:
     pool = X[N_LABELED:]
 
     rows: list[dict[str, Any]] = []
-    base = timed(lambda: model.predict_proba(pool))
-    rows.append({"what": "sklearn predict_proba (baseline)", "seconds": base})
+    load_before = os.getloadavg()
+    baseline = timed_row(lambda: model.predict_proba(pool))
+    base, base_cpu = baseline["seconds"], baseline["cpu_seconds"]
+    rows.append({"what": "sklearn predict_proba (baseline)", **baseline})
+    with threadpool_limits(1, user_api="blas"):
+        rows.append(
+            {
+                "what": "sklearn predict_proba, one BLAS thread",
+                **timed_row(lambda: model.predict_proba(pool)),
+            }
+        )
     rows.append(
         {
             "what": "sklearn predict_proba + margin + argpartition",
-            "seconds": timed(
+            **timed_row(
                 lambda: select_batch(
                     margin_scores(model.predict_proba(pool)), batch_size=BATCH
                 )
@@ -192,10 +222,7 @@ def main() -> None:
                 pass
 
         rows.append(
-            {
-                "what": f"activelabel {method}: scoring only",
-                "seconds": timed(score_only),
-            }
+            {"what": f"activelabel {method}: scoring only", **timed_row(score_only)}
         )
     for name in (
         "random",
@@ -209,7 +236,7 @@ def main() -> None:
         rows.append(
             {
                 "what": f"activelabel {name}: full round",
-                "seconds": timed(
+                **timed_row(
                     lambda s=strategy: s.query(X, y, estimator=model, batch_size=BATCH),
                     repeat=1 if name.startswith("qbc") else 3,
                 ),
@@ -223,7 +250,7 @@ def main() -> None:
     rows.append(
         {
             "what": f"activelabel default, {MANY_LABELED:,} labeled: full round",
-            "seconds": timed(
+            **timed_row(
                 lambda: default.query(X, many, estimator=model, batch_size=BATCH)
             ),
         }
@@ -232,11 +259,12 @@ def main() -> None:
     rows.append(
         {
             "what": "activelabel default with typicality weight: full round",
-            "seconds": timed(
+            **timed_row(
                 lambda: previous.query(X, y, estimator=model, batch_size=BATCH)
             ),
         }
     )
+    load_after = os.getloadavg()
     peers = None if args.no_peers else run_peers(n)
     if peers:
         peer_base = peers.pop("sklearn_predict_proba")
@@ -248,6 +276,8 @@ def main() -> None:
             )
     for row in rows:
         row.setdefault("ratio", row["seconds"] / base)
+        if "cpu_seconds" in row:
+            row["cpu_ratio"] = row["cpu_seconds"] / base_cpu
 
     memory: list[dict[str, Any]] = []
     margin = make_strategy("margin", random_state=0)
@@ -278,9 +308,21 @@ def main() -> None:
         f"\nQuery round: {n:,} x {N_FEATURES} float32, {N_CLASSES} classes, "
         f"LR on {N_LABELED} labels, batch {BATCH}"
     )
-    print(f"{'what':<58} {'seconds':>9} {'x predict_proba':>16}")
+    print(
+        f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'what':<58} {'seconds':>9} {'x predict_proba':>16} "
+        f"{'CPU s':>7} {'CPU x predict_proba':>20}"
+    )
     for row in rows:
-        print(f"{row['what']:<58} {row['seconds']:>9.3f} {row['ratio']:>16.2f}")
+        cpu = (
+            f"{row['cpu_seconds']:>7.3f} {row['cpu_ratio']:>20.2f}"
+            if "cpu_seconds" in row
+            else f"{'—':>7} {'—':>20}"
+        )
+        print(f"{row['what']:<58} {row['seconds']:>9.3f} {row['ratio']:>16.2f} {cpu}")
     print("\nMemory (margin round, pool memory-mapped from disk; tracemalloc peak)")
     print(f"{'rows':>12} {'peak extra MB':>14} {'seconds':>9} {'proba matrix MB':>16}")
     for m in memory:
@@ -301,6 +343,11 @@ def main() -> None:
                     "python": platform.python_version(),
                     "numpy": np.__version__,
                     "machine": platform.machine(),
+                    "cpus": os.cpu_count(),
+                    "blas_threads": blas_threads,
+                    "load_average_before": load_before,
+                    "load_average_after": load_after,
+                    "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 },
                 "timings": rows,
                 "memory": memory,
