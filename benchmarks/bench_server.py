@@ -6,18 +6,24 @@ same two routes and no work. Then, for each backend (SQLite file; PostgreSQL
 when reachable and not ``--no-postgres``), after timing one INSERT + COMMIT on
 the empty database:
 
-1. Write a CSV of N synthetic texts (two topics, so a model can learn them) and
-   import it with :func:`activelabel.io.importer.import_path`.
+1. Write a CSV of N texts and import it with
+   :func:`activelabel.io.importer.import_path`: synthetic ones (two topics, so
+   a model can learn them), or with ``--texts news_and_sms`` real ones (AG News
+   and SMS, six labels, :mod:`news_and_sms`), which the simulated annotators
+   label with their true label.
 2. Start ``activelabel serve`` as a subprocess and wait for its first round
    (featurize the pool, cold-start selection) to finish.
-3. With 1, 4 and 16 simulated annotators (asyncio + httpx, one token each, loopback
-   only), each loops "next task" (``POST tasks/next`` n=1) then "submit label"
+3. With 1, 8 and 16 simulated annotators (``--annotators``; asyncio, one token
+   each, loopback only), each loops "next task" (``POST tasks/next`` n=1) then "submit label"
    (``POST annotations``) for a bounded time and request count: p50/p95/p99 latency
    of both calls, and labels per second. First back to back (saturation: the
    server never rests), then paced like people who read each item for ``--think``
    seconds on average (0.5–1.5 ×, default 1 s: a fast keyboard labeler). Each
    level also counts the "next task" answers that came back empty while the
-   pool still had thousands of unlabeled items (their share should be 0).
+   pool still had thousands of unlabeled items (their share should be 0), the
+   rounds the trainer finished, and the CPU seconds the server, its trainer
+   worker and the load generator itself spent per label (what limits the rate
+   on a small machine).
 4. In Chromium (``/usr/bin/chromium`` via Playwright), press a label key ~50 times
    and read ``window.__activelabel.paintTimes``: key press → next item painted.
 5. ``POST train``: how long a retrain + rescore of the whole pool takes, and the
@@ -35,6 +41,9 @@ Usage::
     python benchmarks/bench_server.py                        # 1M items, SQLite + PostgreSQL
     python benchmarks/bench_server.py --items 100000 --no-postgres
     python benchmarks/bench_server.py --items 50000 --queue-size 500 --levels-only
+    # as a team meets it: the server's and project's defaults, real texts
+    python benchmarks/bench_server.py --items 100000 --texts news_and_sms --defaults \
+        --levels-only --no-paced
 
 PostgreSQL comes from ``ACTIVELABEL_TEST_PG_URL`` (default: the local trust-auth
 server, maintenance database ``test``); a throwaway database is created and dropped.
@@ -51,6 +60,7 @@ import os
 import platform
 import random
 import re
+import resource
 import secrets
 import signal
 import subprocess
@@ -99,6 +109,10 @@ QUEUE_SIZE = 2_000
 #: and picks that many items with its (diverse) strategy. (A large value would also
 #: make that diverse batch large, and the round far slower.)
 RETRAIN_EVERY = 50
+#: Annotators of each level (``--annotators``).
+LEVELS = (1, 8, 16)
+#: Text → label for real texts (``--texts news_and_sms``), read by :func:`true_label`.
+TRUE_LABELS: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- data
@@ -122,8 +136,29 @@ def write_csv(path: Path, n_items: int, seed: int = 0) -> None:
             writer.writerow([f"doc-{i:07d}", " ".join(words)])
 
 
+def write_real_csv(path: Path, n_items: int) -> tuple[str, ...]:
+    """N real texts (:func:`news_and_sms.news_and_sms`); their labels go to
+    :data:`TRUE_LABELS`. Returns the pool's labels."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from news_and_sms import LABELS as REAL_LABELS
+    from news_and_sms import news_and_sms
+
+    texts, labels = news_and_sms(n_items)
+    TRUE_LABELS.clear()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        for i, (text, label) in enumerate(zip(texts, labels, strict=True)):
+            writer.writerow([f"doc-{i:07d}", text])
+            TRUE_LABELS[text] = label
+    return REAL_LABELS
+
+
 def true_label(text: str) -> str:
-    """What the simulated annotator answers: the topic of the first word."""
+    """What the simulated annotator answers: a real text's label, else the
+    topic of the first word."""
+    if TRUE_LABELS:
+        return TRUE_LABELS.get(text) or TRUE_LABELS.get(text.strip()) or "ham"
     return "sport" if text.split(" ", 1)[0] in TOPICS["sport"] else "tech"
 
 
@@ -149,14 +184,16 @@ class Serve:
         db: str,
         log: Path,
         command: list[str] | None = None,
-        queue_size: int = QUEUE_SIZE,
+        queue_size: int | None = QUEUE_SIZE,
     ) -> None:
         self.log = log.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
             command
             or [
                 *(sys.executable, "-m", "activelabel", "serve", PROJECT),
-                *("--port", "0", "--db", db, "--queue-size", str(queue_size)),
+                *("--port", "0", "--db", db),
+                # None: the server's default.
+                *(() if queue_size is None else ("--queue-size", str(queue_size))),
                 "--require-token",
             ],
             stdout=subprocess.PIPE,
@@ -199,6 +236,12 @@ class Serve:
         out["total"] = sum(out.values())
         return out
 
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU seconds (user + system) used by the server and each live child
+        (its trainer worker), by process id."""
+        pids = [self.process.pid, *_children(self.process.pid)]
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -218,6 +261,15 @@ def _vmrss(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime: fields 14 and 15 of stat(5), after the name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -437,7 +489,21 @@ def run_level(
         )
         return list(counts), time.perf_counter() - started
 
+    cpu_before = server.cpu_seconds()
+    own_before = _own_cpu_seconds()
     counts, elapsed = asyncio.run(main())
+    cpu_after = server.cpu_seconds()
+    own = _own_cpu_seconds() - own_before
+    pid = server.process.pid
+    server_cpu = cpu_after.get(pid, 0.0) - cpu_before.get(pid, 0.0)
+    # A worker that started during the level counts from 0; one that exited
+    # during it is lost (its time is then missing, never double).
+    trainer_cpu = sum(
+        used - cpu_before.get(child, 0.0)
+        for child, used in cpu_after.items()
+        if child != pid
+    )
+    labels = max(1, sum(counts))
     return {
         "annotators": len(tokens),
         "think_s": think,
@@ -449,7 +515,25 @@ def run_level(
         # Answers with no item; the pool has thousands unlabeled throughout.
         "next_task_empty": empty[0],
         "next_task_empty_share": round(empty[0] / len(nxt), 4) if nxt else None,
+        # Cores busy on average (CPU seconds per second), and CPU ms per label.
+        "cpu_cores": {
+            "server": round(server_cpu / elapsed, 2),
+            "trainer": round(trainer_cpu / elapsed, 2),
+            "load_generator": round(own / elapsed, 2),
+        },
+        "cpu_ms_per_label": {
+            "server": round(1000 * server_cpu / labels, 2),
+            "trainer": round(1000 * trainer_cpu / labels, 2),
+            "load_generator": round(1000 * own / labels, 2),
+        },
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds this process (the load generator) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_levels(
@@ -460,23 +544,46 @@ def run_levels(
     max_labels: int,
     backend: str,
     think: float = 0.0,
+    counts: tuple[int, ...] = LEVELS,
 ) -> list[dict[str, Any]]:
-    """1, 4 and 16 annotators in turn, each level with the trainer state around it."""
-    levels = []
-    for n in (1, 4, 16):
-        before = stats(client, server)["training"]["state"]
+    """1, 8 and 16 annotators (``counts``) in turn, each level with the trainer
+    state around it, the rounds finished during it and its labels/s against
+    the first level's."""
+    levels: list[dict[str, Any]] = []
+    for n in counts:
+        if n > len(tokens) - 1:
+            raise SystemExit(
+                f"{n} annotators asked for; the project has {len(tokens) - 1}"
+            )
+        first = stats(client, server)
+        before = first["training"]["state"]
         level = run_level(server, tokens[1 : 1 + n], seconds, max_labels, think=think)
-        # The trainer works as in normal use (a round every RETRAIN_EVERY
+        # The trainer works as in normal use (a round every retrain_every
         # labels), so a level may overlap a round: record the trainer state.
-        after = stats(client, server)["training"]["state"]
+        # (The figures are shared for 2 s: wait that long for fresh ones.)
+        time.sleep(2.1)
+        last = stats(client, server)
+        after = last["training"]["state"]
         level["trainer_state"] = [before, after]
+        level["rounds_finished"] = len(last["learning_curve"]) - len(
+            first["learning_curve"]
+        )
+        level["queue_size_after"] = last["queue_size"]
+        if levels and levels[0]["labels_per_s"]:
+            level["vs_first_level"] = round(
+                level["labels_per_s"] / levels[0]["labels_per_s"], 2
+            )
         levels.append(level)
         pace = f" reading ~{think} s per item" if think else ""
         print(
             f"[{backend}] {n:>2} annotators{pace}: {level['labels_per_s']} labels/s, "
             f"next p99 {level['next_task']['p99_ms']} ms, "
             f"submit p99 {level['submit_label']['p99_ms']} ms, "
-            f"empty answers {level['next_task_empty']}/{level['next_task']['n']}",
+            f"empty answers {level['next_task_empty']}/{level['next_task']['n']}, "
+            f"rounds {level['rounds_finished']}, cores server "
+            f"{level['cpu_cores']['server']} / trainer {level['cpu_cores']['trainer']} "
+            f"/ load generator {level['cpu_cores']['load_generator']}, "
+            f"load {level['load_average_1m']}",
             flush=True,
         )
     return levels
@@ -608,20 +715,25 @@ def commit_floor(store: Any, n: int = 300) -> dict[str, Any]:
 
 
 def prepare_project(
-    store: Any, csv_path: Path, retrain_every: int
+    store: Any,
+    csv_path: Path,
+    retrain_every: int | None,
+    *,
+    labels: tuple[str, ...] = LABELS,
 ) -> tuple[int, list[str]]:
     """The benchmark project with the CSV's items, and 17 annotators.
 
-    Returns the number of items imported and the annotators' tokens (the
-    first polls stats; the others label).
+    ``retrain_every`` None leaves the project's default. Returns the number
+    of items imported and the annotators' tokens (the first polls stats;
+    the others label).
     """
     with store.session() as session:
         create_project(
             session,
             name=PROJECT,
             task="classification",
-            labels=list(LABELS),
-            settings={"retrain_every": retrain_every},
+            labels=list(labels),
+            settings={} if retrain_every is None else {"retrain_every": retrain_every},
         )
     report = import_path(store, PROJECT, csv_path, text_column="text", id_column="id")
     with store.session() as session:
@@ -653,7 +765,12 @@ def bench_backend(
         if args.floor_only:
             return result
         t0 = time.perf_counter()
-        added, tokens = prepare_project(store, csv_path, RETRAIN_EVERY)
+        added, tokens = prepare_project(
+            store,
+            csv_path,
+            None if args.defaults else RETRAIN_EVERY,
+            labels=args.labels,
+        )
         seconds = time.perf_counter() - t0
         result["import"] = {
             "seconds": round(seconds, 1),
@@ -663,7 +780,11 @@ def bench_backend(
     finally:
         store.close()
 
-    server = Serve(db, work / f"serve-{backend}.log", queue_size=args.queue_size)
+    server = Serve(
+        db,
+        work / f"serve-{backend}.log",
+        queue_size=None if args.defaults else args.queue_size,
+    )
     try:
         result["server_start_s"] = round(server.start_seconds, 1)
         auth = {"Authorization": f"Bearer {tokens[0]}"}
@@ -692,17 +813,25 @@ def bench_backend(
             # Back to back, then the same annotators as people who read an item
             # for ~args.think s before labeling it.
             result["levels"] = run_levels(
-                server, client, tokens, args.seconds, args.max_labels, backend
-            )
-            result["paced_levels"] = run_levels(
                 server,
                 client,
                 tokens,
-                args.paced_seconds,
+                args.seconds,
                 args.max_labels,
                 backend,
-                think=args.think,
+                counts=args.annotators,
             )
+            if not args.no_paced:
+                result["paced_levels"] = run_levels(
+                    server,
+                    client,
+                    tokens,
+                    args.paced_seconds,
+                    args.max_labels,
+                    backend,
+                    think=args.think,
+                    counts=args.annotators,
+                )
 
             if args.levels_only:
                 return result
@@ -857,16 +986,21 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{g.get('p50_ms')} / p99 {g.get('p99_ms')} ms"
             )
         lines.append(
-            f"{'annotators':>10} | {'labels/s':>8} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7} | {'empty':>6}  (ms; empty: share of next-task answers with no item)"
+            f"{'annotators':>10} | {'labels/s':>8} {'×1':>5} | {'next p50':>8} {'p95':>7} {'p99':>7} | {'submit p50':>10} {'p95':>7} {'p99':>7} | {'empty':>6} | {'rounds':>6} | cores: server/trainer/load gen | load  (ms; empty: share of next-task answers with no item)"
         )
         for lv in r["levels"] + r.get("paced_levels", []):
             n, s = lv["next_task"], lv["submit_label"]
             pace = f" (read ~{lv['think_s']:g} s)" if lv.get("think_s") else ""
             share = lv.get("next_task_empty_share")
             empty = "—" if share is None else f"{share:.1%}"
+            ratio = fmt(lv.get("vs_first_level"))
+            cores = lv.get("cpu_cores") or {}
+            used = "/".join(
+                fmt(cores.get(k)) for k in ("server", "trainer", "load_generator")
+            )
             lines.append(
-                f"{lv['annotators']:>10} | {lv['labels_per_s']:>8} | {fmt(n['p50_ms']):>8} {fmt(n['p95_ms']):>7} {fmt(n['p99_ms']):>7} | "
-                f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7} | {empty:>6}"
+                f"{lv['annotators']:>10} | {lv['labels_per_s']:>8} {ratio:>5} | {fmt(n['p50_ms']):>8} {fmt(n['p95_ms']):>7} {fmt(n['p99_ms']):>7} | "
+                f"{fmt(s['p50_ms']):>10} {fmt(s['p95_ms']):>7} {fmt(s['p99_ms']):>7} | {empty:>6} | {fmt(lv.get('rounds_finished')):>6} | {used:>30} | {fmt(lv.get('load_average_1m'))}"
                 f"  trainer: {' → '.join(lv['trainer_state'])}{pace}"
             )
         if "retrain" not in r:
@@ -959,8 +1093,30 @@ def main() -> None:
         help="only the floors: a bare FastAPI server under the same load, and one "
         "INSERT + COMMIT on each backend (about a minute)",
     )
+    parser.add_argument(
+        "--texts",
+        choices=("synthetic", "news_and_sms"),
+        default="synthetic",
+        help="synthetic two-topic texts, or real ones (AG News and SMS, six labels)",
+    )
+    parser.add_argument(
+        "--defaults",
+        action="store_true",
+        help="the server's default queue size and the project's default "
+        "retrain_every, as a team meets them (not --queue-size, not 50)",
+    )
+    parser.add_argument(
+        "--annotators",
+        type=lambda v: tuple(int(n) for n in v.split(",")),
+        default=LEVELS,
+        help="annotators of each level, e.g. 1,8,16 (at most 16)",
+    )
+    parser.add_argument(
+        "--no-paced", action="store_true", help="leave out the reading levels"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    args.labels = LABELS
 
     results = []
     with tempfile.TemporaryDirectory(prefix="al-bench-server-") as tmp:
@@ -968,7 +1124,10 @@ def main() -> None:
         csv_path = work / "items.csv"
         if not args.floor_only:
             t0 = time.perf_counter()
-            write_csv(csv_path, args.items)
+            if args.texts == "news_and_sms":
+                args.labels = write_real_csv(csv_path, args.items)
+            else:
+                write_csv(csv_path, args.items)
             print(
                 f"wrote {args.items:,} texts in {time.perf_counter() - t0:.1f} s",
                 flush=True,
@@ -1014,7 +1173,9 @@ def main() -> None:
             {
                 "benchmark": "server",
                 "items": args.items,
-                "queue_size": args.queue_size,
+                "queue_size": "server default" if args.defaults else args.queue_size,
+                "retrain_every": "project default" if args.defaults else RETRAIN_EVERY,
+                "texts": args.texts,
                 "goals": goals,
                 "peer_reference": peer,
                 "bare_server": bare,
