@@ -39,13 +39,9 @@ from sqlalchemy import func, insert, select
 from activelabel.store.engine import Store, open_store
 from activelabel.store.models import Annotation, Item, Prediction, Review, User
 from activelabel.store.projects import create_project
-from activelabel.store.review_queue import (
-    ItemFilters,
-    ItemOrder,
-    browse_items,
-    review_counts,
-    review_queue,
-)
+from activelabel.store.review_counts import review_counts
+from activelabel.store.review_filters import ItemFilters, ItemOrder
+from activelabel.store.review_queue import browse_items, review_queue
 
 RESULTS = Path(__file__).parent / "results" / "review.json"
 

@@ -34,7 +34,9 @@ from activelabel.store.models import (
     User,
     utcnow,
 )
-from activelabel.store.review_queue import ItemFilters, review_counts, review_queue
+from activelabel.store.review_counts import review_counts
+from activelabel.store.review_filters import ItemFilters
+from activelabel.store.review_queue import review_queue
 from activelabel.store.reviews import review_item
 from activelabel.store.stats import project_stats
 from activelabel.store.users import add_user

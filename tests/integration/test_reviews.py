@@ -20,12 +20,9 @@ from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Project, QueueEntry, Review, User
 from activelabel.store.next_tasks import next_tasks
-from activelabel.store.review_queue import (
-    ItemFilters,
-    browse_items,
-    review_counts,
-    review_queue,
-)
+from activelabel.store.review_counts import review_counts
+from activelabel.store.review_filters import ItemFilters
+from activelabel.store.review_queue import browse_items, review_queue
 from activelabel.store.reviews import rejection_notes, review_item
 from activelabel.store.submit import submit_label
 from activelabel.store.users import add_user

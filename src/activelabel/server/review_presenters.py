@@ -13,7 +13,8 @@ from activelabel.server.review_schemas import (
 )
 from activelabel.server.schemas import Suggestion
 from activelabel.store.models import Project
-from activelabel.store.review_queue import ReviewCounts, ReviewPage, ReviewRow
+from activelabel.store.review_counts import ReviewCounts
+from activelabel.store.review_queue import ReviewPage, ReviewRow
 
 __all__ = ["review_counts_public", "review_item_public", "review_page_public"]
 

@@ -9,7 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from activelabel.server.schemas import MAX_ID, BodyId, Suggestion
-from activelabel.store.review_queue import MAX_PAGE_SIZE, ItemFilters, ItemOrder
+from activelabel.store.review_filters import ItemFilters, ItemOrder
+from activelabel.store.review_queue import MAX_PAGE_SIZE
 from activelabel.store.reviews import MAX_NOTE
 
 __all__ = [

@@ -4,7 +4,7 @@
 what its labels, its newest review and the model's stored opinions say:
 review state, conflict, agreement, whether the model or a labeling function
 disagrees with the label, queue score and confidence, the mislabel finder's
-rank. The filters and sort keys of :mod:`activelabel.store.review_queue` are
+rank. The filters and sort keys of :mod:`activelabel.store.review_filters` are
 expressions over these columns, so the database filters, sorts and pages
 (nothing is read whole into Python).
 

@@ -2,35 +2,26 @@
 
 :func:`review_queue` lists what waits for review (labeled, not reviewed yet,
 by default), conflicts first; :func:`browse_items` lists every item of the
-project (labeled or not) with the same filters and sort keys, what Label
-Studio calls its data manager. Both filter, sort and count in the database
+project (labeled or not) with the same filters and sort keys
+(:mod:`activelabel.store.review_filters`), what Label Studio calls its data
+manager. Both filter, sort and count in the database
 (:mod:`activelabel.store.review_columns`), then read the labels and reviews
-of the one page they return. :func:`review_counts` gives the figures of the
-progress panel.
+of the one page they return. The progress panel's figures are
+:mod:`activelabel.store.review_counts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Any, Final
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import SQLColumnExpression
 
-from activelabel.exceptions import ConfigError, ItemNotFoundError, UserNotFoundError
-from activelabel.store.auto_labels import audit_sql
-from activelabel.store.final_labels import (
-    MODEL_SOURCE,
-    NOT_VOTES,
-    REVIEW_SOURCE,
-    Decided,
-    decide_label,
-    review_state,
-)
-from activelabel.store.label_schema import retired_labels
+from activelabel.exceptions import ConfigError, ItemNotFoundError
+from activelabel.store.final_labels import Decided, decide_label
 from activelabel.store.models import (
     Annotation,
     Item,
@@ -41,100 +32,28 @@ from activelabel.store.models import (
     Review,
     User,
 )
-from activelabel.store.review_columns import (
-    COLUMN_NEEDS,
-    ItemColumns,
-    item_columns,
-    json_text,
-    label_in,
+from activelabel.store.review_columns import item_columns
+from activelabel.store.review_filters import (
+    ItemFilters,
+    ItemOrder,
+    columns_needed,
+    list_conditions,
+    sort_key,
 )
 
 __all__ = [
     "MAX_PAGE_SIZE",
-    "SORT_KEYS",
-    "STATE_FILTERS",
-    "ItemFilters",
-    "ItemOrder",
-    "ReviewCounts",
     "ReviewLabel",
     "ReviewPage",
     "ReviewRecord",
     "ReviewRow",
     "browse_items",
-    "review_counts",
     "review_queue",
     "review_row",
 ]
 
 #: Most items one page holds.
 MAX_PAGE_SIZE: Final = 200
-
-StateFilter = Literal[
-    "to_review", "accepted", "corrected", "rejected", "reviewed", "any"
-]
-#: The review states a list can be limited to (``to_review``: labeled, not
-#: reviewed since; ``reviewed``: accepted, corrected or rejected).
-STATE_FILTERS: Final = (
-    "to_review",
-    "accepted",
-    "corrected",
-    "rejected",
-    "reviewed",
-    "any",
-)
-
-SortKey = Literal[
-    "id", "score", "confidence", "agreement", "updated", "issue_rank", "random"
-]
-#: What a list can be sorted by.
-SORT_KEYS: Final = (
-    "id",
-    "score",
-    "confidence",
-    "agreement",
-    "updated",
-    "issue_rank",
-    "random",
-)
-
-
-@dataclass(frozen=True)
-class ItemFilters:
-    """Which items a list shows; every filter given must hold."""
-
-    state: StateFilter = "any"
-    #: ``labeled`` / ``unlabeled``: items with or without an active label.
-    labeled: Literal["any", "labeled", "unlabeled"] = "any"
-    #: Items this user (by name) labeled.
-    annotator: str | None = None
-    #: Items whose label holds this label.
-    label: str | None = None
-    #: Items with an active label from this source (human, import, review...).
-    source: str | None = None
-    #: Only items whose annotators disagree, unsettled.
-    conflicts: bool = False
-    #: Only items whose stored model opinion (the queue's suggestion, the
-    #: mislabel finder's, an imported prediction) differs from the label.
-    model_disagrees: bool = False
-    #: Only items whose agreement is below this share.
-    max_agreement: float | None = None
-    #: Only items a labeling function gives a label their label lacks.
-    rule_conflicts: bool = False
-    #: Only items on the mislabel finder's list.
-    label_issues: bool = False
-    #: Only items the model labeled itself that are in the audit share
-    #: (``auto_accept_audit``; :mod:`activelabel.store.auto_labels`).
-    audit: bool = False
-
-
-@dataclass(frozen=True)
-class ItemOrder:
-    """How a list is sorted: by ``key`` (empty values last), then by item id."""
-
-    key: SortKey = "id"
-    descending: bool = False
-    #: The random order's seed: the same seed gives the same order, page after page.
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -187,30 +106,6 @@ class ReviewPage:
     page_size: int
 
 
-@dataclass(frozen=True)
-class ReviewCounts:
-    """Items by review state, for the progress panel."""
-
-    to_review: int = 0
-    conflicts: int = 0
-    accepted: int = 0
-    corrected: int = 0
-    rejected: int = 0
-    label_issues: int = 0
-    by_state: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, int]:
-        """The figures as a JSON-ready dict."""
-        return {
-            "to_review": self.to_review,
-            "conflicts": self.conflicts,
-            "accepted": self.accepted,
-            "corrected": self.corrected,
-            "rejected": self.rejected,
-            "label_issues": self.label_issues,
-        }
-
-
 def review_queue(
     session: Session,
     project: Project,
@@ -258,234 +153,6 @@ def review_row(session: Session, project: Project, item_id: int) -> ReviewRow:
     return _rows(session, project, [item_id], dialect)[0]
 
 
-def review_counts(session: Session, project: Project) -> ReviewCounts:
-    """How many items wait for review, are in conflict, accepted, corrected,
-    rejected, and on the mislabel finder's list.
-
-    Asked with the progress panel's figures every few seconds, so it reads
-    the reviews (one row per reviewed item, each checked for a newer label
-    through the annotations' item index) and makes one pass over people's
-    labels for the conflicts, never the whole list's query.
-    """
-    votes = (REVIEW_SOURCE, *NOT_VOTES)
-    newest = (
-        select(func.max(Review.id).label("review_id"))
-        .where(Review.project_id == project.id)
-        .group_by(Review.item_id)
-        .subquery("newest")
-    )
-    relabeled = exists().where(
-        Annotation.item_id == Review.item_id,
-        Annotation.status == "active",
-        Annotation.source.notin_(votes),
-        Annotation.created_at > Review.created_at,
-    )
-    labeled = exists().where(
-        Annotation.item_id == Review.item_id, Annotation.status == "active"
-    )
-    states: dict[str, int] = {}
-    reviewed_labeled = 0
-    for decision, newer, has_label, n in session.execute(
-        select(Review.decision, relabeled, labeled, func.count())
-        .join(newest, newest.c.review_id == Review.id)
-        .group_by(Review.decision, relabeled, labeled)
-    ):
-        state = review_state(
-            labeled=bool(has_label), decision=decision, relabeled=bool(newer)
-        )
-        states[state] = states.get(state, 0) + n
-        if has_label and state != "labeled":
-            reviewed_labeled += n
-    # The model's own labels outside the audit share are not routed to review:
-    # counted in the pass that counts the labeled items (a query of their own
-    # cost the panel's figures a second pass over the project's labels).
-    unrouted_label = case(
-        (
-            and_(
-                Annotation.source == MODEL_SOURCE,
-                ~audit_sql(Annotation.item_id, project.settings.auto_accept_audit),
-                ~exists().where(Review.item_id == Annotation.item_id),
-            ),
-            Annotation.item_id,
-        )
-    )
-    labeled_items, unrouted = session.execute(
-        select(
-            func.count(func.distinct(Annotation.item_id)),
-            func.count(func.distinct(unrouted_label)),
-        ).where(Annotation.project_id == project.id, Annotation.status == "active")
-    ).one()
-    value = json_text(Annotation.value, session.get_bind().dialect.name)
-    human = case((Annotation.source == "human", value))
-    disagreeing = (
-        select(Annotation.item_id)
-        .where(
-            Annotation.project_id == project.id,
-            Annotation.status == "active",
-            Annotation.source.in_(("human", REVIEW_SOURCE)),
-        )
-        .group_by(Annotation.item_id)
-        .having(
-            func.min(human) != func.max(human),
-            func.max(case((Annotation.source == REVIEW_SOURCE, 1), else_=0)) == 0,
-        )
-        .subquery("disagreeing")
-    )
-    conflicts = session.scalar(select(func.count()).select_from(disagreeing))
-    issues = session.scalar(
-        select(func.count()).where(LabelIssue.project_id == project.id)
-    )
-    return ReviewCounts(
-        to_review=(labeled_items or 0) - reviewed_labeled - (unrouted or 0),
-        conflicts=conflicts or 0,
-        accepted=states.get("accepted", 0),
-        corrected=states.get("corrected", 0),
-        rejected=states.get("rejected", 0),
-        label_issues=issues or 0,
-        by_state=states,
-    )
-
-
-def _conditions(
-    session: Session,
-    project: Project,
-    columns: ItemColumns,
-    filters: ItemFilters,
-    dialect: str,
-) -> list[SQLColumnExpression[bool]]:
-    """The WHERE of a list: one condition per filter given."""
-    where: list[SQLColumnExpression[bool]] = []
-    state = filters.state
-    if state not in STATE_FILTERS:
-        raise ConfigError(
-            f"Unknown review state {state!r}; use one of {', '.join(STATE_FILTERS)}."
-        )
-    if state == "to_review":
-        where.append(columns.state == "labeled")
-        # Of the model's own labels only the audit share waits for review.
-        where.append(
-            ~(
-                columns.model_labeled
-                & ~audit_sql(Item.id, project.settings.auto_accept_audit)
-            )
-        )
-    elif state == "reviewed":
-        where.append(columns.state.in_(("accepted", "corrected", "rejected")))
-    elif state != "any":
-        where.append(columns.state == state)
-    if filters.labeled == "labeled":
-        where.append(columns.labeled)
-    elif filters.labeled == "unlabeled":
-        where.append(~columns.labeled)
-    if filters.annotator is not None:
-        user_id = session.scalar(select(User.id).where(User.name == filters.annotator))
-        if user_id is None:
-            raise UserNotFoundError(f"No user named {filters.annotator!r}.")
-        where.append(
-            select(literal(1))
-            .where(
-                Annotation.item_id == Item.id,
-                Annotation.annotator_id == user_id,
-                Annotation.status.in_(("active", "rejected")),
-            )
-            .exists()
-        )
-    if filters.label is not None:
-        # A retired label's items are still listed, so reviewers can relabel them.
-        if filters.label not in project.labels and filters.label not in (
-            retired_labels(session, project.id)
-        ):
-            raise ConfigError(
-                f"{filters.label!r} is not a label of {project.name!r}; its labels "
-                f"are {', '.join(project.labels)}."
-            )
-        wanted = literal(filters.label)
-        # A JSON NULL holds no label, on both databases.
-        where.append(
-            label_in(columns.final_text, wanted, dialect)
-            | (
-                columns.final_text.is_(None)
-                & columns.labeled
-                & (
-                    label_in(columns.min_text, wanted, dialect)
-                    | label_in(columns.max_text, wanted, dialect)
-                )
-            )
-        )
-    if filters.source is not None:
-        where.append(
-            select(literal(1))
-            .where(
-                Annotation.item_id == Item.id,
-                Annotation.source == filters.source,
-                Annotation.status == "active",
-            )
-            .exists()
-        )
-    if filters.conflicts:
-        where.append(columns.conflict)
-    if filters.model_disagrees:
-        where.append(columns.model_disagrees)
-    if filters.max_agreement is not None:
-        where.append(columns.agreement < filters.max_agreement)
-    if filters.rule_conflicts:
-        where.append(columns.rule_conflict)
-    if filters.label_issues:
-        where.append(columns.issue_rank.is_not(None))
-    if filters.audit:
-        where.append(
-            columns.model_labeled
-            & audit_sql(Item.id, project.settings.auto_accept_audit)
-        )
-    return where
-
-
-def _needs(
-    filters: ItemFilters, order: ItemOrder, conflicts_first: bool
-) -> frozenset[str]:
-    """The parts of the items' query a list's filters and sort read."""
-    used = [
-        ("state", filters.state != "any"),
-        ("labeled", filters.labeled != "any"),
-        ("final_text", filters.label is not None),
-        ("conflict", filters.conflicts or conflicts_first),
-        ("model_disagrees", filters.model_disagrees),
-        ("agreement", filters.max_agreement is not None),
-        ("rule_conflict", filters.rule_conflicts),
-        ("issue_rank", filters.label_issues),
-        ("model_labeled", filters.audit),
-        ({"updated": "updated_at"}.get(order.key, order.key), True),
-    ]
-    needs: frozenset[str] = frozenset()
-    for column, wanted in used:
-        if wanted:
-            needs |= COLUMN_NEEDS.get(column, frozenset())
-    return needs
-
-
-def _sort_key(columns: ItemColumns, order: ItemOrder) -> SQLColumnExpression[Any]:
-    if order.key not in SORT_KEYS:
-        raise ConfigError(
-            f"Unknown sort key {order.key!r}; use one of {', '.join(SORT_KEYS)}."
-        )
-    if order.key == "random":
-        # A fixed permutation of ids (Knuth's multiplicative hash): the same
-        # seed gives the same order on every page, on both databases.
-        seed = int(order.seed) % 4_294_967_296
-        return (
-            cast(columns.item_id, Integer) * literal(2_654_435_761) + literal(seed)
-        ) % literal(4_294_967_296)
-    keys: dict[str, SQLColumnExpression[Any]] = {
-        "id": columns.item_id,
-        "score": columns.score,
-        "confidence": columns.confidence,
-        "agreement": columns.agreement,
-        "updated": columns.updated_at,
-        "issue_rank": columns.issue_rank,
-    }
-    return keys[order.key]
-
-
 def _page(
     session: Session,
     project: Project,
@@ -506,17 +173,17 @@ def _page(
     labeled_only = filters.labeled == "labeled" or (
         filters.state in ("to_review", "accepted", "corrected")
     )
-    needs = _needs(filters, order, conflicts_first)
+    needs = columns_needed(filters, order, conflicts_first)
     columns = item_columns(
         project.id,
         dialect,
         needs=needs | {"labels"} if labeled_only else needs,
         labeled_only=labeled_only,
     )
-    where = _conditions(session, project, columns, filters, dialect)
+    where = list_conditions(session, project, columns, filters, dialect)
     # The total rides along with the page (one pass, not two).
     filtered = columns.query.where(*where).add_columns(func.count().over())
-    key = _sort_key(columns, order)
+    key = sort_key(columns, order)
     ordering: list[Any] = []
     if conflicts_first:
         ordering.append(columns.conflict.desc())

@@ -61,7 +61,7 @@ class ProjectStats:
     latest_unlearned: list[str] = field(default_factory=list)
     queue_size: int = 0
     #: Items by review state: to_review, conflicts, accepted, corrected,
-    #: rejected, label_issues (:func:`~activelabel.store.review_queue.review_counts`).
+    #: rejected, label_issues (:func:`~activelabel.store.review_counts.review_counts`).
     review: dict[str, int] = field(default_factory=dict)
     #: The model's own labels (``auto_accept``): auto_labeled, audited,
     #: audited_correct, audited_accuracy, audit_waiting
@@ -211,7 +211,7 @@ def project_stats(session: Session, project: Project) -> ProjectStats:
     # Imported here: the review queue's modules import the queue's, which
     # import this one.
     from activelabel.store.auto_labels import AutoLabelFigures, auto_label_figures
-    from activelabel.store.review_queue import review_counts
+    from activelabel.store.review_counts import review_counts
 
     stats.review = review_counts(session, project).as_dict()
     # Another pass over the labels only for a project the model labeled items

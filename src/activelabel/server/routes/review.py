@@ -28,12 +28,8 @@ from activelabel.server.review_schemas import (
 )
 from activelabel.server.roles import Action, may, require
 from activelabel.store.models import User
-from activelabel.store.review_queue import (
-    browse_items,
-    review_counts,
-    review_queue,
-    review_row,
-)
+from activelabel.store.review_counts import review_counts
+from activelabel.store.review_queue import browse_items, review_queue, review_row
 from activelabel.store.reviews import review_item
 
 router = APIRouter(prefix="/api/v1/projects/{name}", tags=["review"])
