@@ -281,6 +281,60 @@ def test_the_server_serves_every_item_with_no_trainer_and_an_empty_queue(
     assert done["data"] == [] and done["queue_size"] == 0
 
 
+def _free_items(store: Store, project_id: int) -> int:
+    """Items with no active label that nobody holds a lease on.
+
+    With nothing released, this only ever goes down (items are leased, then
+    labeled): counted after an empty answer, a number above 0 means there
+    was a free item while the call ran.
+    """
+    labeled = select(Annotation.item_id).where(Annotation.status == "active")
+    held = select(QueueEntry.item_id).where(QueueEntry.leased_by.is_not(None))
+    with store.session() as session:
+        return len(
+            session.scalars(
+                select(Item.id).where(
+                    Item.project_id == project_id,
+                    Item.id.not_in(labeled),
+                    Item.id.not_in(held),
+                )
+            ).all()
+        )
+
+
+def test_annotators_back_to_back_get_an_item_every_time_as_the_batches_grow(
+    store: Store, project_factory: Any
+) -> None:
+    # Free-running, as a team labels: each annotator asks, labels, asks again.
+    project, users, ids = _project(store, project_factory, items=400, queued=4)
+    top_up = QueueTopUp(below=4, batch=10)
+    missed: list[int] = []
+    served: list[int] = []
+
+    def annotate(user: int) -> None:
+        while True:
+            got = next_tasks(
+                store, project_id=project.id, user_id=user, n=1, top_up=top_up
+            )
+            if not got.tasks:
+                missed.append(_free_items(store, project.id))
+                return
+            item = got.tasks[0].item_id
+            served.append(item)
+            submit_label(
+                store, project=project, item_id=item, value="ham", annotator_id=user
+            )
+
+    with ThreadPoolExecutor(ANNOTATORS) as pool:
+        list(pool.map(annotate, users))
+    # Every annotator stopped on an empty answer, and none while an item was free.
+    assert missed == [0] * ANNOTATORS
+    assert sorted(served) == ids  # every item once: no double assignment
+    assert Counter(item for item, _ in _pairs(store)) == Counter(ids)
+    # Batches were taken within seconds: they grew past the server's 10.
+    assert top_up.batch_for(project.id) > 10
+
+
 def _pairs(store: Store) -> list[tuple[int, int]]:
     with store.session() as session:
         return [

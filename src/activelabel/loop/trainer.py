@@ -16,6 +16,11 @@ server died) is reclaimed by whichever trainer looks next
 
 Routes wake the trainer through :func:`notify_trainer` when labels arrive or a
 queue runs low.
+
+How long each round's queue is and how soon a round asked for by labels may
+follow the last adapt to the project's labeling rate
+(:mod:`activelabel.loop.cadence`): a fast team gets a queue that lasts it
+through the rounds, and rounds that rest as long as they took.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from activelabel.config import Settings
+from activelabel.loop.cadence import LabelRate, queue_size_for, rest_seconds
 from activelabel.loop.process_memory import release_free_memory
 from activelabel.loop.worker import RoundFailed, RoundWorker
 from activelabel.loop.write import write_round
@@ -76,6 +83,10 @@ TOP_UP_SECONDS = 10.0
 #: Seconds before a queue found with nothing left to add to it is looked at
 #: again for new items (an import), when no labels made a round due meanwhile.
 DRAINED_SECONDS = 60.0
+
+#: The longest a round asked for by labels waits after the last round ended
+#: (a first round, which featurizes the pool, can take minutes).
+MAX_REST_SECONDS = 60.0
 
 #: PostgreSQL advisory lock key held while a starting server fills empty queues.
 _PG_START_LOCK = 0x61637476_0002
@@ -161,6 +172,13 @@ class BackgroundTrainer:
         self._drained_until: dict[int, float] = {}
         #: Labels a project had when its last round was asked for by labels.
         self._labels_at_round: dict[int, int] = {}
+        #: Each project's labeling rate, from the counts read by _round_due.
+        self._rates: dict[int, LabelRate] = {}
+        #: How long each project's last round took (seconds) and when it ended.
+        self._round_seconds: dict[int, float] = {}
+        self._round_ended: dict[int, float] = {}
+        #: Seconds for the labeling rate and the rests (``time.monotonic``).
+        self.clock: Callable[[], float] = time.monotonic
         self.rounds: list[dict[str, Any]] = []
 
     def start(self) -> None:
@@ -200,6 +218,43 @@ class BackgroundTrainer:
     def worker_running(self) -> bool:
         """Whether a worker process is up (it exits after a while without rounds)."""
         return self._worker.running
+
+    def labels_per_second(self, project_id: int) -> float:
+        """The project's labeling rate over the last half minute, as last read."""
+        rate = self._rates.get(project_id)
+        return rate.per_second() if rate is not None else 0.0
+
+    def queue_size_for(self, project_id: int) -> int:
+        """Entries the project's next round queues: ``queue_size``, or what the
+        team labels in three rounds' time at its rate if more
+        (:func:`~activelabel.loop.cadence.queue_size_for`)."""
+        return queue_size_for(
+            self.labels_per_second(project_id),
+            self._round_seconds.get(project_id, 0.0),
+            base=self.queue_size,
+        )
+
+    def low_water_for(self, project_id: int) -> int:
+        """Below this many entries the project's queue makes a round due."""
+        return max(self.low_water, self.queue_size_for(project_id) // 5)
+
+    def record_round(self, project_id: int, *, started: float, ended: float) -> None:
+        """Note that a round of the project ran from ``started`` to ``ended``
+        (:attr:`clock` seconds): what its rest and the next queue's
+        length are measured from."""
+        self._round_seconds[project_id] = max(0.0, ended - started)
+        self._round_ended[project_id] = ended
+
+    def resting(self, project_id: int, now: float) -> bool:
+        """Whether a round asked for by labels waits: the last round ended less
+        than its own duration ago (at most :data:`MAX_REST_SECONDS`)."""
+        ended = self._round_ended.get(project_id)
+        if ended is None:
+            return False
+        rest = min(
+            MAX_REST_SECONDS, rest_seconds(self._round_seconds.get(project_id, 0.0))
+        )
+        return now < ended + rest
 
     def notify(self, project_id: int) -> None:
         """Something changed in a project (labels, a request): look now."""
@@ -261,6 +316,8 @@ class BackgroundTrainer:
         queue runs low."""
         retrain_every = project.settings.retrain_every
         labels = labels_that_train(session, project_id=project.id)
+        now = self.clock()
+        self._rates.setdefault(project.id, LabelRate()).add(now, labels)
         # Counted from the newest model, or from the last round asked for by
         # labels when that round trained none (labels that cannot train a
         # model yet: one class, sentences without a span) — else a round would
@@ -269,15 +326,16 @@ class BackgroundTrainer:
             newest_n_labels(session, project_id=project.id) or 0,
             self._labels_at_round.get(project.id, 0),
         )
-        if labels - last >= retrain_every:
+        # With a team faster than a round, labels are due again before the
+        # last round is written: rest as long as it took (see loop/cadence.py).
+        if labels - last >= retrain_every and not self.resting(project.id, now):
             self._labels_at_round[project.id] = labels
             return True
-        if queue_size(session, project_id=project.id) >= self.low_water:
+        if queue_size(session, project_id=project.id) >= self.low_water_for(project.id):
             return False
         # A round refills a low queue only from items outside it. A pool smaller
         # than the low-water mark, or one nearly all labeled, would otherwise be
         # retrained again and again with nothing new to queue.
-        now = time.monotonic()
         if now < self._drained_until.get(project.id, 0.0):
             return False
         if has_items_to_queue(session, project_id=project.id):
@@ -305,9 +363,11 @@ class BackgroundTrainer:
                     if now - last < TOP_UP_SECONDS:
                         continue
                     size = queue_size(session, project_id=project_id)
-                    if size < self.low_water:
+                    if size < self.low_water_for(project_id):
                         picked[project_id] = probe_at_random(
-                            session, project_id=project_id, size=self.queue_size - size
+                            session,
+                            project_id=project_id,
+                            size=self.queue_size_for(project_id) - size,
                         )
             for project_id, item_ids in picked.items():
                 self._topped_up[project_id] = now
@@ -326,6 +386,7 @@ class BackgroundTrainer:
                 return False
             job_id, project_id = job.id, job.project_id
         beat = JobHeartbeat(self.store, job_id, self.heartbeat_seconds)
+        started = self.clock()
 
         def while_waiting() -> None:
             beat()
@@ -336,7 +397,7 @@ class BackgroundTrainer:
                 computed = self._worker.compute(
                     self.url,
                     project_id,
-                    self.queue_size,
+                    self.queue_size_for(project_id),
                     str(self.cache_dir) if self.cache_dir else None,
                     while_waiting=while_waiting,
                 )
@@ -354,6 +415,7 @@ class BackgroundTrainer:
             with self.store.session(write=True) as session:
                 finish_job(session, job_id=job_id, error=message)
             return True
+        self.record_round(project_id, started=started, ended=self.clock())
         self.rounds.append(result)
         with self.store.session(write=True) as session:
             finish_job(session, job_id=job_id, result=result)

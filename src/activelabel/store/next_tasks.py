@@ -15,7 +15,10 @@ A queue that runs low is topped up here, without waiting for a round
 (:class:`QueueTopUp`, :mod:`activelabel.store.top_up`): a call that leased
 fewer items than asked tops up and leases once more, and a call that finds
 the queue below a mark tops it up before it empties. Neither costs a
-statement while the queue is above the mark.
+statement while the queue is above the mark. A team that takes a batch in
+less than :data:`FAST_TOP_UP_SECONDS` gets batches (and a mark) twice as
+large the next time, up to :data:`MAX_TOP_UP`: fewer top-ups, each of which
+holds SQLite's writer lock, and a queue that does not run dry between them.
 
 A lease sees the queue as it was when its statement began. On PostgreSQL
 another request's top-up can commit while it runs: the lease then comes
@@ -49,7 +52,14 @@ from activelabel.store.models import utcnow
 from activelabel.store.stats import QueueStatus, queue_status
 from activelabel.store.top_up import top_up as top_up_queue
 
-__all__ = ["NextTasks", "QueueTopUp", "next_tasks"]
+__all__ = ["FAST_TOP_UP_SECONDS", "MAX_TOP_UP", "NextTasks", "QueueTopUp", "next_tasks"]
+
+#: A top-up this soon after the project's last one doubles the project's batch.
+FAST_TOP_UP_SECONDS = 2.0
+#: A top-up this long after the last one goes back to the server's batch.
+SLOW_TOP_UP_SECONDS = 30.0
+#: The largest batch a top-up adds (about 10 ms of inserts on SQLite).
+MAX_TOP_UP = 1_000
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,12 @@ class QueueTopUp:
     pool: the project is not walked again for ``drained_seconds`` (a
     project with everything labeled would otherwise be read on every call).
 
+    ``batch`` and ``below`` are where a project starts: a top-up that comes
+    within :data:`FAST_TOP_UP_SECONDS` of the project's last one doubles
+    both for that project (at most :data:`MAX_TOP_UP`), one after
+    :data:`SLOW_TOP_UP_SECONDS` starts over from them, so the batch follows
+    the team's labeling rate.
+
     ``seen`` is :meth:`top_ups` read before the caller's lease began: a
     top-up counted since then may have added entries that lease could not
     see, so a short call leases again instead of giving up.
@@ -82,10 +98,15 @@ class QueueTopUp:
     #: Items a top-up adds (more if a call asked for more).
     batch: int
     drained_seconds: float = 10.0
+    #: Seconds, for the batch's and the drained mark's timing.
+    clock: Callable[[], float] = time.monotonic
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _fills: dict[int, int] = field(default_factory=dict, repr=False)
     _drained_until: dict[int, float] = field(default_factory=dict, repr=False)
+    #: Per project: its batch now, and when its last top-up added entries.
+    _batches: dict[int, int] = field(default_factory=dict, repr=False)
+    _filled_at: dict[int, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_queue(cls, queue_size: int) -> QueueTopUp:
@@ -108,14 +129,19 @@ class QueueTopUp:
         """
         return self._fills.get(project_id, 0)
 
+    def batch_for(self, project_id: int) -> int:
+        """Items the project's next top-up adds (the mark below which a call
+        tops up is as large, if larger than ``below``)."""
+        return self._batches.get(project_id, self.batch)
+
     def due(self, project_id: int, *, size: int, short: bool, seen: int) -> bool:
         """Whether a call that saw ``size`` entries (and was ``short``) tops up,
         or leases again from a top-up made since its lease began."""
-        if not short and size >= self.below:
+        if not short and size >= max(self.below, self._batches.get(project_id, 0)):
             return False
         if short and self._fills.get(project_id, 0) != seen:
             return True
-        return time.monotonic() >= self._drained_until.get(project_id, 0.0)
+        return self.clock() >= self._drained_until.get(project_id, 0.0)
 
     def refill(
         self,
@@ -142,15 +168,15 @@ class QueueTopUp:
         try:
             if self._fills.get(project_id, 0) != seen:
                 return True  # topped up while this call waited
-            if time.monotonic() < self._drained_until.get(project_id, 0.0):
+            now = self.clock()
+            if now < self._drained_until.get(project_id, 0.0):
                 return False
-            count = max(self.batch, wanted)
+            count = max(self._next_batch(project_id, now), wanted)
             added = fill(count)
             if added < count:
-                self._drained_until[project_id] = (
-                    time.monotonic() + self.drained_seconds
-                )
+                self._drained_until[project_id] = now + self.drained_seconds
             if added:
+                self._filled_at[project_id] = now
                 # Counted once the entries are committed (the fill is one
                 # statement on PostgreSQL, and SQLite's writer lock is held
                 # until the call's transaction ends).
@@ -158,6 +184,18 @@ class QueueTopUp:
             return added > 0
         finally:
             lock.release()
+
+    def _next_batch(self, project_id: int, now: float) -> int:
+        """The project's batch for a top-up at ``now``, from how soon after the
+        last one it comes (called under the project's lock)."""
+        batch = self._batches.get(project_id, self.batch)
+        last = self._filled_at.get(project_id)
+        if last is not None and now - last < FAST_TOP_UP_SECONDS:
+            batch = min(MAX_TOP_UP, max(batch, self.batch) * 2)
+        elif last is None or now - last > SLOW_TOP_UP_SECONDS:
+            batch = self.batch
+        self._batches[project_id] = batch
+        return batch
 
 
 def next_tasks(
