@@ -53,6 +53,7 @@ SAVED_TYPES: Final = frozenset(
         "activelabel.ml.image_features.ImageFeaturizer",
         "activelabel.ml.tabular_features.TabularFeaturizer",
         "activelabel.ml.text_features.TextFeaturizer",
+        "activelabel.ml.hashed_ngrams.HashedNgrams",
         # The tabular featurizer keeps each column's dtype.
         "numpy.dtype",
         # The trees of the "gradient_boosting" model.
