@@ -140,44 +140,20 @@ def settings_command(
 
     Running servers see a change within two seconds.
     """
-    changing = any(
-        v is not None
-        for v in (overlap, overlap_share, gold_rate, retrain_every, train_on_weak)
-    ) or any(v is not None for v in (auto_accept, auto_accept_max, auto_accept_audit))
     if auto_accept is not None and no_auto_accept:
         raise typer.BadParameter(
             "--auto-accept and --no-auto-accept contradict each other; give one."
         )
-    changing = changing or no_auto_accept
-    changing = changing or augment is not None
-    model_changes = {
-        key: value
-        for key, value in (("model", model), ("automl_budget", automl_budget))
-        if value is not None
-    }
-    if automl_budget is not None:
-        from activelabel.ml.automl import check_time_budget
-
-        check_time_budget(automl_budget)
-    changing = changing or bool(model_changes) or featurizer is not None
+    to_default = ("auto_accept",) if no_auto_accept else ()
+    given: list[object] = [overlap, overlap_share, gold_rate, retrain_every]
+    given += [train_on_weak, auto_accept, auto_accept_max, auto_accept_audit]
+    given += [augment, model, automl_budget, featurizer]
+    changing = any(v is not None for v in given) or bool(to_default)
     store = open_db(db)
     with store.session(write=changing) as session:
         project = get_project(session, name)
-        if augment is not None:
-            if augment:
-                # Here, not at the top: the transforms pull in Pillow.
-                from activelabel.ml.augmentation import check_augmentable
-
-                check_augmentable(project.modality)
-            project.update_settings(augment=augment)
-        if model_changes:
-            project.update_settings(**model_changes)
-        if featurizer is not None:
-            # Refused (with the install command) when its extra is missing.
-            project.update_settings(featurizer=featurizer).check_featurizer(
-                project.modality
-            )
         if changing:
+            # The page's PATCH applies the same checks, in the same place.
             settings = change_settings(
                 session,
                 project,
@@ -187,9 +163,13 @@ def settings_command(
                 retrain_every=retrain_every,
                 train_on_weak=train_on_weak,
                 auto_accept=auto_accept,
-                auto_accept_off=no_auto_accept,
                 auto_accept_max=auto_accept_max,
                 auto_accept_audit=auto_accept_audit,
+                augment=augment,
+                model=model,
+                automl_budget=automl_budget,
+                featurizer=featurizer,
+                to_default=to_default,
             )
         else:
             settings = project.settings

@@ -40,6 +40,15 @@ from PIL import Image, ImageEnhance
 
 from activelabel.exceptions import ConfigError
 
+# Which modalities augment, and by default, are settings' facts: the server
+# reads them without importing NumPy's transforms. Re-exported here.
+from activelabel.project_config import (
+    AUGMENT_DEFAULT,
+    augment_default,
+    augmentable,
+    check_augmentable,
+)
+
 __all__ = [
     "AUGMENTED_COPIES",
     "AUGMENT_DEFAULT",
@@ -68,38 +77,6 @@ AUGMENTED_COPIES: Final = 4
 
 #: Bumped whenever a transform changes, so cached copies are not reused.
 TRANSFORMS_VERSION: Final = 1
-
-#: Whether a project of each modality augments when it did not choose
-#: (``augment`` unset). Set from the learning curves in ``docs/benchmarks.md``
-#: (``benchmarks/bench_augment.py``): on only where they showed a gain. Images
-#: did (CIFAR-10: AUC +0.018, the plain run's final accuracy with 220 labels
-#: of 300); text did not; the audio run has not finished, so audio stays off.
-AUGMENT_DEFAULT: Final[dict[str, bool]] = {
-    "image": True,
-    "audio": False,
-    "text": False,
-    "tabular": False,
-}
-
-
-def augmentable(modality: str) -> bool:
-    """Whether items of ``modality`` have transforms (images and audio)."""
-    return modality in _AUGMENTERS
-
-
-def check_augmentable(modality: str) -> None:
-    """Refuse augmentation for a modality without transforms, saying which have."""
-    if not augmentable(modality):
-        raise ConfigError(
-            f"A {modality} project has no augmentation: only image and audio "
-            "items have transforms (on text, word dropout did not help the "
-            "learning curve)."
-        )
-
-
-def augment_default(modality: str) -> bool:
-    """Whether a project of ``modality`` augments when its setting is unset."""
-    return AUGMENT_DEFAULT.get(modality, False)
 
 
 def resolve_augment(setting: bool | None, modality: str) -> bool:

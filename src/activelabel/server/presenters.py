@@ -18,6 +18,12 @@ from activelabel.keymap import (
 )
 from activelabel.loop.automl_record import automl_summary
 from activelabel.loop.model_notes import calibration_summary, featurizer_summary
+from activelabel.project_config import (
+    DEFAULT_FEATURIZER,
+    FEATURIZERS,
+    augment_default,
+    augmentable,
+)
 from activelabel.server.schemas import (
     SCORE_METRICS,
     ActionKeysPublic,
@@ -117,6 +123,15 @@ def project_public(
         auto_accept=settings.auto_accept,
         auto_accept_max=settings.auto_accept_max,
         auto_accept_audit=settings.auto_accept_audit,
+        model=settings.model,
+        automl_budget=settings.automl_budget,
+        featurizer=settings.featurizer,
+        featurizers=list(FEATURIZERS[project.modality]),
+        default_featurizer=DEFAULT_FEATURIZER[project.modality],
+        augment=settings.augment,
+        augment_default=(
+            augment_default(project.modality) if augmentable(project.modality) else None
+        ),
         items=items,
         labeled_items=labeled,
     )

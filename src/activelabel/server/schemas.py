@@ -122,6 +122,36 @@ class ProjectPublic(BaseModel):
         default=0.1,
         description="the share of the model's own labels sent to review (audit)",
     )
+    model: str | None = Field(
+        default=None,
+        description="the classifier chosen: logistic, gradient_boosting or auto; "
+        "null: the default (logistic)",
+    )
+    automl_budget: float = Field(
+        default=60.0, description="seconds an AutoML search may take (model auto)"
+    )
+    featurizer: str | None = Field(
+        default=None,
+        description="the featurizer chosen; null: the modality's default "
+        "(`default_featurizer`)",
+    )
+    featurizers: list[str] = Field(
+        default_factory=list,
+        description="the featurizers this project's modality can use",
+    )
+    default_featurizer: str | None = Field(
+        default=None, description="the featurizer used when none is chosen"
+    )
+    augment: bool | None = Field(
+        default=None,
+        description="whether the model learns augmented copies of labeled media; "
+        "null: the modality's default (`augment_default`)",
+    )
+    augment_default: bool | None = Field(
+        default=None,
+        description="whether this modality augments when augment is null; null: "
+        "the modality has no augmentation (text, tables)",
+    )
     items: int
     labeled_items: int
 
@@ -147,6 +177,30 @@ class ProjectUpdate(BaseModel):
     )
     auto_accept_max: int | None = Field(default=None, ge=1, le=100_000, strict=True)
     auto_accept_audit: float | None = Field(default=None, ge=0.0, le=1.0, strict=True)
+    # model, automl_budget, featurizer and augment are checked where the
+    # command's are (store.project_settings), so both refuse a value with the
+    # same sentence.
+    model: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the classifier: logistic, gradient_boosting or auto "
+        "(AutoML search); an explicit null returns to the default (logistic)",
+    )
+    automl_budget: float | None = Field(
+        default=None, description="seconds an AutoML search may take (model auto)"
+    )
+    featurizer: str | None = Field(
+        default=None,
+        max_length=64,
+        description="how items become features, one of the project's "
+        "`featurizers`; an explicit null returns to the modality's default",
+    )
+    augment: bool | None = Field(
+        default=None,
+        strict=True,
+        description="learn augmented copies of labeled images and clips; an "
+        "explicit null returns to the modality's default",
+    )
 
 
 class TasksRequest(BaseModel):

@@ -20,7 +20,7 @@ from activelabel.server.schemas import (
     ProjectUpdate,
     UserPublic,
 )
-from activelabel.store.project_settings import change_settings
+from activelabel.store.project_settings import RESETTABLE, change_settings
 from activelabel.store.projects import list_projects
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
@@ -56,7 +56,13 @@ def update_project(
     name: str, body: ProjectUpdate, request: Request, store: StoreDep, _: CanManage
 ) -> ProjectPublic:
     """Reassign label keys or change retrain_every, overlap, overlap_share,
-    gold_rate or auto-labeling (auto_accept, auto_accept_max, auto_accept_audit)."""
+    gold_rate, auto-labeling (auto_accept, auto_accept_max, auto_accept_audit)
+    or how the model learns (model, automl_budget, featurizer, augment).
+
+    An explicit null sets auto_accept (off), model, featurizer or augment back
+    to its default. A value is refused with the sentence `activelabel
+    settings` says, and then nothing changes."""
+    given = body.model_fields_set
     with project_transaction(store, name) as (session, project):
         change_settings(
             session,
@@ -67,11 +73,18 @@ def update_project(
             overlap_share=body.overlap_share,
             gold_rate=body.gold_rate,
             auto_accept=body.auto_accept,
-            # A null sent on purpose switches auto-labeling off.
-            auto_accept_off="auto_accept" in body.model_fields_set
-            and body.auto_accept is None,
             auto_accept_max=body.auto_accept_max,
             auto_accept_audit=body.auto_accept_audit,
+            model=body.model,
+            automl_budget=body.automl_budget,
+            featurizer=body.featurizer,
+            augment=body.augment,
+            # A null sent on purpose: back to the default (auto_accept: off).
+            to_default=[
+                setting
+                for setting in RESETTABLE
+                if setting in given and getattr(body, setting) is None
+            ],
         )
         public = project_public(session, project)
     # After the commit: a label request in between would read the old
