@@ -9,8 +9,7 @@ import typer
 
 from activelabel.cli.app import DbOption, app, console, open_db
 from activelabel.cli.progress import progress_bar
-from activelabel.io.queries_file import write_queries_file
-from activelabel.loop.query_scores import QUERY_STRATEGIES, score_queries
+from activelabel.loop.query_scores import QUERY_STRATEGIES, write_queries
 
 
 @app.command("query")
@@ -50,24 +49,17 @@ def query_command(
     serves a queries file's items next, highest score first."""
     store = open_db(db)
     with progress_bar(f"Scoring {name}") as update:
-        scored = score_queries(
-            store, name, strategies=strategy.split(","), top=top, progress=update
+        scored, written = write_queries(
+            store,
+            name,
+            output,
+            strategies=strategy.split(","),
+            top=top,
+            fmt=fmt,
+            progress=update,
         )
-    rows = [
-        [
-            row.external_id,
-            row.scores[0],
-            *row.scores,
-            row.suggestion,
-            row.confidence,
-            scored.session_id,
-            scored.model_version,
-        ]
-        for row in scored.rows
-    ]
-    written = write_queries_file(output, rows, scored.strategies, fmt=fmt)
     console.print(
-        f"Wrote {len(rows):,} of {scored.pool_size:,} unlabeled items to {output} "
-        f"({written}), scored by {', '.join(scored.strategies)} with model "
+        f"Wrote {len(scored.rows):,} of {scored.pool_size:,} unlabeled items to "
+        f"{output} ({written}), scored by {', '.join(scored.strategies)} with model "
         f"{scored.model_version} (query session {scored.session_id})."
     )

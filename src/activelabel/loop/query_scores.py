@@ -4,10 +4,11 @@
 writes what the Dataiku plugin's query sampler writes: the unlabeled items,
 best first, each with its score under every chosen strategy, the query
 session the scoring is recorded as, and the model's suggestion with its
-confidence (:mod:`activelabel.io.queries_file` writes the file). The scores
-are those of a round (:mod:`activelabel.al.scores`), so a file scored here
-and imported back with ``--as-queries`` serves the items a round would have
-put first.
+confidence (:func:`write_queries`; :mod:`activelabel.io.queries_file` writes
+the file). The page downloads the same file (``GET .../export?dataset=queries``,
+written by the export's child process). The scores are those of a round
+(:mod:`activelabel.al.scores`), so a file scored here and imported back with
+``--as-queries`` serves the items a round would have put first.
 
 Scoring reads the newest model version (:mod:`activelabel.loop.model_files`)
 and the pool's features from the feature cache, where the round that trained
@@ -28,6 +29,7 @@ from sqlalchemy import select
 
 from activelabel.al.scores import UNCERTAINTY_METHODS
 from activelabel.exceptions import ConfigError
+from activelabel.io.queries_file import write_queries_file
 from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.imported_predictions import uncertainty_of_rows
 from activelabel.loop.inputs import featurizer_inputs
@@ -49,6 +51,7 @@ __all__ = [
     "ScoredQueries",
     "check_query_strategies",
     "score_queries",
+    "write_queries",
 ]
 
 #: Strategies that score each item on its own (a batch strategy such as
@@ -214,3 +217,34 @@ def score_queries(
             )
         )
     return result
+
+
+def write_queries(
+    store: Store,
+    project_name: str,
+    path: Path,
+    *,
+    strategies: Sequence[str] = ("margin",),
+    top: int | None = None,
+    fmt: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[ScoredQueries, str]:
+    """Score the unlabeled items (:func:`score_queries`) and write the queries
+    dataset to ``path``, as ``activelabel query`` and the page's download do;
+    returns the scoring and the format written."""
+    scored = score_queries(
+        store, project_name, strategies=strategies, top=top, progress=progress
+    )
+    rows = [
+        [
+            row.external_id,
+            row.scores[0],
+            *row.scores,
+            row.suggestion,
+            row.confidence,
+            scored.session_id,
+            scored.model_version,
+        ]
+        for row in scored.rows
+    ]
+    return scored, write_queries_file(path, rows, scored.strategies, fmt=fmt)

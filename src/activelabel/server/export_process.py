@@ -10,6 +10,10 @@ were allocated meanwhile keep the arenas they sit in. A child process,
 stdin, writes the file and exits, taking its memory with it; the server only
 waits for it on the request's thread.
 
+The queries dataset (the unlabeled items scored by the newest model, as
+``activelabel query`` writes it) is written the same way: scoring loads the
+model stack, which the server keeps out of its process.
+
 The child reports an error it raised on purpose as one JSON line on stdout
 (the error's class name and sentence), which the server raises again, so the
 API answers as it would have in process; on success its one JSON line lists the
@@ -22,6 +26,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +46,9 @@ __all__ = [
     "visible_to_a_child",
 ]
 
-#: What the two exports write: the labels (one row per item), or the metadata
-#: of every annotation.
-DATASETS = ("labels", "annotations")
+#: What the exports write: the labels (one row per item), the metadata of
+#: every annotation, or the queries (the unlabeled items scored by the model).
+DATASETS = ("labels", "annotations", "queries")
 
 
 def visible_to_a_child(url: str) -> bool:
@@ -61,6 +66,8 @@ def export_file(
     fmt: str,
     dataset: str,
     escape_formulas: bool = True,
+    strategies: Sequence[str] = ("margin",),
+    top: int | None = None,
 ) -> dict[str, str]:
     """Write ``dataset`` of the project to ``target``: in a child process when it
     can open the database, else in this one.
@@ -68,7 +75,9 @@ def export_file(
     Returns the data fields written under another name (see
     :func:`activelabel.io.export.label_columns`). A format the project's task
     does not write (``adapter_for(task).writes``) is refused here, before a
-    child starts, with the sentence the export would raise."""
+    child starts, with the sentence the export would raise. ``strategies``
+    and ``top`` choose the queries dataset's scores and length, as
+    ``activelabel query``'s options do."""
     from activelabel.io.export import check_format
 
     _check_dataset(dataset)
@@ -81,6 +90,8 @@ def export_file(
             fmt=fmt,
             dataset=dataset,
             escape_formulas=escape_formulas,
+            strategies=strategies,
+            top=top,
         )
     renamed = _export(
         store,
@@ -89,6 +100,8 @@ def export_file(
         fmt=fmt,
         dataset=dataset,
         escape_formulas=escape_formulas,
+        strategies=strategies,
+        top=top,
     )
     # The export allocated and freed as much as the project holds.
     release_free_memory()
@@ -103,6 +116,8 @@ def export_in_child(
     fmt: str,
     dataset: str,
     escape_formulas: bool = True,
+    strategies: Sequence[str] = ("margin",),
+    top: int | None = None,
 ) -> dict[str, str]:
     """Write ``dataset`` of the project to ``target`` in a child process.
 
@@ -123,6 +138,8 @@ def export_in_child(
         "format": fmt,
         "dataset": dataset,
         "escape_formulas": escape_formulas,
+        "strategies": list(strategies),
+        "top": top,
     }
     done = subprocess.run(
         [sys.executable, "-m", "activelabel.server.export_process"],
@@ -164,7 +181,8 @@ def error_from_child(returncode: int, stdout: str, stderr: str) -> ActiveLabelEr
 def _check_dataset(dataset: str) -> None:
     if dataset not in DATASETS:
         raise exceptions.ConfigError(
-            f"Unknown dataset {dataset!r}; use {' or '.join(DATASETS)}."
+            f"Unknown dataset {dataset!r}; use {', '.join(DATASETS[:-1])} "
+            f"or {DATASETS[-1]}."
         )
 
 
@@ -176,10 +194,19 @@ def _export(
     fmt: str,
     dataset: str,
     escape_formulas: bool = True,
+    strategies: Sequence[str] = ("margin",),
+    top: int | None = None,
 ) -> dict[str, str]:
     from activelabel.io.export import export_annotations, export_labels
 
     _check_dataset(dataset)
+    if dataset == "queries":
+        from activelabel.loop.query_scores import write_queries
+
+        write_queries(
+            store, project_name, target, strategies=strategies, top=top, fmt=fmt
+        )
+        return {}
     writer = export_labels if dataset == "labels" else export_annotations
     report = writer(
         store, project_name, target, fmt=fmt, escape_formulas=escape_formulas
@@ -191,7 +218,7 @@ def main(request: dict[str, Any] | None = None) -> int:
     """The child: export what ``request`` (else one JSON object on stdin) asks for.
 
     The request names ``url``, ``project``, ``target``, ``format``, ``dataset``
-    and, optionally, ``escape_formulas``. Once the file is written, writes
+    and, optionally, ``escape_formulas``, ``strategies`` and ``top`` (queries). Once the file is written, writes
     ``{"renamed_fields": {...}}`` as one JSON line on stdout and returns 0; on
     an error, writes it as one JSON line on stdout and returns 1 (an error
     raised on purpose) or 2.
@@ -203,6 +230,8 @@ def main(request: dict[str, Any] | None = None) -> int:
     url, project_name, target = request["url"], request["project"], request["target"]
     fmt, dataset = request["format"], request["dataset"]
     escape_formulas = bool(request.get("escape_formulas", True))
+    strategies = [str(s) for s in request.get("strategies") or ["margin"]]
+    top = request.get("top")
     try:
         store = open_store(url, migrate=False)
         try:
@@ -213,6 +242,8 @@ def main(request: dict[str, Any] | None = None) -> int:
                 fmt=fmt,
                 dataset=dataset,
                 escape_formulas=escape_formulas,
+                strategies=strategies,
+                top=None if top is None else int(top),
             )
         finally:
             store.close()

@@ -6,8 +6,9 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
@@ -32,8 +33,17 @@ def export(
     format: str = "csv",
     dataset: str = "labels",
     escape_formulas: bool = True,
+    strategy: str = "margin",
+    top: Annotated[int | None, Query(ge=1)] = None,
 ) -> FileResponse:
-    """The labels dataset (one row per item) or the annotations metadata, as a file.
+    """The labels dataset (one row per item), the annotations metadata, or the
+    queries dataset, as a file.
+
+    ``dataset=queries`` scores every unlabeled item with the newest model, as
+    `activelabel query NAME -o queries.csv --strategy S --top N` does:
+    ``strategy`` is one or several comma-separated strategies (margin,
+    entropy, least_confidence; the first orders the file) and ``top`` keeps
+    the best N items. The download is recorded as a query session.
 
     ``escape_formulas`` (CSV): text a spreadsheet would run as a formula gets a
     leading ``'``. Data fields named like one of the export's own columns are
@@ -60,6 +70,8 @@ def export(
             fmt=format,
             dataset=dataset,
             escape_formulas=escape_formulas,
+            strategies=strategy.split(","),
+            top=top,
         )
     except BaseException:
         # A child stopped mid-write can leave its temporary file behind.
