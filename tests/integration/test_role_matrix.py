@@ -230,6 +230,16 @@ MATRIX: dict[str, Row] = {
         ),
         ADMIN,
     ),
+    "change how a project's model learns": Row(
+        "PATCH",
+        P,
+        lambda w, c: w.client.patch(
+            "/api/v1/projects/pets",
+            json={"model": "auto", "automl_budget": 20, "augment": False},
+            headers=w.headers(c),
+        ),
+        ADMIN,
+    ),
     "lease next tasks": Row(
         "POST",
         P + "/tasks/next",
@@ -288,6 +298,13 @@ MATRIX: dict[str, Row] = {
     ),
     "export the labels": Row(
         "GET", P + "/export", _get("/api/v1/projects/pets/export?format=csv"), ADMIN
+    ),
+    # pets has no model yet: an admin is told how to train one.
+    "download the queries dataset": Row(
+        "GET",
+        P + "/export",
+        _get("/api/v1/projects/pets/export?dataset=queries&strategy=margin&top=5"),
+        (401, 403, 403, 400),
     ),
     "read an item's media": Row("GET", P + "/items/{item_id}/media", _media, ALL),
     "read the review queue": Row(
