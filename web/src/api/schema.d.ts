@@ -38,7 +38,12 @@ export interface paths {
     /**
      * Update Project
      * @description Reassign label keys or change retrain_every, overlap, overlap_share,
-     * gold_rate or auto-labeling (auto_accept, auto_accept_max, auto_accept_audit).
+     * gold_rate, auto-labeling (auto_accept, auto_accept_max, auto_accept_audit)
+     * or how the model learns (model, automl_budget, featurizer, augment).
+     *
+     * An explicit null sets auto_accept (off), model, featurizer or augment back
+     * to its default. A value is refused with the sentence `activelabel
+     * settings` says, and then nothing changes.
      */
     patch: operations["projects-update_project"];
   };
@@ -102,7 +107,14 @@ export interface paths {
   "/api/v1/projects/{name}/export": {
     /**
      * Export
-     * @description The labels dataset (one row per item) or the annotations metadata, as a file.
+     * @description The labels dataset (one row per item), the annotations metadata, or the
+     * queries dataset, as a file.
+     *
+     * ``dataset=queries`` scores every unlabeled item with the newest model, as
+     * `activelabel query NAME -o queries.csv --strategy S --top N` does:
+     * ``strategy`` is one or several comma-separated strategies (margin,
+     * entropy, least_confidence; the first orders the file) and ``top`` keeps
+     * the best N items. The download is recorded as a query session.
      *
      * ``escape_formulas`` (CSV): text a spreadsheet would run as a formula gets a
      * leading ``'``. Data fields named like one of the export's own columns are
@@ -937,6 +949,16 @@ export interface components {
         [key: string]: string;
       };
       /**
+       * Augment
+       * @description whether the model learns augmented copies of labeled media; null: the modality's default (`augment_default`)
+       */
+      augment?: boolean | null;
+      /**
+       * Augment Default
+       * @description whether this modality augments when augment is null; null: the modality has no augmentation (text, tables)
+       */
+      augment_default?: boolean | null;
+      /**
        * Auto Accept
        * @description the confidence at which the model labels an item itself (source model); null: off
        */
@@ -954,10 +976,31 @@ export interface components {
        */
       auto_accept_max?: number;
       /**
+       * Automl Budget
+       * @description seconds an AutoML search may take (model auto)
+       * @default 60
+       */
+      automl_budget?: number;
+      /**
+       * Default Featurizer
+       * @description the featurizer used when none is chosen
+       */
+      default_featurizer?: string | null;
+      /**
        * Editor
        * @description the page's editor for this task kind
        */
       editor: string;
+      /**
+       * Featurizer
+       * @description the featurizer chosen; null: the modality's default (`default_featurizer`)
+       */
+      featurizer?: string | null;
+      /**
+       * Featurizers
+       * @description the featurizers this project's modality can use
+       */
+      featurizers?: string[];
       /**
        * Gold Rate
        * @description the share of an annotator's tasks that are gold items (known answers that score them)
@@ -979,6 +1022,11 @@ export interface components {
       labels: string[];
       /** Modality */
       modality: string;
+      /**
+       * Model
+       * @description the classifier chosen: logistic, gradient_boosting or auto; null: the default (logistic)
+       */
+      model?: string | null;
       /** Name */
       name: string;
       /** Overlap */
@@ -1016,6 +1064,11 @@ export interface components {
     /** ProjectUpdate */
     ProjectUpdate: {
       /**
+       * Augment
+       * @description learn augmented copies of labeled images and clips; an explicit null returns to the modality's default
+       */
+      augment?: boolean | null;
+      /**
        * Auto Accept
        * @description the model labels an item itself at this confidence; an explicit null switches it off
        */
@@ -1024,6 +1077,16 @@ export interface components {
       auto_accept_audit?: number | null;
       /** Auto Accept Max */
       auto_accept_max?: number | null;
+      /**
+       * Automl Budget
+       * @description seconds an AutoML search may take (model auto)
+       */
+      automl_budget?: number | null;
+      /**
+       * Featurizer
+       * @description how items become features, one of the project's `featurizers`; an explicit null returns to the modality's default
+       */
+      featurizer?: string | null;
       /** Gold Rate */
       gold_rate?: number | null;
       /**
@@ -1033,6 +1096,11 @@ export interface components {
       keys?: {
         [key: string]: string;
       } | null;
+      /**
+       * Model
+       * @description the classifier: logistic, gradient_boosting or auto (AutoML search); an explicit null returns to the default (logistic)
+       */
+      model?: string | null;
       /** Overlap */
       overlap?: number | null;
       /** Overlap Share */
@@ -1609,7 +1677,12 @@ export interface operations {
   /**
    * Update Project
    * @description Reassign label keys or change retrain_every, overlap, overlap_share,
-   * gold_rate or auto-labeling (auto_accept, auto_accept_max, auto_accept_audit).
+   * gold_rate, auto-labeling (auto_accept, auto_accept_max, auto_accept_audit)
+   * or how the model learns (model, automl_budget, featurizer, augment).
+   *
+   * An explicit null sets auto_accept (off), model, featurizer or augment back
+   * to its default. A value is refused with the sentence `activelabel
+   * settings` says, and then nothing changes.
    */
   "projects-update_project": {
     parameters: {
@@ -1888,7 +1961,14 @@ export interface operations {
   };
   /**
    * Export
-   * @description The labels dataset (one row per item) or the annotations metadata, as a file.
+   * @description The labels dataset (one row per item), the annotations metadata, or the
+   * queries dataset, as a file.
+   *
+   * ``dataset=queries`` scores every unlabeled item with the newest model, as
+   * `activelabel query NAME -o queries.csv --strategy S --top N` does:
+   * ``strategy`` is one or several comma-separated strategies (margin,
+   * entropy, least_confidence; the first orders the file) and ``top`` keeps
+   * the best N items. The download is recorded as a query session.
    *
    * ``escape_formulas`` (CSV): text a spreadsheet would run as a formula gets a
    * leading ``'``. Data fields named like one of the export's own columns are
@@ -1905,6 +1985,8 @@ export interface operations {
         format?: string;
         dataset?: string;
         escape_formulas?: boolean;
+        strategy?: string;
+        top?: number | null;
       };
       path: {
         name: string;
