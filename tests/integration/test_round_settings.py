@@ -42,7 +42,7 @@ def test_a_round_uses_the_featurizer_the_project_chose(
     assert report.strategy == "entropy"
     with store.session() as session:
         version = session.scalars(select(ModelVersion)).one()
-        assert version.featurizer.startswith("text-hashing-")
+        assert version.featurizer.startswith("text-hashed-ngrams-")
         assert "stopping" in version.metrics
         stop_set = session.get_one(Project, project_id).settings.stop_set
     # Chosen once, from the unlabeled items, and kept in the settings.
