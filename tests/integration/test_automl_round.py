@@ -54,13 +54,13 @@ def _versions(db_url: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def test_train_automl_records_the_search_and_its_model_loads(sms: str) -> None:
-    code, out, err = run("train", "sms", "--automl", "--time-budget", "30", db_url=sms)
+    code, out, err = run("train", "sms", "--automl", "--time-budget", "10", db_url=sms)
     assert code == 0, err
     assert "AutoML" in out
     [(version_id, metrics)] = _versions(sms)
     record = metrics["automl"]
     assert record["searched"] is True and record["searched_at"] == 40
-    assert record["time_budget"] == 30.0 and len(record["trials"]) >= 2
+    assert record["time_budget"] == 10.0 and len(record["trials"]) >= 2
     for trial in record["trials"]:
         assert trial["learner"] in LEARNERS and isinstance(trial["params"], dict)
     assert record["baseline_macro_f1"] is not None
