@@ -34,6 +34,9 @@ const EXPORTS = [
   { format: "parquet", dataset: "labels", title: "Labels (Parquet)" },
   { format: "csv", dataset: "annotations", title: "Annotations (CSV)" },
   { format: "jsonl", dataset: "annotations", title: "Annotations (JSONL)" },
+  // The unlabeled items scored by the newest model (margin), best first: what
+  // `activelabel query NAME -o queries.csv` writes.
+  { format: "csv", dataset: "queries", title: "Queries (CSV)" },
 ];
 
 export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canManage, canReview }: Props) {
@@ -247,23 +250,44 @@ function ModelDetails({ model }: { model: ModelFigures }) {
 
 function ExportLink(props: { api: ApiClient; project: string; format: string; dataset: string; title: string }) {
   const { api, project, format, dataset, title } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const href = api.exportUrl(project, format, dataset);
   const filename = `${project}-${dataset}.${format}`;
   const onClick = async (e: MouseEvent) => {
-    // A plain link cannot carry the token; with one, fetch the file and save it.
-    if (!api.authHeaders().Authorization) return;
+    // A plain link cannot carry the token; with one, fetch the file and save it. The
+    // queries file is always fetched: it takes seconds to score and is refused until a
+    // model is trained, and a refusal is shown as the server's sentence, not saved.
+    if (!api.authHeaders().Authorization && dataset !== "queries") return;
     e.preventDefault();
-    const blob = await api.blob(href);
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = filename;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const blob = await api.blob(href);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = filename;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
   };
   return (
-    <a data-testid="export-link" href={href} download={filename} onClick={onClick}>
-      {title}
-    </a>
+    <>
+      <a data-testid="export-link" href={href} download={filename} onClick={onClick} aria-busy={busy}>
+        {title}
+      </a>
+      {busy && <span class="muted"> preparing…</span>}
+      {error && (
+        <p class="error" data-testid="export-error">
+          {error}
+        </p>
+      )}
+    </>
   );
 }

@@ -10,6 +10,7 @@ import type { ImageControls } from "../components/ImageItem";
 import { ItemView, runMediaAction } from "../components/ItemView";
 import { Kbd } from "../components/Kbd";
 import { KeySettings } from "../components/KeySettings";
+import { ModelSettingsDialog } from "../components/ModelSettingsDialog";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { Pure } from "../components/Pure";
 import { SuggestionNote } from "../components/SuggestionNote";
@@ -46,6 +47,7 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
   const [settings, setSettings] = useState(false);
   const [guidelines, setGuidelines] = useState(false);
   const [quality, setQuality] = useState(false);
+  const [modelSettings, setModelSettings] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
   const imageControls = useRef<ImageControls | null>(null);
   const audioControls = useRef<AudioControls | null>(null);
@@ -104,7 +106,7 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
 
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      if (settings || quality) return;
+      if (settings || quality || modelSettings) return;
       const command = pageCommand(keymap, e, { help, guidelines, setHelp, setGuidelines });
       if (!command) return;
       const start = performance.now();
@@ -119,7 +121,7 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [keymap, session, help, settings, guidelines, quality, runAction]);
+  }, [keymap, session, help, settings, guidelines, quality, modelSettings, runAction]);
 
   const retrain = async () => {
     await api.train(project.name);
@@ -159,6 +161,11 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
           {canManage && (
             <button type="button" class="link" data-testid="open-quality-settings" onClick={() => setQuality(true)}>
               Quality
+            </button>
+          )}
+          {canManage && (
+            <button type="button" class="link" data-testid="open-model-settings" onClick={() => setModelSettings(true)}>
+              Model
             </button>
           )}
           <button type="button" class="link" onClick={() => setHelp((h) => !h)}>
@@ -260,6 +267,9 @@ function EditorPage({ api, project, onProjectChange, canManage, canReview = fals
           onSaved={(overlap) => onProjectChange({ ...project, overlap })}
           onClose={() => setQuality(false)}
         />
+      )}
+      {modelSettings && canManage && (
+        <ModelSettingsDialog api={api} project={project.name} onClose={() => setModelSettings(false)} />
       )}
       <Toast message={toast} onDone={() => setToast(null)} />
     </div>
