@@ -38,11 +38,7 @@ from typing import Any
 import numpy as np
 
 from activelabel import extras
-from activelabel.loop.featurizers import (
-    LARGE_TEXT_POOL,
-    feature_cache_dir,
-    make_featurizer,
-)
+from activelabel.loop.featurizers import feature_cache_dir, make_featurizer
 from activelabel.loop.inputs import featurizer_inputs
 from activelabel.loop.pool_memo import PoolMemo, PoolRow
 from activelabel.ml.combined_features import combine_text_features
@@ -75,7 +71,7 @@ AUTO_MIN_PER_LABEL = 5
 #: A choice is compared again once the labels have grown by this factor.
 AUTO_RECHECK_GROWTH = 2.0
 #: Pools above this size are never embedded by ``auto`` (tfidf, or hashing).
-AUTO_EMBEDDING_POOL = LARGE_TEXT_POOL
+AUTO_EMBEDDING_POOL = 200_000
 
 
 @dataclass

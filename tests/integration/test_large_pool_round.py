@@ -1,0 +1,42 @@
+"""A pool over the large-pool size gets hashed n-grams and still a model and a queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from activelabel.loop import featurizers, run_round
+from activelabel.store.annotations import add_annotation
+from activelabel.store.engine import Store
+from activelabel.store.models import ModelVersion, Project
+from activelabel.store.queue import queue_size
+
+
+def test_a_round_over_a_large_pool_trains_on_hashed_ngrams_and_fills_the_queue(
+    store: Store, project_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forty items stand for a large pool: the threshold is lowered, not the data raised.
+    monkeypatch.setattr(featurizers, "LARGE_TEXT_POOL", 30)
+    words = ("win cash prize now £100!", "see you at lunch then")
+    project = project_factory(
+        items=[{"text": f"{words[i % 2]} {i}"} for i in range(40)],
+        config={"text_column": "text"},
+    )
+    with store.session() as session:
+        row = session.get_one(Project, project.id)
+        for item in sorted(row.items, key=lambda i: i.id)[:10]:
+            spam = item.data["text"].startswith("win")
+            add_annotation(
+                session, project=row, item_id=item.id, value="spam" if spam else "ham"
+            )
+
+    report = run_round(store, project.id, queue_size=20, cache_dir=tmp_path / "c")
+
+    assert report.model_version is not None and report.queued == 20
+    with store.session() as session:
+        version = session.scalars(select(ModelVersion)).one()
+        assert version.featurizer.startswith("text-hashed-ngrams-")
+        assert queue_size(session, project_id=project.id) == 20
