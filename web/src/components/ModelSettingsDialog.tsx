@@ -107,10 +107,10 @@ export function ModelSettingsDialog({ api, project, onClose }: Props) {
         </label>
         <label class="field">
           <span>AutoML time budget (seconds)</span>
+          {/* No min: the browser would block the form silently; the server says why. */}
           <input
             type="number"
-            step="1"
-            min="1"
+            step="any"
             data-testid="setting-automlBudget"
             value={form?.automlBudget ?? ""}
             onInput={(e) => set({ automlBudget: (e.target as HTMLInputElement).value })}
