@@ -281,6 +281,27 @@ def test_the_server_serves_every_item_with_no_trainer_and_an_empty_queue(
     assert done["data"] == [] and done["queue_size"] == 0
 
 
+def test_random_items_queued_meanwhile_by_another_server_keep_their_entry(
+    store: Store, project_factory: Any
+) -> None:
+    # Two servers' trainers on one PostgreSQL database top a low queue up at
+    # once: each checked its picks unqueued before the other's insert.
+    from activelabel.store.random_fill import _append_random
+
+    project, _, ids = _project(store, project_factory, items=10, queued=2)
+    with store.session(write=True) as session:
+        added = _append_random(session, project_id=project.id, picked=ids[1:5])
+    assert added == 3  # ids[1] was queued by the round already
+    with store.session() as session:
+        entries = session.execute(
+            select(QueueEntry.item_id, QuerySession.strategy).join(
+                QuerySession, QuerySession.id == QueueEntry.session_id
+            )
+        ).all()
+    assert sorted(e.item_id for e in entries) == ids[:5]
+    assert {e.item_id for e in entries if e.strategy == "margin"} == set(ids[:2])
+
+
 def _free_items(store: Store, project_id: int) -> int:
     """Items with no active label that nobody holds a lease on.
 

@@ -14,7 +14,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from activelabel.store.gold import NOT_GOLD
@@ -171,20 +172,33 @@ def _append_random(session: Session, *, project_id: int, picked: list[int]) -> i
     query_session = QuerySession(project_id=project_id, strategy="random", pool_size=0)
     session.add(query_session)
     session.flush()
-    session.execute(
-        insert(QueueEntry),
-        [
-            {
-                "project_id": project_id,
-                "item_id": item_id,
-                "session_id": query_session.id,
-                "priority": below - rank,
-            }
-            for rank, item_id in enumerate(picked)
-        ],
+    rows = [
+        {
+            "project_id": project_id,
+            "item_id": item_id,
+            "session_id": query_session.id,
+            "priority": below - rank,
+        }
+        for rank, item_id in enumerate(picked)
+    ]
+    # Another server's trainer (or "next task") may have queued one of these
+    # since they were checked (PostgreSQL; on SQLite the check and this
+    # insert share the writer lock): its entry stays.
+    upsert = (
+        postgresql.insert
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert
     )
-    query_session.n_queued = len(picked)
-    return len(picked)
+    queued = len(
+        session.execute(
+            upsert(QueueEntry)
+            .on_conflict_do_nothing(index_elements=["project_id", "item_id"])
+            .returning(QueueEntry.item_id),
+            rows,
+        ).all()
+    )
+    query_session.n_queued = queued
+    return queued
 
 
 def random_fill(session: Session, *, project_id: int, size: int) -> int:
