@@ -35,8 +35,18 @@ def _distinct_per_row(X: sp.csr_matrix) -> list[int]:
 @pytest.mark.parametrize(
     ("options", "vectorizer"),
     [
-        ({"word_ngrams": (1, 2)}, CountVectorizer(ngram_range=(1, 2))),
-        ({"word_ngrams": (1, 1)}, CountVectorizer(ngram_range=(1, 1))),
+        (
+            {"word_ngrams": (1, 2), "symbols": False},
+            CountVectorizer(ngram_range=(1, 2)),
+        ),
+        (
+            {"word_ngrams": (1, 1), "symbols": False},
+            CountVectorizer(ngram_range=(1, 1)),
+        ),
+        (
+            {"word_ngrams": (1, 2)},
+            CountVectorizer(ngram_range=(1, 2), token_pattern=r"\w+|[^\w\s]"),
+        ),
         (
             {"word_ngrams": None, "char_ngrams": (2, 5)},
             CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)),
@@ -52,7 +62,7 @@ def test_each_text_gets_the_distinct_ngrams_scikit_learn_finds(
 
 
 def test_a_repeated_ngram_weighs_one_plus_the_log_of_its_count() -> None:
-    X = HashedNgrams(word_ngrams=(1, 1), n_features=WIDE).fit_transform(
+    X = HashedNgrams(word_ngrams=(1, 1), n_features=WIDE, symbols=False).fit_transform(
         ["spam spam spam eggs", "eggs ham"]
     )
     row = X[0].data
