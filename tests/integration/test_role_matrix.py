@@ -300,6 +300,14 @@ MATRIX: dict[str, Row] = {
         "GET", P + "/export", _get("/api/v1/projects/pets/export?format=csv"), ADMIN
     ),
     # pets has no model yet: an admin is told how to train one.
+    "clear an imported labeling order": Row(
+        "DELETE",
+        P + "/imported-order",
+        lambda w, c: w.client.delete(
+            "/api/v1/projects/pets/imported-order", headers=w.headers(c)
+        ),
+        ADMIN,
+    ),
     "download the queries dataset": Row(
         "GET",
         P + "/export",

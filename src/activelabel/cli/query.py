@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from activelabel.cli.app import DbOption, app, console, open_db
 from activelabel.cli.progress import progress_bar
 from activelabel.loop.query_scores import QUERY_STRATEGIES, write_queries
+from activelabel.store.imported_queries import clear_imported_order
+from activelabel.store.projects import get_project
 
 
 @app.command("query")
@@ -62,4 +65,27 @@ def query_command(
         f"Wrote {len(scored.rows):,} of {scored.pool_size:,} unlabeled items to "
         f"{output} ({written}), scored by {', '.join(scored.strategies)} with model "
         f"{scored.model_version} (query session {scored.session_id})."
+    )
+
+
+@app.command("clear-queries")
+def clear_queries_command(
+    name: Annotated[
+        str, typer.Argument(help="Project whose imported labeling order to end.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Stop serving the order a queries file set (`import NAME FILE
+    --as-queries`): its items return to the pool, ordered by the next round
+    like the rest; items someone is labeling stay with them."""
+    store = open_db(db)
+    with store.session(write=True) as session:
+        project = get_project(session, name)
+        cleared = clear_imported_order(session, project_id=project.id)
+    held = (
+        f"; {cleared.held:,} held by annotators stay with them" if cleared.held else ""
+    )
+    console.print(
+        f"Cleared the imported order of [bold]{escape(name)}[/]: {cleared.removed:,} "
+        f"items returned to the pool{held}."
     )

@@ -27,6 +27,7 @@ from activelabel.server.request_guard import install_request_guard
 from activelabel.server.routes import annotations as annotation_routes
 from activelabel.server.routes import auto_labels as auto_label_routes
 from activelabel.server.routes import files, projects, review, stats, tasks
+from activelabel.server.routes import imported_order as imported_order_routes
 from activelabel.server.routes import labels as label_routes
 from activelabel.server.routes import quality as quality_routes
 from activelabel.server.routes import rules as rule_routes
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(label_routes.router)
     app.include_router(rule_routes.router)
     app.include_router(auto_label_routes.router)
+    app.include_router(imported_order_routes.router)
     # The Host, cross-site and body-size checks, and the CSRF token's route.
     install_request_guard(
         app,

@@ -21,6 +21,7 @@ __all__ = [
     "ClassFiguresPublic",
     "IdPath",
     "IdQuery",
+    "ImportedOrderClearedPublic",
     "ModelFiguresPublic",
     "ModelVersionPublic",
     "ModelVersionsPublic",
@@ -403,6 +404,13 @@ class AutoLabelsUndonePublic(BaseModel):
 
     undone: int = Field(description="model labels withdrawn (their items unlabeled)")
     auto_labels: AutoLabelsPublic
+
+
+class ImportedOrderClearedPublic(BaseModel):
+    """What clearing an imported labeling order (a queries file's) did."""
+
+    removed: int = Field(description="queue entries taken out (items back in the pool)")
+    held: int = Field(description="entries annotators hold, left with them")
 
 
 class StatsPublic(BaseModel):

@@ -146,6 +146,15 @@ export interface paths {
      */
     put: operations["labels-update_guidelines"];
   };
+  "/api/v1/projects/{name}/imported-order": {
+    /**
+     * Clear Project Imported Order
+     * @description Stop serving the order a queries file set, as `activelabel clear-queries
+     * NAME` does: its items return to the pool, ordered by the next round like
+     * the rest; items someone is labeling stay with them.
+     */
+    delete: operations["imported-order-clear_project_imported_order"];
+  };
   "/api/v1/projects/{name}/items/{item_id}/media": {
     /**
      * Media
@@ -608,6 +617,22 @@ export interface components {
     HTTPValidationError: {
       /** Detail */
       detail?: components["schemas"]["ValidationError"][];
+    };
+    /**
+     * ImportedOrderClearedPublic
+     * @description What clearing an imported labeling order (a queries file's) did.
+     */
+    ImportedOrderClearedPublic: {
+      /**
+       * Held
+       * @description entries annotators hold, left with them
+       */
+      held: number;
+      /**
+       * Removed
+       * @description queue entries taken out (items back in the pool)
+       */
+      removed: number;
     };
     /**
      * KeywordFunctionCreate
@@ -2077,6 +2102,33 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["GuidelinesPublic"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Clear Project Imported Order
+   * @description Stop serving the order a queries file set, as `activelabel clear-queries
+   * NAME` does: its items return to the pool, ordered by the next round like
+   * the rest; items someone is labeling stay with them.
+   */
+  "imported-order-clear_project_imported_order": {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportedOrderClearedPublic"];
         };
       };
       /** @description Validation Error */
