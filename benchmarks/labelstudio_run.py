@@ -159,6 +159,12 @@ def label_studio_version() -> str:
     return done.stdout.strip() or "unknown"
 
 
+def venv_mib() -> int:
+    """Label Studio's virtualenv on disk, in MiB (what installing it costs)."""
+    done = subprocess.run(["du", "-sm", str(VENV)], capture_output=True, text=True)
+    return int(done.stdout.split()[0]) if done.stdout else 0
+
+
 def run_labelstudio(
     args: argparse.Namespace, texts: list[str], truth: dict[str, str], work: Path
 ) -> dict[str, Any]:
@@ -222,6 +228,7 @@ def run_labelstudio(
     finally:
         studio.stop()
     result["first_model_s"] = None
+    result["venv_mib"] = venv_mib()
     result["first_model"] = (
         "none: Label Studio has no model by default (an ML backend is a server of its own)"
     )
