@@ -1,7 +1,8 @@
 """How the model learns, set from the page: an admin chooses the AutoML search,
 its time budget and a featurizer in the Model dialog and the server stores them;
 a budget of 0 is refused with the command's sentence; the Export list
-downloads the queries file `activelabel query` writes.
+downloads the queries file `activelabel query` writes, and ends an order a
+queries file set.
 
 The server is open (no token): its one user is the admin ``local``.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +26,18 @@ HAM = "see you at lunch tomorrow with the family"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("e2e-model-settings")
-    db = f"sqlite:///{tmp / 'activelabel.db'}"
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e-model-settings")
+
+
+def _db(folder: Path) -> str:
+    return f"sqlite:///{folder / 'activelabel.db'}"
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[Server]:
+    tmp = folder
+    db = _db(folder)
     # 60 messages, the first 20 labeled, and a model trained on them.
     with (tmp / "sms.csv").open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -108,3 +120,21 @@ def test_the_export_list_downloads_the_queries_file(page: Page, server: Server) 
     scores = [float(row["margin"]) for row in rows]
     assert scores == sorted(scores, reverse=True)
     assert {row["suggestion"] for row in rows} <= {"ham", "spam", ""}
+
+
+def test_an_admin_ends_the_order_a_queries_file_set(
+    page: Page, server: Server, folder: Path
+) -> None:
+    page.goto(f"{server.url}/#/p/sms")
+    expect(page.get_by_test_id("export-link").first).to_be_visible()
+    order = folder / "order.csv"
+    order.write_text("id,score\nm58,3\nm57,2\nm56,1\n", encoding="utf-8")
+    cli("import", "sms", str(order), "--as-queries", db=_db(folder))
+    page.get_by_test_id("clear-imported-order").click()
+    page.get_by_test_id("confirm-clear-imported-order").click()
+    expect(page.get_by_test_id("clear-imported-order-result")).to_have_text(
+        re.compile(r"^\d items of the imported order returned to the pool")
+    )
+    # Nothing of the order is left to end.
+    said = cli("clear-queries", "sms", db=_db(folder))
+    assert "0 items returned to the pool" in " ".join(said.split())

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeCleared } from "../src/api/importedOrder";
 import { type ModelSettings, modelSettingsChange, toModelSettings, toModelSettingsForm } from "../src/api/modelSettings";
 import type { ProjectRaw } from "../src/api/types";
 
@@ -50,5 +51,15 @@ describe("the model settings dialog's change", () => {
     expect(form.augment).toBe("off");
     expect(modelSettingsChange(image, { ...form, augment: "on" }).body).toEqual({ augment: true });
     expect(modelSettingsChange(image, { ...form, augment: "" }).body).toEqual({ augment: null });
+  });
+});
+
+describe("the end of an imported order, as the page says it", () => {
+  it("counts the items returned to the pool and those annotators hold", () => {
+    expect(describeCleared({ removed: 2, held: 1 })).toBe(
+      "2 items of the imported order returned to the pool; 1 held by annotators stay with them.",
+    );
+    expect(describeCleared({ removed: 3, held: 0 })).toBe("3 items of the imported order returned to the pool.");
+    expect(describeCleared({ removed: 0, held: 0 })).toBe("No imported order was being served.");
   });
 });

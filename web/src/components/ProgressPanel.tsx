@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
+import { clearImportedOrder, describeCleared } from "../api/importedOrder";
 import type { ModelFigures, Project, Stats } from "../api/models";
 import { formatAutoLabels, formatScore, TOP_LABEL_COUNTS, topCounts } from "../lib/format";
 import { LineChart } from "./LineChart";
@@ -149,6 +150,7 @@ export function ProgressPanel({ api, project, stats, queueSize, onRetrain, canMa
               </li>
             ))}
           </ul>
+          <ImportedOrderClear api={api} project={project.name} />
         </section>
       )}
     </aside>
@@ -244,6 +246,49 @@ function ModelDetails({ model }: { model: ModelFigures }) {
           Cross-validated on {model.nLabels} labels{model.cvNote ? `: ${model.cvNote}` : "."}
         </p>
       </details>
+    </>
+  );
+}
+
+/**
+ * The end of the order a queries file set (`import --as-queries`), asked then confirmed:
+ * its items return to the pool, as `activelabel clear-queries` does.
+ */
+function ImportedOrderClear({ api, project }: { api: ApiClient; project: string }) {
+  const [state, setState] = useState<"idle" | "asking" | "working">("idle");
+  const [said, setSaid] = useState<string | null>(null);
+  const clear = async () => {
+    setState("working");
+    try {
+      setSaid(describeCleared(await clearImportedOrder(api, project)));
+    } catch (err) {
+      setSaid(err instanceof Error ? err.message : String(err));
+    } finally {
+      setState("idle");
+    }
+  };
+  return (
+    <>
+      {state === "idle" ? (
+        <button type="button" class="link" data-testid="clear-imported-order" onClick={() => setState("asking")}>
+          End the imported order…
+        </button>
+      ) : (
+        <p>
+          Stop serving the items of an imported queries file first?{" "}
+          <button type="button" data-testid="confirm-clear-imported-order" disabled={state === "working"} onClick={clear}>
+            End it
+          </button>{" "}
+          <button type="button" disabled={state === "working"} onClick={() => setState("idle")}>
+            Keep it
+          </button>
+        </p>
+      )}
+      {said && (
+        <p class="muted" data-testid="clear-imported-order-result">
+          {said}
+        </p>
+      )}
     </>
   );
 }
