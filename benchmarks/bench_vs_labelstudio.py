@@ -237,7 +237,18 @@ def run_activelabel(
         finally:
             for server in servers:
                 server.stop()
+    result["serve_log_failures"] = _failures(work)
     return result
+
+
+def _failures(work: Path) -> dict[str, int]:
+    """The serve logs' lines that say something failed, counted by their text."""
+    found: dict[str, int] = {}
+    for log in sorted(work.glob("serve-*.log")):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "failed" in line and not line.startswith(" "):
+                found[line[:200]] = found.get(line[:200], 0) + 1
+    return found
 
 
 def _watch_first_model(
