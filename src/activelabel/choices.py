@@ -7,7 +7,7 @@ equal to what the registry and the trainer accept.
 
 from __future__ import annotations
 
-__all__ = ["MODEL_KINDS", "STRATEGY_NAMES"]
+__all__ = ["MODEL_KINDS", "QUERY_STRATEGIES", "STRATEGY_NAMES"]
 
 #: Query strategies :func:`activelabel.al.make_strategy` builds, sorted.
 STRATEGY_NAMES: tuple[str, ...] = (
@@ -21,6 +21,10 @@ STRATEGY_NAMES: tuple[str, ...] = (
     "random",
     "representative",
 )
+
+#: Strategies the queries dataset scores each item under
+#: (:data:`activelabel.loop.query_scores.QUERY_STRATEGIES`).
+QUERY_STRATEGIES: tuple[str, ...] = ("least_confidence", "margin", "entropy")
 
 #: Classifiers :func:`activelabel.ml.make_estimator` builds.
 MODEL_KINDS: tuple[str, ...] = ("logistic", "gradient_boosting")

@@ -60,7 +60,9 @@ def test_public_api_lists_name_only_what_exists(module: object) -> None:
 def test_cli_choices_match_what_the_library_accepts() -> None:
     from activelabel import choices
     from activelabel.al import STRATEGY_NAMES
+    from activelabel.loop.query_scores import QUERY_STRATEGIES
     from activelabel.ml.training import MODEL_KINDS
 
     assert choices.STRATEGY_NAMES == STRATEGY_NAMES
+    assert choices.QUERY_STRATEGIES == QUERY_STRATEGIES
     assert choices.MODEL_KINDS == MODEL_KINDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import activelabel
 import activelabel.exceptions
@@ -86,3 +87,19 @@ def test_public_api_facade_import_loads_no_model_stack() -> None:
     loaded = _modules_after("from activelabel import Project")
     assert "sqlalchemy" in loaded
     assert not loaded & {"sklearn", "pandas", "torch", "scipy"}
+
+
+def test_the_command_line_and_the_server_it_serves_load_no_model_stack(
+    tmp_path: Path,
+) -> None:
+    # `activelabel serve` is the CLI: a command module importing the model
+    # stack at the top (scikit-learn, SciPy, pandas, pyarrow) put ~230 MiB into
+    # the server process, which only the round worker and commands need.
+    db = tmp_path / "light.db"
+    loaded = _modules_after(
+        "import activelabel.cli\n"
+        "from activelabel.cli.app import open_db\n"
+        "from activelabel.server.app import create_app\n"
+        f"create_app(open_db({f'sqlite:///{db}'!r}))"
+    )
+    assert not loaded & {"sklearn", "pandas", "torch", "scipy", "pyarrow", "cleanlab"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,7 +14,11 @@ from rich.table import Table
 from activelabel.cli.app import DbOption, app, console, open_db
 from activelabel.cli.progress import progress_bar
 from activelabel.exceptions import ConfigError
-from activelabel.loop.label_issues import LabelIssuesReport, project_label_issues
+
+if TYPE_CHECKING:
+    # The finder loads scikit-learn and cleanlab: imported when the command runs,
+    # so `activelabel serve` (the same CLI) keeps them out of the server.
+    from activelabel.loop.label_issues import LabelIssuesReport
 
 #: Issues the table shows unless --limit says otherwise (the file gets all).
 SHOWN = 20
@@ -62,6 +66,8 @@ def label_issues_command(
     round has made one. Classification and multilabel projects."""
     if output is not None and output.suffix.lower() not in (".json", ".csv"):
         raise ConfigError(f"The output file {str(output)!r} must end in .json or .csv.")
+    from activelabel.loop.label_issues import project_label_issues
+
     with progress_bar("Finding likely mislabeled items") as update:
         report = project_label_issues(
             open_db(db), name, recompute=recompute, progress=update

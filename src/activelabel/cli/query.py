@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from activelabel.choices import QUERY_STRATEGIES
 from activelabel.cli.app import DbOption, app, console, open_db
 from activelabel.cli.progress import progress_bar
-from activelabel.loop.query_scores import QUERY_STRATEGIES, write_queries
 from activelabel.store.imported_queries import clear_imported_order
 from activelabel.store.projects import get_project
 
@@ -50,6 +50,10 @@ def query_command(
     under each strategy, best first, with the query session id and the model's
     suggestion and confidence. `activelabel import NAME FILE --as-queries`
     serves a queries file's items next, highest score first."""
+    # Scoring loads scikit-learn: imported when the command runs, so
+    # `activelabel serve` (the same CLI) keeps it out of the server.
+    from activelabel.loop.query_scores import write_queries
+
     store = open_db(db)
     with progress_bar(f"Scoring {name}") as update:
         scored, written = write_queries(
