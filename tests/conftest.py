@@ -38,6 +38,13 @@ from activelabel.store.projects import create_project
 
 _DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+# pytest-xdist starts its workers with COLUMNS=80, and the command line's rich
+# console takes a COLUMNS it finds at import as its fixed width: the tests that
+# invoke a command with a wider COLUMNS would get an 80-column table. A worker
+# has no terminal, so leave the width to each command, as without workers.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+
 
 def _libpq(url: str) -> str:
     """A SQLAlchemy URL as a plain libpq connection string for psycopg."""
