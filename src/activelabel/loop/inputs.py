@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.io.media_roots import media_file, root_paths
@@ -32,7 +33,7 @@ def featurizer_inputs(store: Store, project: Project, rows: list[PoolRow]) -> An
         return _media_files(store, project.id, rows)
     # The same items as ``rows``: ids are only ever added, so bounding by the
     # last id read keeps items imported since then out.
-    datas = _item_data(store, project.id, last_id=rows[-1][0])
+    datas = _item_data(store, project.id, rows)
     if project.modality == "text":
         column = str(settings.text_column)
         texts = [
@@ -57,11 +58,22 @@ def featurizer_inputs(store: Store, project: Project, rows: list[PoolRow]) -> An
 def _media_files(store: Store, project_id: int, rows: list[PoolRow]) -> list[str]:
     """Each row's media file, found through the item's own media root."""
     with store.session() as session:
-        placed = session.execute(
-            select(Item.media_root_id, Item.media_path)
-            .where(Item.project_id == project_id, Item.id <= rows[-1][0])
-            .order_by(Item.id)
-        ).all()
+        query = select(Item.media_root_id, Item.media_path)
+        sample = _sampled_ids(session, project_id, rows)
+        if sample is None:
+            placed = session.execute(
+                query.where(
+                    Item.project_id == project_id, Item.id <= rows[-1][0]
+                ).order_by(Item.id)
+            ).all()
+        else:
+            placed = [
+                row
+                for chunk in _chunks(sample)
+                for row in session.execute(
+                    query.where(Item.id.in_(chunk)).order_by(Item.id)
+                ).all()
+            ]
         roots = root_paths(session, (root_id for root_id, _ in placed))
     _check_aligned(len(placed), len(rows))
     return [
@@ -70,14 +82,49 @@ def _media_files(store: Store, project_id: int, rows: list[PoolRow]) -> list[str
     ]
 
 
+#: Ids per query when a round reads a sample of the pool.
+_CHUNK = 5_000
+
+
+def _sampled_ids(
+    session: Session, project_id: int, rows: list[PoolRow]
+) -> list[int] | None:
+    """The ids of ``rows`` when they are a sample of the pool (a large pool's
+    rounds before its first model, :mod:`activelabel.loop.first_model_sample`),
+    None when they are every item up to the last one."""
+    up_to_last = session.scalar(
+        select(func.count()).where(
+            Item.project_id == project_id, Item.id <= rows[-1][0]
+        )
+    )
+    if up_to_last == len(rows):
+        return None
+    return [row[0] for row in rows]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
 def _item_data(
-    store: Store, project_id: int, *, last_id: int
+    store: Store, project_id: int, rows: list[PoolRow]
 ) -> Iterator[dict[str, Any]]:
-    """The items' ``data`` in id order, streamed (each object is dropped once read)."""
+    """The ``data`` of the items of ``rows`` in id order, streamed (each object
+    is dropped once read)."""
     with store.session() as session:
+        sample = _sampled_ids(session, project_id, rows)
+        if sample is not None:
+            # Ids in order, a chunk at a time: the rows are in id order too.
+            for chunk in _chunks(sample):
+                for (data,) in session.execute(
+                    select(Item.data).where(Item.id.in_(chunk)).order_by(Item.id)
+                ):
+                    yield data
+            return
         result = session.execute(
             select(Item.data)
-            .where(Item.project_id == project_id, Item.id <= last_id)
+            .where(Item.project_id == project_id, Item.id <= rows[-1][0])
             .order_by(Item.id)
             .execution_options(yield_per=10_000)
         )

@@ -27,6 +27,7 @@ from activelabel.exceptions import InvalidLabelError
 from activelabel.loop.augmented_rows import with_augmented_rows
 from activelabel.loop.auto_accept import auto_accept_round
 from activelabel.loop.featurizer_choice import round_features
+from activelabel.loop.first_model_sample import rows_before_first_model
 from activelabel.loop.imported_predictions import order_by_imported_predictions
 from activelabel.loop.label_issues import round_label_issues
 from activelabel.loop.model_choice import train_for_project
@@ -146,6 +147,12 @@ def compute_round(
     if not rows:
         report.note = "The project has no items yet."
         return ComputedRound(project_id=project_id, report=report, empty=True)
+    # Before its first model, a large pool's round reads a sample of it.
+    rows, sampled = rows_before_first_model(store, project_id, rows, set(labels))
+    # A sample's rows change from round to round at the same count, which the
+    # memo's matrix (kept by count) cannot tell apart: the disk cache, keyed
+    # by content, serves them.
+    features_memo = None if sampled is not None else memo
     settings = project.settings
     item_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     # Vectorized: a Python loop over a million ids cost most of a second per round.
@@ -165,7 +172,7 @@ def compute_round(
         adapter=adapter,
         labeled=np.flatnonzero(labeled),
         values=[labels[int(i)] for i in item_ids[labeled]],
-        memo=memo,
+        memo=features_memo,
         cache_dir=cache_dir,
     )
     X, featurizer_id = features.X, features.featurizer_id
@@ -193,7 +200,7 @@ def compute_round(
             options,
             n_labels=report.n_labels,
             cache_dir=cache_dir,
-            memo=memo,
+            memo=features_memo,
             seed=random_state,
         )
         # Logistic, gradient boosting or AutoML, as the project's ``model`` says.
@@ -275,6 +282,8 @@ def compute_round(
         store, project, adapter, trained, X, item_ids, pool, candidates
     )
     report.seconds = {k: round(v, 3) for k, v in timings.items()}
+    if sampled is not None and report.note is None:
+        report.note = sampled
     model = None
     if trained is not None:
         t = time.perf_counter()
