@@ -10,7 +10,7 @@ from sqlalchemy import select
 from activelabel.loop.trainer import BackgroundTrainer
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
-from activelabel.store.models import Item, Job
+from activelabel.store.models import Item, Job, ModelVersion
 from activelabel.store.random_fill import random_fill
 
 
@@ -47,12 +47,20 @@ def _jobs(store: Store) -> int:
         return len(session.scalars(select(Job.id)).all())
 
 
-def _setup(store: Store, db_url: str, project_factory: Any) -> tuple[Any, Any, Clock]:
+def _setup(
+    store: Store, db_url: str, project_factory: Any, *, with_model: bool = True
+) -> tuple[Any, Any, Clock]:
     project = project_factory(
         items=[{"text": f"t{i}"} for i in range(400)], config={"retrain_every": 10}
     )
     with store.session(write=True) as session:
         random_fill(session, project_id=project.id, size=300)
+        if with_model:
+            session.add(
+                ModelVersion(
+                    project_id=project.id, name="v1", n_labels=0, featurizer="f"
+                )
+            )
     trainer = BackgroundTrainer(store, db_url, queue_size=50)
     clock = Clock()
     trainer.clock = clock
@@ -72,6 +80,18 @@ def test_a_round_asked_for_by_labels_waits_as_long_as_the_last_round_took(
     assert trainer.resting(project.id, clock.now)
     # 30 s after it ended, the labels bring the round.
     clock.now += 10.0
+    trainer._check_projects()
+    assert _jobs(store) == 1
+
+
+def test_before_the_first_model_labels_bring_a_round_without_resting(
+    store: Store, db_url: str, project_factory: Any
+) -> None:
+    project, trainer, clock = _setup(store, db_url, project_factory, with_model=False)
+    # A cold-start round of 30 s just ended; ten labels came in meanwhile.
+    trainer.record_round(project.id, started=clock.now - 30.0, ended=clock.now)
+    _label(store, project, 10)
+    clock.now += 1.0
     trainer._check_projects()
     assert _jobs(store) == 1
 

@@ -322,13 +322,14 @@ class BackgroundTrainer:
         # labels when that round trained none (labels that cannot train a
         # model yet: one class, sentences without a span) — else a round would
         # be due again at every look, reshuffling the queue each time.
-        last = max(
-            newest_n_labels(session, project_id=project.id) or 0,
-            self._labels_at_round.get(project.id, 0),
-        )
+        newest = newest_n_labels(session, project_id=project.id)
+        last = max(newest or 0, self._labels_at_round.get(project.id, 0))
         # With a team faster than a round, labels are due again before the
         # last round is written: rest as long as it took (see loop/cadence.py).
-        if labels - last >= retrain_every and not self.resting(project.id, now):
+        # Not before the first model, which is what the people labeling wait
+        # for: the cold-start round's duration would only delay it.
+        rests = newest is not None and self.resting(project.id, now)
+        if labels - last >= retrain_every and not rests:
             self._labels_at_round[project.id] = labels
             return True
         if queue_size(session, project_id=project.id) >= self.low_water_for(project.id):
