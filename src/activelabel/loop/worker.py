@@ -16,8 +16,6 @@ database; the server writes what it computed
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import importlib.machinery
 import os
 import pickle
 import select
@@ -26,12 +24,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
 from activelabel.loop.write import ComputedRound
+from activelabel.refused_imports import RefusedImport
 
 if TYPE_CHECKING:  # the model stack is imported in the worker only
     from activelabel.loop.pool_memo import PoolMemo
@@ -198,25 +196,12 @@ def _lower_priority_and_follow(parent_pid: int) -> None:
     threading.Thread(target=watch, name="activelabel-parent-watch", daemon=True).start()
 
 
-class _WithoutArrow(importlib.abc.MetaPathFinder):
-    """Fails every import of pyarrow in the worker.
-
-    scikit-learn imports pandas, and pandas imports pyarrow when it is
-    installed: 64 MiB resident, of the worker's 280 after its imports, for
-    Arrow arrays no round reads or writes. Refused, pandas keeps its strings
-    as Python objects. (Setting ``sys.modules["pyarrow"] = None`` instead
-    broke scikit-learn, which looks there for ``pyarrow.Table``.)
-    """
-
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None = None,
-        target: ModuleType | None = None,
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname == "pyarrow" or fullname.startswith("pyarrow."):
-            raise ImportError(f"{fullname} is not used by the round worker")
-        return None
+#: scikit-learn imports pandas, and pandas imports pyarrow when it is
+#: installed: 64 MiB resident, of the worker's 280 after its imports, for Arrow
+#: arrays no round reads or writes. Refused, pandas keeps its strings as Python
+#: objects. (Setting ``sys.modules["pyarrow"] = None`` instead broke
+#: scikit-learn, which looks there for ``pyarrow.Table``.)
+_WITHOUT_ARROW = RefusedImport("pyarrow", "is not used by the round worker")
 
 
 def _compute(request: Any, memo: PoolMemo) -> ComputedRound:
@@ -267,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     # Ctrl+C in the terminal reaches the whole process group: the server
     # stops its worker itself, without a traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.meta_path.insert(0, _WithoutArrow())
+    sys.meta_path.insert(0, _WITHOUT_ARROW)
     _lower_priority_and_follow(int(args[0]))
     # The results own the real stdout; whatever a library prints goes to stderr.
     results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

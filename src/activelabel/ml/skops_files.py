@@ -33,12 +33,11 @@ is the same. torch imports normally afterwards.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import sys
-from collections.abc import Sequence
 from types import ModuleType
 from typing import Final
+
+from activelabel.refused_imports import RefusedImport
 
 __all__ = ["SAVED_TYPES", "import_skops_io"]
 
@@ -70,25 +69,11 @@ SAVED_TYPES: Final = frozenset(
 )
 
 
-class _RefuseTorch(importlib.abc.MetaPathFinder):
-    """An import hook that fails every import of torch while it is installed."""
-
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None = None,
-        target: ModuleType | None = None,
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname == "torch" or fullname.startswith("torch."):
-            raise ImportError(f"{fullname} is not imported while skops.io loads")
-        return None
-
-
 def import_skops_io() -> ModuleType:
     """``skops.io``, imported (the first time) without importing torch."""
     if "skops.io" in sys.modules or "torch" in sys.modules:
         return importlib.import_module("skops.io")
-    hook = _RefuseTorch()
+    hook = RefusedImport("torch", "is not imported while skops.io loads")
     sys.meta_path.insert(0, hook)
     try:
         return importlib.import_module("skops.io")
