@@ -17,6 +17,13 @@ from typing import Any
 import pytest
 from e2e_support import CHROMIUM, CHROMIUM_ARGS
 
+#: How long ``expect`` waits for the page to show something. Playwright's 5 s
+#: was too short on a machine busy with other work: a fresh server's first
+#: answers came later than that now and then, and a test failed although the
+#: page showed the right thing a moment after. A page that never shows it
+#: still fails, after 20 s.
+EXPECT_TIMEOUT_MS = 20_000
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
@@ -36,6 +43,7 @@ def browser() -> Iterator[Any]:
             pytest.fail(message)
         pytest.skip(message)
     sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
