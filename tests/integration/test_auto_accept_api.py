@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from api_support import ProjectFactory, page_client
+from spam_ham import label_first, spam_ham_items
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -17,7 +18,6 @@ from activelabel.cli import app as cli_app
 from activelabel.loop import run_round
 from activelabel.server.app import create_app
 from activelabel.server.deps import ServerSettings
-from activelabel.store.annotations import add_annotation
 from activelabel.store.auto_labels import in_audit_share
 from activelabel.store.engine import Store
 from activelabel.store.models import Annotation, Project
@@ -34,10 +34,9 @@ def _auto_labeled(
     store: Store, project_factory: ProjectFactory, tmp_path: Path, **settings: Any
 ) -> Project:
     """A project whose first round labeled 20 items itself."""
-    texts = ("win cash prize now claim free money", "see you at lunch with the family")
     project = project_factory(
         "sms",
-        items=[{"text": f"{texts[i % 2]} {i}"} for i in range(60)],
+        items=spam_ham_items(60),
         config={
             "text_column": "text",
             "auto_accept": 0.6,
@@ -45,11 +44,7 @@ def _auto_labeled(
             **settings,
         },
     )
-    with store.session(write=True) as session:
-        row = session.get_one(Project, project.id)
-        for item in sorted(row.items, key=lambda i: i.id)[:12]:
-            value = "spam" if item.data["text"].startswith("win") else "ham"
-            add_annotation(session, project=row, item_id=item.id, value=value)
+    label_first(store, project.id, 12)
     assert run_round(store, project.id, cache_dir=tmp_path).auto_labeled == 20
     return project
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from spam_ham import kind_of, label_first, spam_ham_items
 from sqlalchemy import select, update
 
 from activelabel.io.export import export_labels
@@ -41,33 +42,22 @@ from activelabel.store.reviews import review_item
 from activelabel.store.stats import project_stats
 from activelabel.store.users import add_user
 
-SPAM = "win cash prize now claim free money"
-HAM = "see you at lunch with the family"
-
 
 def _project(
     store: Store, project_factory: Any, n: int = 80, **settings: Any
 ) -> Project:
     """Two easy kinds of text; the first 12 items labeled by a person."""
     project = project_factory(
-        "sms",
-        items=[{"text": f"{(SPAM, HAM)[i % 2]} {i}"} for i in range(n)],
-        config={"text_column": "text", **settings},
+        "sms", items=spam_ham_items(n), config={"text_column": "text", **settings}
     )
-    with store.session(write=True) as session:
-        row = session.get_one(Project, project.id)
-        for item in sorted(row.items, key=lambda i: i.id)[:12]:
-            spam = item.data["text"].startswith("win")
-            add_annotation(
-                session, project=row, item_id=item.id, value="spam" if spam else "ham"
-            )
+    label_first(store, project.id, 12)
     return project
 
 
 def _truth(store: Store, project: Project) -> dict[int, str]:
     with store.session() as session:
         return {
-            item.id: "spam" if item.data["text"].startswith("win") else "ham"
+            item.id: kind_of(item.data["text"])
             for item in session.scalars(
                 select(Item).where(Item.project_id == project.id)
             )

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spam_ham import label_first, spam_ham_items
 from sqlalchemy import select
 
 from activelabel.loop import first_model_sample, run_round
 from activelabel.loop.first_model_sample import rows_before_first_model
-from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
-from activelabel.store.models import Project, QuerySession, QueueEntry
+from activelabel.store.models import QuerySession, QueueEntry
 
 WORDS = ("win cash prize now £100!", "see you at lunch then")
 
@@ -25,16 +25,9 @@ def large_pool(
     monkeypatch.setattr(first_model_sample, "SAMPLED_POOL", 30)
     monkeypatch.setattr(first_model_sample, "FIRST_MODEL_SAMPLE", 20)
     project = project_factory(
-        items=[{"text": f"{WORDS[i % 2]} {i}"} for i in range(60)],
-        config={"text_column": "text"},
+        items=spam_ham_items(60, WORDS), config={"text_column": "text"}
     )
-    with store.session() as session:
-        row = session.get_one(Project, project.id)
-        for item in sorted(row.items, key=lambda i: i.id)[:10]:
-            spam = item.data["text"].startswith("win")
-            add_annotation(
-                session, project=row, item_id=item.id, value="spam" if spam else "ham"
-            )
+    label_first(store, project.id, 10)
     return project
 
 

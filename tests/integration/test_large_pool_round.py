@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spam_ham import label_first, spam_ham_items
 from sqlalchemy import select
 
 from activelabel.loop import featurizers, run_round
-from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
-from activelabel.store.models import ModelVersion, Project
+from activelabel.store.models import ModelVersion
 from activelabel.store.queue import queue_size
 
 
@@ -20,18 +20,11 @@ def test_a_round_over_a_large_pool_trains_on_hashed_ngrams_and_fills_the_queue(
 ) -> None:
     # Forty items stand for a large pool: the threshold is lowered, not the data raised.
     monkeypatch.setattr(featurizers, "LARGE_TEXT_POOL", 30)
-    words = ("win cash prize now £100!", "see you at lunch then")
     project = project_factory(
-        items=[{"text": f"{words[i % 2]} {i}"} for i in range(40)],
+        items=spam_ham_items(40, ("win cash prize now £100!", "see you at lunch then")),
         config={"text_column": "text"},
     )
-    with store.session() as session:
-        row = session.get_one(Project, project.id)
-        for item in sorted(row.items, key=lambda i: i.id)[:10]:
-            spam = item.data["text"].startswith("win")
-            add_annotation(
-                session, project=row, item_id=item.id, value="spam" if spam else "ham"
-            )
+    label_first(store, project.id, 10)
 
     report = run_round(store, project.id, queue_size=20, cache_dir=tmp_path / "c")
 

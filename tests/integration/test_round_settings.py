@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from spam_ham import label_first, spam_ham_items
 from sqlalchemy import select
 
 from activelabel.loop import BackgroundTrainer, notify_trainer, run_round
@@ -16,18 +17,11 @@ from activelabel.store.models import ModelVersion, Project
 
 
 def _labeled(store: Store, project_factory: Any, settings: dict[str, Any]) -> int:
-    words = ("win cash prize now", "see you at lunch")
     project = project_factory(
-        items=[{"text": f"{words[i % 2]} {i}"} for i in range(40)],
+        items=spam_ham_items(40, ("win cash prize now", "see you at lunch")),
         config={"text_column": "text", **settings},
     )
-    with store.session() as session:
-        row = session.get_one(Project, project.id)
-        for item in sorted(row.items, key=lambda i: i.id)[:10]:
-            spam = item.data["text"].startswith("win")
-            add_annotation(
-                session, project=row, item_id=item.id, value="spam" if spam else "ham"
-            )
+    label_first(store, project.id, 10)
     return project.id
 
 
