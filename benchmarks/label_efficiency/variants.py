@@ -23,6 +23,9 @@ import numpy as np
 from label_efficiency.datasets import Dataset
 from label_efficiency.runner import Progress, Schedule, simulate_runs
 
+#: What a variant runs: (data, seeds, schedule, its name, progress) -> curves.
+VariantRun = Callable[[Dataset, Sequence[int], Schedule, str, Progress | None], Any]
+
 
 @dataclass(frozen=True)
 class Variant:
@@ -46,7 +49,7 @@ class Variant:
 
 def _strategy_variant(
     factory: Callable[[Any], Any],
-) -> Callable[[Dataset, Sequence[int], Schedule, str, Progress | None], Any]:
+) -> VariantRun:
     """Run a strategy built by ``factory(random_state)`` under the variant's name."""
 
     def run(
@@ -89,7 +92,7 @@ def _text_matrices(data: Dataset) -> tuple[Any, Any]:
 
 def _featurizer_variant(
     name_in_activelabel: str, *, automl: bool = False
-) -> Callable[[Dataset, Sequence[int], Schedule, str, Progress | None], Any]:
+) -> VariantRun:
     """The default strategy and model (or ``model=auto``) on another
     featurizer's matrix."""
 
@@ -230,9 +233,6 @@ def _herding_start(warm_labels: int, **options: Any) -> Callable[[Any], Any]:
     return factory
 
 
-#: Seconds per AutoML search. A project's default is 60; three searches per
-#: run on a shared two-core machine would make the table take hours, so the
-#: benchmark gives each a sixth of that (fewer trials, the same search).
 def _large_pool_featurizer(
     data: Dataset,
     seeds: Sequence[int],
@@ -250,6 +250,9 @@ def _large_pool_featurizer(
     )[name]
 
 
+#: Seconds per AutoML search. A project's default is 60; three searches per
+#: run on a shared two-core machine would make the table take hours, so the
+#: benchmark gives each a sixth of that (fewer trials, the same search).
 AUTOML_BUDGET = 10.0
 #: Seeds the AutoML variants run on.
 AUTOML_SEEDS = 5
