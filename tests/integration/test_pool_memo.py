@@ -1,4 +1,5 @@
-"""A worker's PoolMemo: later rounds read only new items and reuse the matrix."""
+"""A worker's PoolMemo: later rounds read only new items and reuse the matrix
+(a cached one opened again from its file each round)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
+import scipy.sparse as sp
 from sqlalchemy import insert
 
+from activelabel import extras
 from activelabel.loop.pool_memo import PoolMemo
 from activelabel.loop.round import compute_round
+from activelabel.ml.feature_cache import FeatureCache, is_memory_mapped
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store
 from activelabel.store.models import Item, Project
@@ -123,3 +129,72 @@ def test_a_memo_starts_afresh_for_another_project(
     assert memo.rows_read == 50
     assert memo.source is not None and memo.source[1] == two
     assert queue == _queue(store, two, tmp_path / "c", None)
+
+
+def test_a_memo_keeps_a_cached_matrix_by_its_key_not_its_pages(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    pid = _labeled_project(store, project_factory, 0, 60)
+    memo = PoolMemo()
+
+    first = _queue(store, pid, tmp_path / "c", memo)
+
+    # Between rounds: the key and the fitted featurizer, no matrix.
+    assert memo.matrix is None and memo.featurizer is not None
+    assert memo.matrix_file is not None
+    cache, key = memo.matrix_file
+    assert isinstance(cache, FeatureCache) and (tmp_path / "c" / f"{key}.csr").exists()
+    assert memo.matrix_for is not None
+    reopened = memo.kept_matrix(*memo.matrix_for)
+    assert reopened is not None and is_memory_mapped(reopened[0])
+    del reopened
+    # The next round opens the file again and queues as before.
+    assert _queue(store, pid, tmp_path / "c", memo) == first
+    assert memo.matrix is None and memo.matrix_file == (cache, key)
+
+
+def test_a_memo_whose_cached_file_is_gone_computes_the_matrix_again(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    pid = _labeled_project(store, project_factory, 0, 60)
+    memo = PoolMemo()
+    first = _queue(store, pid, tmp_path / "c", memo)
+    for path in (tmp_path / "c").glob("*.csr"):
+        path.unlink()
+
+    assert _queue(store, pid, tmp_path / "c", memo) == first
+    assert memo.matrix is None and memo.matrix_file is not None
+
+
+def test_a_memo_keeps_a_matrix_that_is_not_a_cached_file_itself() -> None:
+    from activelabel.ml import TextFeaturizer
+
+    memo = PoolMemo()
+    featurizer = TextFeaturizer()
+    matrix = sp.csr_matrix(np.eye(3, dtype=np.float32))
+
+    memo.keep_matrix("f", 3, matrix, featurizer)
+
+    assert memo.matrix is matrix and memo.matrix_file is None
+    assert memo.kept_matrix("f", 3) == (matrix, featurizer)
+    assert memo.kept_matrix("f", 4) is None and memo.kept_key("f", 3) is None
+    assert memo.kept_featurizer("f", 3) is featurizer
+
+
+def test_the_combined_features_of_both_are_cached_and_kept_by_key(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    if not extras.embeddings_installed():
+        pytest.skip("the embeddings extra is not installed")
+    project = project_factory(
+        items=_texts(0, 40), config={**TEXT, "featurizer": "both"}
+    )
+    _label_some(store, project.id, 10)
+    memo = PoolMemo()
+
+    first = _queue(store, project.id, tmp_path / "c", memo)
+
+    assert memo.matrix_for is not None and memo.matrix_for[0].startswith("both[")
+    assert memo.matrix is None and memo.matrix_file is not None
+    assert _queue(store, project.id, tmp_path / "c", memo) == first
+    assert first == _queue(store, project.id, tmp_path / "fresh", None)

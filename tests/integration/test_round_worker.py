@@ -128,3 +128,29 @@ def test_the_caller_is_called_back_while_the_worker_computes(
     )
     # Starting the worker alone (Python and the model stack) takes longer.
     assert len(calls) >= 2
+
+
+def _mapped_files(pid: int) -> set[str]:
+    """The files mapped into a process's memory (Linux)."""
+    lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    return {line.split(maxsplit=5)[5] for line in lines if len(line.split()) > 5}
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="Linux /proc")
+def test_an_idle_worker_maps_no_feature_file_between_rounds(
+    worker, store, db_url, project_factory, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    project_id = _labeled_project(store, project_factory)
+    cache = tmp_path / "features"
+
+    first = worker.compute(db_url, project_id, 10, str(cache))
+    assert worker.pid is not None
+    assert list(cache.glob("*.csr"))
+    assert not {f for f in _mapped_files(worker.pid) if f.startswith(str(cache))}
+
+    # The next round opens the kept matrix again and queues as before.
+    second = worker.compute(db_url, project_id, 10, str(cache))
+    assert [c.item_id for c in second.candidates] == [
+        c.item_id for c in first.candidates
+    ]
+    assert not {f for f in _mapped_files(worker.pid) if f.startswith(str(cache))}

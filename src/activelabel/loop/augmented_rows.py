@@ -177,9 +177,9 @@ def _fitted_featurizer(
     featurizer_id = make_featurizer(
         project.modality, project.settings.featurizer, pool_size=len(rows)
     ).featurizer_id
-    kept = memo.kept_matrix(featurizer_id, len(rows)) if memo is not None else None
+    kept = memo.kept_featurizer(featurizer_id, len(rows)) if memo is not None else None
     if kept is not None:
-        return kept[1]
+        return kept
     cache = FeatureCache(directory)
     return cache.load_featurizer(cache.key(featurizer_id, [r[1] for r in rows]))
 

@@ -128,6 +128,7 @@ class _Matrices:
         self._inputs: Any = None
         self._made: dict[str, tuple[Any, str]] = {}
         self._featurizers: dict[str, Featurizer] = {}
+        self._keys: dict[str, str] = {}
 
     def inputs(self) -> Any:
         """What the featurizers read (texts, ...), read from the store once."""
@@ -152,20 +153,43 @@ class _Matrices:
             tfidf, tfidf_id = self.full("tfidf")
             embedded, embedded_id = self.full("embeddings")
             featurizer_id = f"both[{tfidf_id}+{embedded_id}]"
-            kept = self._kept(featurizer_id)
-            X = kept if kept is not None else combine_text_features(tfidf, embedded)
-            self._keep(featurizer_id, X, self.featurizer("embeddings"))
+            featurizer = self.featurizer("embeddings")
+            X = self._kept(featurizer_id)
+            if X is None:
+                # Cached too, so that the memo keeps its key, not its pages.
+                key = self._key(featurizer_id)
+                X = self.cache.load(key)
+                if X is None:
+                    combined = combine_text_features(tfidf, embedded)
+                    self.cache.save(key, combined)
+                    X = self.cache.load(key)
+                    if X is None:  # pragma: no cover - written just above
+                        X = combined
+                    del combined
+                self._keep(featurizer_id, X, featurizer)
         else:
             featurizer = self.featurizer(name)
             featurizer_id = featurizer.featurizer_id
             X = self._kept(featurizer_id)
             if X is None:
                 X, fitted = self.cache.get_or_compute(
-                    featurizer, self.inputs, self.hashes
+                    featurizer, self.inputs, self.hashes, key=self._key(featurizer_id)
                 )
                 self._keep(featurizer_id, X, fitted)
         self._made[name] = (X, featurizer_id)
         return X, featurizer_id
+
+    def _key(self, featurizer_id: str) -> str:
+        """The feature cache's key of the pool under ``featurizer_id``; the
+        memo's when it has it (hashing a million content hashes takes a while)."""
+        if featurizer_id not in self._keys:
+            kept = None
+            if self.memo is not None:
+                kept = self.memo.kept_key(featurizer_id, len(self.rows))
+            self._keys[featurizer_id] = (
+                kept if kept is not None else self.cache.key(featurizer_id, self.hashes)
+            )
+        return self._keys[featurizer_id]
 
     def labeled_rows(self, name: str, positions: np.ndarray[Any, Any]) -> Any:
         """The rows ``positions`` under ``name``; embeddings of those texts only,
@@ -178,8 +202,7 @@ class _Matrices:
                 self.labeled_rows("embeddings", positions),
             )
         featurizer = self.featurizer(name)
-        key = self.cache.key(featurizer.featurizer_id, self.hashes)
-        cached = self.cache.load(key)
+        cached = self.cache.load(self._key(featurizer.featurizer_id))
         if cached is not None:
             return np.asarray(cached[positions])
         texts = self.inputs()
@@ -198,7 +221,14 @@ class _Matrices:
 
     def _keep(self, featurizer_id: str, X: Any, featurizer: Featurizer) -> None:
         if self.memo is not None:
-            self.memo.keep_matrix(featurizer_id, len(self.rows), X, featurizer)
+            self.memo.keep_matrix(
+                featurizer_id,
+                len(self.rows),
+                X,
+                featurizer,
+                cache=self.cache,
+                key=self._key(featurizer_id),
+            )
 
 
 def _previous_choice(store: Store, project_id: int) -> dict[str, Any] | None:
