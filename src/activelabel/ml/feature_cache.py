@@ -87,12 +87,15 @@ def _mapped(array: Any) -> bool:
     return False
 
 
-def _canonical_csr(matrix: Any) -> sp.csr_matrix:
+def _canonical_csr(matrix: Any, *, in_place: bool = False) -> sp.csr_matrix:
     """``matrix`` as CSR with sorted indices and no duplicates, its index
-    arrays in the width SciPy picks for it (int32 when they fit)."""
+    arrays in the width SciPy picks for it (int32 when they fit). Sorted in
+    place when ``in_place`` (a matrix nobody else holds: no copy), else in a
+    copy if it needs sorting."""
     csr = sp.csr_matrix(matrix)
     if not csr.has_canonical_format:
-        csr = csr.copy()
+        if not in_place:
+            csr = csr.copy()
         csr.sum_duplicates()
     wide = csr.nnz > _INT32_MAX or max(csr.shape) > _INT32_MAX
     index = np.int64 if wide else np.int32
@@ -109,8 +112,8 @@ def _canonical_csr(matrix: Any) -> sp.csr_matrix:
     return csr
 
 
-def _write_csr(path: str, matrix: Any) -> None:
-    csr = _canonical_csr(matrix)
+def _write_csr(path: str, matrix: Any, *, in_place: bool = False) -> None:
+    csr = _canonical_csr(matrix, in_place=in_place)
     arrays = {name: np.ascontiguousarray(getattr(csr, name)) for name in _CSR_ARRAYS}
     layout: dict[str, dict[str, Any]] = {}
     offset = _CSR_HEADER
@@ -261,9 +264,15 @@ class FeatureCache:
 
     def save(self, key: str, matrix: Any) -> Path:
         """Store ``matrix`` under ``key`` and return its path."""
+        return self._save(key, matrix, in_place=False)
+
+    def _save(self, key: str, matrix: Any, *, in_place: bool) -> Path:
+        """:meth:`save`; a sparse matrix sorted in place if ``in_place``."""
         dense, sparse, _ = self._paths(key)
         if sp.issparse(matrix):
-            self._atomic_write(sparse, lambda p: _write_csr(p, matrix))
+            self._atomic_write(
+                sparse, lambda p: _write_csr(p, matrix, in_place=in_place)
+            )
             old = self._old_sparse(key)
             if old.exists():
                 old.unlink(missing_ok=True)
@@ -338,7 +347,8 @@ class FeatureCache:
         del matrix
         items = check(items() if callable(items) else items)
         computed = featurizer.fit_transform(items)
-        self.save(key, computed)
+        # Computed here and dropped after: sorted in place, not copied.
+        self._save(key, computed, in_place=True)
         self.save_featurizer(key, featurizer)
         del computed
         stored = self.load(key)
