@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from activelabel.exceptions import InvalidLabelError
 from activelabel.io.media_roots import media_file, root_paths
@@ -31,8 +30,7 @@ def featurizer_inputs(store: Store, project: Project, rows: list[PoolRow]) -> An
     settings = project.settings
     if project.modality not in ("text", "tabular"):
         return _media_files(store, project.id, rows)
-    # The same items as ``rows``: ids are only ever added, so bounding by the
-    # last id read keeps items imported since then out.
+    # Exactly the items of ``rows``: items imported since they were read are left out.
     datas = _item_data(store, project.id, rows)
     if project.modality == "text":
         column = str(settings.text_column)
@@ -57,79 +55,65 @@ def featurizer_inputs(store: Store, project: Project, rows: list[PoolRow]) -> An
 
 def _media_files(store: Store, project_id: int, rows: list[PoolRow]) -> list[str]:
     """Each row's media file, found through the item's own media root."""
-    with store.session() as session:
-        query = select(Item.media_root_id, Item.media_path)
-        sample = _sampled_ids(session, project_id, rows)
-        if sample is None:
-            placed = session.execute(
-                query.where(
-                    Item.project_id == project_id, Item.id <= rows[-1][0]
-                ).order_by(Item.id)
-            ).all()
-        else:
-            placed = [
-                row
-                for chunk in _chunks(sample)
-                for row in session.execute(
-                    query.where(Item.id.in_(chunk)).order_by(Item.id)
-                ).all()
-            ]
-        roots = root_paths(session, (root_id for root_id, _ in placed))
+    placed = [
+        (root_id, path)
+        for chunk in _read_chunks(
+            store, project_id, rows, Item.media_root_id, Item.media_path
+        )
+        for root_id, path in chunk
+    ]
     _check_aligned(len(placed), len(rows))
+    with store.session() as session:
+        roots = root_paths(session, (root_id for root_id, _ in placed))
     return [
         str(media_file(roots[root_id], path)) if root_id in roots and path else ""
         for root_id, path in placed
     ]
 
 
-#: Ids per query when a round reads a sample of the pool.
+#: Items read per transaction.
 _CHUNK = 5_000
-
-
-def _sampled_ids(
-    session: Session, project_id: int, rows: list[PoolRow]
-) -> list[int] | None:
-    """The ids of ``rows`` when they are a sample of the pool (a large pool's
-    rounds before its first model, :mod:`activelabel.loop.first_model_sample`),
-    None when they are every item up to the last one."""
-    up_to_last = session.scalar(
-        select(func.count()).where(
-            Item.project_id == project_id, Item.id <= rows[-1][0]
-        )
-    )
-    if up_to_last == len(rows):
-        return None
-    return [row[0] for row in rows]
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 def _item_data(
     store: Store, project_id: int, rows: list[PoolRow]
 ) -> Iterator[dict[str, Any]]:
-    """The ``data`` of the items of ``rows`` in id order, streamed (each object
-    is dropped once read)."""
-    with store.session() as session:
-        sample = _sampled_ids(session, project_id, rows)
-        if sample is not None:
-            # Ids in order, a chunk at a time: the rows are in id order too.
-            for chunk in _chunks(sample):
-                for (data,) in session.execute(
-                    select(Item.data).where(Item.id.in_(chunk)).order_by(Item.id)
-                ):
-                    yield data
-            return
-        result = session.execute(
-            select(Item.data)
-            .where(Item.project_id == project_id, Item.id <= rows[-1][0])
-            .order_by(Item.id)
-            .execution_options(yield_per=10_000)
-        )
-        for (data,) in result:
+    """The ``data`` of the items of ``rows`` in row (id) order, a chunk at a time."""
+    for chunk in _read_chunks(store, project_id, rows, Item.data):
+        for (data,) in chunk:
             yield data
+
+
+def _read_chunks(
+    store: Store, project_id: int, rows: list[PoolRow], *columns: Any
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``columns`` of the items of ``rows``, in row order, in lists of at most
+    ``_CHUNK``.
+
+    Each chunk is read in a transaction of its own, closed before the chunk is
+    handed on. The round worker runs on CPU time nobody else wants, so what it
+    does between two reads may take minutes on a busy machine; one transaction
+    around the whole pool then stayed open all that time, and on PostgreSQL an
+    old snapshot keeps every row the annotators' leases replace from being
+    cleaned up, so the lease query slowed from ~4 to ~40 ms at 1,000,000
+    items. Items are only ever added, so chunks read apart still make the
+    pool the rows name: a chunk is bounded by its first and last ids and keeps
+    exactly the rows' ids (an item committed meanwhile, or left out of a
+    sample, is dropped).
+    """
+    for start in range(0, len(rows), _CHUNK):
+        ids = [row[0] for row in rows[start : start + _CHUNK]]
+        wanted = set(ids)
+        query = select(Item.id, *columns).where(Item.project_id == project_id)
+        if ids[-1] - ids[0] < 2 * len(ids):
+            # Nearly every id in the range: a range scan, then the few others dropped.
+            query = query.where(Item.id >= ids[0], Item.id <= ids[-1])
+        else:
+            # A sample (a large pool's rounds before its first model): by id.
+            query = query.where(Item.id.in_(ids))
+        with store.session() as session:
+            found = session.execute(query.order_by(Item.id)).all()
+        yield [tuple(row[1:]) for row in found if row[0] in wanted]
 
 
 def _check_aligned(got: int, expected: int) -> None:
