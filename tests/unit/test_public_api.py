@@ -103,3 +103,6 @@ def test_the_command_line_and_the_server_it_serves_load_no_model_stack(
         f"create_app(open_db({f'sqlite:///{db}'!r}))"
     )
     assert not loaded & {"sklearn", "pandas", "torch", "scipy", "pyarrow", "cleanlab"}
+    # numpy (16 MiB) and the keyword matcher wait for the commands and routes
+    # of agreement and labeling functions.
+    assert not loaded & {"numpy", "ahocorasick"}

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from activelabel.cli.app import DbOption, JsonOption, app, console, open_db, print_json
-from activelabel.quality.project_agreement import (
-    ProjectAgreement,
-    measure_project_agreement,
-)
 from activelabel.store.gold import count_gold, gold_scores
 from activelabel.store.projects import get_project
+
+if TYPE_CHECKING:
+    from activelabel.quality.project_agreement import ProjectAgreement
 
 
 def _fmt(value: float | None) -> str:
@@ -31,6 +30,9 @@ def agreement_command(
     Krippendorff's α per project and label (span and box projects: F1 between
     annotators). Only items two or more annotators labeled count
     (`activelabel settings NAME --overlap 2`)."""
+    # Imported here: numpy is for the commands that measure, not for `serve`.
+    from activelabel.quality.project_agreement import measure_project_agreement
+
     measured = measure_project_agreement(open_db(db), name)
     if as_json:
         print_json(measured.as_dict())

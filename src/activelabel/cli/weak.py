@@ -16,8 +16,6 @@ from rich.table import Table
 from activelabel.cli.app import DbOption, ErrorBoundaryGroup, console, open_db
 from activelabel.cli.progress import progress_bar
 from activelabel.exceptions import ConfigError
-from activelabel.loop.apply_functions import apply_labeling_functions
-from activelabel.loop.function_sets import add_function_file
 from activelabel.store.labeling_functions import (
     add_keyword_function,
     add_regex_function,
@@ -118,6 +116,10 @@ def lf_add_command(
                 "With --file, each Python function is named after itself and "
                 "returns its own labels; leave out the function name and --label."
             )
+        # Imported here: the matchers and numpy are for the commands that
+        # run functions, not for `serve`.
+        from activelabel.loop.function_sets import add_function_file
+
         names = add_function_file(store, name, file, replace=replace)
         console.print(
             f"Added {len(names)} Python function{'s' if len(names) != 1 else ''} "
@@ -238,6 +240,8 @@ def lf_apply_command(
     """
     store = open_db(db)
     with progress_bar("Applying labeling functions", unit="items") as update:
+        from activelabel.loop.apply_functions import apply_labeling_functions
+
         report = apply_labeling_functions(store, name, progress=update)
     parts = []
     if report.recomputed:

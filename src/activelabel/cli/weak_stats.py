@@ -6,7 +6,7 @@ the label model on it: a few seconds at most, nothing written.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,8 +14,10 @@ from rich.table import Table
 
 from activelabel.cli.app import DbOption, JsonOption, console, open_db, print_json
 from activelabel.cli.weak import lf_app
-from activelabel.loop.weak_stats import ModelAccuracy, weak_disagreements, weak_report
 from activelabel.store.projects import get_project
+
+if TYPE_CHECKING:
+    from activelabel.loop.weak_stats import ModelAccuracy
 
 __all__ = ["lf_disagreements_command", "lf_stats_command"]
 
@@ -42,6 +44,9 @@ def lf_stats_command(
     the label model against majority vote on the people's labels."""
     store = open_db(db)
     with store.session() as session:
+        # Imported here: the label model's numpy is not for `serve`.
+        from activelabel.loop.weak_stats import weak_report
+
         report = weak_report(session, get_project(session, name))
     if as_json:
         print_json(report.as_dict())
@@ -114,6 +119,8 @@ def lf_disagreements_command(
     store = open_db(db)
     with store.session() as session:
         project = get_project(session, name)
+        from activelabel.loop.weak_stats import weak_disagreements
+
         found = weak_disagreements(session, project, limit=limit)
     if as_json:
         print_json([d.as_dict() for d in found])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from activelabel.loop.weak_stats import FunctionReport, ModelAccuracy, WeakReport
 from activelabel.server.presenters import item_text
 from activelabel.server.rule_schemas import (
     DisagreementPublic,
@@ -19,7 +18,11 @@ from activelabel.server.rule_schemas import (
     VoteFiguresPublic,
 )
 from activelabel.store.models import Item, LabelingFunction, Project
-from activelabel.weak.disagreements import Disagreement
+
+if TYPE_CHECKING:
+    # Types only: the label model (numpy) loads when a route first needs it.
+    from activelabel.loop.weak_stats import FunctionReport, ModelAccuracy, WeakReport
+    from activelabel.weak.disagreements import Disagreement
 
 __all__ = ["disagreements_public", "function_public", "rules_public"]
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from activelabel.quality.project_agreement import agreement_of
 from activelabel.server.deps import ProjectDep, SessionDep
 from activelabel.server.quality_schemas import (
     AgreementPublic,
@@ -29,6 +28,10 @@ def read_agreement(
     """How much the annotators agree (items labeled by two or more): Cohen's κ
     per pair, Fleiss' κ and Krippendorff's α per project and label, or F1
     between annotators for spans and boxes; each annotator against the others."""
+    # Imported on the first call: numpy is ~16 MiB of a server that never
+    # measures agreement otherwise.
+    from activelabel.quality.project_agreement import agreement_of
+
     return AgreementPublic.model_validate(agreement_of(session, project).as_dict())
 
 

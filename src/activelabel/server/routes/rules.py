@@ -15,7 +15,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from activelabel.loop.weak_stats import weak_disagreements, weak_report
 from activelabel.server.deps import (
     ProjectDep,
     SessionDep,
@@ -56,6 +55,10 @@ def read_rules(
     labels emitted, accuracy on human labels), and the label model against
     majority vote."""
     functions = list_labeling_functions(session, project.id)
+    # Imported on the first call: the label model's numpy is ~16 MiB of a
+    # server whose projects may have no labeling functions.
+    from activelabel.loop.weak_stats import weak_report
+
     return rules_public(functions, weak_report(session, project))
 
 
@@ -98,5 +101,7 @@ def read_disagreements(
 ) -> DisagreementsPublic:
     """Items whose human label the label model contradicts, most confident first:
     possible mislabels, or rules with a bug."""
+    from activelabel.loop.weak_stats import weak_disagreements
+
     found = weak_disagreements(session, project, limit=limit)
     return disagreements_public(session, project, found)
