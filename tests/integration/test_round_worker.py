@@ -154,3 +154,32 @@ def test_an_idle_worker_maps_no_feature_file_between_rounds(
         c.item_id for c in first.candidates
     ]
     assert not {f for f in _mapped_files(worker.pid) if f.startswith(str(cache))}
+
+
+def _may_leave_the_idle_class() -> bool:
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NICE)
+    # The worker runs at nice 10: leaving the idle class needs 20 - 10 <= limit.
+    return os.geteuid() == 0 or soft >= 10
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "SCHED_IDLE"), reason="the idle scheduling class is Linux's"
+)
+def test_a_projects_first_model_is_computed_in_the_normal_class_and_later_rounds_in_the_idle_one(
+    worker, store, db_url, project_factory
+) -> None:  # type: ignore[no-untyped-def]
+    from activelabel.loop.write import write_round
+
+    project_id = _labeled_project(store, project_factory)
+
+    first = worker.compute(db_url, project_id, 10, None)
+    assert first.model is not None
+    if _may_leave_the_idle_class():
+        assert os.sched_getscheduler(worker.pid) == os.SCHED_OTHER
+    write_round(store, first)
+
+    worker.compute(db_url, project_id, 10, None)
+    assert os.sched_getscheduler(worker.pid) == os.SCHED_IDLE
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) >= 10
