@@ -95,8 +95,7 @@ def _read_chunks(
     does between two reads may take minutes on a busy machine; one transaction
     around the whole pool then stayed open all that time, and on PostgreSQL an
     old snapshot keeps every row the annotators' leases replace from being
-    cleaned up, so the lease query slowed from ~4 to ~40 ms at 1,000,000
-    items. Items are only ever added, so chunks read apart still make the
+    cleaned up. Items are only ever added, so chunks read apart still make the
     pool the rows name: a chunk is bounded by its first and last ids and keeps
     exactly the rows' ids (an item committed meanwhile, or left out of a
     sample, is dropped).
