@@ -36,6 +36,7 @@ from activelabel.store.checkpoints import WalCheckpointer
 from activelabel.store.engine import Store
 from activelabel.store.gold import GoldMixer
 from activelabel.store.next_tasks import QueueTopUp
+from activelabel.store.queue_statistics import QueueStatistics
 from activelabel.store.users import add_user, find_user
 
 __all__ = ["STATIC_DIR", "create_app"]
@@ -78,6 +79,9 @@ def create_app(
         app.state.trainer = trainer
         checkpointer = WalCheckpointer(store)
         checkpointer.start()
+        # PostgreSQL: the planner's figures of the queue follow its changes.
+        queue_statistics = QueueStatistics(store)
+        queue_statistics.start()
         app.state.last_use.start()
         try:
             yield
@@ -85,6 +89,7 @@ def create_app(
             if trainer is not None:
                 trainer.stop()
             checkpointer.stop()
+            queue_statistics.stop()
             app.state.last_use.stop()
 
     app = FastAPI(
