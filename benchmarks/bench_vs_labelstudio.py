@@ -29,7 +29,10 @@ annotator, loopback), one tool after the other. For each tool:
    Label Studio ``GET /api/projects/{id}/export?exportType=CSV&download_all_tasks=true``).
 5. **Resident memory** (VmRSS) of every process of the tool (the process tree:
    activelabel's server and round worker; Label Studio's server), after import
-   (activelabel: once its first round is done) and after labeling.
+   (activelabel: once its first round is done) and after labeling. activelabel
+   runs rounds in the background, so after labeling it also records whether a
+   round was running then, the memory again once the trainer is idle, and each
+   process's peak (VmHWM); Label Studio does nothing in the background.
 
 Then activelabel on PostgreSQL (``--backend postgresql``: a throwaway database
 on the local server, as ``bench_server.py`` makes), and at scale with two
@@ -203,8 +206,25 @@ def run_activelabel(
                 return _activelabel_level(servers, tokens[1 : 1 + n], seconds)
 
             result["levels"] = run_levels(level, args.seconds, "activelabel")
-            result["rss_after_labeling_mib"] = tree_rss_mib(
-                [s.process.pid for s in servers]
+            pids = [s.process.pid for s in servers]
+            result["rss_after_labeling_mib"] = tree_rss_mib(pids)
+            # Label Studio has no background work; activelabel's worker is
+            # usually inside a round when the levels end, so say which, and
+            # read the memory again once the trainer rests.
+            state = bench_server.stats(client, servers[0])["training"]["state"]
+            result["trainer_after_labeling"] = state
+            rest_s = bench_server.wait_idle(
+                client, servers[0], seen_busy=False, limit=args.first_model_wait
+            )
+            result["rss_at_rest_after_labeling_mib"] = tree_rss_mib(pids)
+            result["rest_after_labeling_s"] = round(rest_s, 1)
+            result["rss_peak_mib"] = tree_rss_mib(pids, field="VmHWM")
+            print(
+                f"[activelabel] memory after labeling {result['rss_after_labeling_mib']}"
+                f" (trainer {state}); at rest {rest_s:.0f} s later "
+                f"{result['rss_at_rest_after_labeling_mib']}; peak "
+                f"{result['rss_peak_mib']}",
+                flush=True,
             )
             # A first model that is not in by the end of the levels is waited for.
             deadline = time.perf_counter() + args.first_model_wait

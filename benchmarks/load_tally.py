@@ -34,8 +34,11 @@ def process_tree(pid: int) -> list[int]:
     return sorted(set(found))
 
 
-def tree_rss_mib(pids: list[int]) -> dict[str, float]:
-    """VmRSS of every process under ``pids``, by ``name:pid``, and their total."""
+def tree_rss_mib(pids: list[int], field: str = "VmRSS") -> dict[str, float]:
+    """VmRSS of every process under ``pids``, by ``name:pid``, and their total.
+
+    ``field="VmHWM"`` gives each process's peak resident set instead.
+    """
     out: dict[str, float] = {}
     for root in pids:
         for pid in process_tree(root):
@@ -51,17 +54,17 @@ def tree_rss_mib(pids: list[int]) -> dict[str, float]:
                 name = "server"
             elif any(b"label-studio" in part for part in cmdline):
                 name = "label-studio"
-            rss = _vmrss_mib(pid)
+            rss = _status_mib(pid, field)
             if rss:
                 out[f"{name}:{pid}"] = round(rss, 1)
     out["total"] = round(sum(out.values()), 1)
     return out
 
 
-def _vmrss_mib(pid: int) -> float:
+def _status_mib(pid: int, field: str) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass

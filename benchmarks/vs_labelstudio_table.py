@@ -117,6 +117,17 @@ def _figures(run: dict[str, Any]) -> list[tuple[str, str]]:
         ("memory after import (MiB)", _mib(run.get("rss_after_import_mib"))),
         ("memory after labeling (MiB)", _mib(run.get("rss_after_labeling_mib"))),
         (
+            "trainer then",
+            "none"
+            if run["tool"] == "labelstudio"
+            else run.get("trainer_after_labeling", "—"),
+        ),
+        (
+            "memory after labeling, trainer at rest (MiB)",
+            _mib(run.get("rss_at_rest_after_labeling_mib")),
+        ),
+        ("peak resident, each process's (MiB)", _mib(run.get("rss_peak_mib"))),
+        (
             "load average, 1 min, at the end",
             str(run["machine"]["load_average_1m_at_end"]),
         ),

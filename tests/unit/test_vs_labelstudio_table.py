@@ -92,3 +92,31 @@ def test_the_table_has_label_studio_first_and_every_figure_per_run(
     )
     assert "844 (server 89 + round worker 755)" in rows["| memory after import (MiB)"]
     assert rows["| memory after labeling (MiB)"].endswith("| — | — |")
+
+
+def test_activelabel_memory_after_labeling_says_whether_a_round_ran_and_at_rest(
+    table: ModuleType,
+) -> None:
+    rest = {"server:1": 110.0, "round worker:2": 300.0, "total": 410.0}
+    document = table.merge_run({}, _run("labelstudio"))
+    document = table.merge_run(
+        document,
+        _run(
+            "activelabel",
+            trainer_after_labeling="training",
+            rss_at_rest_after_labeling_mib=rest,
+            rss_peak_mib={"server:1": 120.0, "round worker:2": 2000.0, "total": 2120.0},
+        ),
+    )
+
+    lines = table.side_by_side(document["runs"]).splitlines()
+    rows = {line.split(" | ")[0]: line for line in lines[2:]}
+
+    assert rows["| trainer then"].endswith("| none | training |")
+    assert rows["| memory after labeling, trainer at rest (MiB)"].endswith(
+        "| — | 410 (server 110 + round worker 300) |"
+    )
+    assert (
+        "2,120 (server 120 + round worker 2000)"
+        in rows["| peak resident, each process's (MiB)"]
+    )
