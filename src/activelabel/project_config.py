@@ -93,7 +93,8 @@ AUGMENTABLE: tuple[str, ...] = ("image", "audio")
 #: (``augment`` unset). Set from the learning curves in ``docs/benchmarks.md``
 #: (``benchmarks/bench_augment.py``): on only where they showed a gain. Images
 #: did (CIFAR-10: AUC +0.018, the plain run's final accuracy with 220 labels
-#: of 300); text did not; the audio run has not finished, so audio stays off.
+#: of 300); text did not; audio helped below 140 labels and cost accuracy
+#: from 160 on (spoken digits), so audio stays off.
 AUGMENT_DEFAULT: dict[str, bool] = {
     "image": True,
     "audio": False,
