@@ -1,15 +1,20 @@
 """Keys and the model's figures in the page.
 
 ``grades`` holds red wines to grade 3–8 (table rows): each grade is on its own key,
-and the Keys dialog changes a key. ``sms`` holds texts with 40 imported labels;
-the first round, run as its server starts, trains a model that never predicts
-spam (accuracy 0.775 = the share of ham, macro-F1 0.44): the panel names both
-figures and every suggestion carries the warning. Each project has its server.
+and the Keys dialog changes a key. ``sms`` holds texts with 40 imported labels
+on TF-IDF (named: the text default is ``auto``); the first round, run as its
+server starts, trains a model that never predicts spam (accuracy 0.775 = the
+share of ham, macro-F1 0.44): the panel names both figures and every
+suggestion carries the warning. ``sms_auto`` is the same example with the
+default featurizer: with the embeddings extra, ``auto`` compares featurizers
+at 40 labels, chooses embeddings, and the model learns spam. Each project has
+its server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -50,7 +55,29 @@ def sms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("e2e-figures")
     db = f"sqlite:///{tmp / 'activelabel.db'}"
     # No retraining after new labels: the first model stays the one shown.
+    cli(
+        "init",
+        "sms",
+        "--labels",
+        "ham,spam",
+        "--retrain-every",
+        "1000",
+        "--featurizer",
+        "tfidf",
+        db=db,
+    )
+    yield from _serve_sms_example(db, tmp)
+
+
+@pytest.fixture(scope="module")
+def sms_auto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("e2e-figures-auto")
+    db = f"sqlite:///{tmp / 'activelabel.db'}"
     cli("init", "sms", "--labels", "ham,spam", "--retrain-every", "1000", db=db)
+    yield from _serve_sms_example(db, tmp)
+
+
+def _serve_sms_example(db: str, tmp: Path) -> Iterator[Server]:
     cli(
         "import",
         "sms",
@@ -174,3 +201,31 @@ def test_the_panel_names_accuracy_macro_f1_and_calibration_and_a_one_class_model
     expect(suggestion).to_have_text(
         "no suggestion: the model has not learned to predict spam yet"
     )
+
+
+def test_the_default_featurizer_chooses_embeddings_for_the_sms_example_and_the_model_learns_spam(
+    page: Page, sms_auto: Server
+) -> None:
+    wait_for(
+        lambda: httpx.get(f"{sms_auto.api}/projects/sms/stats", timeout=30).json()[
+            "model"
+        ],
+        timeout=300,
+        what="the first model",
+    )
+    open_project(page, sms_auto, "sms")
+    # The panel names what auto chose and each candidate's macro-F1.
+    featurizer = page.get_by_test_id("model-featurizer")
+    expect(featurizer).to_contain_text("embeddings")
+    expect(featurizer).to_contain_text("auto")
+    expect(featurizer).to_contain_text("tfidf")
+    # Spam is learned: the panel's per-class recall for spam is not zero, and
+    # no suggestion carries the unlearned-class warning.
+    expect(page.get_by_test_id("model-macro-f1")).not_to_have_text("0.437")
+    page.get_by_test_id("model-details").get_by_text("Per-class recall").click()
+    spam_row = page.get_by_test_id("model-details").locator("tr", has_text="spam")
+    expect(spam_row.locator("td").nth(1)).not_to_have_text("0.000")
+    suggestion = page.get_by_test_id("suggestion")
+    for _ in range(3):
+        expect(suggestion).not_to_contain_text("has not learned")
+        press_and_wait_for_next(page, " ")

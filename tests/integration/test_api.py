@@ -33,10 +33,15 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 @pytest.fixture
 def sms(store: Store) -> int:
-    """The bundled SMS example (600 texts, 40 labeled) with a random queue."""
+    """The bundled SMS example (600 texts, 40 labeled) with a random queue, on
+    TF-IDF (named: with the text default, auto, the first model learns spam)."""
     with store.session() as session:
         project = create_project(
-            session, name="sms", task="classification", labels="ham,spam"
+            session,
+            name="sms",
+            task="classification",
+            labels="ham,spam",
+            settings={"featurizer": "tfidf"},
         )
         project_id = project.id
     import_path(

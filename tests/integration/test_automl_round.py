@@ -130,7 +130,8 @@ def test_a_time_budget_without_automl_says_what_it_is_for(sms: str) -> None:
 def test_gradient_boosting_on_tf_idf_features_is_refused_with_what_to_choose(
     sms: str,
 ) -> None:
-    assert run("settings", "sms", "--model", "gradient_boosting", db_url=sms)[0] == 0
+    settings = ("--model", "gradient_boosting", "--featurizer", "tfidf")
+    assert run("settings", "sms", *settings, db_url=sms)[0] == 0
     code, _, err = run("train", "sms", db_url=sms)
     assert code != 0
     said = " ".join(err.split())

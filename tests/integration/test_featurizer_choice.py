@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from activelabel import extras
 from activelabel.cli import app
 from activelabel.exceptions import ConfigError
-from activelabel.loop import run_round
+from activelabel.loop import featurizer_choice, first_model_sample, run_round
 from activelabel.store.annotations import add_annotation
 from activelabel.store.engine import Store, open_store
 from activelabel.store.models import ModelVersion, Project
@@ -23,13 +23,18 @@ runner = CliRunner()
 HAM = ("see you at lunch tomorrow", "can you pick up milk on the way home")
 
 
-def _project(store: Store, project_factory: Any, *, labeled: int) -> int:
+def _project(
+    store: Store, project_factory: Any, *, labeled: int, featurizer: str | None = "auto"
+) -> int:
     """50 texts, the first ``labeled`` of them labeled, half spam."""
+    config = {"text_column": "text"}
+    if featurizer is not None:
+        config["featurizer"] = featurizer
     project = project_factory(
         items=[
             {"text": f"{(SPAM if i % 2 else HAM)[i % 4 // 2]} ({i})"} for i in range(50)
         ],
-        config={"text_column": "text", "featurizer": "auto"},
+        config=config,
     )
     with store.session() as session:
         row = session.get_one(Project, project.id)
@@ -64,6 +69,34 @@ def test_auto_compares_the_featurizers_once_the_labels_allow_and_keeps_its_choic
     # The next round (labels not doubled) keeps the choice without comparing.
     run_round(store, project_id, queue_size=10, cache_dir=tmp_path / "c")
     assert _choices(store)[1] == choice
+
+
+def test_a_text_project_that_names_no_featurizer_chooses_by_evidence(
+    store: Store, project_factory: Any, tmp_path: Path
+) -> None:
+    if not extras.embeddings_installed():
+        pytest.skip("the embeddings extra is not installed")
+    project_id = _project(store, project_factory, labeled=40, featurizer=None)
+    run_round(store, project_id, queue_size=10, cache_dir=tmp_path / "c")
+    (choice,) = _choices(store)
+    assert set(choice["scores"]) == {"tfidf", "embeddings", "both"}
+
+
+def test_auto_embeds_no_pool_over_the_limit_even_when_a_first_model_samples_it(
+    store: Store, project_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scaled down: a 50-item pool over a limit of 45, whose first round reads
+    # its 40 labeled items and 2 others, a sample under that limit.
+    monkeypatch.setattr(featurizer_choice, "AUTO_EMBEDDING_POOL", 45)
+    monkeypatch.setattr(first_model_sample, "SAMPLED_POOL", 45)
+    monkeypatch.setattr(first_model_sample, "FIRST_MODEL_SAMPLE", 2)
+    project_id = _project(store, project_factory, labeled=40)
+    report = run_round(store, project_id, queue_size=10, cache_dir=tmp_path / "c")
+    assert report.note is not None and "drawn at random" in report.note
+    (choice,) = _choices(store)
+    assert choice["chosen"] == "tfidf" and choice["scores"] == {}
+    if extras.embeddings_installed():
+        assert "pools over 45 items are not embedded" in choice["note"]
 
 
 def test_auto_uses_tfidf_and_says_so_without_the_embeddings_extra(

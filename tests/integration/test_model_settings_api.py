@@ -44,7 +44,7 @@ def test_the_page_sets_how_the_model_learns_and_a_null_returns_to_the_default(
             "both",
             "auto",
         ]
-        assert (shown["featurizer"], shown["default_featurizer"]) == (None, "tfidf")
+        assert (shown["featurizer"], shown["default_featurizer"]) == (None, "auto")
         assert (shown["model"], shown["automl_budget"]) == (None, 60.0)
         # Text has no augmentation: the page offers no switch.
         assert (shown["augment"], shown["augment_default"]) == (None, None)

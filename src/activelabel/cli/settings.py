@@ -127,9 +127,9 @@ def settings_command(
         str | None,
         typer.Option(
             help="How items become features; text: tfidf, hashing, embeddings, "
-            "both (TF-IDF and embeddings side by side), or auto (compares tfidf, "
-            "embeddings and both by cross-validation from 30 labels). embeddings "
-            "and both need the embeddings extra.",
+            "both (TF-IDF and embeddings side by side), or auto, the default "
+            "(compares tfidf, embeddings and both by cross-validation from 30 "
+            "labels). embeddings and both need the embeddings extra.",
             show_default=False,
         ),
     ] = None,

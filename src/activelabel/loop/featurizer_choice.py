@@ -19,9 +19,14 @@ chooses among ``tfidf``, ``embeddings`` and ``both``:
   version records the choice in force (``metrics["featurizer_choice"]``),
   which is also where the next round reads it;
 * sentence embeddings are considered only when the ``embeddings`` extra is
-  installed and the pool has at most :data:`AUTO_EMBEDDING_POOL` items
-  (embedding costs about a minute per 10,000 texts on two cores, once); else
-  auto uses tfidf and its record says why.
+  installed and the project's pool (all of it, not a first model's sample)
+  has at most :data:`AUTO_EMBEDDING_POOL` items: embedding runs at about 60
+  texts a second on two cores (10,000 texts in 2.7 minutes, once, then
+  cached), so a larger pool would keep the round worker busy for too long;
+  else auto uses tfidf and its record says why.
+
+``auto`` is the text default: without the extra it is tfidf, and with it a
+project that gains from embeddings gets them without knowing to ask.
 
 The comparison embeds only the labeled texts; the whole pool is embedded (once,
 in batches, then cached) only when embeddings or both win.
@@ -70,8 +75,9 @@ AUTO_MIN_LABELS = 30
 AUTO_MIN_PER_LABEL = 5
 #: A choice is compared again once the labels have grown by this factor.
 AUTO_RECHECK_GROWTH = 2.0
-#: Pools above this size are never embedded by ``auto`` (tfidf, or hashing).
-AUTO_EMBEDDING_POOL = 200_000
+#: Pools above this size are never embedded by ``auto`` (tfidf, or hashing):
+#: at ~60 texts/s on two cores, 20,000 texts take about 5.5 minutes, once.
+AUTO_EMBEDDING_POOL = 20_000
 
 
 @dataclass
@@ -96,17 +102,27 @@ def round_features(
     values: Sequence[Any],
     memo: PoolMemo | None = None,
     cache_dir: Path | None = None,
+    pool_size: int | None = None,
 ) -> RoundFeatures:
     """The feature matrix of ``rows`` under the project's featurizer.
 
     ``labeled`` are the positions in ``rows`` of the labeled items and
     ``values`` their labels (what ``auto`` compares featurizers on).
+    ``pool_size`` is the project's whole pool when ``rows`` are a sample of
+    it (``auto`` embeds no pool over :data:`AUTO_EMBEDDING_POOL`).
     """
     matrices = _Matrices(store, project, rows, memo, cache_dir)
     name = project.settings.featurizer_for(project.modality)
     choice = None
     if name == "auto":
-        name, choice = _choose(matrices, project, adapter, labeled, list(values))
+        name, choice = _choose(
+            matrices,
+            project,
+            adapter,
+            labeled,
+            list(values),
+            pool_size=len(rows) if pool_size is None else pool_size,
+        )
     X, featurizer_id = matrices.full(name)
     return RoundFeatures(X=X, featurizer_id=featurizer_id, choice=choice)
 
@@ -248,6 +264,8 @@ def _choose(
     adapter: TaskAdapter,
     labeled: np.ndarray[Any, Any],
     values: list[Any],
+    *,
+    pool_size: int,
 ) -> tuple[str, dict[str, Any]]:
     """The featurizer ``auto`` uses this round, and the record saying why."""
     n = len(values)
@@ -258,7 +276,7 @@ def _choose(
             f"({extras.EMBEDDINGS_INSTALL})."
         )
         return "tfidf", record
-    if len(matrices.rows) > AUTO_EMBEDDING_POOL:
+    if pool_size > AUTO_EMBEDDING_POOL:
         record["note"] = (
             f"auto uses tfidf: pools over {AUTO_EMBEDDING_POOL:,} items are not "
             "embedded (choose embeddings to embed them anyway)."
@@ -282,13 +300,15 @@ def _choose(
         return str(previous["chosen"]), dict(previous)
     family = adapter.model_family
     assert family is not None  # a round over feature rows trains a family
-    kind = project.settings.model
     scores = compare_featurizers(
         {name: matrices.labeled_rows(name, labeled) for name in AUTO_CANDIDATES},
         values,
         family=family,
-        # AutoML searches models later; featurizers are compared on logistic.
-        kind=kind if kind in ("logistic", "gradient_boosting") else "logistic",
+        # On logistic whatever the project's model: AutoML searches models
+        # later, and gradient boosting cannot read TF-IDF's sparse rows (a
+        # project that asks for it learns on what wins, or is told to choose
+        # dense features when TF-IDF does).
+        kind="logistic",
     )
     best = pick_featurizer(scores)
     record.update(

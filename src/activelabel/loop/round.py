@@ -148,6 +148,7 @@ def compute_round(
         report.note = "The project has no items yet."
         return ComputedRound(project_id=project_id, report=report, empty=True)
     # Before its first model, a large pool's round reads a sample of it.
+    pool_size = len(rows)
     rows, sampled = rows_before_first_model(store, project_id, rows, set(labels))
     # A sample's rows change from round to round at the same count, which the
     # memo's matrix (kept by count) cannot tell apart: the disk cache, keyed
@@ -174,6 +175,7 @@ def compute_round(
         values=[labels[int(i)] for i in item_ids[labeled]],
         memo=features_memo,
         cache_dir=cache_dir,
+        pool_size=pool_size,
     )
     X, featurizer_id = features.X, features.featurizer_id
     timings["featurize"] = time.perf_counter() - t
