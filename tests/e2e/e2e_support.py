@@ -168,6 +168,20 @@ def wait_for(
         time.sleep(interval)
 
 
+def wait_for_first_model(
+    server: Server, project: str, *, timeout: float = 300
+) -> dict[str, Any]:
+    """The project's first model as ``stats`` shows it, once the trainer made it."""
+    found: dict[str, Any] = wait_for(
+        lambda: httpx.get(f"{server.api}/projects/{project}/stats", timeout=30).json()[
+            "model"
+        ],
+        timeout=timeout,
+        what="the first model",
+    )
+    return found
+
+
 def annotations(
     server: Server, project: str, *, token: str | None = None, status: str = "active"
 ) -> list[dict[str, Any]]:

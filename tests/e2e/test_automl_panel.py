@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
-from e2e_support import EXAMPLE_SMS, Server, cli, wait_for
+from e2e_support import EXAMPLE_SMS, Server, cli, wait_for_first_model
 from playwright.sync_api import Page, expect
 
 
@@ -31,13 +30,7 @@ def sms_auto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def test_the_panel_names_the_automl_choice_against_logistic(
     page: Page, sms_auto: Server
 ) -> None:
-    wait_for(
-        lambda: httpx.get(f"{sms_auto.api}/projects/sms/stats", timeout=30).json()[
-            "model"
-        ],
-        timeout=300,
-        what="the first model",
-    )
+    wait_for_first_model(sms_auto, "sms")
     page.goto(f"{sms_auto.url}/#/p/sms")
     summary = page.get_by_test_id("model-summary")
     expect(summary).to_be_visible()

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from e2e_support import (
     EXAMPLE_SMS,
@@ -26,6 +25,7 @@ from e2e_support import (
     cli,
     label_keys,
     wait_for,
+    wait_for_first_model,
 )
 from playwright.sync_api import Page, expect
 
@@ -167,11 +167,7 @@ def test_a_key_changed_in_the_keys_dialog_labels_with_the_new_key(
 def test_the_panel_names_accuracy_macro_f1_and_calibration_and_a_one_class_model_suggests_nothing(
     page: Page, sms: Server
 ) -> None:
-    wait_for(
-        lambda: httpx.get(f"{sms.api}/projects/sms/stats", timeout=30).json()["model"],
-        timeout=300,
-        what="the first model",
-    )
+    wait_for_first_model(sms, "sms")
     open_project(page, sms, "sms")
     panel = page.get_by_role("complementary", name="Progress")
     expect(panel).to_contain_text("Accuracy")
@@ -206,13 +202,7 @@ def test_the_panel_names_accuracy_macro_f1_and_calibration_and_a_one_class_model
 def test_the_default_featurizer_chooses_embeddings_for_the_sms_example_and_the_model_learns_spam(
     page: Page, sms_auto: Server
 ) -> None:
-    wait_for(
-        lambda: httpx.get(f"{sms_auto.api}/projects/sms/stats", timeout=30).json()[
-            "model"
-        ],
-        timeout=300,
-        what="the first model",
-    )
+    wait_for_first_model(sms_auto, "sms")
     open_project(page, sms_auto, "sms")
     # The panel names what auto chose and each candidate's macro-F1.
     featurizer = page.get_by_test_id("model-featurizer")

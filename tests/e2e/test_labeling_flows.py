@@ -24,6 +24,7 @@ from e2e_support import (
     cli,
     label_keys,
     wait_for,
+    wait_for_first_model,
 )
 from playwright.sync_api import Page, expect
 
@@ -131,13 +132,7 @@ def test_enter_accepts_the_models_suggestion_and_the_label_says_so(
     open_project(page, server, "sms")
     # The first round runs as the server starts, on the 240 imported labels;
     # the items the page fetched before it carry no suggestion: label past them.
-    wait_for(
-        lambda: httpx.get(f"{server.api}/projects/sms/stats", timeout=30).json()[
-            "model"
-        ],
-        timeout=120,
-        what="the first model",
-    )
+    wait_for_first_model(server, "sms", timeout=120)
     suggestion = page.get_by_test_id("suggestion")
     ham = label_keys(server, "sms")["ham"]
     for _ in range(40):
